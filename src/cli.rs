@@ -1,0 +1,60 @@
+//! Command-line arguments (clap derive): the verbs, their flags and the help text with examples.
+//! Parsing only; `commands/*` do the work.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::i18n::Lang;
+use crate::ingest::LocaleChoice;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "parindex",
+    version,
+    about = "Score, grade and rank units on the PAR Index (Chỉ số CCHC) from versioned criteria files",
+    after_help = "Examples:\n  parindex check criteria/xa-2025.toml\n  parindex score --criteria criteria/so-2025.toml --criteria criteria/xa-2025.toml \\\n      --units sample-data/units.csv --data sample-data/2025/chi-so-xa.csv --out out/\n\nExit codes: 0 ok, 1 bad data or failure at run time, 2 bad usage or bad criteria file."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Validate criteria files and print their tree with maxima and rules.
+    #[command(after_help = "Every problem is reported at once as file:line:column with a caret and a hint; exit code 2 if any.\n\nExample:\n  parindex check criteria/xa-2025.toml criteria/so-2025.toml")]
+    Check {
+        /// Criteria files (TOML).
+        #[arg(required = true)]
+        criteria: Vec<PathBuf>,
+        /// Language of the printed tree.
+        #[arg(long, value_enum, default_value_t)]
+        lang: Lang,
+    },
+    /// Score, grade and rank units; write results.csv, criterion-scores.csv and results.xlsx.
+    #[command(after_help = "Example:\n  parindex score --criteria criteria/so-2025.toml --criteria criteria/xa-2025.toml \\\n      --units sample-data/units.csv \\\n      --data sample-data/2025/chi-so-so.csv --data sample-data/2025/chi-so-xa.csv \\\n      --data 'sample-data/2025/tham-dinh-xa.xlsx#Thẩm định' --out out/\n\nA workbook sheet is chosen with FILE#SHEET (default: the first sheet).")]
+    Score {
+        /// Criteria file; repeat for several unit types (each type in one file).
+        #[arg(long = "criteria", required = true, value_name = "FILE")]
+        criteria: Vec<PathBuf>,
+        /// Unit registry: code, name, type, bloc (CSV, XLSX or Parquet).
+        #[arg(long, value_name = "FILE")]
+        units: PathBuf,
+        /// Indicator table, one row per unit; repeat to join several on unit code.
+        #[arg(long = "data", required = true, value_name = "FILE")]
+        data: Vec<PathBuf>,
+        /// Output folder (created if needed).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// How text numbers are written: auto-detect per file, vi (86,97) or en (86.97).
+        #[arg(long, value_enum, default_value_t)]
+        locale: LocaleChoice,
+        /// Language of what people read: sheet names, headers, grades, messages.
+        #[arg(long, value_enum, default_value_t)]
+        lang: Lang,
+        /// Print only the summary line.
+        #[arg(long, short)]
+        quiet: bool,
+    },
+}

@@ -1,0 +1,27 @@
+//! One module per verb; each knows the order of its steps and nothing else.
+
+pub mod check;
+pub mod score;
+
+use std::path::PathBuf;
+
+use crate::criteria::{self, Criteria};
+use crate::error::{Error, Result};
+
+/// Load several criteria files, reporting the problems of all of them together.
+pub fn load_criteria(paths: &[PathBuf]) -> Result<Vec<Criteria>> {
+    let mut out = Vec::new();
+    let mut diags = Vec::new();
+    for p in paths {
+        match criteria::load(p) {
+            Ok(c) => out.push(c),
+            Err(Error::Criteria(d)) => diags.extend(d),
+            Err(e) => return Err(e),
+        }
+    }
+    if diags.is_empty() {
+        Ok(out)
+    } else {
+        Err(Error::Criteria(diags))
+    }
+}

@@ -1,0 +1,53 @@
+//! Criteria files: load a TOML file into the validated model ([`load`]), and describe a model
+//! for people ([`describe`]). Submodules: `raw` (serde schema with spans), `validate` (the
+//! format's rules), `model` (the validated types), `diagnostic` (file:line:col rendering).
+
+pub mod describe;
+pub mod diagnostic;
+pub mod model;
+pub mod raw;
+pub mod validate;
+
+use std::path::Path;
+
+use sha2::{Digest, Sha256};
+
+use crate::error::{Error, Result};
+pub use model::Criteria;
+
+/// Read, parse and validate a criteria file. TOML errors and every validation problem come
+/// back as `Error::Criteria` with rendered diagnostics.
+pub fn load(path: &Path) -> Result<Criteria> {
+    let bytes = std::fs::read(path).map_err(|source| Error::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let name = path.display().to_string();
+    let text = String::from_utf8(bytes.clone()).map_err(|e| {
+        Error::Usage(format!(
+            "{name}: the criteria file is not UTF-8 (byte {}); save it as UTF-8",
+            e.utf8_error().valid_up_to()
+        ))
+    })?;
+    parse(&name, &text, hex(&Sha256::digest(&bytes)))
+}
+
+/// Parse criteria text; `name` is what diagnostics call the file.
+pub fn parse(name: &str, text: &str, sha256: String) -> Result<Criteria> {
+    let src = diagnostic::Source { name, text };
+    let raw: raw::RawCriteria = toml::from_str(text).map_err(|e| {
+        let span = e.span().unwrap_or(0..0);
+        let msg = e.message().trim().to_string();
+        let hint = if msg.contains("unknown field") {
+            "check the spelling; docs/criteria-format.md lists every key"
+        } else {
+            "see docs/criteria-format.md for the format"
+        };
+        Error::Criteria(vec![src.diag(span, msg).hint(hint)])
+    })?;
+    validate::validate(raw, &src, sha256).map_err(Error::Criteria)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -1,0 +1,138 @@
+//! Indicator tables joined on unit code: one lookup from (unit, indicator) to the cell and its
+//! source. It owns the join's errors — unknown unit codes, a unit twice in one table, the same
+//! indicator in two tables, an indicator the criteria need that no table has — all collected
+//! before anything is scored.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use crate::error::{DataIssue, Error, Result};
+use crate::ingest::{self, LocaleChoice, Table, Value};
+use crate::numfmt::Locale;
+use crate::text;
+use crate::units::{self, Registry, Source};
+
+pub struct Dataset {
+    pub tables: Vec<Table>,
+    /// Indicator key → (table, column).
+    columns: HashMap<String, (usize, usize)>,
+    /// Per table: unit code → row index.
+    rows: Vec<HashMap<String, usize>>,
+    /// Columns read but used by no criteria file (for the summary).
+    pub unused: Vec<String>,
+}
+
+/// A unit's value for one indicator.
+pub enum Lookup<'a> {
+    Cell {
+        value: &'a Value,
+        locale: Locale,
+        source: Source,
+    },
+    /// The table with this indicator has no row for the unit.
+    NoRow { file: &'a str },
+}
+
+impl Dataset {
+    pub fn load(paths: &[PathBuf], locale: LocaleChoice, registry: &Registry, needed: &[(String, String)]) -> Result<Dataset> {
+        let mut tables = Vec::new();
+        for p in paths {
+            tables.push(ingest::read_table(p, locale, &units::is_code_header)?);
+        }
+        let mut issues = Vec::new();
+        let mut columns: HashMap<String, (usize, usize)> = HashMap::new();
+        let mut rows = Vec::new();
+        for (ti, t) in tables.iter().enumerate() {
+            let code_col = t
+                .headers
+                .iter()
+                .position(|h| units::is_code_header(&text::key(h)))
+                .expect("header row has a code column");
+            for (ci, h) in t.headers.iter().enumerate() {
+                let k = text::key(h);
+                if ci == code_col || k.is_empty() || units::is_descriptive_header(&k) {
+                    continue;
+                }
+                if let Some(&(tj, cj)) = columns.get(&k) {
+                    let other = &tables[tj];
+                    issues.push(DataIssue {
+                        file: t.name.clone(),
+                        row: Some(t.header_line),
+                        column: Some(t.column_label(ci)),
+                        message: format!(
+                            "indicator `{h}` is also in {} (column {}); each indicator must come from one table",
+                            other.name,
+                            other.column_label(cj)
+                        ),
+                    });
+                } else {
+                    columns.insert(k, (ti, ci));
+                }
+            }
+            let mut index: HashMap<String, usize> = HashMap::new();
+            let mut first: HashMap<String, usize> = HashMap::new();
+            for (ri, r) in t.rows.iter().enumerate() {
+                let code = t.cell(ri, code_col).as_read();
+                let at = |message: String| DataIssue {
+                    file: t.name.clone(),
+                    row: Some(r.line),
+                    column: Some(t.column_label(code_col)),
+                    message,
+                };
+                if code.is_empty() {
+                    issues.push(at("the unit code is empty".into()));
+                } else if !registry.by_code.contains_key(&code) {
+                    issues.push(at(format!("unit code `{code}` is not in the unit registry ({})", registry.file)));
+                } else if let Some(f) = first.get(&code) {
+                    issues.push(at(format!("unit `{code}` appears twice in this table (first on row {f})")));
+                } else {
+                    first.insert(code.clone(), r.line);
+                    index.insert(code, ri);
+                }
+            }
+            rows.push(index);
+        }
+        for (indicator, user) in needed {
+            if !columns.contains_key(&text::key(indicator)) {
+                let read: Vec<&str> = tables.iter().map(|t| t.name.as_str()).collect();
+                issues.push(DataIssue {
+                    file: read.join(", "),
+                    row: None,
+                    column: None,
+                    message: format!("no table has the indicator `{indicator}`, which {user} needs"),
+                });
+            }
+        }
+        if !issues.is_empty() {
+            return Err(Error::Data(issues));
+        }
+        let needed_keys: Vec<String> = needed.iter().map(|(i, _)| text::key(i)).collect();
+        let mut unused: Vec<String> = columns
+            .keys()
+            .filter(|k| !needed_keys.contains(k))
+            .cloned()
+            .collect();
+        unused.sort();
+        Ok(Dataset { tables, columns, rows, unused })
+    }
+
+    pub fn get(&self, unit_code: &str, indicator: &str) -> Lookup<'_> {
+        let (ti, ci) = *self
+            .columns
+            .get(&text::key(indicator))
+            .expect("indicators checked at load");
+        let t = &self.tables[ti];
+        match self.rows[ti].get(unit_code) {
+            None => Lookup::NoRow { file: &t.name },
+            Some(&ri) => Lookup::Cell {
+                value: t.cell(ri, ci),
+                locale: t.locale,
+                source: Source {
+                    file: t.name.clone(),
+                    row: t.rows[ri].line,
+                    column: t.column_label(ci),
+                },
+            },
+        }
+    }
+}

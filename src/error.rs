@@ -1,0 +1,109 @@
+//! The one error type at the boundary of the library. It owns the mapping from failures to
+//! exit codes (via [`Error::exit_code`]); modules below return it with enough context (file,
+//! row, column, criterion id) that `main` only has to print it.
+
+use std::path::PathBuf;
+
+use crate::criteria::diagnostic::Diagnostic;
+
+/// A data problem in an input table, located as the user sees it in Excel.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DataIssue {
+    pub file: String,
+    /// 1-based row as shown by Excel or a text editor; `None` for file-level problems.
+    pub row: Option<usize>,
+    /// Column letter and header, e.g. `C (ty_le_dung_han)`.
+    pub column: Option<String>,
+    pub message: String,
+}
+
+impl std::fmt::Display for DataIssue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.file)?;
+        if let Some(r) = self.row {
+            write!(f, ", row {r}")?;
+        }
+        if let Some(c) = &self.column {
+            write!(f, ", column {c}")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot write {path}: {source}")]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// A criteria file that does not validate; every problem is rendered already.
+    #[error("{}", render_diagnostics(.0))]
+    Criteria(Vec<Diagnostic>),
+    /// Input data problems, all collected before anything is written.
+    #[error("{}", render_data_issues(.0))]
+    Data(Vec<DataIssue>),
+    #[error("{0}")]
+    Usage(String),
+    #[error("{0}")]
+    Other(String),
+}
+
+impl Error {
+    /// 1 for bad data or run-time failure, 2 for bad usage or a bad criteria file.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::Criteria(_) | Error::Usage(_) => 2,
+            _ => 1,
+        }
+    }
+
+    pub fn data(file: impl Into<String>, message: impl Into<String>) -> Error {
+        Error::Data(vec![DataIssue {
+            file: file.into(),
+            row: None,
+            column: None,
+            message: message.into(),
+        }])
+    }
+}
+
+/// How many data issues are listed before the rest are only counted.
+const MAX_LISTED: usize = 30;
+
+fn render_data_issues(issues: &[DataIssue]) -> String {
+    let mut out = format!(
+        "{} problem{} in the input data (nothing was written):",
+        issues.len(),
+        if issues.len() == 1 { "" } else { "s" }
+    );
+    for i in issues.iter().take(MAX_LISTED) {
+        out.push_str("\n  - ");
+        out.push_str(&i.to_string());
+    }
+    if issues.len() > MAX_LISTED {
+        out.push_str(&format!("\n  … and {} more", issues.len() - MAX_LISTED));
+    }
+    out
+}
+
+fn render_diagnostics(diags: &[Diagnostic]) -> String {
+    let mut out = String::new();
+    for d in diags {
+        out.push_str(&d.to_string());
+        out.push('\n');
+    }
+    out.push_str(&format!(
+        "{} error{} in the criteria file",
+        diags.len(),
+        if diags.len() == 1 { "" } else { "s" }
+    ));
+    out
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

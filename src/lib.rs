@@ -1,0 +1,36 @@
+//! parindex: scores, grades and ranks public-administration units on the PAR Index (Chỉ số
+//! CCHC) from versioned criteria files. The library holds everything; `main` only maps the
+//! result of [`run`] to an exit code. Data flows one way: criteria + inputs → score → rank →
+//! reports.
+
+pub mod cli;
+pub mod commands;
+pub mod criteria;
+pub mod dataset;
+pub mod error;
+pub mod i18n;
+pub mod ingest;
+pub mod numfmt;
+pub mod rank;
+pub mod report;
+pub mod score;
+pub mod text;
+pub mod units;
+
+use cli::{Cli, Command};
+pub use error::{Error, Result};
+
+/// Run one parsed command line.
+pub fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Check { criteria, lang } => {
+            let out = commands::check::run(&criteria, lang)?;
+            use std::io::Write;
+            let _ = std::io::stdout().lock().write_all(out.as_bytes());
+            Ok(())
+        }
+        Command::Score { criteria, units, data, out, locale, lang, quiet } => {
+            commands::score::run(&commands::score::Args { criteria, units, data, out, locale, lang, quiet })
+        }
+    }
+}

@@ -1,0 +1,102 @@
+//! The machine-readable outputs: `results.csv` (one row per unit) and `criterion-scores.csv`
+//! (one row per unit and leaf or bonus/penalty item, with the value as read and its source cell).
+//! English column names and codes, decimal point, fixed precision: the same inputs give the
+//! same bytes.
+
+use super::{area_ids, area_points, Run};
+use crate::criteria::validate::fmt_num;
+use crate::numfmt::machine;
+use crate::score::Scored;
+
+fn writer() -> ::csv::Writer<Vec<u8>> {
+    ::csv::WriterBuilder::new().terminator(::csv::Terminator::Any(b'\n')).from_writer(Vec::new())
+}
+
+fn finish(w: ::csv::Writer<Vec<u8>>) -> Vec<u8> {
+    w.into_inner().expect("writing to memory cannot fail")
+}
+
+pub fn results(run: &Run) -> Vec<u8> {
+    let areas = area_ids(run.criteria);
+    let mut w = writer();
+    let mut header: Vec<String> = ["unit_code", "unit_name", "unit_type", "bloc", "criteria"].map(String::from).to_vec();
+    header.extend(areas.iter().map(|a| format!("area_{a}")));
+    header.extend(
+        ["bonus", "penalty", "tree_points", "tree_max", "total_points", "max_points", "index_pct", "grade", "rank", "rank_of", "rank_group", "flags"]
+            .map(String::from),
+    );
+    w.write_record(&header).expect("memory");
+    for u in run.scores {
+        let c = &run.criteria[u.criteria];
+        let unit = &run.registry.units[u.unit];
+        let mut rec: Vec<String> = vec![
+            unit.code.clone(),
+            unit.name.clone(),
+            unit.unit_type.clone(),
+            unit.bloc.clone().unwrap_or_default(),
+            c.path.clone(),
+        ];
+        rec.extend(areas.iter().map(|a| area_points(c, u, a).map(machine).unwrap_or_default()));
+        rec.extend([
+            machine(u.bonus),
+            machine(u.penalty),
+            machine(u.tree_points),
+            machine(u.tree_max),
+            machine(u.total),
+            machine(c.max_points),
+            machine(u.index),
+            c.grading.bands[u.grade].label.clone(),
+            u.rank.to_string(),
+            u.rank_of.to_string(),
+            u.group.clone(),
+            u.flags.join(";"),
+        ]);
+        w.write_record(&rec).expect("memory");
+    }
+    finish(w)
+}
+
+pub fn criterion_scores(run: &Run) -> Vec<u8> {
+    let mut w = writer();
+    w.write_record([
+        "unit_code", "part", "criterion_id", "criterion_name", "indicator", "value", "points", "max_points", "source_file", "source_row", "source_column", "flags",
+    ])
+    .expect("memory");
+    let row = |w: &mut ::csv::Writer<Vec<u8>>, code: &str, part: &str, id: &str, name: &str, ind: &str, s: &Scored| {
+        let flags: Vec<&str> = s.flags.iter().map(|f| f.code()).collect();
+        let (file, r, col) = match &s.source {
+            Some(src) => (src.file.clone(), src.row.to_string(), src.column.clone()),
+            None => Default::default(),
+        };
+        w.write_record([
+            code,
+            part,
+            id,
+            name,
+            ind,
+            &s.raw,
+            &machine(s.points),
+            &fmt_num(s.max),
+            &file,
+            &r,
+            &col,
+            &flags.join(";"),
+        ])
+        .expect("memory");
+    };
+    for u in run.scores {
+        let c = &run.criteria[u.criteria];
+        let code = &run.registry.units[u.unit].code;
+        for (ni, s) in &u.leaves {
+            let n = &c.nodes[*ni];
+            let ind = n.rule().map_or("", |r| r.indicator.as_str());
+            row(&mut w, code, "tree", &n.id, &n.name, ind, s);
+        }
+        for (is_pen, ii, s) in &u.items {
+            let sec = if *is_pen { c.penalty.as_ref() } else { c.bonus.as_ref() }.expect("item of a section");
+            let it = &sec.items[*ii];
+            row(&mut w, code, if *is_pen { "penalty" } else { "bonus" }, &it.id, &it.name, &it.rule.indicator, s);
+        }
+    }
+    finish(w)
+}

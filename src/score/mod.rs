@@ -1,0 +1,422 @@
+//! Scoring units against validated criteria: each leaf's rule (via `rules`), the tree roll-up
+//! with not-applicable re-basing and survey rescaling, bonus and penalty sections, the index,
+//! the grade and disqualifying caps. Plain typed Rust over a small units × leaves matrix, so every
+//! point keeps its trace (value as read, source cell, flags). Ranking lives in `rank`.
+
+pub mod rules;
+
+use crate::criteria::model::*;
+use crate::criteria::validate::fmt_num;
+use crate::criteria::Criteria;
+use crate::dataset::{Dataset, Lookup};
+use crate::error::{DataIssue, Error, Result};
+use crate::i18n::Lang;
+use crate::ingest::Value;
+use crate::numfmt::{self, Locale};
+use crate::units::{Registry, Source};
+use rules::{Note, Reading};
+
+/// What happened to one leaf or item, beyond its plain rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flag {
+    Missing,
+    NotApplicable,
+    /// Left out of the unit's maximum (not applicable with `rebase`, or no survey with `rescale`).
+    Rebased,
+    NoSurvey,
+    /// The criterion does not apply to this unit type (`applies_to`).
+    NotInScope,
+    BelowBands,
+    Capped,
+}
+
+impl Flag {
+    pub fn code(self) -> &'static str {
+        match self {
+            Flag::Missing => "missing",
+            Flag::NotApplicable => "not_applicable",
+            Flag::Rebased => "rebased",
+            Flag::NoSurvey => "no_survey",
+            Flag::NotInScope => "not_in_scope",
+            Flag::BelowBands => "below_bands",
+            Flag::Capped => "capped",
+        }
+    }
+
+    pub fn label(self, lang: Lang) -> &'static str {
+        match self {
+            Flag::Missing => lang.pick("thiếu dữ liệu", "missing"),
+            Flag::NotApplicable => lang.pick("không áp dụng", "not applicable"),
+            Flag::Rebased => lang.pick("không tính vào điểm tối đa", "left out of the maximum"),
+            Flag::NoSurvey => lang.pick("không có điều tra XHH", "no survey data"),
+            Flag::NotInScope => lang.pick("không thuộc loại đơn vị", "not for this unit type"),
+            Flag::BelowBands => lang.pick("dưới mức thấp nhất", "below every band"),
+            Flag::Capped => lang.pick("chạm mức tối đa", "capped"),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Scored {
+    /// The value as read ("" when absent).
+    pub raw: String,
+    /// The number the rule used (rates in percent), when numeric.
+    pub value: Option<f64>,
+    pub points: f64,
+    /// The maximum this unit is measured against (0 when re-based away).
+    pub max: f64,
+    pub flags: Vec<Flag>,
+    pub source: Option<Source>,
+}
+
+#[derive(Debug, Clone)]
+pub struct UnitScore {
+    /// Index into the registry.
+    pub unit: usize,
+    /// Index into the criteria files.
+    pub criteria: usize,
+    /// Per leaf of the criteria, in tree order: (node index, score).
+    pub leaves: Vec<(usize, Scored)>,
+    /// Per node: points and effective maximum.
+    pub node_points: Vec<f64>,
+    pub node_max: Vec<f64>,
+    pub tree_points: f64,
+    pub tree_max: f64,
+    /// (is_penalty, item index, score).
+    pub items: Vec<(bool, usize, Scored)>,
+    pub bonus: f64,
+    pub penalty: f64,
+    pub total: f64,
+    pub index: f64,
+    /// Index into the grade bands.
+    pub grade: usize,
+    /// Disqualifying conditions met (indices).
+    pub disqualified: Vec<usize>,
+    pub rank: usize,
+    pub rank_of: usize,
+    /// The ranking group's label (unit type, bloc, or the file's types).
+    pub group: String,
+    pub flags: Vec<String>,
+}
+
+/// Read one indicator for a unit; `Err` is a data issue.
+fn lookup(data: &Dataset, code: &str, indicator: &str) -> (Value, Locale, Option<Source>, Option<String>) {
+    match data.get(code, indicator) {
+        Lookup::Cell { value, locale, source } => (value.clone(), locale, Some(source), None),
+        Lookup::NoRow { file } => (Value::Empty, Locale::Vi, None, Some(file.to_string())),
+    }
+}
+
+fn issue(src: &Option<Source>, file_without_row: &Option<String>, msg: String) -> DataIssue {
+    match src {
+        Some(s) => DataIssue { file: s.file.clone(), row: Some(s.row), column: Some(s.column.clone()), message: msg },
+        None => DataIssue {
+            file: file_without_row.clone().unwrap_or_default(),
+            row: None,
+            column: None,
+            message: msg,
+        },
+    }
+}
+
+/// Score every unit of the registry whose type a criteria file covers. Units are returned in
+/// registry order; ranks are filled in by `rank::assign`.
+pub fn score_all(criteria: &[Criteria], registry: &Registry, data: &Dataset) -> Result<Vec<UnitScore>> {
+    let mut out = Vec::new();
+    let mut issues = Vec::new();
+    for (ci, c) in criteria.iter().enumerate() {
+        let members: Vec<usize> = (0..registry.units.len())
+            .filter(|&u| c.covers(&registry.units[u].unit_type))
+            .collect();
+        out.extend(score_set(ci, c, &members, registry, data, &mut issues));
+    }
+    if issues.is_empty() {
+        Ok(out)
+    } else {
+        Err(Error::Data(issues))
+    }
+}
+
+struct Read {
+    reading: Reading,
+    raw: String,
+    source: Option<Source>,
+}
+
+fn score_set(
+    ci: usize,
+    c: &Criteria,
+    members: &[usize],
+    registry: &Registry,
+    data: &Dataset,
+    issues: &mut Vec<DataIssue>,
+) -> Vec<UnitScore> {
+    let leaves: Vec<(usize, &Node, &Rule)> = c.leaves().collect();
+    // Pass 1: read every (leaf, unit) cell.
+    let mut reads: Vec<Vec<Read>> = Vec::with_capacity(leaves.len());
+    for &(_, node, rule) in &leaves {
+        let mut col = Vec::with_capacity(members.len());
+        for &u in members {
+            let unit = &registry.units[u];
+            if !node.applies(&unit.unit_type) {
+                col.push(Read { reading: Reading::NotApplicable, raw: String::new(), source: None });
+                continue;
+            }
+            let (value, locale, source, norow) = lookup(data, &unit.code, &rule.indicator);
+            let reading = match rules::read(rule, node.max, &value, locale, c.policy.rates) {
+                Ok(r) => r,
+                Err(msg) => {
+                    issues.push(issue(&source, &norow, format!("{msg} (criterion {}, unit {})", node.id, unit.code)));
+                    Reading::Missing
+                }
+            };
+            if reading == Reading::Missing && node.missing == MissingPolicy::Error && value == Value::Empty {
+                let why = match &norow {
+                    Some(f) => format!("unit `{}` has no row in {f}, which holds `{}`", unit.code, rule.indicator),
+                    None => format!("the value of `{}` is empty", rule.indicator),
+                };
+                issues.push(issue(
+                    &source,
+                    &norow,
+                    format!("{why}; criterion {} treats missing values as errors", node.id),
+                ));
+            }
+            col.push(Read { reading, raw: value.as_read(), source });
+        }
+        reads.push(col);
+    }
+    // Best values for relative rules, among the units scored together.
+    let best: Vec<Option<f64>> = leaves
+        .iter()
+        .zip(&reads)
+        .map(|(&(_, _, rule), col)| match rule.kind {
+            RuleKind::Relative { lower_better } => col
+                .iter()
+                .filter_map(|r| match r.reading {
+                    Reading::Num(x) => Some(x),
+                    _ => None,
+                })
+                .reduce(|a, b| if lower_better { a.min(b) } else { a.max(b) }),
+            _ => None,
+        })
+        .collect();
+
+    let mut units = Vec::with_capacity(members.len());
+    for (mi, &u) in members.iter().enumerate() {
+        let unit = &registry.units[u];
+        let mut flags: Vec<String> = Vec::new();
+        // A unit has no survey data when every survey leaf that applies to it is missing.
+        let survey: Vec<usize> = (0..leaves.len())
+            .filter(|&l| leaves[l].1.survey && leaves[l].1.applies(&unit.unit_type))
+            .collect();
+        let no_survey = !survey.is_empty() && survey.iter().all(|&l| reads[l][mi].reading == Reading::Missing);
+        if no_survey {
+            flags.push(match c.policy.survey_absent {
+                SurveyAbsent::Rescale => "no_survey_rescaled".into(),
+                SurveyAbsent::Zero => "no_survey_zero".into(),
+            });
+        }
+        let mut leaf_scores = Vec::with_capacity(leaves.len());
+        let mut node_points = vec![0.0; c.nodes.len()];
+        let mut node_max = vec![0.0; c.nodes.len()];
+        for (l, &(ni, node, rule)) in leaves.iter().enumerate() {
+            let r = &reads[l][mi];
+            let mut s = Scored {
+                raw: r.raw.clone(),
+                value: match r.reading {
+                    Reading::Num(x) => Some(x),
+                    _ => None,
+                },
+                points: 0.0,
+                max: node.max,
+                flags: vec![],
+                source: r.source.clone(),
+            };
+            if !node.applies(&unit.unit_type) {
+                s.max = 0.0;
+                s.flags.push(Flag::NotInScope);
+            } else {
+                match r.reading {
+                    Reading::Missing if no_survey && node.survey => {
+                        s.flags.push(Flag::NoSurvey);
+                        if c.policy.survey_absent == SurveyAbsent::Rescale {
+                            s.max = 0.0;
+                            s.flags.push(Flag::Rebased);
+                        }
+                    }
+                    Reading::Missing => s.flags.push(Flag::Missing),
+                    Reading::NotApplicable => {
+                        s.flags.push(Flag::NotApplicable);
+                        match node.not_applicable {
+                            NaPolicy::FullPoints => s.points = node.max,
+                            NaPolicy::Rebase => {
+                                s.max = 0.0;
+                                s.flags.push(Flag::Rebased);
+                            }
+                        }
+                    }
+                    reading => match rules::points(rule, node.max, reading, best[l]) {
+                        Ok((p, note)) => {
+                            s.points = p;
+                            match note {
+                                Note::BelowBands => s.flags.push(Flag::BelowBands),
+                                Note::Capped => s.flags.push(Flag::Capped),
+                                Note::None => {}
+                            }
+                        }
+                        Err(msg) => issues.push(issue(&r.source, &None, format!("{msg} (criterion {}, unit {})", node.id, unit.code))),
+                    },
+                }
+            }
+            node_points[ni] = s.points;
+            node_max[ni] = s.max;
+            leaf_scores.push((ni, s));
+        }
+        // Roll up: children come after their parent in pre-order, so go backwards.
+        for ni in (0..c.nodes.len()).rev() {
+            if let NodeKind::Group { children } = &c.nodes[ni].kind {
+                node_points[ni] = children.iter().map(|&k| node_points[k]).sum();
+                node_max[ni] = children.iter().map(|&k| node_max[k]).sum();
+            }
+        }
+        let tree_points: f64 = c.areas.iter().map(|&a| node_points[a]).sum();
+        let tree_max: f64 = c.areas.iter().map(|&a| node_max[a]).sum();
+        let n_missing = leaf_scores.iter().filter(|(_, s)| s.flags.contains(&Flag::Missing)).count();
+        let n_na = leaf_scores.iter().filter(|(_, s)| s.flags.contains(&Flag::NotApplicable)).count();
+        if n_missing > 0 {
+            flags.push(format!("missing:{n_missing}"));
+        }
+        if n_na > 0 {
+            flags.push(format!("not_applicable:{n_na}"));
+        }
+        if tree_max <= 0.0 {
+            issues.push(DataIssue {
+                file: registry.file.clone(),
+                row: None,
+                column: None,
+                message: format!("unit `{}` has no applicable criterion left to score", unit.code),
+            });
+        }
+        let scaled = if tree_max > 0.0 { tree_points * c.max_points / tree_max } else { 0.0 };
+
+        // Bonus and penalty.
+        let mut items = Vec::new();
+        let mut sums = [0.0f64; 2];
+        for (is_pen, sec) in [(false, &c.bonus), (true, &c.penalty)] {
+            let Some(sec) = sec else { continue };
+            for (ii, it) in sec.items.iter().enumerate() {
+                let (value, locale, source, norow) = lookup(data, &unit.code, &it.rule.indicator);
+                let mut s = Scored { raw: value.as_read(), value: None, points: 0.0, max: it.max, flags: vec![], source: source.clone() };
+                match rules::read(&it.rule, it.max, &value, locale, c.policy.rates) {
+                    Err(msg) => issues.push(issue(&source, &norow, format!("{msg} (item {}, unit {})", it.id, unit.code))),
+                    Ok(Reading::Missing) => {
+                        if c.policy.missing == MissingPolicy::Error {
+                            issues.push(issue(&source, &norow, format!("the value of `{}` is missing (item {}, unit {})", it.rule.indicator, it.id, unit.code)));
+                        }
+                        s.flags.push(Flag::Missing);
+                    }
+                    Ok(Reading::NotApplicable) => s.flags.push(Flag::NotApplicable),
+                    Ok(reading) => {
+                        if let Reading::Num(x) = reading {
+                            s.value = Some(x);
+                        }
+                        match rules::points(&it.rule, it.max, reading, None) {
+                            Ok((p, note)) => {
+                                s.points = p;
+                                if note == Note::Capped {
+                                    s.flags.push(Flag::Capped);
+                                }
+                            }
+                            Err(msg) => issues.push(issue(&source, &norow, format!("{msg} (item {}, unit {})", it.id, unit.code))),
+                        }
+                    }
+                }
+                sums[usize::from(is_pen)] += s.points;
+                items.push((is_pen, ii, s));
+            }
+            if sums[usize::from(is_pen)] > sec.cap {
+                flags.push(if is_pen { "penalty_capped".into() } else { "bonus_capped".into() });
+            }
+        }
+        let bonus = c.bonus.as_ref().map_or(0.0, |s| sums[0].min(s.cap));
+        let penalty = c.penalty.as_ref().map_or(0.0, |s| sums[1].min(s.cap));
+        let raw_total = scaled + bonus - penalty;
+        let total = raw_total.clamp(0.0, c.max_points);
+        if total != raw_total {
+            flags.push("total_clamped".into());
+        }
+        let index = total / c.max_points * 100.0;
+        let mut grade = grade_of(&c.grading, index);
+        let mut disqualified = Vec::new();
+        for (di, d) in c.disqualify.iter().enumerate() {
+            let (value, locale, source, norow) = lookup(data, &unit.code, &d.indicator);
+            let hit = match (&value, d.test) {
+                (Value::Empty, _) => {
+                    if c.policy.missing == MissingPolicy::Error {
+                        issues.push(issue(&source, &norow, format!("the value of `{}` is missing (condition {}, unit {})", d.indicator, d.id, unit.code)));
+                    } else {
+                        flags.push(format!("missing:{}", d.id));
+                    }
+                    false
+                }
+                (v, Test::Yes) => match rules::yes_no(v) {
+                    Some(b) => b,
+                    None => {
+                        issues.push(issue(&source, &norow, format!("expected yes/no, found `{}` (condition {}, unit {})", v.as_read(), d.id, unit.code)));
+                        false
+                    }
+                },
+                (v, Test::Cmp(op, x)) => match rules::number(v, locale) {
+                    Some(p) => op.holds(p.value, x),
+                    None => {
+                        issues.push(issue(&source, &norow, format!("expected a number, found `{}` (condition {}, unit {})", v.as_read(), d.id, unit.code)));
+                        false
+                    }
+                },
+            };
+            if hit {
+                disqualified.push(di);
+                flags.push(format!("disqualified:{}", d.id));
+                grade = grade.max(d.cap_grade);
+            }
+        }
+        units.push(UnitScore {
+            unit: u,
+            criteria: ci,
+            leaves: leaf_scores,
+            node_points,
+            node_max,
+            tree_points,
+            tree_max,
+            items,
+            bonus,
+            penalty,
+            total,
+            index,
+            grade,
+            disqualified,
+            rank: 0,
+            rank_of: 0,
+            group: String::new(),
+            flags,
+        });
+    }
+    units
+}
+
+/// The band an index falls in, on the basis the file states.
+pub fn grade_of(g: &Grading, index: f64) -> usize {
+    let x = match g.basis {
+        GradeBasis::RoundedIndex => numfmt::round_half_away(index, 2),
+        GradeBasis::UnroundedIndex => index,
+    };
+    g.bands
+        .iter()
+        .position(|b| b.min.is_none_or(|m| x >= m))
+        .unwrap_or(g.bands.len().saturating_sub(1))
+}
+
+/// For messages: `12.5/100`.
+pub fn out_of(points: f64, max: f64) -> String {
+    format!("{}/{}", fmt_num(points), fmt_num(max))
+}

@@ -1,0 +1,314 @@
+//! One leaf rule at a time: reading a cell as the rule expects (a rate, a count, a yes/no word,
+//! a category, appraised points) and turning that reading into points. Pure functions with no
+//! knowledge of units or files, so every rule kind is unit-tested on its own, thresholds included.
+
+use crate::criteria::model::{Rates, Rule, RuleKind, Scale};
+use crate::criteria::validate::fmt_num;
+use crate::ingest::Value;
+use crate::numfmt::{self, Locale};
+use crate::text;
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Reading {
+    /// A number in the rule's scale (rates in percent).
+    Num(f64),
+    Yes(bool),
+    /// Index into the rule's categories.
+    Category(usize),
+    NotApplicable,
+    Missing,
+}
+
+const YES: &[&str] = &["có", "co", "x", "1", "đạt", "dat", "true", "yes", "y", "c"];
+const NO: &[&str] = &["không", "khong", "0", "không đạt", "khong dat", "false", "no", "n", "k"];
+
+/// Read a yes/no word (có/không, x, 1/0, đạt/không đạt, true/false).
+pub fn yes_no(v: &Value) -> Option<bool> {
+    match v {
+        Value::Number(x) if *x == 1.0 => Some(true),
+        Value::Number(x) if *x == 0.0 => Some(false),
+        Value::Text(s) => {
+            let k = text::key(s);
+            if YES.contains(&k.as_str()) {
+                Some(true)
+            } else if NO.contains(&k.as_str()) {
+                Some(false)
+            } else {
+                None
+            }
+        }
+        _ => None,
+    }
+}
+
+/// A number from a cell: typed numbers as they are, text in the table's locale.
+pub fn number(v: &Value, locale: Locale) -> Option<numfmt::Parsed> {
+    match v {
+        Value::Number(x) => Some(numfmt::Parsed { value: *x, percent: false }),
+        Value::Text(s) => numfmt::parse(s, locale),
+        Value::Empty => None,
+    }
+}
+
+/// Interpret a cell for `rule`. `Err` carries one sentence for the user.
+pub fn read(rule: &Rule, max: f64, v: &Value, locale: Locale, rates: Rates) -> Result<Reading, String> {
+    if *v == Value::Empty {
+        return Ok(Reading::Missing);
+    }
+    if crate::units::is_not_applicable(v) {
+        return Ok(Reading::NotApplicable);
+    }
+    let shown = v.as_read();
+    match (&rule.kind, rule.scale) {
+        (RuleKind::YesNo, _) => yes_no(v)
+            .map(Reading::Yes)
+            .ok_or_else(|| format!("expected yes/no (có/không, x, 1/0, đạt/không đạt), found `{shown}`")),
+        (RuleKind::Category(cats), _) => {
+            let k = match v {
+                Value::Number(x) => numfmt::machine(*x),
+                _ => text::key(&shown),
+            };
+            cats.iter().position(|c| c.key == k).map(Reading::Category).ok_or_else(|| {
+                let words: Vec<&str> = cats.iter().map(|c| c.written.as_str()).collect();
+                format!("expected one of: {}; found `{shown}`", words.join(", "))
+            })
+        }
+        (_, scale) => {
+            let p = number(v, locale).ok_or_else(|| match locale {
+                _ if numfmt::evidence(&shown) == numfmt::Evidence::NotANumber => {
+                    format!("expected a number, found the text `{shown}`")
+                }
+                l => format!("`{shown}` is not a number written with a {}", l.describe()),
+            })?;
+            let x = match scale {
+                Scale::Percent if p.percent => p.value,
+                Scale::Percent => match rates {
+                    Rates::Percent => p.value,
+                    Rates::Fraction => p.value * 100.0,
+                },
+                _ if p.percent => return Err(format!("expected a number, found the percentage `{shown}`")),
+                _ => p.value,
+            };
+            if x < 0.0 && !rule.allow_negative {
+                return Err(format!("expected a value of 0 or more, found `{shown}`"));
+            }
+            if scale == Scale::Percent && x > 100.0 + 1e-9 && !rule.allow_above_100 {
+                return Err(format!("expected a rate between 0% and 100%, found `{shown}`"));
+            }
+            if scale == Scale::Points && x > max + 1e-9 {
+                return Err(format!(
+                    "appraised points `{shown}` exceed the criterion's maximum of {}",
+                    fmt_num(max)
+                ));
+            }
+            Ok(Reading::Num(x))
+        }
+    }
+}
+
+/// What happened to a value on its way to points, beyond the plain rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Note {
+    None,
+    /// The value lay below every band.
+    BelowBands,
+    /// Per-occurrence points reached the maximum.
+    Capped,
+}
+
+/// Points for a numeric / yes-no / category reading. `best`: for relative rules, the best value
+/// among the units scored together. The result always lies in [0, max].
+pub fn points(rule: &Rule, max: f64, r: Reading, best: Option<f64>) -> Result<(f64, Note), String> {
+    let mut note = Note::None;
+    let p = match (&rule.kind, r) {
+        (RuleKind::YesNo, Reading::Yes(y)) => if y { max } else { 0.0 },
+        (RuleKind::Category(cats), Reading::Category(i)) => cats[i].points,
+        (RuleKind::Proportional, Reading::Num(x)) => x / 100.0 * max,
+        (RuleKind::Linear { zero_at, full_at }, Reading::Num(x)) => {
+            ((x - zero_at) / (full_at - zero_at)).clamp(0.0, 1.0) * max
+        }
+        (RuleKind::Bands(bands), Reading::Num(x)) => {
+            if let Some(top) = bands[0].max {
+                if x >= top {
+                    return Err(format!("value {} lies above the highest band (< {})", fmt_num(x), fmt_num(top)));
+                }
+            }
+            match bands.iter().find(|b| b.min.is_none_or(|m| x >= m)) {
+                Some(b) => b.points,
+                None => {
+                    note = Note::BelowBands;
+                    0.0
+                }
+            }
+        }
+        (RuleKind::Relative { lower_better }, Reading::Num(x)) => {
+            let best = best.unwrap_or(x);
+            if *lower_better {
+                if x <= 0.0 || best >= x { max } else { max * best.max(0.0) / x }
+            } else if best <= 0.0 {
+                0.0
+            } else {
+                max * x / best
+            }
+        }
+        (RuleKind::Deduction { per, floor }, Reading::Num(x)) => (max - per * x).max(*floor),
+        (RuleKind::PerOccurrence { per }, Reading::Num(x)) => {
+            if per * x > max {
+                note = Note::Capped;
+            }
+            (per * x).min(max)
+        }
+        (RuleKind::Appraised, Reading::Num(x)) => x,
+        (_, other) => unreachable!("reading {other:?} does not fit rule {}", rule.kind.name()),
+    };
+    Ok((p.clamp(0.0, max), note))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::criteria::model::{Band, Category};
+
+    fn rule(kind: RuleKind, scale: Scale) -> Rule {
+        Rule { indicator: "x".into(), kind, scale, allow_above_100: false, allow_negative: false }
+    }
+    fn t(s: &str) -> Value {
+        Value::Text(s.into())
+    }
+    fn pts(r: &Rule, max: f64, v: &str) -> f64 {
+        let reading = read(r, max, &t(v), Locale::Vi, Rates::Percent).unwrap();
+        points(r, max, reading, None).unwrap().0
+    }
+
+    #[test]
+    fn proportional() {
+        let r = rule(RuleKind::Proportional, Scale::Percent);
+        assert_eq!(pts(&r, 2.0, "50"), 1.0);
+        assert_eq!(pts(&r, 2.0, "100%"), 2.0);
+        assert_eq!(pts(&r, 2.0, "0"), 0.0);
+        assert!(read(&r, 2.0, &t("100,5%"), Locale::Vi, Rates::Percent).is_err());
+        assert!(read(&r, 2.0, &t("-1"), Locale::Vi, Rates::Percent).is_err());
+        // Fraction notation.
+        let x = read(&r, 2.0, &t("0,955"), Locale::Vi, Rates::Fraction).unwrap();
+        assert_eq!(x, Reading::Num(95.5));
+    }
+
+    #[test]
+    fn linear_higher_better_on_thresholds() {
+        let r = rule(RuleKind::Linear { zero_at: 80.0, full_at: 100.0 }, Scale::Percent);
+        assert_eq!(pts(&r, 3.0, "79,9"), 0.0);
+        assert_eq!(pts(&r, 3.0, "80"), 0.0);
+        assert_eq!(pts(&r, 3.0, "90"), 1.5);
+        assert_eq!(pts(&r, 3.0, "100"), 3.0);
+    }
+
+    #[test]
+    fn linear_lower_better() {
+        let r = rule(RuleKind::Linear { zero_at: 10.0, full_at: 0.0 }, Scale::Number);
+        assert_eq!(pts(&r, 2.0, "0"), 2.0);
+        assert_eq!(pts(&r, 2.0, "5"), 1.0);
+        assert_eq!(pts(&r, 2.0, "10"), 0.0);
+        assert_eq!(pts(&r, 2.0, "12"), 0.0);
+    }
+
+    #[test]
+    fn bands_on_and_between_thresholds() {
+        let bands = vec![
+            Band { min: Some(4.0), max: None, points: 2.0 },
+            Band { min: Some(3.0), max: None, points: 1.5 },
+            Band { min: Some(2.0), max: None, points: 1.0 },
+            Band { min: Some(1.0), max: None, points: 0.5 },
+        ];
+        let r = rule(RuleKind::Bands(bands), Scale::Number);
+        assert_eq!(pts(&r, 2.0, "5"), 2.0);
+        assert_eq!(pts(&r, 2.0, "4"), 2.0);
+        assert_eq!(pts(&r, 2.0, "3"), 1.5);
+        assert_eq!(pts(&r, 2.0, "2,5"), 1.0);
+        assert_eq!(pts(&r, 2.0, "1"), 0.5);
+        let below = points(&r, 2.0, Reading::Num(0.0), None).unwrap();
+        assert_eq!(below, (0.0, Note::BelowBands));
+    }
+
+    #[test]
+    fn yes_no_words() {
+        let r = rule(RuleKind::YesNo, Scale::Word);
+        for w in ["có", "Có", "x", "1", "Đạt", "true"] {
+            assert_eq!(pts(&r, 1.5, w), 1.5, "{w}");
+        }
+        for w in ["không", "0", "không đạt", "FALSE"] {
+            assert_eq!(pts(&r, 1.5, w), 0.0, "{w}");
+        }
+        assert!(read(&r, 1.5, &t("hmm"), Locale::Vi, Rates::Percent).is_err());
+        assert_eq!(read(&r, 1.5, &Value::Number(1.0), Locale::Vi, Rates::Percent), Ok(Reading::Yes(true)));
+    }
+
+    #[test]
+    fn categories() {
+        let cats = vec![
+            Category { key: "toàn trình".into(), written: "toàn trình".into(), points: 2.0 },
+            Category { key: "một phần".into(), written: "một phần".into(), points: 1.0 },
+        ];
+        let r = rule(RuleKind::Category(cats), Scale::Word);
+        assert_eq!(pts(&r, 2.0, "Toàn trình"), 2.0);
+        assert_eq!(pts(&r, 2.0, "một  phần"), 1.0);
+        let e = read(&r, 2.0, &t("mức độ 2"), Locale::Vi, Rates::Percent).unwrap_err();
+        assert!(e.contains("toàn trình"), "{e}");
+    }
+
+    #[test]
+    fn relative_to_best() {
+        let r = rule(RuleKind::Relative { lower_better: false }, Scale::Number);
+        assert_eq!(points(&r, 2.0, Reading::Num(50.0), Some(100.0)).unwrap().0, 1.0);
+        assert_eq!(points(&r, 2.0, Reading::Num(100.0), Some(100.0)).unwrap().0, 2.0);
+        assert_eq!(points(&r, 2.0, Reading::Num(0.0), Some(0.0)).unwrap().0, 0.0);
+        let low = rule(RuleKind::Relative { lower_better: true }, Scale::Number);
+        assert_eq!(points(&low, 2.0, Reading::Num(4.0), Some(2.0)).unwrap().0, 1.0);
+        assert_eq!(points(&low, 2.0, Reading::Num(0.0), Some(0.0)).unwrap().0, 2.0);
+    }
+
+    #[test]
+    fn deduction_with_floor() {
+        let r = rule(RuleKind::Deduction { per: 0.5, floor: 0.0 }, Scale::Number);
+        assert_eq!(pts(&r, 2.0, "0"), 2.0);
+        assert_eq!(pts(&r, 2.0, "3"), 0.5);
+        assert_eq!(pts(&r, 2.0, "4"), 0.0);
+        assert_eq!(pts(&r, 2.0, "9"), 0.0);
+        let f = rule(RuleKind::Deduction { per: 0.5, floor: 0.5 }, Scale::Number);
+        assert_eq!(pts(&f, 2.0, "9"), 0.5);
+        assert!(read(&r, 2.0, &t("5%"), Locale::Vi, Rates::Percent).is_err());
+    }
+
+    #[test]
+    fn per_occurrence_caps() {
+        let r = rule(RuleKind::PerOccurrence { per: 0.5 }, Scale::Number);
+        assert_eq!(points(&r, 1.0, Reading::Num(1.0), None).unwrap(), (0.5, Note::None));
+        assert_eq!(points(&r, 1.0, Reading::Num(3.0), None).unwrap(), (1.0, Note::Capped));
+    }
+
+    #[test]
+    fn appraised_never_above_max() {
+        let r = rule(RuleKind::Appraised, Scale::Points);
+        assert_eq!(pts(&r, 2.0, "1,75"), 1.75);
+        assert_eq!(pts(&r, 2.0, "2"), 2.0);
+        let e = read(&r, 2.0, &t("2,25"), Locale::Vi, Rates::Percent).unwrap_err();
+        assert!(e.contains("maximum"), "{e}");
+    }
+
+    #[test]
+    fn not_applicable_and_missing_are_distinct() {
+        let r = rule(RuleKind::Proportional, Scale::Percent);
+        assert_eq!(read(&r, 1.0, &Value::Empty, Locale::Vi, Rates::Percent), Ok(Reading::Missing));
+        for w in ["N/A", "không áp dụng", "Không áp dụng"] {
+            assert_eq!(read(&r, 1.0, &t(w), Locale::Vi, Rates::Percent), Ok(Reading::NotApplicable));
+        }
+    }
+
+    #[test]
+    fn text_in_numeric_column_is_an_error() {
+        let r = rule(RuleKind::Proportional, Scale::Percent);
+        let e = read(&r, 1.0, &t("chưa báo cáo"), Locale::Vi, Rates::Percent).unwrap_err();
+        assert!(e.contains("chưa báo cáo"), "{e}");
+        let e = read(&r, 1.0, &t("90.5"), Locale::Vi, Rates::Percent).unwrap_err();
+        assert!(e.contains("decimal comma"), "{e}");
+    }
+}

@@ -1,0 +1,86 @@
+//! Text normalisation shared by every reader: NFC (Windows-1258 writes tone marks as separate
+//! combining characters), trimming, and the case-folded key used to match headers, category
+//! values and yes/no tokens. Nothing here knows about numbers or files.
+
+use unicode_normalization::UnicodeNormalization;
+
+/// NFC with surrounding white space (including non-breaking spaces) removed.
+pub fn nfc(s: &str) -> String {
+    s.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}')
+        .nfc()
+        .collect()
+}
+
+/// The form used to compare user-written words: NFC, trimmed, lower case, inner runs of
+/// white space folded to one space.
+pub fn key(s: &str) -> String {
+    let n = nfc(s).to_lowercase();
+    n.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The closest candidate by edit distance, for "did you mean" hints.
+pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (levenshtein(word, c), c))
+        .filter(|(d, c)| *d <= (c.chars().count() / 3).max(2))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+fn levenshtein(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// Excel-style column letters: 0 → A, 25 → Z, 26 → AA.
+pub fn column_letter(mut index: usize) -> String {
+    let mut s = Vec::new();
+    loop {
+        s.push(b'A' + (index % 26) as u8);
+        if index < 26 {
+            break;
+        }
+        index = index / 26 - 1;
+    }
+    s.reverse();
+    String::from_utf8(s).expect("ASCII")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nfc_composes_windows_1258_tone_marks() {
+        // "Phường" with the hook-above and grave as combining marks.
+        let decomposed = "Phu\u{031b}o\u{031b}\u{0300}ng";
+        assert_eq!(nfc(decomposed), "Phường");
+        assert_eq!(key("  Toàn   TRÌNH "), "toàn trình");
+    }
+
+    #[test]
+    fn column_letters() {
+        assert_eq!(column_letter(0), "A");
+        assert_eq!(column_letter(25), "Z");
+        assert_eq!(column_letter(26), "AA");
+        assert_eq!(column_letter(27), "AB");
+        assert_eq!(column_letter(701), "ZZ");
+        assert_eq!(column_letter(702), "AAA");
+    }
+
+    #[test]
+    fn closest_suggests_near_words_only() {
+        assert_eq!(closest("lineer", ["linear", "bands"]), Some("linear"));
+        assert_eq!(closest("zzz", ["linear", "bands"]), None);
+    }
+}

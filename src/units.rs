@@ -1,0 +1,141 @@
+//! The unit registry: who is scored (code, NFC name, type, emulation bloc). Unit types are data,
+//! never an enum; they are matched to criteria files by their normalised key. It also owns the
+//! header aliases shared with indicator tables (the unit-code column).
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use crate::error::{DataIssue, Error, Result};
+use crate::ingest::{self, LocaleChoice, Value};
+use crate::text;
+
+pub const CODE_ALIASES: &[&str] = &["unit_code", "code", "mã đơn vị", "ma_don_vi", "mã"];
+const NAME_ALIASES: &[&str] = &["unit_name", "name", "tên đơn vị", "ten_don_vi", "tên"];
+const TYPE_ALIASES: &[&str] = &["unit_type", "type", "loại đơn vị", "loai_don_vi", "loại"];
+const BLOC_ALIASES: &[&str] = &["bloc", "khối thi đua", "cụm thi đua", "khối/cụm thi đua", "khoi_thi_dua"];
+
+pub fn is_code_header(key: &str) -> bool {
+    CODE_ALIASES.contains(&key)
+}
+
+/// Columns of an indicator table that describe the unit rather than measure it.
+pub fn is_descriptive_header(key: &str) -> bool {
+    [NAME_ALIASES, TYPE_ALIASES, BLOC_ALIASES, &["stt", "tt", "no"]]
+        .iter()
+        .any(|a| a.contains(&key))
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Unit {
+    pub code: String,
+    pub name: String,
+    /// Normalised with `text::key`.
+    pub unit_type: String,
+    pub bloc: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Registry {
+    pub file: String,
+    pub units: Vec<Unit>,
+    pub by_code: HashMap<String, usize>,
+}
+
+impl Registry {
+    pub fn load(path: &Path) -> Result<Registry> {
+        let t = ingest::read_table(path, LocaleChoice::Auto, &is_code_header)?;
+        let find = |aliases: &[&str]| t.headers.iter().position(|h| aliases.contains(&text::key(h).as_str()));
+        let code_col = find(CODE_ALIASES).expect("header row has a code column");
+        let mut missing = Vec::new();
+        let name_col = find(NAME_ALIASES);
+        let type_col = find(TYPE_ALIASES);
+        if name_col.is_none() {
+            missing.push("unit_name (Tên đơn vị)");
+        }
+        if type_col.is_none() {
+            missing.push("unit_type (Loại đơn vị)");
+        }
+        if !missing.is_empty() {
+            return Err(Error::Data(vec![DataIssue {
+                file: t.name.clone(),
+                row: Some(t.header_line),
+                column: None,
+                message: format!("the unit registry has no column {}", missing.join(" or ")),
+            }]));
+        }
+        let (name_col, type_col) = (name_col.unwrap(), type_col.unwrap());
+        let bloc_col = find(BLOC_ALIASES);
+        let mut issues = Vec::new();
+        let mut units = Vec::new();
+        let mut by_code: HashMap<String, usize> = HashMap::new();
+        let mut first_row: HashMap<String, usize> = HashMap::new();
+        for (i, r) in t.rows.iter().enumerate() {
+            let get = |c: usize| t.cell(i, c).as_read();
+            let code = get(code_col);
+            let issue = |col: usize, message: String| DataIssue {
+                file: t.name.clone(),
+                row: Some(r.line),
+                column: Some(t.column_label(col)),
+                message,
+            };
+            if code.is_empty() {
+                issues.push(issue(code_col, "the unit code is empty".into()));
+                continue;
+            }
+            if let Some(first) = first_row.get(&code) {
+                issues.push(issue(code_col, format!("unit code `{code}` is listed twice (first on row {first})")));
+                continue;
+            }
+            let unit_type = text::key(&get(type_col));
+            if unit_type.is_empty() {
+                issues.push(issue(type_col, format!("unit `{code}` has no type")));
+            }
+            first_row.insert(code.clone(), r.line);
+            by_code.insert(code.clone(), units.len());
+            let bloc = bloc_col.map(get).filter(|b| !b.is_empty());
+            let name = get(name_col);
+            units.push(Unit { code, name, unit_type, bloc });
+        }
+        if units.is_empty() && issues.is_empty() {
+            issues.push(DataIssue {
+                file: t.name.clone(),
+                row: None,
+                column: None,
+                message: "the unit registry lists no unit".into(),
+            });
+        }
+        if !issues.is_empty() {
+            return Err(Error::Data(issues));
+        }
+        Ok(Registry {
+            file: t.name,
+            units,
+            by_code,
+        })
+    }
+}
+
+/// Where a value came from, as the user would find it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Source {
+    pub file: String,
+    pub row: usize,
+    pub column: String,
+}
+
+impl std::fmt::Display for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}!{}{}", self.file, self.column.split(' ').next().unwrap_or(""), self.row)
+    }
+}
+
+/// Is `v` the data's way of saying "not applicable"?
+pub fn is_not_applicable(v: &Value) -> bool {
+    match v {
+        Value::Text(s) => {
+            let k = text::key(s);
+            ["n/a", "na", "không áp dụng", "khong ap dung", "kad", "k/a"].contains(&k.as_str())
+        }
+        _ => false,
+    }
+}
