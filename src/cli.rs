@@ -23,7 +23,9 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Validate criteria files and print their tree with maxima and rules.
-    #[command(after_help = "Every problem is reported at once as file:line:column with a caret and a hint; exit code 2 if any.\n\nExample:\n  parindex check criteria/xa-2025.toml criteria/so-2025.toml")]
+    #[command(
+        after_help = "Every problem is reported at once as file:line:column with a caret and a hint; exit code 2 if any.\n\nExample:\n  parindex check criteria/xa-2025.toml criteria/so-2025.toml"
+    )]
     Check {
         /// Criteria files (TOML).
         #[arg(required = true)]
@@ -33,7 +35,9 @@ pub enum Command {
         lang: Lang,
     },
     /// Score, grade and rank units; write results.csv, criterion-scores.csv and results.xlsx.
-    #[command(after_help = "Example:\n  parindex score --criteria criteria/so-2025.toml --criteria criteria/xa-2025.toml \\\n      --units sample-data/units.csv \\\n      --data sample-data/2025/chi-so-so.csv --data sample-data/2025/chi-so-xa.csv \\\n      --data 'sample-data/2025/tham-dinh-xa.xlsx#Thẩm định' --out out/\n\nA workbook sheet is chosen with FILE#SHEET (default: the first sheet).")]
+    #[command(
+        after_help = "Example:\n  parindex score --criteria criteria/so-2025.toml --criteria criteria/xa-2025.toml \\\n      --units sample-data/units.csv \\\n      --data sample-data/2025/chi-so-so.csv --data sample-data/2025/chi-so-xa.csv \\\n      --data 'sample-data/2025/tham-dinh-xa.xlsx#Thẩm định' --out out/\n\nA workbook sheet is chosen with FILE#SHEET (default: the first sheet)."
+    )]
     Score {
         /// Criteria file; repeat for several unit types (each type in one file).
         #[arg(long = "criteria", required = true, value_name = "FILE")]

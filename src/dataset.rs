@@ -14,8 +14,8 @@ use crate::units::{self, Registry, Source};
 
 pub struct Dataset {
     pub tables: Vec<Table>,
-    /// Indicator key → (table, column).
-    columns: HashMap<String, (usize, usize)>,
+    /// Indicator key → every (table, column) holding it; the tables cover disjoint units.
+    columns: HashMap<String, Vec<(usize, usize)>>,
     /// Per table: unit code → row index.
     rows: Vec<HashMap<String, usize>>,
     /// Columns read but used by no criteria file (for the summary).
@@ -34,13 +34,18 @@ pub enum Lookup<'a> {
 }
 
 impl Dataset {
-    pub fn load(paths: &[PathBuf], locale: LocaleChoice, registry: &Registry, needed: &[(String, String)]) -> Result<Dataset> {
+    pub fn load(
+        paths: &[PathBuf],
+        locale: LocaleChoice,
+        registry: &Registry,
+        needed: &[(String, String)],
+    ) -> Result<Dataset> {
         let mut tables = Vec::new();
         for p in paths {
             tables.push(ingest::read_table(p, locale, &units::is_code_header)?);
         }
         let mut issues = Vec::new();
-        let mut columns: HashMap<String, (usize, usize)> = HashMap::new();
+        let mut columns: HashMap<String, Vec<(usize, usize)>> = HashMap::new();
         let mut rows = Vec::new();
         for (ti, t) in tables.iter().enumerate() {
             let code_col = t
@@ -53,20 +58,16 @@ impl Dataset {
                 if ci == code_col || k.is_empty() || units::is_descriptive_header(&k) {
                     continue;
                 }
-                if let Some(&(tj, cj)) = columns.get(&k) {
-                    let other = &tables[tj];
+                let holders = columns.entry(k).or_default();
+                if holders.iter().any(|&(tj, _)| tj == ti) {
                     issues.push(DataIssue {
                         file: t.name.clone(),
                         row: Some(t.header_line),
                         column: Some(t.column_label(ci)),
-                        message: format!(
-                            "indicator `{h}` is also in {} (column {}); each indicator must come from one table",
-                            other.name,
-                            other.column_label(cj)
-                        ),
+                        message: format!("indicator `{h}` is a column twice in this table"),
                     });
                 } else {
-                    columns.insert(k, (ti, ci));
+                    holders.push((ti, ci));
                 }
             }
             let mut index: HashMap<String, usize> = HashMap::new();
@@ -82,15 +83,53 @@ impl Dataset {
                 if code.is_empty() {
                     issues.push(at("the unit code is empty".into()));
                 } else if !registry.by_code.contains_key(&code) {
-                    issues.push(at(format!("unit code `{code}` is not in the unit registry ({})", registry.file)));
+                    issues.push(at(format!(
+                        "unit code `{code}` is not in the unit registry ({})",
+                        registry.file
+                    )));
                 } else if let Some(f) = first.get(&code) {
-                    issues.push(at(format!("unit `{code}` appears twice in this table (first on row {f})")));
+                    issues.push(at(format!(
+                        "unit `{code}` appears twice in this table (first on row {f})"
+                    )));
                 } else {
                     first.insert(code.clone(), r.line);
                     index.insert(code, ri);
                 }
             }
             rows.push(index);
+        }
+        // An indicator may sit in several tables only for different units (say, departments
+        // in one file and communes in another): a unit with a value in two tables is an error.
+        let mut keys: Vec<&String> = columns.keys().collect();
+        keys.sort();
+        for k in keys {
+            let holders = &columns[k];
+            for (a, &(ta, ca)) in holders.iter().enumerate() {
+                for &(tb, cb) in &holders[a + 1..] {
+                    let mut both: Vec<(&String, usize)> = rows[tb]
+                        .iter()
+                        .filter(|(code, _)| rows[ta].contains_key(*code))
+                        .map(|(code, &r)| (code, r))
+                        .collect();
+                    both.sort_by_key(|&(_, r)| r);
+                    if let Some(&(code, r)) = both.first() {
+                        let (t1, t2) = (&tables[ta], &tables[tb]);
+                        issues.push(DataIssue {
+                            file: t2.name.clone(),
+                            row: Some(t2.rows[r].line),
+                            column: Some(t2.column_label(cb)),
+                            message: format!(
+                                "indicator `{}` for unit `{code}` is also in {} (row {}, column {}){}; each value must come from one table",
+                                t2.headers[cb],
+                                t1.name,
+                                t1.rows[rows[ta][code]].line,
+                                t1.column_label(ca),
+                                if both.len() > 1 { format!(", and {} more units are in both", both.len() - 1) } else { String::new() }
+                            ),
+                        });
+                    }
+                }
+            }
         }
         for (indicator, user) in needed {
             if !columns.contains_key(&text::key(indicator)) {
@@ -99,7 +138,9 @@ impl Dataset {
                     file: read.join(", "),
                     row: None,
                     column: None,
-                    message: format!("no table has the indicator `{indicator}`, which {user} needs"),
+                    message: format!(
+                        "no table has the indicator `{indicator}`, which {user} needs"
+                    ),
                 });
             }
         }
@@ -113,26 +154,38 @@ impl Dataset {
             .cloned()
             .collect();
         unused.sort();
-        Ok(Dataset { tables, columns, rows, unused })
+        Ok(Dataset {
+            tables,
+            columns,
+            rows,
+            unused,
+        })
     }
 
     pub fn get(&self, unit_code: &str, indicator: &str) -> Lookup<'_> {
-        let (ti, ci) = *self
+        let holders = self
             .columns
             .get(&text::key(indicator))
             .expect("indicators checked at load");
-        let t = &self.tables[ti];
-        match self.rows[ti].get(unit_code) {
-            None => Lookup::NoRow { file: &t.name },
-            Some(&ri) => Lookup::Cell {
-                value: t.cell(ri, ci),
-                locale: t.locale,
-                source: Source {
-                    file: t.name.clone(),
-                    row: t.rows[ri].line,
-                    column: t.column_label(ci),
-                },
+        let found = holders
+            .iter()
+            .find_map(|&(ti, ci)| self.rows[ti].get(unit_code).map(|&ri| (ti, ci, ri)));
+        match found {
+            None => Lookup::NoRow {
+                file: &self.tables[holders[0].0].name,
             },
+            Some((ti, ci, ri)) => {
+                let t = &self.tables[ti];
+                Lookup::Cell {
+                    value: t.cell(ri, ci),
+                    locale: t.locale,
+                    source: Source {
+                        file: t.name.clone(),
+                        row: t.rows[ri].line,
+                        column: t.column_label(ci),
+                    },
+                }
+            }
         }
     }
 }

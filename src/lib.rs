@@ -29,8 +29,22 @@ pub fn run(cli: Cli) -> Result<()> {
             let _ = std::io::stdout().lock().write_all(out.as_bytes());
             Ok(())
         }
-        Command::Score { criteria, units, data, out, locale, lang, quiet } => {
-            commands::score::run(&commands::score::Args { criteria, units, data, out, locale, lang, quiet })
-        }
+        Command::Score {
+            criteria,
+            units,
+            data,
+            out,
+            locale,
+            lang,
+            quiet,
+        } => commands::score::run(&commands::score::Args {
+            criteria,
+            units,
+            data,
+            out,
+            locale,
+            lang,
+            quiet,
+        }),
     }
 }

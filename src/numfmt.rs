@@ -70,7 +70,11 @@ pub fn evidence(raw: &str) -> Evidence {
     }
     let commas = t.matches(',').count();
     let dots = t.matches('.').count();
-    if commas + dots == 0 || !t.bytes().all(|b| b.is_ascii_digit() || b == b',' || b == b'.') {
+    if commas + dots == 0
+        || !t
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b == b',' || b == b'.')
+    {
         return Evidence::NotANumber;
     }
     match (commas, dots) {
@@ -100,9 +104,15 @@ pub fn evidence(raw: &str) -> Evidence {
             // Both separators: the last one is the decimal mark.
             let last_comma = t.rfind(',').unwrap_or(0);
             let last_dot = t.rfind('.').unwrap_or(0);
-            if last_comma > last_dot && grouped(&t[..last_comma], '.') && is_digits(&t[last_comma + 1..]) {
+            if last_comma > last_dot
+                && grouped(&t[..last_comma], '.')
+                && is_digits(&t[last_comma + 1..])
+            {
                 Evidence::Vi
-            } else if last_dot > last_comma && grouped(&t[..last_dot], ',') && is_digits(&t[last_dot + 1..]) {
+            } else if last_dot > last_comma
+                && grouped(&t[..last_dot], ',')
+                && is_digits(&t[last_dot + 1..])
+            {
                 Evidence::En
             } else {
                 Evidence::NotANumber
@@ -162,7 +172,11 @@ pub fn round_half_away(x: f64, decimals: u32) -> f64 {
     let f = 10f64.powi(decimals as i32);
     let scaled: f64 = format!("{:.6}", cleaned * f).parse().unwrap_or(cleaned * f);
     let r = scaled.abs().round().copysign(scaled) / f;
-    if r == 0.0 { 0.0 } else { r }
+    if r == 0.0 {
+        0.0
+    } else {
+        r
+    }
 }
 
 /// Fixed decimals with the given decimal mark, after half-away rounding.
@@ -180,7 +194,11 @@ pub fn fixed(x: f64, decimals: u32, locale: Locale) -> String {
 pub fn machine(x: f64) -> String {
     let s = format!("{:.6}", round_half_away(x, 6));
     let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s == "-0" { "0".to_string() } else { s.to_string() }
+    if s == "-0" {
+        "0".to_string()
+    } else {
+        s.to_string()
+    }
 }
 
 #[cfg(test)]

@@ -21,18 +21,33 @@ pub fn assign(units: &mut Vec<UnitScore>, criteria: &[Criteria], registry: &Regi
         let unit = &registry.units[u.unit];
         let (order, label) = match c.ranking.scope {
             Scope::UnitType => (
-                c.unit_types.iter().position(|t| *t == unit.unit_type).unwrap_or(usize::MAX),
+                c.unit_types
+                    .iter()
+                    .position(|t| *t == unit.unit_type)
+                    .unwrap_or(usize::MAX),
                 unit.unit_type.clone(),
             ),
-            Scope::Bloc => (0, unit.bloc.clone().unwrap_or_else(|| lang.pick("(chưa có khối)", "(no bloc)").to_string())),
+            Scope::Bloc => (
+                0,
+                unit.bloc
+                    .clone()
+                    .unwrap_or_else(|| lang.pick("(chưa có khối)", "(no bloc)").to_string()),
+            ),
             Scope::All => (0, c.unit_types.join(", ")),
         };
-        groups.entry((u.criteria, order, label)).or_default().push(u);
+        groups
+            .entry((u.criteria, order, label))
+            .or_default()
+            .push(u);
     }
     for ((ci, _, label), mut members) in groups {
         let c = &criteria[ci];
         let code = |u: &UnitScore| registry.units[u.unit].code.clone();
-        members.sort_by(|a, b| b.total.total_cmp(&a.total).then_with(|| code(a).cmp(&code(b))));
+        members.sort_by(|a, b| {
+            b.total
+                .total_cmp(&a.total)
+                .then_with(|| code(a).cmp(&code(b)))
+        });
         let mut keys: Vec<Box<dyn Fn(&UnitScore) -> f64>> = vec![Box::new(|u: &UnitScore| u.total)];
         for &n in &c.ranking.tie_break {
             keys.push(Box::new(move |u: &UnitScore| u.node_points[n]));
@@ -60,7 +75,12 @@ pub fn assign(units: &mut Vec<UnitScore>, criteria: &[Criteria], registry: &Regi
 
 /// Split units (already sorted by `keys[0]` descending) into tie groups: clusters within
 /// `tol` of their leader on the first key, each cluster re-sorted and split on the next key.
-fn split(sorted: Vec<UnitScore>, keys: &[Box<dyn Fn(&UnitScore) -> f64>], tol: f64, out: &mut Vec<Vec<UnitScore>>) {
+fn split(
+    sorted: Vec<UnitScore>,
+    keys: &[Box<dyn Fn(&UnitScore) -> f64>],
+    tol: f64,
+    out: &mut Vec<Vec<UnitScore>>,
+) {
     let Some((key, rest)) = keys.split_first() else {
         out.push(sorted);
         return;

@@ -12,7 +12,13 @@ use crate::text;
 pub const CODE_ALIASES: &[&str] = &["unit_code", "code", "mã đơn vị", "ma_don_vi", "mã"];
 const NAME_ALIASES: &[&str] = &["unit_name", "name", "tên đơn vị", "ten_don_vi", "tên"];
 const TYPE_ALIASES: &[&str] = &["unit_type", "type", "loại đơn vị", "loai_don_vi", "loại"];
-const BLOC_ALIASES: &[&str] = &["bloc", "khối thi đua", "cụm thi đua", "khối/cụm thi đua", "khoi_thi_dua"];
+const BLOC_ALIASES: &[&str] = &[
+    "bloc",
+    "khối thi đua",
+    "cụm thi đua",
+    "khối/cụm thi đua",
+    "khoi_thi_dua",
+];
 
 pub fn is_code_header(key: &str) -> bool {
     CODE_ALIASES.contains(&key)
@@ -20,9 +26,14 @@ pub fn is_code_header(key: &str) -> bool {
 
 /// Columns of an indicator table that describe the unit rather than measure it.
 pub fn is_descriptive_header(key: &str) -> bool {
-    [NAME_ALIASES, TYPE_ALIASES, BLOC_ALIASES, &["stt", "tt", "no"]]
-        .iter()
-        .any(|a| a.contains(&key))
+    [
+        NAME_ALIASES,
+        TYPE_ALIASES,
+        BLOC_ALIASES,
+        &["stt", "tt", "no"],
+    ]
+    .iter()
+    .any(|a| a.contains(&key))
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -44,7 +55,11 @@ pub struct Registry {
 impl Registry {
     pub fn load(path: &Path) -> Result<Registry> {
         let t = ingest::read_table(path, LocaleChoice::Auto, &is_code_header)?;
-        let find = |aliases: &[&str]| t.headers.iter().position(|h| aliases.contains(&text::key(h).as_str()));
+        let find = |aliases: &[&str]| {
+            t.headers
+                .iter()
+                .position(|h| aliases.contains(&text::key(h).as_str()))
+        };
         let code_col = find(CODE_ALIASES).expect("header row has a code column");
         let mut missing = Vec::new();
         let name_col = find(NAME_ALIASES);
@@ -83,7 +98,10 @@ impl Registry {
                 continue;
             }
             if let Some(first) = first_row.get(&code) {
-                issues.push(issue(code_col, format!("unit code `{code}` is listed twice (first on row {first})")));
+                issues.push(issue(
+                    code_col,
+                    format!("unit code `{code}` is listed twice (first on row {first})"),
+                ));
                 continue;
             }
             let unit_type = text::key(&get(type_col));
@@ -94,7 +112,12 @@ impl Registry {
             by_code.insert(code.clone(), units.len());
             let bloc = bloc_col.map(get).filter(|b| !b.is_empty());
             let name = get(name_col);
-            units.push(Unit { code, name, unit_type, bloc });
+            units.push(Unit {
+                code,
+                name,
+                unit_type,
+                bloc,
+            });
         }
         if units.is_empty() && issues.is_empty() {
             issues.push(DataIssue {
@@ -125,7 +148,13 @@ pub struct Source {
 
 impl std::fmt::Display for Source {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}!{}{}", self.file, self.column.split(' ').next().unwrap_or(""), self.row)
+        write!(
+            f,
+            "{}!{}{}",
+            self.file,
+            self.column.split(' ').next().unwrap_or(""),
+            self.row
+        )
     }
 }
 

@@ -43,7 +43,10 @@ pub fn run(a: &Args) -> Result<()> {
             }
         }
     }
-    let inputs: Vec<PathBuf> = std::iter::once(a.units.clone()).chain(a.criteria.clone()).chain(a.data.clone()).collect();
+    let inputs: Vec<PathBuf> = std::iter::once(a.units.clone())
+        .chain(a.criteria.clone())
+        .chain(a.data.clone())
+        .collect();
     guard_outputs(&a.out, &inputs)?;
 
     let registry = Registry::load(&a.units)?;
@@ -59,20 +62,31 @@ pub fn run(a: &Args) -> Result<()> {
         }
     }
     if skipped.iter().map(|(_, n)| n).sum::<usize>() == registry.units.len() {
-        let types: Vec<&str> = criteria.iter().flat_map(|c| c.unit_types.iter().map(String::as_str)).collect();
+        let types: Vec<&str> = criteria
+            .iter()
+            .flat_map(|c| c.unit_types.iter().map(String::as_str))
+            .collect();
         return Err(Error::data(
             &registry.file,
-            format!("no unit in the registry has a type the criteria score ({})", types.join(", ")),
+            format!(
+                "no unit in the registry has a type the criteria score ({})",
+                types.join(", ")
+            ),
         ));
     }
     for (t, n) in &skipped {
-        notes.push(format!("{n} unit(s) of type `{t}` not scored: no criteria file given for that type"));
+        notes.push(format!(
+            "{n} unit(s) of type `{t}` not scored: no criteria file given for that type"
+        ));
     }
     let mut needed: Vec<(String, String)> = Vec::new();
     for c in &criteria {
         for (_, n, r) in c.leaves() {
             if !needed.iter().any(|(i, _)| *i == r.indicator) {
-                needed.push((r.indicator.clone(), format!("criterion {} of {}", n.id, c.path)));
+                needed.push((
+                    r.indicator.clone(),
+                    format!("criterion {} of {}", n.id, c.path),
+                ));
             }
         }
         for ind in c.indicators() {
@@ -86,13 +100,20 @@ pub fn run(a: &Args) -> Result<()> {
         notes.extend(t.notes.iter().cloned());
     }
     if !data.unused.is_empty() {
-        notes.push(format!("columns read but used by no criterion: {}", data.unused.join(", ")));
+        notes.push(format!(
+            "columns read but used by no criterion: {}",
+            data.unused.join(", ")
+        ));
     }
 
     let mut scores = score::score_all(&criteria, &registry, &data)?;
     rank::assign(&mut scores, &criteria, &registry, lang);
     for u in &scores {
-        let missing = u.leaves.iter().filter(|(_, s)| s.flags.contains(&score::Flag::Missing)).count();
+        let missing = u
+            .leaves
+            .iter()
+            .filter(|(_, s)| s.flags.contains(&score::Flag::Missing))
+            .count();
         if missing > 0 {
             warnings.push(format!(
                 "{}: {missing} criterion value(s) missing, scored 0 (see criterion-scores.csv)",
@@ -110,7 +131,9 @@ pub fn run(a: &Args) -> Result<()> {
             .iter()
             .filter_map(|p| {
                 let (path, _) = split_sheet(p);
-                std::fs::read(&path).ok().map(|b| (p.display().to_string(), hex(&Sha256::digest(&b))))
+                std::fs::read(&path)
+                    .ok()
+                    .map(|b| (p.display().to_string(), hex(&Sha256::digest(&b))))
             })
             .collect(),
     };
@@ -119,10 +142,14 @@ pub fn run(a: &Args) -> Result<()> {
         (OUTPUTS[1], report::csv::criterion_scores(&run)),
         (
             OUTPUTS[2],
-            report::xlsx::workbook(&run).map_err(|e| Error::Other(format!("cannot build results.xlsx: {e}")))?,
+            report::xlsx::workbook(&run)
+                .map_err(|e| Error::Other(format!("cannot build results.xlsx: {e}")))?,
         ),
     ];
-    std::fs::create_dir_all(&a.out).map_err(|source| Error::Write { path: a.out.clone(), source })?;
+    std::fs::create_dir_all(&a.out).map_err(|source| Error::Write {
+        path: a.out.clone(),
+        source,
+    })?;
     for (name, bytes) in &files {
         report::write_atomic(&a.out.join(name), bytes)?;
     }
@@ -144,12 +171,18 @@ pub fn run(a: &Args) -> Result<()> {
     if !a.quiet {
         pipe(write!(stdout, "{}", report::terminal::table(&run)))?;
     }
-    pipe(writeln!(stdout, "{}", report::terminal::summary(&run, warnings.len())))?;
+    pipe(writeln!(
+        stdout,
+        "{}",
+        report::terminal::summary(&run, warnings.len())
+    ))?;
     pipe(writeln!(
         stdout,
         "{} {}",
         lang.pick("Đã ghi:", "Written:"),
-        OUTPUTS.map(|o| a.out.join(o).display().to_string()).join(", ")
+        OUTPUTS
+            .map(|o| a.out.join(o).display().to_string())
+            .join(", ")
     ))?;
     Ok(())
 }
@@ -158,7 +191,9 @@ pub fn run(a: &Args) -> Result<()> {
 fn guard_outputs(out: &Path, inputs: &[PathBuf]) -> Result<()> {
     for name in OUTPUTS {
         let target = out.join(name);
-        let Ok(t) = target.canonicalize() else { continue };
+        let Ok(t) = target.canonicalize() else {
+            continue;
+        };
         for i in inputs {
             let (path, _) = split_sheet(i);
             if path.canonicalize().is_ok_and(|p| p == t) {

@@ -10,14 +10,28 @@ pub fn rule(r: &Rule, max: f64, lang: Lang) -> String {
     let vi = lang == Lang::Vi;
     let body = match &r.kind {
         RuleKind::Proportional => {
-            if vi { "tỷ lệ × điểm tối đa".to_string() } else { "rate × max".to_string() }
+            if vi {
+                "tỷ lệ × điểm tối đa".to_string()
+            } else {
+                "rate × max".to_string()
+            }
         }
         RuleKind::Linear { zero_at, full_at } => {
             let u = if r.scale == Scale::Percent { "%" } else { "" };
             if vi {
-                format!("tuyến tính: {}{u} → 0 điểm, {}{u} → {} điểm", fmt_num(*zero_at), fmt_num(*full_at), fmt_num(max))
+                format!(
+                    "tuyến tính: {}{u} → 0 điểm, {}{u} → {} điểm",
+                    fmt_num(*zero_at),
+                    fmt_num(*full_at),
+                    fmt_num(max)
+                )
             } else {
-                format!("linear: {}{u} → 0, {}{u} → {}", fmt_num(*zero_at), fmt_num(*full_at), fmt_num(max))
+                format!(
+                    "linear: {}{u} → 0, {}{u} → {}",
+                    fmt_num(*zero_at),
+                    fmt_num(*full_at),
+                    fmt_num(max)
+                )
             }
         }
         RuleKind::Bands(bands) => {
@@ -25,17 +39,32 @@ pub fn rule(r: &Rule, max: f64, lang: Lang) -> String {
                 .iter()
                 .map(|b| match b.min {
                     Some(m) => format!("≥{} → {}", fmt_num(m), fmt_num(b.points)),
-                    None => format!("{} → {}", if vi { "còn lại" } else { "otherwise" }, fmt_num(b.points)),
+                    None => format!(
+                        "{} → {}",
+                        if vi { "còn lại" } else { "otherwise" },
+                        fmt_num(b.points)
+                    ),
                 })
                 .collect();
             format!("{}: {}", if vi { "bậc" } else { "bands" }, parts.join("; "))
         }
         RuleKind::YesNo => {
-            if vi { format!("có → {}, không → 0", fmt_num(max)) } else { format!("yes → {}, no → 0", fmt_num(max)) }
+            if vi {
+                format!("có → {}, không → 0", fmt_num(max))
+            } else {
+                format!("yes → {}, no → 0", fmt_num(max))
+            }
         }
         RuleKind::Category(cats) => {
-            let parts: Vec<String> = cats.iter().map(|c| format!("{} → {}", c.written, fmt_num(c.points))).collect();
-            format!("{}: {}", if vi { "phân loại" } else { "category" }, parts.join("; "))
+            let parts: Vec<String> = cats
+                .iter()
+                .map(|c| format!("{} → {}", c.written, fmt_num(c.points)))
+                .collect();
+            format!(
+                "{}: {}",
+                if vi { "phân loại" } else { "category" },
+                parts.join("; ")
+            )
         }
         RuleKind::Relative { lower_better } => match (vi, lower_better) {
             (true, false) => "tối đa × giá trị / giá trị cao nhất".to_string(),
@@ -45,16 +74,36 @@ pub fn rule(r: &Rule, max: f64, lang: Lang) -> String {
         },
         RuleKind::Deduction { per, floor } => {
             if vi {
-                format!("trừ {} điểm mỗi trường hợp, không dưới {}", fmt_num(*per), fmt_num(*floor))
+                format!(
+                    "trừ {} điểm mỗi trường hợp, không dưới {}",
+                    fmt_num(*per),
+                    fmt_num(*floor)
+                )
             } else {
-                format!("minus {} per occurrence, floor {}", fmt_num(*per), fmt_num(*floor))
+                format!(
+                    "minus {} per occurrence, floor {}",
+                    fmt_num(*per),
+                    fmt_num(*floor)
+                )
             }
         }
         RuleKind::PerOccurrence { per } => {
-            if vi { format!("{} điểm mỗi trường hợp, tối đa {}", fmt_num(*per), fmt_num(max)) } else { format!("{} per occurrence, up to {}", fmt_num(*per), fmt_num(max)) }
+            if vi {
+                format!(
+                    "{} điểm mỗi trường hợp, tối đa {}",
+                    fmt_num(*per),
+                    fmt_num(max)
+                )
+            } else {
+                format!("{} per occurrence, up to {}", fmt_num(*per), fmt_num(max))
+            }
         }
         RuleKind::Appraised => {
-            if vi { "điểm thẩm định nhập trực tiếp".to_string() } else { "appraised points entered directly".to_string() }
+            if vi {
+                "điểm thẩm định nhập trực tiếp".to_string()
+            } else {
+                "appraised points entered directly".to_string()
+            }
         }
     };
     format!("{} [{}] ← {}", r.kind.name(), body, r.indicator)
@@ -75,7 +124,12 @@ pub fn tree(c: &Criteria, lang: Lang) -> String {
         if vi { "áp dụng cho" } else { "scores" },
         types
     ));
-    let width = c.nodes.iter().map(|n| n.depth * 2 + n.id.len()).max().unwrap_or(4);
+    let width = c
+        .nodes
+        .iter()
+        .map(|n| n.depth * 2 + n.id.len())
+        .max()
+        .unwrap_or(4);
     for n in &c.nodes {
         let label = format!("{}{}", "  ".repeat(n.depth - 1), n.id);
         let name = match (lang, &n.name_en) {
@@ -84,21 +138,42 @@ pub fn tree(c: &Criteria, lang: Lang) -> String {
         };
         out.push_str(&format!("{label:<width$}  {:>6}  {name}", fmt_num(n.max)));
         if n.survey {
-            out.push_str(if vi { " (điều tra XHH)" } else { " (survey)" });
+            out.push_str(if vi {
+                " (điều tra XHH)"
+            } else {
+                " (survey)"
+            });
         }
         if let Some(ts) = &n.applies_to {
             out.push_str(&format!(" [{}]", ts.join(", ")));
         }
         out.push('\n');
         if let Some(r) = n.rule() {
-            out.push_str(&format!("{:<width$}          {}\n", "", rule(r, n.max, lang)));
+            out.push_str(&format!(
+                "{:<width$}          {}\n",
+                "",
+                rule(r, n.max, lang)
+            ));
         }
     }
-    for (s, title) in [(&c.bonus, if vi { "Điểm thưởng" } else { "Bonus" }), (&c.penalty, if vi { "Điểm trừ" } else { "Penalty" })] {
+    for (s, title) in [
+        (&c.bonus, if vi { "Điểm thưởng" } else { "Bonus" }),
+        (&c.penalty, if vi { "Điểm trừ" } else { "Penalty" }),
+    ] {
         if let Some(s) = s {
-            out.push_str(&format!("{title} ({} {}):\n", if vi { "tối đa" } else { "cap" }, fmt_num(s.cap)));
+            out.push_str(&format!(
+                "{title} ({} {}):\n",
+                if vi { "tối đa" } else { "cap" },
+                fmt_num(s.cap)
+            ));
             for it in &s.items {
-                out.push_str(&format!("  {:<6} {:>6}  {}\n          {}\n", it.id, fmt_num(it.max), it.name, rule(&it.rule, it.max, lang)));
+                out.push_str(&format!(
+                    "  {:<6} {:>6}  {}\n          {}\n",
+                    it.id,
+                    fmt_num(it.max),
+                    it.name,
+                    rule(&it.rule, it.max, lang)
+                ));
             }
         }
     }
@@ -117,20 +192,36 @@ pub fn grades(c: &Criteria, lang: Lang) -> String {
             (Some(m), None) => format!("≥ {}%", fmt_num(m)),
             (Some(m), Some(u)) => format!("{}% – < {}%", fmt_num(m), fmt_num(u)),
             (None, Some(u)) => format!("< {}%", fmt_num(u)),
-            (None, None) => if vi { "mọi mức".into() } else { "any".into() },
+            (None, None) => {
+                if vi {
+                    "mọi mức".into()
+                } else {
+                    "any".into()
+                }
+            }
         };
         out.push_str(&format!("  {label}: {range}\n"));
         upper = b.min;
     }
     for d in &c.disqualify {
         let test = match d.test {
-            Test::Yes => if vi { "có".to_string() } else { "yes".to_string() },
+            Test::Yes => {
+                if vi {
+                    "có".to_string()
+                } else {
+                    "yes".to_string()
+                }
+            }
             Test::Cmp(op, x) => format!("{} {}", op.symbol(), fmt_num(x)),
         };
         let cap = crate::i18n::grade_label(&c.grading.bands[d.cap_grade], lang);
         out.push_str(&format!(
             "  {} {}: {} ({} {}) → {} {}\n",
-            if vi { "Điều kiện hạ loại" } else { "Disqualifying condition" },
+            if vi {
+                "Điều kiện hạ loại"
+            } else {
+                "Disqualifying condition"
+            },
             d.id,
             d.name,
             d.indicator,
@@ -154,23 +245,41 @@ pub fn method(c: &Criteria, lang: Lang) -> Vec<String> {
         (Scope::All, false) => "across all units",
     };
     let method = match (c.ranking.method, vi) {
-        (RankMethod::Competition, true) => "đồng hạng kiểu 1-2-2-4 (hạng kế tiếp bỏ qua số đơn vị đồng hạng)",
+        (RankMethod::Competition, true) => {
+            "đồng hạng kiểu 1-2-2-4 (hạng kế tiếp bỏ qua số đơn vị đồng hạng)"
+        }
         (RankMethod::Dense, true) => "đồng hạng kiểu 1-2-2-3 (không bỏ hạng)",
         (RankMethod::Competition, false) => "competition ranking 1-2-2-4",
         (RankMethod::Dense, false) => "dense ranking 1-2-2-3",
     };
-    let tie_break: Vec<&str> = c.ranking.tie_break.iter().map(|&i| c.nodes[i].id.as_str()).collect();
+    let tie_break: Vec<&str> = c
+        .ranking
+        .tie_break
+        .iter()
+        .map(|&i| c.nodes[i].id.as_str())
+        .collect();
     let tb = if tie_break.is_empty() {
-        if vi { "không có tiêu chí phụ".to_string() } else { "none".to_string() }
+        if vi {
+            "không có tiêu chí phụ".to_string()
+        } else {
+            "none".to_string()
+        }
     } else if vi {
-        format!("điểm cao hơn ở lĩnh vực/tiêu chí {} (theo thứ tự)", tie_break.join(", "))
+        format!(
+            "điểm cao hơn ở lĩnh vực/tiêu chí {} (theo thứ tự)",
+            tie_break.join(", ")
+        )
     } else {
         format!("higher points in {} (in that order)", tie_break.join(", "))
     };
     let basis = match (c.grading.basis, vi) {
-        (GradeBasis::RoundedIndex, true) => "xếp loại theo chỉ số đã làm tròn 2 chữ số thập phân (số được công bố)",
+        (GradeBasis::RoundedIndex, true) => {
+            "xếp loại theo chỉ số đã làm tròn 2 chữ số thập phân (số được công bố)"
+        }
         (GradeBasis::UnroundedIndex, true) => "xếp loại theo chỉ số chưa làm tròn",
-        (GradeBasis::RoundedIndex, false) => "grades use the index rounded to 2 decimals (the published figure)",
+        (GradeBasis::RoundedIndex, false) => {
+            "grades use the index rounded to 2 decimals (the published figure)"
+        }
         (GradeBasis::UnroundedIndex, false) => "grades use the unrounded index",
     };
     if vi {

@@ -39,7 +39,9 @@ impl Source<'_> {
             file: self.name.to_string(),
             line,
             column,
-            source_line: self.text[line_start..line_end].trim_end_matches('\r').to_string(),
+            source_line: self.text[line_start..line_end]
+                .trim_end_matches('\r')
+                .to_string(),
             width,
             message: message.into(),
             hint: None,

@@ -50,11 +50,7 @@ impl V<'_> {
             Some(c) => format!("did you mean `{c}`? Allowed: {}", words.join(", ")),
             None => format!("allowed: {}", words.join(", ")),
         };
-        self.err_hint(
-            v.span(),
-            format!("unknown {what} `{}`", v.get_ref()),
-            hint,
-        );
+        self.err_hint(v.span(), format!("unknown {what} `{}`", v.get_ref()), hint);
         None
     }
 }
@@ -88,7 +84,10 @@ pub fn validate(
     for t in meta.unit_types.get_ref() {
         let k = text::key(t.get_ref());
         if unit_types.contains(&k) {
-            v.err(t.span(), format!("unit type `{}` is listed twice", t.get_ref()));
+            v.err(
+                t.span(),
+                format!("unit type `{}` is listed twice", t.get_ref()),
+            );
         } else {
             unit_types.push(k);
         }
@@ -108,18 +107,24 @@ pub fn validate(
     if let Some(p) = raw.policy {
         let p = p.into_inner();
         if let Some(m) = &p.missing {
-            policy.missing = v.choice(m, "missing-value policy", MISSING).unwrap_or(policy.missing);
+            policy.missing = v
+                .choice(m, "missing-value policy", MISSING)
+                .unwrap_or(policy.missing);
         }
         if let Some(m) = &p.not_applicable {
-            policy.not_applicable =
-                v.choice(m, "not-applicable policy", NA).unwrap_or(policy.not_applicable);
+            policy.not_applicable = v
+                .choice(m, "not-applicable policy", NA)
+                .unwrap_or(policy.not_applicable);
         }
         if let Some(m) = &p.survey_absent {
             policy.survey_absent = v
                 .choice(
                     m,
                     "survey-absent policy",
-                    &[("rescale", SurveyAbsent::Rescale), ("zero", SurveyAbsent::Zero)],
+                    &[
+                        ("rescale", SurveyAbsent::Rescale),
+                        ("zero", SurveyAbsent::Zero),
+                    ],
                 )
                 .unwrap_or(policy.survey_absent);
         }
@@ -163,17 +168,24 @@ pub fn validate(
     for (parts, &i) in &by_id {
         if parts.len() > 1 && !by_id.contains_key(&parts[..parts.len() - 1]) {
             let id = raw_nodes[i].get_ref().id.get_ref();
-            let parent: Vec<String> = parts[..parts.len() - 1].iter().map(u32::to_string).collect();
+            let parent: Vec<String> = parts[..parts.len() - 1]
+                .iter()
+                .map(u32::to_string)
+                .collect();
             v.err_hint(
                 raw_nodes[i].get_ref().id.span(),
-                format!("criterion `{id}` has no parent: there is no criterion `{}`", parent.join(".")),
+                format!(
+                    "criterion `{id}` has no parent: there is no criterion `{}`",
+                    parent.join(".")
+                ),
                 "add the parent criterion or correct the id",
             );
         }
     }
     // Map raw index → model index in pre-order (BTreeMap order on numeric parts is pre-order).
     let order: Vec<usize> = by_id.values().copied().collect();
-    let pos_of_raw: HashMap<usize, usize> = order.iter().enumerate().map(|(p, &r)| (r, p)).collect();
+    let pos_of_raw: HashMap<usize, usize> =
+        order.iter().enumerate().map(|(p, &r)| (r, p)).collect();
     let parent_of: Vec<Option<usize>> = by_id
         .keys()
         .map(|parts| {
@@ -197,15 +209,22 @@ pub fn validate(
         let inherited = parent.map(|q| &nodes[q]);
         let max = *rn.max.get_ref();
         if max <= 0.0 {
-            v.err(rn.max.span(), format!("criterion `{}` must have a max above 0", rn.id.get_ref()));
+            v.err(
+                rn.max.span(),
+                format!("criterion `{}` must have a max above 0", rn.id.get_ref()),
+            );
         }
         let survey = rn.survey.unwrap_or(false) || inherited.is_some_and(|n: &Node| n.survey);
         let missing = match &rn.missing {
-            Some(m) => v.choice(m, "missing-value policy", MISSING).unwrap_or(policy.missing),
+            Some(m) => v
+                .choice(m, "missing-value policy", MISSING)
+                .unwrap_or(policy.missing),
             None => inherited.map_or(policy.missing, |n| n.missing),
         };
         let not_applicable = match &rn.not_applicable {
-            Some(m) => v.choice(m, "not-applicable policy", NA).unwrap_or(policy.not_applicable),
+            Some(m) => v
+                .choice(m, "not-applicable policy", NA)
+                .unwrap_or(policy.not_applicable),
             None => inherited.map_or(policy.not_applicable, |n| n.not_applicable),
         };
         let mut applies_to = inherited.and_then(|n| n.applies_to.clone());
@@ -237,7 +256,10 @@ pub fn validate(
                 None => {
                     v.err_hint(
                         rn.id.span(),
-                        format!("criterion `{}` has no sub-criteria and no rule", rn.id.get_ref()),
+                        format!(
+                            "criterion `{}` has no sub-criteria and no rule",
+                            rn.id.get_ref()
+                        ),
                         "give it a rule, e.g. rule = { kind = \"yes_no\", indicator = \"...\" }",
                     );
                     NodeKind::Group { children: vec![] }
@@ -247,11 +269,17 @@ pub fn validate(
             if let Some(rule) = &rn.rule {
                 v.err_hint(
                     rule.span(),
-                    format!("criterion `{}` has sub-criteria, so it cannot have a rule", rn.id.get_ref()),
+                    format!(
+                        "criterion `{}` has sub-criteria, so it cannot have a rule",
+                        rn.id.get_ref()
+                    ),
                     "its points are the sum of its sub-criteria; move the rule to a sub-criterion",
                 );
             }
-            let sum: f64 = children[p].iter().map(|&c| *raw_nodes[order[c]].get_ref().max.get_ref()).sum();
+            let sum: f64 = children[p]
+                .iter()
+                .map(|&c| *raw_nodes[order[c]].get_ref().max.get_ref())
+                .sum();
             if (sum - max).abs() > EPS {
                 v.err_hint(
                     rn.max.span(),
@@ -264,7 +292,9 @@ pub fn validate(
                     "a parent's max must equal the sum of its children's",
                 );
             }
-            NodeKind::Group { children: children[p].clone() }
+            NodeKind::Group {
+                children: children[p].clone(),
+            }
         };
         nodes.push(Node {
             id: rn.id.get_ref().clone(),
@@ -281,7 +311,9 @@ pub fn validate(
             note: rn.note.clone(),
         });
     }
-    let areas: Vec<usize> = (0..nodes.len()).filter(|&i| nodes[i].parent.is_none() && nodes[i].depth == 1).collect();
+    let areas: Vec<usize> = (0..nodes.len())
+        .filter(|&i| nodes[i].parent.is_none() && nodes[i].depth == 1)
+        .collect();
     if nodes.is_empty() {
         v.err_hint(
             meta_span.clone(),
@@ -320,7 +352,10 @@ pub fn validate(
             item_ids.insert(id.clone(), it.id.span());
             let max = *it.max.get_ref();
             if max <= 0.0 {
-                v.err(it.max.span(), format!("item `{id}` must have a max above 0"));
+                v.err(
+                    it.max.span(),
+                    format!("item `{id}` must have a max above 0"),
+                );
             }
             if let Some(rule) = rule_of(v, &it.rule, max, policy.rates, true) {
                 items.push(Item {
@@ -350,7 +385,10 @@ pub fn validate(
                 "the criteria set has no grade bands",
                 "add [[grading.band]] tables, best first, e.g. label = \"Xuất sắc\", min = 90",
             );
-            Grading { basis: GradeBasis::RoundedIndex, bands: vec![] }
+            Grading {
+                basis: GradeBasis::RoundedIndex,
+                bands: vec![],
+            }
         }
         Some(g) => grading_of(&mut v, g),
     };
@@ -398,7 +436,11 @@ pub fn validate(
                 .choice(
                     s,
                     "ranking scope",
-                    &[("unit_type", Scope::UnitType), ("bloc", Scope::Bloc), ("all", Scope::All)],
+                    &[
+                        ("unit_type", Scope::UnitType),
+                        ("bloc", Scope::Bloc),
+                        ("all", Scope::All),
+                    ],
                 )
                 .unwrap_or(ranking.scope);
         }
@@ -407,7 +449,10 @@ pub fn validate(
                 .choice(
                     m,
                     "ranking method",
-                    &[("competition", RankMethod::Competition), ("dense", RankMethod::Dense)],
+                    &[
+                        ("competition", RankMethod::Competition),
+                        ("dense", RankMethod::Dense),
+                    ],
                 )
                 .unwrap_or(ranking.method);
         }
@@ -424,7 +469,10 @@ pub fn validate(
                     Some(i) => ranking.tie_break.push(i),
                     None => v.err_hint(
                         id.span(),
-                        format!("tie_break names `{}`, which is not a criterion id", id.get_ref()),
+                        format!(
+                            "tie_break names `{}`, which is not a criterion id",
+                            id.get_ref()
+                        ),
                         "name areas or criteria by id, e.g. tie_break = [\"3\", \"7\"]",
                     ),
                 }
@@ -463,23 +511,36 @@ const MISSING: &[(&str, MissingPolicy)] = &[
     ("zero_and_flag", MissingPolicy::ZeroAndFlag),
     ("error", MissingPolicy::Error),
 ];
-const NA: &[(&str, NaPolicy)] = &[("full_points", NaPolicy::FullPoints), ("rebase", NaPolicy::Rebase)];
+const NA: &[(&str, NaPolicy)] = &[
+    ("full_points", NaPolicy::FullPoints),
+    ("rebase", NaPolicy::Rebase),
+];
 
 /// Shortest decimal form of a number for messages (`10`, `9.5`).
 pub fn fmt_num(x: f64) -> String {
     let s = format!("{:.6}", x);
     let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s == "-0" { "0".into() } else { s.to_string() }
+    if s == "-0" {
+        "0".into()
+    } else {
+        s.to_string()
+    }
 }
 
 /// Which optional keys each rule kind takes (besides `kind` and `indicator`).
 fn allowed_keys(kind: &str) -> &'static [&'static str] {
     match kind {
         "proportional" => &["allow_above_100"],
-        "linear" => &["zero_at", "full_at", "scale", "allow_above_100", "allow_negative"],
+        "linear" => &[
+            "zero_at",
+            "full_at",
+            "scale",
+            "allow_above_100",
+            "allow_negative",
+        ],
         "bands" => &["bands", "scale", "allow_above_100", "allow_negative"],
         "category" => &["categories"],
-        "relative" => &["direction", "allow_negative"],
+        "relative" => &["direction", "scale", "allow_above_100", "allow_negative"],
         "deduction" => &["per", "floor"],
         "per_occurrence" => &["per"],
         _ => &[],
@@ -528,7 +589,11 @@ fn rule_of(v: &mut V, rule: &S<RawRule>, max: f64, _rates: Rates, item: bool) ->
                 } else {
                     format!("`{kind}` takes: indicator, {}", allowed.join(", "))
                 };
-                v.err_hint(span, format!("key `{key}` does not apply to rule kind `{kind}`"), hint);
+                v.err_hint(
+                    span,
+                    format!("key `{key}` does not apply to rule kind `{kind}`"),
+                    hint,
+                );
             }
         }
     }
@@ -564,7 +629,11 @@ fn rule_of(v: &mut V, rule: &S<RawRule>, max: f64, _rates: Rates, item: bool) ->
     };
     let scale = match &r.scale {
         Some(s) => v
-            .choice(s, "scale", &[("percent", Scale::Percent), ("number", Scale::Number)])
+            .choice(
+                s,
+                "scale",
+                &[("percent", Scale::Percent), ("number", Scale::Number)],
+            )
             .unwrap_or(scale_default),
         None => scale_default,
     };
@@ -576,7 +645,10 @@ fn rule_of(v: &mut V, rule: &S<RawRule>, max: f64, _rates: Rates, item: bool) ->
     let kind_model = match kind {
         "proportional" => RuleKind::Proportional,
         "linear" => {
-            let (z, f) = (need(v, &r.zero_at, "zero_at")?, need(v, &r.full_at, "full_at")?);
+            let (z, f) = (
+                need(v, &r.zero_at, "zero_at")?,
+                need(v, &r.full_at, "full_at")?,
+            );
             if (z - f).abs() < EPS {
                 v.err_hint(
                     r.full_at.as_ref().map_or(rule.span(), S::span),
@@ -587,11 +659,20 @@ fn rule_of(v: &mut V, rule: &S<RawRule>, max: f64, _rates: Rates, item: bool) ->
             for (x, key) in [(&r.zero_at, "zero_at"), (&r.full_at, "full_at")] {
                 if let Some(x) = x {
                     if !in_range(*x.get_ref()) {
-                        v.err(x.span(), format!("{key} = {} is outside the values this rule accepts", fmt_num(*x.get_ref())));
+                        v.err(
+                            x.span(),
+                            format!(
+                                "{key} = {} is outside the values this rule accepts",
+                                fmt_num(*x.get_ref())
+                            ),
+                        );
                     }
                 }
             }
-            RuleKind::Linear { zero_at: z, full_at: f }
+            RuleKind::Linear {
+                zero_at: z,
+                full_at: f,
+            }
         }
         "bands" => {
             let Some(bands) = &r.bands else {
@@ -601,7 +682,11 @@ fn rule_of(v: &mut V, rule: &S<RawRule>, max: f64, _rates: Rates, item: bool) ->
             RuleKind::Bands(bands_of(v, bands, Some(max), "band")?)
         }
         "yes_no" | "appraised" => {
-            if kind == "yes_no" { RuleKind::YesNo } else { RuleKind::Appraised }
+            if kind == "yes_no" {
+                RuleKind::YesNo
+            } else {
+                RuleKind::Appraised
+            }
         }
         "category" => {
             let Some(cats) = &r.categories else {
@@ -616,13 +701,24 @@ fn rule_of(v: &mut V, rule: &S<RawRule>, max: f64, _rates: Rates, item: bool) ->
             for (word, pts) in cats.get_ref() {
                 let p = *pts.get_ref();
                 if !(0.0..=max + EPS).contains(&p) {
-                    v.err(pts.span(), format!("category points {} are outside 0..{}", fmt_num(p), fmt_num(max)));
+                    v.err(
+                        pts.span(),
+                        format!(
+                            "category points {} are outside 0..{}",
+                            fmt_num(p),
+                            fmt_num(max)
+                        ),
+                    );
                 }
                 let k = text::key(word);
                 if out.iter().any(|c| c.key == k) {
                     v.err(pts.span(), format!("category `{word}` is listed twice"));
                 }
-                out.push(Category { key: k, written: text::nfc(word), points: p });
+                out.push(Category {
+                    key: k,
+                    written: text::nfc(word),
+                    points: p,
+                });
             }
             if out.is_empty() {
                 v.err(cats.span(), "the category list is empty");
@@ -632,7 +728,11 @@ fn rule_of(v: &mut V, rule: &S<RawRule>, max: f64, _rates: Rates, item: bool) ->
         "relative" => {
             let lower_better = match &r.direction {
                 Some(d) => v
-                    .choice(d, "direction", &[("higher_better", false), ("lower_better", true)])
+                    .choice(
+                        d,
+                        "direction",
+                        &[("higher_better", false), ("lower_better", true)],
+                    )
                     .unwrap_or(false),
                 None => false,
             };
@@ -642,11 +742,17 @@ fn rule_of(v: &mut V, rule: &S<RawRule>, max: f64, _rates: Rates, item: bool) ->
             let per = need(v, &r.per, "per")?;
             let floor = r.floor.as_ref().map_or(0.0, |f| *f.get_ref());
             if per <= 0.0 {
-                v.err(r.per.as_ref().map_or(rule.span(), S::span), "`per` must be above 0");
+                v.err(
+                    r.per.as_ref().map_or(rule.span(), S::span),
+                    "`per` must be above 0",
+                );
             }
             if let Some(f) = &r.floor {
                 if !(0.0..=max).contains(f.get_ref()) {
-                    v.err(f.span(), format!("floor must lie between 0 and the max ({})", fmt_num(max)));
+                    v.err(
+                        f.span(),
+                        format!("floor must lie between 0 and the max ({})", fmt_num(max)),
+                    );
                 }
             }
             RuleKind::Deduction { per, floor }
@@ -654,7 +760,10 @@ fn rule_of(v: &mut V, rule: &S<RawRule>, max: f64, _rates: Rates, item: bool) ->
         "per_occurrence" => {
             let per = need(v, &r.per, "per")?;
             if per <= 0.0 {
-                v.err(r.per.as_ref().map_or(rule.span(), S::span), "`per` must be above 0");
+                v.err(
+                    r.per.as_ref().map_or(rule.span(), S::span),
+                    "`per` must be above 0",
+                );
             }
             RuleKind::PerOccurrence { per }
         }
@@ -671,7 +780,12 @@ fn rule_of(v: &mut V, rule: &S<RawRule>, max: f64, _rates: Rates, item: bool) ->
 
 /// Ordered bands, best (highest `min`) first. `points_max`: for rule bands, the leaf's max;
 /// `None` for grade bands. Returns `None` when any band is malformed.
-fn bands_of(v: &mut V, bands: &S<Vec<S<RawBand>>>, points_max: Option<f64>, what: &str) -> Option<Vec<Band>> {
+fn bands_of(
+    v: &mut V,
+    bands: &S<Vec<S<RawBand>>>,
+    points_max: Option<f64>,
+    what: &str,
+) -> Option<Vec<Band>> {
     let list = bands.get_ref();
     if list.is_empty() {
         v.err(bands.span(), format!("the {what} list is empty"));
@@ -681,11 +795,27 @@ fn bands_of(v: &mut V, bands: &S<Vec<S<RawBand>>>, points_max: Option<f64>, what
     let mut out = Vec::new();
     for (i, b) in list.iter().enumerate() {
         let b = b.get_ref();
-        check_band_order(v, i, list.len(), b.min.as_ref(), b.max.as_ref(), list.get(i.wrapping_sub(1)).and_then(|p| p.get_ref().min.as_ref()), what);
+        check_band_order(
+            v,
+            i,
+            list.len(),
+            b.min.as_ref(),
+            b.max.as_ref(),
+            list.get(i.wrapping_sub(1))
+                .and_then(|p| p.get_ref().min.as_ref()),
+            what,
+        );
         if let Some(pm) = points_max {
             let p = *b.points.get_ref();
             if !(0.0..=pm + EPS).contains(&p) {
-                v.err(b.points.span(), format!("{what} points {} are outside 0..{}", fmt_num(p), fmt_num(pm)));
+                v.err(
+                    b.points.span(),
+                    format!(
+                        "{what} points {} are outside 0..{}",
+                        fmt_num(p),
+                        fmt_num(pm)
+                    ),
+                );
             }
         }
         out.push(Band {
@@ -712,13 +842,19 @@ fn check_band_order(
     if min.is_none() && i + 1 < len {
         v.err_hint(
             max.map_or(0..0, S::span),
-            format!("{what} {} has no `min`, but only the last {what} may leave it open", i + 1),
+            format!(
+                "{what} {} has no `min`, but only the last {what} may leave it open",
+                i + 1
+            ),
             "list bands from the highest down; give every band but the last a `min`",
         );
     }
     if let (Some(min), Some(max)) = (min, max) {
         if max.get_ref() <= min.get_ref() {
-            v.err(max.span(), format!("{what} {}: max must be above min", i + 1));
+            v.err(
+                max.span(),
+                format!("{what} {}: max must be above min", i + 1),
+            );
         }
     }
     if i == 0 {
@@ -750,7 +886,11 @@ fn check_band_order(
         } else if mx_v < p_v - EPS {
             v.err_hint(
                 mx.span(),
-                format!("gap between {what}s: values from {} up to {} fall in no {what}", fmt_num(mx_v), fmt_num(p_v)),
+                format!(
+                    "gap between {what}s: values from {} up to {} fall in no {what}",
+                    fmt_num(mx_v),
+                    fmt_num(p_v)
+                ),
                 format!("set max = {} or leave max out", fmt_num(p_v)),
             );
         }
@@ -765,26 +905,49 @@ fn grading_of(v: &mut V, g: S<RawGrading>) -> Grading {
             .choice(
                 b,
                 "grading basis",
-                &[("rounded_index", GradeBasis::RoundedIndex), ("unrounded_index", GradeBasis::UnroundedIndex)],
+                &[
+                    ("rounded_index", GradeBasis::RoundedIndex),
+                    ("unrounded_index", GradeBasis::UnroundedIndex),
+                ],
             )
             .unwrap_or(GradeBasis::RoundedIndex),
         None => GradeBasis::RoundedIndex,
     };
     if g.band.is_empty() {
-        v.err_hint(span, "no grade bands", "add [[grading.band]] tables, best first");
-        return Grading { basis, bands: vec![] };
+        v.err_hint(
+            span,
+            "no grade bands",
+            "add [[grading.band]] tables, best first",
+        );
+        return Grading {
+            basis,
+            bands: vec![],
+        };
     }
     let mut bands: Vec<GradeBand> = Vec::new();
     for (i, b) in g.band.iter().enumerate() {
         let b = b.get_ref();
-        let prev_min = i.checked_sub(1).and_then(|p| g.band[p].get_ref().min.as_ref());
-        check_band_order(v, i, g.band.len(), b.min.as_ref(), b.max.as_ref(), prev_min, "grade band");
+        let prev_min = i
+            .checked_sub(1)
+            .and_then(|p| g.band[p].get_ref().min.as_ref());
+        check_band_order(
+            v,
+            i,
+            g.band.len(),
+            b.min.as_ref(),
+            b.max.as_ref(),
+            prev_min,
+            "grade band",
+        );
         if i == 0 {
             if let Some(mx) = &b.max {
                 if *mx.get_ref() < 100.0 {
                     v.err_hint(
                         mx.span(),
-                        format!("gap between grade bands: an index from {} up to 100 gets no grade", fmt_num(*mx.get_ref())),
+                        format!(
+                            "gap between grade bands: an index from {} up to 100 gets no grade",
+                            fmt_num(*mx.get_ref())
+                        ),
                         "leave max out of the best band",
                     );
                 }
@@ -795,21 +958,33 @@ fn grading_of(v: &mut V, g: S<RawGrading>) -> Grading {
                 if *m.get_ref() > 0.0 {
                     v.err_hint(
                         m.span(),
-                        format!("gap between grade bands: an index below {} gets no grade", fmt_num(*m.get_ref())),
+                        format!(
+                            "gap between grade bands: an index below {} gets no grade",
+                            fmt_num(*m.get_ref())
+                        ),
                         "leave min out of the lowest band so it covers everything below",
                     );
                 }
             }
         }
         let label = text::nfc(b.label.get_ref());
-        if bands.iter().any(|x| text::key(&x.label) == text::key(&label)) {
+        if bands
+            .iter()
+            .any(|x| text::key(&x.label) == text::key(&label))
+        {
             v.err(b.label.span(), format!("grade `{label}` is listed twice"));
         }
         let color = b.color.as_ref().and_then(|c| {
             let s = c.get_ref().trim_start_matches('#');
-            let parsed = (s.len() == 6).then(|| u32::from_str_radix(s, 16).ok()).flatten();
+            let parsed = (s.len() == 6)
+                .then(|| u32::from_str_radix(s, 16).ok())
+                .flatten();
             if parsed.is_none() {
-                v.err_hint(c.span(), format!("`{}` is not a colour", c.get_ref()), "write colours as \"#RRGGBB\"");
+                v.err_hint(
+                    c.span(),
+                    format!("`{}` is not a colour", c.get_ref()),
+                    "write colours as \"#RRGGBB\"",
+                );
             }
             parsed
         });
@@ -828,7 +1003,14 @@ fn parse_when(v: &mut V, when: &S<String>) -> Option<Test> {
     if ["yes", "có", "true"].contains(&w.as_str()) {
         return Some(Test::Yes);
     }
-    let ops = [(">=", CmpOp::Ge), ("<=", CmpOp::Le), ("!=", CmpOp::Ne), ("==", CmpOp::Eq), (">", CmpOp::Gt), ("<", CmpOp::Lt)];
+    let ops = [
+        (">=", CmpOp::Ge),
+        ("<=", CmpOp::Le),
+        ("!=", CmpOp::Ne),
+        ("==", CmpOp::Eq),
+        (">", CmpOp::Gt),
+        ("<", CmpOp::Lt),
+    ];
     for (sym, op) in ops {
         if let Some(rest) = w.strip_prefix(sym) {
             if let Ok(x) = rest.trim().parse::<f64>() {

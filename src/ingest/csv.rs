@@ -23,22 +23,25 @@ pub fn read(path: &Path, name: &str) -> Result<Grid> {
     let mut rows = Vec::new();
     let mut rec = ::csv::StringRecord::new();
     loop {
-        let line = rdr.position().line() as usize;
+        // The row as Excel shows it: one per record, even when a quoted cell holds a newline.
+        let line = rows.len() + 1;
         match rdr.read_record(&mut rec) {
             Ok(false) => break,
             Ok(true) => {
-                let line = rec.position().map_or(line, |p| p.line() as usize);
                 let cells = rec
                     .iter()
                     .map(|s| {
                         let t = text::nfc(s);
-                        if t.is_empty() { Value::Empty } else { Value::Text(t) }
+                        if t.is_empty() {
+                            Value::Empty
+                        } else {
+                            Value::Text(t)
+                        }
                     })
                     .collect();
                 rows.push(Row { line, cells });
             }
             Err(e) => {
-                let line = e.position().map_or(line, |p| p.line() as usize);
                 return Err(Error::Data(vec![crate::error::DataIssue {
                     file: name.to_string(),
                     row: Some(line),
@@ -72,7 +75,11 @@ pub fn decode(bytes: &[u8], name: &str, notes: &mut Vec<String>) -> String {
 /// The separator that occurs on the most of the first lines (quoted text ignored); `;` wins
 /// ties because decimal-comma files use it.
 pub fn detect_delimiter(text: &str) -> u8 {
-    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).take(30).collect();
+    let lines: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .take(30)
+        .collect();
     let mut best = (b',', 0usize, 0usize);
     for d in [b';', b'\t', b','] {
         let mut on_lines = 0;

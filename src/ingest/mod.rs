@@ -87,7 +87,11 @@ pub fn split_sheet(arg: &Path) -> (PathBuf, Option<String>) {
 
 /// Read any supported table. `is_header` recognises the header row (title rows above it are
 /// skipped); it is given the normalised key of each cell.
-pub fn read_table(arg: &Path, locale: LocaleChoice, is_header: &dyn Fn(&str) -> bool) -> Result<Table> {
+pub fn read_table(
+    arg: &Path,
+    locale: LocaleChoice,
+    is_header: &dyn Fn(&str) -> bool,
+) -> Result<Table> {
     let (path, sheet) = split_sheet(arg);
     let name = arg.display().to_string();
     let ext = path
@@ -145,7 +149,9 @@ fn find_header(rows: &[Row], is_header: &dyn Fn(&str) -> bool) -> Option<(usize,
                 Value::Empty => String::new(),
             })
             .collect();
-        keys.iter().any(|k| is_header(&text::key(k))).then_some((i, keys))
+        keys.iter()
+            .any(|k| is_header(&text::key(k)))
+            .then_some((i, keys))
     })
 }
 

@@ -46,7 +46,10 @@ pub fn read(path: &Path, name: &str) -> Result<Grid> {
             }
         }
     }
-    let mut all = vec![Row { line: 1, cells: header }];
+    let mut all = vec![Row {
+        line: 1,
+        cells: header,
+    }];
     all.append(&mut rows);
     Ok(Grid {
         rows: all,

@@ -28,7 +28,10 @@ pub fn read(path: &Path, sheet: Option<&str>, name: &str) -> Result<Grid> {
             .ok_or_else(|| {
                 Error::data(
                     name,
-                    format!("no sheet named `{s}`; the workbook has: {}", names.join(", ")),
+                    format!(
+                        "no sheet named `{s}`; the workbook has: {}",
+                        names.join(", ")
+                    ),
                 )
             })?,
         None => names
@@ -39,7 +42,9 @@ pub fn read(path: &Path, sheet: Option<&str>, name: &str) -> Result<Grid> {
     let range = wb
         .worksheet_range(&sheet_name)
         .map_err(|e| Error::data(name, format!("cannot read sheet `{sheet_name}`: {e}")))?;
-    let (row0, col0) = range.start().map_or((0, 0), |(r, c)| (r as usize, c as usize));
+    let (row0, col0) = range
+        .start()
+        .map_or((0, 0), |(r, c)| (r as usize, c as usize));
     let rows = range
         .rows()
         .enumerate()
@@ -68,7 +73,11 @@ fn value(d: &Data) -> Value {
         Data::Bool(b) => Value::Text(if *b { "true".into() } else { "false".into() }),
         Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => {
             let t = text::nfc(s);
-            if t.is_empty() { Value::Empty } else { Value::Text(t) }
+            if t.is_empty() {
+                Value::Empty
+            } else {
+                Value::Text(t)
+            }
         }
         Data::DateTime(dt) => Value::Number(dt.as_f64()),
         Data::Error(e) => Value::Text(format!("#{e:?}")),

@@ -9,7 +9,9 @@ use crate::numfmt::machine;
 use crate::score::Scored;
 
 fn writer() -> ::csv::Writer<Vec<u8>> {
-    ::csv::WriterBuilder::new().terminator(::csv::Terminator::Any(b'\n')).from_writer(Vec::new())
+    ::csv::WriterBuilder::new()
+        .terminator(::csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new())
 }
 
 fn finish(w: ::csv::Writer<Vec<u8>>) -> Vec<u8> {
@@ -19,11 +21,26 @@ fn finish(w: ::csv::Writer<Vec<u8>>) -> Vec<u8> {
 pub fn results(run: &Run) -> Vec<u8> {
     let areas = area_ids(run.criteria);
     let mut w = writer();
-    let mut header: Vec<String> = ["unit_code", "unit_name", "unit_type", "bloc", "criteria"].map(String::from).to_vec();
+    let mut header: Vec<String> = ["unit_code", "unit_name", "unit_type", "bloc", "criteria"]
+        .map(String::from)
+        .to_vec();
     header.extend(areas.iter().map(|a| format!("area_{a}")));
     header.extend(
-        ["bonus", "penalty", "tree_points", "tree_max", "total_points", "max_points", "index_pct", "grade", "rank", "rank_of", "rank_group", "flags"]
-            .map(String::from),
+        [
+            "bonus",
+            "penalty",
+            "tree_points",
+            "tree_max",
+            "total_points",
+            "max_points",
+            "index_pct",
+            "grade",
+            "rank",
+            "rank_of",
+            "rank_group",
+            "flags",
+        ]
+        .map(String::from),
     );
     w.write_record(&header).expect("memory");
     for u in run.scores {
@@ -36,7 +53,11 @@ pub fn results(run: &Run) -> Vec<u8> {
             unit.bloc.clone().unwrap_or_default(),
             c.path.clone(),
         ];
-        rec.extend(areas.iter().map(|a| area_points(c, u, a).map(machine).unwrap_or_default()));
+        rec.extend(
+            areas
+                .iter()
+                .map(|a| area_points(c, u, a).map(machine).unwrap_or_default()),
+        );
         rec.extend([
             machine(u.bonus),
             machine(u.penalty),
@@ -59,10 +80,27 @@ pub fn results(run: &Run) -> Vec<u8> {
 pub fn criterion_scores(run: &Run) -> Vec<u8> {
     let mut w = writer();
     w.write_record([
-        "unit_code", "part", "criterion_id", "criterion_name", "indicator", "value", "points", "max_points", "source_file", "source_row", "source_column", "flags",
+        "unit_code",
+        "part",
+        "criterion_id",
+        "criterion_name",
+        "indicator",
+        "value",
+        "points",
+        "max_points",
+        "source_file",
+        "source_row",
+        "source_column",
+        "flags",
     ])
     .expect("memory");
-    let row = |w: &mut ::csv::Writer<Vec<u8>>, code: &str, part: &str, id: &str, name: &str, ind: &str, s: &Scored| {
+    let row = |w: &mut ::csv::Writer<Vec<u8>>,
+               code: &str,
+               part: &str,
+               id: &str,
+               name: &str,
+               ind: &str,
+               s: &Scored| {
         let flags: Vec<&str> = s.flags.iter().map(|f| f.code()).collect();
         let (file, r, col) = match &s.source {
             Some(src) => (src.file.clone(), src.row.to_string(), src.column.clone()),
@@ -93,9 +131,22 @@ pub fn criterion_scores(run: &Run) -> Vec<u8> {
             row(&mut w, code, "tree", &n.id, &n.name, ind, s);
         }
         for (is_pen, ii, s) in &u.items {
-            let sec = if *is_pen { c.penalty.as_ref() } else { c.bonus.as_ref() }.expect("item of a section");
+            let sec = if *is_pen {
+                c.penalty.as_ref()
+            } else {
+                c.bonus.as_ref()
+            }
+            .expect("item of a section");
             let it = &sec.items[*ii];
-            row(&mut w, code, if *is_pen { "penalty" } else { "bonus" }, &it.id, &it.name, &it.rule.indicator, s);
+            row(
+                &mut w,
+                code,
+                if *is_pen { "penalty" } else { "bonus" },
+                &it.id,
+                &it.name,
+                &it.rule.indicator,
+                s,
+            );
         }
     }
     finish(w)

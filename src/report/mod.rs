@@ -27,8 +27,14 @@ pub struct Run<'a> {
 
 /// Write `bytes` to `path` via a temporary file in the same folder and a rename.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> crate::error::Result<()> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let err = |source| crate::error::Error::Write { path: path.to_path_buf(), source };
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let err = |source| crate::error::Error::Write {
+        path: path.to_path_buf(),
+        source,
+    };
     let mut tmp = tempfile::Builder::new()
         .prefix(".parindex-")
         .suffix(".tmp")
@@ -56,7 +62,10 @@ pub fn area_ids(criteria: &[Criteria]) -> Vec<String> {
 
 /// An area's points for a unit, if its criteria file has that area.
 pub fn area_points(c: &Criteria, u: &UnitScore, id: &str) -> Option<f64> {
-    c.areas.iter().find(|&&a| c.nodes[a].id == id).map(|&a| u.node_points[a])
+    c.areas
+        .iter()
+        .find(|&&a| c.nodes[a].id == id)
+        .map(|&a| u.node_points[a])
 }
 
 pub fn unit_flags_text(u: &UnitScore, c: &Criteria, lang: Lang) -> String {
@@ -64,18 +73,49 @@ pub fn unit_flags_text(u: &UnitScore, c: &Criteria, lang: Lang) -> String {
     for f in &u.flags {
         let (code, arg) = f.split_once(':').unwrap_or((f.as_str(), ""));
         let text = match code {
-            "missing" if arg.parse::<usize>().is_ok() => format!("{} {arg} {}", lang.pick("thiếu dữ liệu", "missing data in"), lang.pick("tiêu chí", "criteria")),
-            "missing" => format!("{} {arg}", lang.pick("thiếu dữ liệu điều kiện", "missing data for condition")),
-            "not_applicable" => format!("{} {arg} {}", lang.pick("không áp dụng", "not applicable:"), lang.pick("tiêu chí", "criteria")),
+            "missing" if arg.parse::<usize>().is_ok() => format!(
+                "{} {arg} {}",
+                lang.pick("thiếu dữ liệu", "missing data in"),
+                lang.pick("tiêu chí", "criteria")
+            ),
+            "missing" => format!(
+                "{} {arg}",
+                lang.pick("thiếu dữ liệu điều kiện", "missing data for condition")
+            ),
+            "not_applicable" => format!(
+                "{} {arg} {}",
+                lang.pick("không áp dụng", "not applicable:"),
+                lang.pick("tiêu chí", "criteria")
+            ),
             "disqualified" => {
-                let name = c.disqualify.iter().find(|d| d.id == arg).map_or(arg, |d| lang.text(&d.name, d.name_en.as_ref()));
+                let name = c
+                    .disqualify
+                    .iter()
+                    .find(|d| d.id == arg)
+                    .map_or(arg, |d| lang.text(&d.name, d.name_en.as_ref()));
                 format!("{}: {name}", lang.pick("hạ loại", "grade capped"))
             }
-            "no_survey_rescaled" => lang.pick("không có điều tra XHH, quy đổi theo điểm thẩm định", "no survey: appraisal points rescaled").to_string(),
-            "no_survey_zero" => lang.pick("không có điều tra XHH, tính 0 điểm", "no survey: scored 0").to_string(),
-            "bonus_capped" => lang.pick("điểm thưởng chạm mức tối đa", "bonus capped").to_string(),
-            "penalty_capped" => lang.pick("điểm trừ chạm mức tối đa", "penalty capped").to_string(),
-            "total_clamped" => lang.pick("tổng điểm giới hạn trong 0–tối đa", "total clamped to 0–max").to_string(),
+            "no_survey_rescaled" => lang
+                .pick(
+                    "không có điều tra XHH, quy đổi theo điểm thẩm định",
+                    "no survey: appraisal points rescaled",
+                )
+                .to_string(),
+            "no_survey_zero" => lang
+                .pick("không có điều tra XHH, tính 0 điểm", "no survey: scored 0")
+                .to_string(),
+            "bonus_capped" => lang
+                .pick("điểm thưởng chạm mức tối đa", "bonus capped")
+                .to_string(),
+            "penalty_capped" => lang
+                .pick("điểm trừ chạm mức tối đa", "penalty capped")
+                .to_string(),
+            "total_clamped" => lang
+                .pick(
+                    "tổng điểm giới hạn trong 0–tối đa",
+                    "total clamped to 0–max",
+                )
+                .to_string(),
             _ => f.clone(),
         };
         parts.push(text);

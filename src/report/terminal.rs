@@ -10,14 +10,27 @@ const TOP: usize = 10;
 
 pub fn table(run: &Run) -> String {
     let lang = run.lang;
-    let loc = if lang == Lang::Vi { Locale::Vi } else { Locale::En };
+    let loc = if lang == Lang::Vi {
+        Locale::Vi
+    } else {
+        Locale::En
+    };
     let mut out = String::new();
     let mut i = 0;
     while i < run.scores.len() {
         let first = &run.scores[i];
-        let group: Vec<_> = run.scores[i..].iter().take_while(|u| u.criteria == first.criteria && u.group == first.group).collect();
+        let group: Vec<_> = run.scores[i..]
+            .iter()
+            .take_while(|u| u.criteria == first.criteria && u.group == first.group)
+            .collect();
         let c = &run.criteria[first.criteria];
-        out.push_str(&format!("\n{} – {} ({} {})\n", lang.pick("Xếp hạng", "Ranking"), first.group, group.len(), lang.pick("đơn vị", "units")));
+        out.push_str(&format!(
+            "\n{} – {} ({} {})\n",
+            lang.pick("Xếp hạng", "Ranking"),
+            first.group,
+            group.len(),
+            lang.pick("đơn vị", "units")
+        ));
         out.push_str(&format!(
             "{:>7}  {:<10} {:<34} {:>8} {:>8}  {}\n",
             lang.pick("Hạng", "Rank"),
@@ -41,7 +54,11 @@ pub fn table(run: &Run) -> String {
             ));
         }
         if group.len() > TOP {
-            out.push_str(&format!("    … {} {}\n", group.len() - TOP, lang.pick("đơn vị khác trong results.xlsx", "more in results.xlsx")));
+            out.push_str(&format!(
+                "    … {} {}\n",
+                group.len() - TOP,
+                lang.pick("đơn vị khác trong results.xlsx", "more in results.xlsx")
+            ));
         }
         i += group.len();
     }

@@ -5,7 +5,8 @@
 //! half-away-rounded figures.
 
 use rust_xlsxwriter::{
-    Color, ConditionalFormat3ColorScale, Format, FormatAlign, FormatBorder, Table, TableColumn, TableStyle, Workbook, Worksheet, XlsxError,
+    Color, ConditionalFormat3ColorScale, Format, FormatAlign, FormatBorder, Table, TableColumn,
+    TableStyle, Workbook, Worksheet, XlsxError,
 };
 
 use super::{area_points, unit_flags_text, Run};
@@ -48,12 +49,19 @@ impl Styles {
 
 /// Sheet names: at most 31 characters, none of `[]:*?/\`, unique.
 fn sheet_name(base: &str, used: &mut Vec<String>) -> String {
-    let clean: String = base.chars().map(|c| if "[]:*?/\\".contains(c) { '-' } else { c }).collect();
+    let clean: String = base
+        .chars()
+        .map(|c| if "[]:*?/\\".contains(c) { '-' } else { c })
+        .collect();
     let mut name: String = clean.chars().take(31).collect();
     let mut i = 2;
     while used.iter().any(|u| u.to_lowercase() == name.to_lowercase()) {
         let suffix = format!(" ({i})");
-        name = clean.chars().take(31 - suffix.chars().count()).collect::<String>() + &suffix;
+        name = clean
+            .chars()
+            .take(31 - suffix.chars().count())
+            .collect::<String>()
+            + &suffix;
         i += 1;
     }
     used.push(name.clone());
@@ -73,7 +81,10 @@ pub fn workbook(run: &Run) -> Result<Vec<u8>, XlsxError> {
             .iter()
             .position(|u| u.criteria != first.criteria || u.group != first.group)
             .map_or(run.scores.len(), |k| start + k);
-        let name = sheet_name(&format!("{} - {}", lang.pick("Xếp hạng", "Ranking"), first.group), &mut used);
+        let name = sheet_name(
+            &format!("{} - {}", lang.pick("Xếp hạng", "Ranking"), first.group),
+            &mut used,
+        );
         let ws = wb.add_worksheet().set_name(&name)?;
         ranking_sheet(ws, run, &run.scores[start..end], &st)?;
         start = end;
@@ -85,12 +96,20 @@ pub fn workbook(run: &Run) -> Result<Vec<u8>, XlsxError> {
     wb.save_to_buffer()
 }
 
-fn ranking_sheet(ws: &mut Worksheet, run: &Run, units: &[UnitScore], st: &Styles) -> Result<(), XlsxError> {
+fn ranking_sheet(
+    ws: &mut Worksheet,
+    run: &Run,
+    units: &[UnitScore],
+    st: &Styles,
+) -> Result<(), XlsxError> {
     let lang = run.lang;
     let c = &run.criteria[units[0].criteria];
     let title = format!(
         "{} {} – {}",
-        lang.pick("KẾT QUẢ CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM", "PAR INDEX RESULTS"),
+        lang.pick(
+            "KẾT QUẢ CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM",
+            "PAR INDEX RESULTS"
+        ),
         c.year,
         units[0].group
     );
@@ -104,7 +123,12 @@ fn ranking_sheet(ws: &mut Worksheet, run: &Run, units: &[UnitScore], st: &Styles
     ];
     for &a in &c.areas {
         let n = &c.nodes[a];
-        headers.push(format!("{}. {} ({})", n.id, lang.text(&n.name, n.name_en.as_ref()), fmt_num(n.max)));
+        headers.push(format!(
+            "{}. {} ({})",
+            n.id,
+            lang.text(&n.name, n.name_en.as_ref()),
+            fmt_num(n.max)
+        ));
     }
     let bonus_col = headers.len();
     headers.extend(
@@ -122,7 +146,14 @@ fn ranking_sheet(ws: &mut Worksheet, run: &Run, units: &[UnitScore], st: &Styles
     let last_row = header_row + units.len() as u32;
     let last_col = (headers.len() - 1) as u16;
     let mut table = Table::new().set_style(TableStyle::Light9);
-    let cols: Vec<TableColumn> = headers.iter().map(|h| TableColumn::new().set_header(h).set_header_format(&st.header)).collect();
+    let cols: Vec<TableColumn> = headers
+        .iter()
+        .map(|h| {
+            TableColumn::new()
+                .set_header(h)
+                .set_header_format(&st.header)
+        })
+        .collect();
     table = table.set_columns(&cols);
     ws.add_table(header_row, 0, last_row, last_col, &table)?;
     let grade_formats: Vec<Format> = c
@@ -151,11 +182,22 @@ fn ranking_sheet(ws: &mut Worksheet, run: &Run, units: &[UnitScore], st: &Styles
         ws.write_number_with_format(r, b + 2, round_half_away(u.total, 2), &st.points)?;
         ws.write_number_with_format(r, b + 3, round_half_away(u.index, 2) / 100.0, &st.percent)?;
         let band = &c.grading.bands[u.grade];
-        ws.write_string_with_format(r, b + 4, crate::i18n::grade_label(band, lang), &grade_formats[u.grade])?;
+        ws.write_string_with_format(
+            r,
+            b + 4,
+            crate::i18n::grade_label(band, lang),
+            &grade_formats[u.grade],
+        )?;
         ws.write_string_with_format(r, b + 5, unit_flags_text(u, c, lang), &st.text)?;
     }
     let cf = ConditionalFormat3ColorScale::new();
-    ws.add_conditional_format(header_row + 1, bonus_col as u16 + 3, last_row, bonus_col as u16 + 3, &cf)?;
+    ws.add_conditional_format(
+        header_row + 1,
+        bonus_col as u16 + 3,
+        last_row,
+        bonus_col as u16 + 3,
+        &cf,
+    )?;
     ws.set_freeze_panes(header_row + 1, 3)?;
     ws.set_landscape();
     ws.set_paper_size(9);
@@ -184,7 +226,14 @@ fn detail_sheet(ws: &mut Worksheet, run: &Run, st: &Styles) -> Result<(), XlsxEr
         lang.pick("Nguồn", "Source"),
     ];
     let mut r = 0u32;
-    let cols: Vec<TableColumn> = headers.iter().map(|h| TableColumn::new().set_header(*h).set_header_format(&st.header)).collect();
+    let cols: Vec<TableColumn> = headers
+        .iter()
+        .map(|h| {
+            TableColumn::new()
+                .set_header(*h)
+                .set_header_format(&st.header)
+        })
+        .collect();
     for u in run.scores {
         let c = &run.criteria[u.criteria];
         let unit = &run.registry.units[u.unit];
@@ -193,7 +242,12 @@ fn detail_sheet(ws: &mut Worksheet, run: &Run, st: &Styles) -> Result<(), XlsxEr
             (n.id.as_str(), lang.text(&n.name, n.name_en.as_ref()), s)
         });
         let items = u.items.iter().map(|(is_pen, ii, s)| {
-            let sec = if *is_pen { c.penalty.as_ref() } else { c.bonus.as_ref() }.expect("section");
+            let sec = if *is_pen {
+                c.penalty.as_ref()
+            } else {
+                c.bonus.as_ref()
+            }
+            .expect("section");
             let it = &sec.items[*ii];
             (it.id.as_str(), lang.text(&it.name, it.name_en.as_ref()), s)
         });
@@ -211,11 +265,23 @@ fn detail_sheet(ws: &mut Worksheet, run: &Run, st: &Styles) -> Result<(), XlsxEr
             ws.write_number(r, 6, s.max)?;
             let flags: Vec<&str> = s.flags.iter().map(|f| f.label(lang)).collect();
             ws.write_string(r, 7, flags.join("; "))?;
-            ws.write_string(r, 8, s.source.as_ref().map(|x| x.to_string()).unwrap_or_default())?;
+            ws.write_string(
+                r,
+                8,
+                s.source.as_ref().map(|x| x.to_string()).unwrap_or_default(),
+            )?;
         }
     }
     if r > 0 {
-        ws.add_table(0, 0, r, (headers.len() - 1) as u16, &Table::new().set_columns(&cols).set_style(TableStyle::Light1))?;
+        ws.add_table(
+            0,
+            0,
+            r,
+            (headers.len() - 1) as u16,
+            &Table::new()
+                .set_columns(&cols)
+                .set_style(TableStyle::Light1),
+        )?;
     }
     ws.set_freeze_panes(1, 0)?;
     ws.autofit();
@@ -232,10 +298,19 @@ fn method_sheet(ws: &mut Worksheet, run: &Run, st: &Styles) -> Result<(), XlsxEr
         r += 1;
         Ok(())
     };
-    ws.write_string_with_format(0, 0, lang.pick("PHƯƠNG PHÁP TÍNH ĐIỂM", "SCORING METHOD"), &st.title)?;
+    ws.write_string_with_format(
+        0,
+        0,
+        lang.pick("PHƯƠNG PHÁP TÍNH ĐIỂM", "SCORING METHOD"),
+        &st.title,
+    )?;
     line(ws, "", "")?;
     for c in run.criteria {
-        line(ws, lang.pick("Bộ tiêu chí", "Criteria set"), lang.text(&c.name, c.name_en.as_ref()))?;
+        line(
+            ws,
+            lang.pick("Bộ tiêu chí", "Criteria set"),
+            lang.text(&c.name, c.name_en.as_ref()),
+        )?;
         line(ws, lang.pick("Tệp tiêu chí", "Criteria file"), &c.path)?;
         line(ws, "SHA-256", &c.sha256)?;
         line(ws, lang.pick("Năm", "Year"), &c.year.to_string())?;
@@ -245,35 +320,69 @@ fn method_sheet(ws: &mut Worksheet, run: &Run, st: &Styles) -> Result<(), XlsxEr
         if let Some(b) = &c.basis {
             line(ws, lang.pick("Căn cứ", "Legal basis"), b)?;
         }
-        line(ws, lang.pick("Loại đơn vị", "Unit types"), &c.unit_types.join(", "))?;
-        line(ws, lang.pick("Điểm tối đa", "Maximum"), &fmt_num(c.max_points))?;
+        line(
+            ws,
+            lang.pick("Loại đơn vị", "Unit types"),
+            &c.unit_types.join(", "),
+        )?;
+        line(
+            ws,
+            lang.pick("Điểm tối đa", "Maximum"),
+            &fmt_num(c.max_points),
+        )?;
         let missing = match c.policy.missing {
-            MissingPolicy::ZeroAndFlag => lang.pick("tính 0 điểm và ghi chú", "scored 0 and flagged"),
+            MissingPolicy::ZeroAndFlag => {
+                lang.pick("tính 0 điểm và ghi chú", "scored 0 and flagged")
+            }
             MissingPolicy::Error => lang.pick("báo lỗi, không chấm", "an error: nothing is scored"),
         };
         let na = match c.policy.not_applicable {
             NaPolicy::FullPoints => lang.pick("được điểm tối đa", "full points"),
-            NaPolicy::Rebase => lang.pick("không tính vào điểm tối đa; điểm quy đổi về thang tối đa", "left out of the unit's maximum; points rescaled to the full scale"),
+            NaPolicy::Rebase => lang.pick(
+                "không tính vào điểm tối đa; điểm quy đổi về thang tối đa",
+                "left out of the unit's maximum; points rescaled to the full scale",
+            ),
         };
         let survey = match c.policy.survey_absent {
-            SurveyAbsent::Rescale => lang.pick("điểm thẩm định quy đổi về thang tối đa", "appraisal points rescaled to the full scale"),
-            SurveyAbsent::Zero => lang.pick("phần điều tra tính 0 điểm", "the survey part scores 0"),
+            SurveyAbsent::Rescale => lang.pick(
+                "điểm thẩm định quy đổi về thang tối đa",
+                "appraisal points rescaled to the full scale",
+            ),
+            SurveyAbsent::Zero => {
+                lang.pick("phần điều tra tính 0 điểm", "the survey part scores 0")
+            }
         };
         line(ws, lang.pick("Thiếu dữ liệu", "Missing values"), missing)?;
         line(ws, lang.pick("Không áp dụng", "Not applicable"), na)?;
-        line(ws, lang.pick("Không có điều tra XHH", "No survey data"), survey)?;
+        line(
+            ws,
+            lang.pick("Không có điều tra XHH", "No survey data"),
+            survey,
+        )?;
         for g in describe::grades(c, lang).lines().skip(1) {
             line(ws, lang.pick("Xếp loại", "Grades"), g.trim())?;
         }
         for m in describe::method(c, lang) {
-            line(ws, lang.pick("Xếp hạng và làm tròn", "Ranking and rounding"), &m)?;
+            line(
+                ws,
+                lang.pick("Xếp hạng và làm tròn", "Ranking and rounding"),
+                &m,
+            )?;
         }
         line(ws, "", "")?;
     }
     for (f, sha) in &run.inputs {
-        line(ws, lang.pick("Dữ liệu đầu vào", "Input file"), &format!("{f} (SHA-256 {sha})"))?;
+        line(
+            ws,
+            lang.pick("Dữ liệu đầu vào", "Input file"),
+            &format!("{f} (SHA-256 {sha})"),
+        )?;
     }
-    line(ws, lang.pick("Công cụ", "Tool"), &format!("parindex {}", env!("CARGO_PKG_VERSION")))?;
+    line(
+        ws,
+        lang.pick("Công cụ", "Tool"),
+        &format!("parindex {}", env!("CARGO_PKG_VERSION")),
+    )?;
     ws.set_column_width(0, 28)?;
     ws.set_column_width(1, 120)?;
     Ok(())

@@ -100,16 +100,29 @@ pub struct UnitScore {
 }
 
 /// Read one indicator for a unit; `Err` is a data issue.
-fn lookup(data: &Dataset, code: &str, indicator: &str) -> (Value, Locale, Option<Source>, Option<String>) {
+fn lookup(
+    data: &Dataset,
+    code: &str,
+    indicator: &str,
+) -> (Value, Locale, Option<Source>, Option<String>) {
     match data.get(code, indicator) {
-        Lookup::Cell { value, locale, source } => (value.clone(), locale, Some(source), None),
+        Lookup::Cell {
+            value,
+            locale,
+            source,
+        } => (value.clone(), locale, Some(source), None),
         Lookup::NoRow { file } => (Value::Empty, Locale::Vi, None, Some(file.to_string())),
     }
 }
 
 fn issue(src: &Option<Source>, file_without_row: &Option<String>, msg: String) -> DataIssue {
     match src {
-        Some(s) => DataIssue { file: s.file.clone(), row: Some(s.row), column: Some(s.column.clone()), message: msg },
+        Some(s) => DataIssue {
+            file: s.file.clone(),
+            row: Some(s.row),
+            column: Some(s.column.clone()),
+            message: msg,
+        },
         None => DataIssue {
             file: file_without_row.clone().unwrap_or_default(),
             row: None,
@@ -121,7 +134,11 @@ fn issue(src: &Option<Source>, file_without_row: &Option<String>, msg: String) -
 
 /// Score every unit of the registry whose type a criteria file covers. Units are returned in
 /// registry order; ranks are filled in by `rank::assign`.
-pub fn score_all(criteria: &[Criteria], registry: &Registry, data: &Dataset) -> Result<Vec<UnitScore>> {
+pub fn score_all(
+    criteria: &[Criteria],
+    registry: &Registry,
+    data: &Dataset,
+) -> Result<Vec<UnitScore>> {
     let mut out = Vec::new();
     let mut issues = Vec::new();
     for (ci, c) in criteria.iter().enumerate() {
@@ -159,29 +176,50 @@ fn score_set(
         for &u in members {
             let unit = &registry.units[u];
             if !node.applies(&unit.unit_type) {
-                col.push(Read { reading: Reading::NotApplicable, raw: String::new(), source: None });
+                col.push(Read {
+                    reading: Reading::NotApplicable,
+                    raw: String::new(),
+                    source: None,
+                });
                 continue;
             }
             let (value, locale, source, norow) = lookup(data, &unit.code, &rule.indicator);
             let reading = match rules::read(rule, node.max, &value, locale, c.policy.rates) {
                 Ok(r) => r,
                 Err(msg) => {
-                    issues.push(issue(&source, &norow, format!("{msg} (criterion {}, unit {})", node.id, unit.code)));
+                    issues.push(issue(
+                        &source,
+                        &norow,
+                        format!("{msg} (criterion {}, unit {})", node.id, unit.code),
+                    ));
                     Reading::Missing
                 }
             };
-            if reading == Reading::Missing && node.missing == MissingPolicy::Error && value == Value::Empty {
+            if reading == Reading::Missing
+                && node.missing == MissingPolicy::Error
+                && value == Value::Empty
+            {
                 let why = match &norow {
-                    Some(f) => format!("unit `{}` has no row in {f}, which holds `{}`", unit.code, rule.indicator),
+                    Some(f) => format!(
+                        "unit `{}` has no row in {f}, which holds `{}`",
+                        unit.code, rule.indicator
+                    ),
                     None => format!("the value of `{}` is empty", rule.indicator),
                 };
                 issues.push(issue(
                     &source,
                     &norow,
-                    format!("{why}; criterion {} treats missing values as errors", node.id),
+                    format!(
+                        "{why}; criterion {} treats missing values as errors",
+                        node.id
+                    ),
                 ));
             }
-            col.push(Read { reading, raw: value.as_read(), source });
+            col.push(Read {
+                reading,
+                raw: value.as_read(),
+                source,
+            });
         }
         reads.push(col);
     }
@@ -209,7 +247,10 @@ fn score_set(
         let survey: Vec<usize> = (0..leaves.len())
             .filter(|&l| leaves[l].1.survey && leaves[l].1.applies(&unit.unit_type))
             .collect();
-        let no_survey = !survey.is_empty() && survey.iter().all(|&l| reads[l][mi].reading == Reading::Missing);
+        let no_survey = !survey.is_empty()
+            && survey
+                .iter()
+                .all(|&l| reads[l][mi].reading == Reading::Missing);
         if no_survey {
             flags.push(match c.policy.survey_absent {
                 SurveyAbsent::Rescale => "no_survey_rescaled".into(),
@@ -264,7 +305,11 @@ fn score_set(
                                 Note::None => {}
                             }
                         }
-                        Err(msg) => issues.push(issue(&r.source, &None, format!("{msg} (criterion {}, unit {})", node.id, unit.code))),
+                        Err(msg) => issues.push(issue(
+                            &r.source,
+                            &None,
+                            format!("{msg} (criterion {}, unit {})", node.id, unit.code),
+                        )),
                     },
                 }
             }
@@ -281,8 +326,14 @@ fn score_set(
         }
         let tree_points: f64 = c.areas.iter().map(|&a| node_points[a]).sum();
         let tree_max: f64 = c.areas.iter().map(|&a| node_max[a]).sum();
-        let n_missing = leaf_scores.iter().filter(|(_, s)| s.flags.contains(&Flag::Missing)).count();
-        let n_na = leaf_scores.iter().filter(|(_, s)| s.flags.contains(&Flag::NotApplicable)).count();
+        let n_missing = leaf_scores
+            .iter()
+            .filter(|(_, s)| s.flags.contains(&Flag::Missing))
+            .count();
+        let n_na = leaf_scores
+            .iter()
+            .filter(|(_, s)| s.flags.contains(&Flag::NotApplicable))
+            .count();
         if n_missing > 0 {
             flags.push(format!("missing:{n_missing}"));
         }
@@ -294,10 +345,17 @@ fn score_set(
                 file: registry.file.clone(),
                 row: None,
                 column: None,
-                message: format!("unit `{}` has no applicable criterion left to score", unit.code),
+                message: format!(
+                    "unit `{}` has no applicable criterion left to score",
+                    unit.code
+                ),
             });
         }
-        let scaled = if tree_max > 0.0 { tree_points * c.max_points / tree_max } else { 0.0 };
+        let scaled = if tree_max > 0.0 {
+            tree_points * c.max_points / tree_max
+        } else {
+            0.0
+        };
 
         // Bonus and penalty.
         let mut items = Vec::new();
@@ -306,12 +364,30 @@ fn score_set(
             let Some(sec) = sec else { continue };
             for (ii, it) in sec.items.iter().enumerate() {
                 let (value, locale, source, norow) = lookup(data, &unit.code, &it.rule.indicator);
-                let mut s = Scored { raw: value.as_read(), value: None, points: 0.0, max: it.max, flags: vec![], source: source.clone() };
+                let mut s = Scored {
+                    raw: value.as_read(),
+                    value: None,
+                    points: 0.0,
+                    max: it.max,
+                    flags: vec![],
+                    source: source.clone(),
+                };
                 match rules::read(&it.rule, it.max, &value, locale, c.policy.rates) {
-                    Err(msg) => issues.push(issue(&source, &norow, format!("{msg} (item {}, unit {})", it.id, unit.code))),
+                    Err(msg) => issues.push(issue(
+                        &source,
+                        &norow,
+                        format!("{msg} (item {}, unit {})", it.id, unit.code),
+                    )),
                     Ok(Reading::Missing) => {
                         if c.policy.missing == MissingPolicy::Error {
-                            issues.push(issue(&source, &norow, format!("the value of `{}` is missing (item {}, unit {})", it.rule.indicator, it.id, unit.code)));
+                            issues.push(issue(
+                                &source,
+                                &norow,
+                                format!(
+                                    "the value of `{}` is missing (item {}, unit {})",
+                                    it.rule.indicator, it.id, unit.code
+                                ),
+                            ));
                         }
                         s.flags.push(Flag::Missing);
                     }
@@ -327,7 +403,11 @@ fn score_set(
                                     s.flags.push(Flag::Capped);
                                 }
                             }
-                            Err(msg) => issues.push(issue(&source, &norow, format!("{msg} (item {}, unit {})", it.id, unit.code))),
+                            Err(msg) => issues.push(issue(
+                                &source,
+                                &norow,
+                                format!("{msg} (item {}, unit {})", it.id, unit.code),
+                            )),
                         }
                     }
                 }
@@ -335,7 +415,11 @@ fn score_set(
                 items.push((is_pen, ii, s));
             }
             if sums[usize::from(is_pen)] > sec.cap {
-                flags.push(if is_pen { "penalty_capped".into() } else { "bonus_capped".into() });
+                flags.push(if is_pen {
+                    "penalty_capped".into()
+                } else {
+                    "bonus_capped".into()
+                });
             }
         }
         let bonus = c.bonus.as_ref().map_or(0.0, |s| sums[0].min(s.cap));
@@ -353,7 +437,14 @@ fn score_set(
             let hit = match (&value, d.test) {
                 (Value::Empty, _) => {
                     if c.policy.missing == MissingPolicy::Error {
-                        issues.push(issue(&source, &norow, format!("the value of `{}` is missing (condition {}, unit {})", d.indicator, d.id, unit.code)));
+                        issues.push(issue(
+                            &source,
+                            &norow,
+                            format!(
+                                "the value of `{}` is missing (condition {}, unit {})",
+                                d.indicator, d.id, unit.code
+                            ),
+                        ));
                     } else {
                         flags.push(format!("missing:{}", d.id));
                     }
@@ -362,14 +453,32 @@ fn score_set(
                 (v, Test::Yes) => match rules::yes_no(v) {
                     Some(b) => b,
                     None => {
-                        issues.push(issue(&source, &norow, format!("expected yes/no, found `{}` (condition {}, unit {})", v.as_read(), d.id, unit.code)));
+                        issues.push(issue(
+                            &source,
+                            &norow,
+                            format!(
+                                "expected yes/no, found `{}` (condition {}, unit {})",
+                                v.as_read(),
+                                d.id,
+                                unit.code
+                            ),
+                        ));
                         false
                     }
                 },
                 (v, Test::Cmp(op, x)) => match rules::number(v, locale) {
                     Some(p) => op.holds(p.value, x),
                     None => {
-                        issues.push(issue(&source, &norow, format!("expected a number, found `{}` (condition {}, unit {})", v.as_read(), d.id, unit.code)));
+                        issues.push(issue(
+                            &source,
+                            &norow,
+                            format!(
+                                "expected a number, found `{}` (condition {}, unit {})",
+                                v.as_read(),
+                                d.id,
+                                unit.code
+                            ),
+                        ));
                         false
                     }
                 },

@@ -20,7 +20,17 @@ pub enum Reading {
 }
 
 const YES: &[&str] = &["có", "co", "x", "1", "đạt", "dat", "true", "yes", "y", "c"];
-const NO: &[&str] = &["không", "khong", "0", "không đạt", "khong dat", "false", "no", "n", "k"];
+const NO: &[&str] = &[
+    "không",
+    "khong",
+    "0",
+    "không đạt",
+    "khong dat",
+    "false",
+    "no",
+    "n",
+    "k",
+];
 
 /// Read a yes/no word (có/không, x, 1/0, đạt/không đạt, true/false).
 pub fn yes_no(v: &Value) -> Option<bool> {
@@ -44,14 +54,23 @@ pub fn yes_no(v: &Value) -> Option<bool> {
 /// A number from a cell: typed numbers as they are, text in the table's locale.
 pub fn number(v: &Value, locale: Locale) -> Option<numfmt::Parsed> {
     match v {
-        Value::Number(x) => Some(numfmt::Parsed { value: *x, percent: false }),
+        Value::Number(x) => Some(numfmt::Parsed {
+            value: *x,
+            percent: false,
+        }),
         Value::Text(s) => numfmt::parse(s, locale),
         Value::Empty => None,
     }
 }
 
 /// Interpret a cell for `rule`. `Err` carries one sentence for the user.
-pub fn read(rule: &Rule, max: f64, v: &Value, locale: Locale, rates: Rates) -> Result<Reading, String> {
+pub fn read(
+    rule: &Rule,
+    max: f64,
+    v: &Value,
+    locale: Locale,
+    rates: Rates,
+) -> Result<Reading, String> {
     if *v == Value::Empty {
         return Ok(Reading::Missing);
     }
@@ -60,18 +79,21 @@ pub fn read(rule: &Rule, max: f64, v: &Value, locale: Locale, rates: Rates) -> R
     }
     let shown = v.as_read();
     match (&rule.kind, rule.scale) {
-        (RuleKind::YesNo, _) => yes_no(v)
-            .map(Reading::Yes)
-            .ok_or_else(|| format!("expected yes/no (có/không, x, 1/0, đạt/không đạt), found `{shown}`")),
+        (RuleKind::YesNo, _) => yes_no(v).map(Reading::Yes).ok_or_else(|| {
+            format!("expected yes/no (có/không, x, 1/0, đạt/không đạt), found `{shown}`")
+        }),
         (RuleKind::Category(cats), _) => {
             let k = match v {
                 Value::Number(x) => numfmt::machine(*x),
                 _ => text::key(&shown),
             };
-            cats.iter().position(|c| c.key == k).map(Reading::Category).ok_or_else(|| {
-                let words: Vec<&str> = cats.iter().map(|c| c.written.as_str()).collect();
-                format!("expected one of: {}; found `{shown}`", words.join(", "))
-            })
+            cats.iter()
+                .position(|c| c.key == k)
+                .map(Reading::Category)
+                .ok_or_else(|| {
+                    let words: Vec<&str> = cats.iter().map(|c| c.written.as_str()).collect();
+                    format!("expected one of: {}; found `{shown}`", words.join(", "))
+                })
         }
         (_, scale) => {
             let p = number(v, locale).ok_or_else(|| match locale {
@@ -86,14 +108,18 @@ pub fn read(rule: &Rule, max: f64, v: &Value, locale: Locale, rates: Rates) -> R
                     Rates::Percent => p.value,
                     Rates::Fraction => p.value * 100.0,
                 },
-                _ if p.percent => return Err(format!("expected a number, found the percentage `{shown}`")),
+                _ if p.percent => {
+                    return Err(format!("expected a number, found the percentage `{shown}`"))
+                }
                 _ => p.value,
             };
             if x < 0.0 && !rule.allow_negative {
                 return Err(format!("expected a value of 0 or more, found `{shown}`"));
             }
             if scale == Scale::Percent && x > 100.0 + 1e-9 && !rule.allow_above_100 {
-                return Err(format!("expected a rate between 0% and 100%, found `{shown}`"));
+                return Err(format!(
+                    "expected a rate between 0% and 100%, found `{shown}`"
+                ));
             }
             if scale == Scale::Points && x > max + 1e-9 {
                 return Err(format!(
@@ -121,7 +147,13 @@ pub enum Note {
 pub fn points(rule: &Rule, max: f64, r: Reading, best: Option<f64>) -> Result<(f64, Note), String> {
     let mut note = Note::None;
     let p = match (&rule.kind, r) {
-        (RuleKind::YesNo, Reading::Yes(y)) => if y { max } else { 0.0 },
+        (RuleKind::YesNo, Reading::Yes(y)) => {
+            if y {
+                max
+            } else {
+                0.0
+            }
+        }
         (RuleKind::Category(cats), Reading::Category(i)) => cats[i].points,
         (RuleKind::Proportional, Reading::Num(x)) => x / 100.0 * max,
         (RuleKind::Linear { zero_at, full_at }, Reading::Num(x)) => {
@@ -130,7 +162,11 @@ pub fn points(rule: &Rule, max: f64, r: Reading, best: Option<f64>) -> Result<(f
         (RuleKind::Bands(bands), Reading::Num(x)) => {
             if let Some(top) = bands[0].max {
                 if x >= top {
-                    return Err(format!("value {} lies above the highest band (< {})", fmt_num(x), fmt_num(top)));
+                    return Err(format!(
+                        "value {} lies above the highest band (< {})",
+                        fmt_num(x),
+                        fmt_num(top)
+                    ));
                 }
             }
             match bands.iter().find(|b| b.min.is_none_or(|m| x >= m)) {
@@ -144,7 +180,11 @@ pub fn points(rule: &Rule, max: f64, r: Reading, best: Option<f64>) -> Result<(f
         (RuleKind::Relative { lower_better }, Reading::Num(x)) => {
             let best = best.unwrap_or(x);
             if *lower_better {
-                if x <= 0.0 || best >= x { max } else { max * best.max(0.0) / x }
+                if x <= 0.0 || best >= x {
+                    max
+                } else {
+                    max * best.max(0.0) / x
+                }
             } else if best <= 0.0 {
                 0.0
             } else {
@@ -170,7 +210,13 @@ mod tests {
     use crate::criteria::model::{Band, Category};
 
     fn rule(kind: RuleKind, scale: Scale) -> Rule {
-        Rule { indicator: "x".into(), kind, scale, allow_above_100: false, allow_negative: false }
+        Rule {
+            indicator: "x".into(),
+            kind,
+            scale,
+            allow_above_100: false,
+            allow_negative: false,
+        }
     }
     fn t(s: &str) -> Value {
         Value::Text(s.into())
@@ -195,7 +241,13 @@ mod tests {
 
     #[test]
     fn linear_higher_better_on_thresholds() {
-        let r = rule(RuleKind::Linear { zero_at: 80.0, full_at: 100.0 }, Scale::Percent);
+        let r = rule(
+            RuleKind::Linear {
+                zero_at: 80.0,
+                full_at: 100.0,
+            },
+            Scale::Percent,
+        );
         assert_eq!(pts(&r, 3.0, "79,9"), 0.0);
         assert_eq!(pts(&r, 3.0, "80"), 0.0);
         assert_eq!(pts(&r, 3.0, "90"), 1.5);
@@ -204,7 +256,13 @@ mod tests {
 
     #[test]
     fn linear_lower_better() {
-        let r = rule(RuleKind::Linear { zero_at: 10.0, full_at: 0.0 }, Scale::Number);
+        let r = rule(
+            RuleKind::Linear {
+                zero_at: 10.0,
+                full_at: 0.0,
+            },
+            Scale::Number,
+        );
         assert_eq!(pts(&r, 2.0, "0"), 2.0);
         assert_eq!(pts(&r, 2.0, "5"), 1.0);
         assert_eq!(pts(&r, 2.0, "10"), 0.0);
@@ -214,10 +272,26 @@ mod tests {
     #[test]
     fn bands_on_and_between_thresholds() {
         let bands = vec![
-            Band { min: Some(4.0), max: None, points: 2.0 },
-            Band { min: Some(3.0), max: None, points: 1.5 },
-            Band { min: Some(2.0), max: None, points: 1.0 },
-            Band { min: Some(1.0), max: None, points: 0.5 },
+            Band {
+                min: Some(4.0),
+                max: None,
+                points: 2.0,
+            },
+            Band {
+                min: Some(3.0),
+                max: None,
+                points: 1.5,
+            },
+            Band {
+                min: Some(2.0),
+                max: None,
+                points: 1.0,
+            },
+            Band {
+                min: Some(1.0),
+                max: None,
+                points: 0.5,
+            },
         ];
         let r = rule(RuleKind::Bands(bands), Scale::Number);
         assert_eq!(pts(&r, 2.0, "5"), 2.0);
@@ -239,14 +313,25 @@ mod tests {
             assert_eq!(pts(&r, 1.5, w), 0.0, "{w}");
         }
         assert!(read(&r, 1.5, &t("hmm"), Locale::Vi, Rates::Percent).is_err());
-        assert_eq!(read(&r, 1.5, &Value::Number(1.0), Locale::Vi, Rates::Percent), Ok(Reading::Yes(true)));
+        assert_eq!(
+            read(&r, 1.5, &Value::Number(1.0), Locale::Vi, Rates::Percent),
+            Ok(Reading::Yes(true))
+        );
     }
 
     #[test]
     fn categories() {
         let cats = vec![
-            Category { key: "toàn trình".into(), written: "toàn trình".into(), points: 2.0 },
-            Category { key: "một phần".into(), written: "một phần".into(), points: 1.0 },
+            Category {
+                key: "toàn trình".into(),
+                written: "toàn trình".into(),
+                points: 2.0,
+            },
+            Category {
+                key: "một phần".into(),
+                written: "một phần".into(),
+                points: 1.0,
+            },
         ];
         let r = rule(RuleKind::Category(cats), Scale::Word);
         assert_eq!(pts(&r, 2.0, "Toàn trình"), 2.0);
@@ -257,23 +342,55 @@ mod tests {
 
     #[test]
     fn relative_to_best() {
-        let r = rule(RuleKind::Relative { lower_better: false }, Scale::Number);
-        assert_eq!(points(&r, 2.0, Reading::Num(50.0), Some(100.0)).unwrap().0, 1.0);
-        assert_eq!(points(&r, 2.0, Reading::Num(100.0), Some(100.0)).unwrap().0, 2.0);
-        assert_eq!(points(&r, 2.0, Reading::Num(0.0), Some(0.0)).unwrap().0, 0.0);
+        let r = rule(
+            RuleKind::Relative {
+                lower_better: false,
+            },
+            Scale::Number,
+        );
+        assert_eq!(
+            points(&r, 2.0, Reading::Num(50.0), Some(100.0)).unwrap().0,
+            1.0
+        );
+        assert_eq!(
+            points(&r, 2.0, Reading::Num(100.0), Some(100.0)).unwrap().0,
+            2.0
+        );
+        assert_eq!(
+            points(&r, 2.0, Reading::Num(0.0), Some(0.0)).unwrap().0,
+            0.0
+        );
         let low = rule(RuleKind::Relative { lower_better: true }, Scale::Number);
-        assert_eq!(points(&low, 2.0, Reading::Num(4.0), Some(2.0)).unwrap().0, 1.0);
-        assert_eq!(points(&low, 2.0, Reading::Num(0.0), Some(0.0)).unwrap().0, 2.0);
+        assert_eq!(
+            points(&low, 2.0, Reading::Num(4.0), Some(2.0)).unwrap().0,
+            1.0
+        );
+        assert_eq!(
+            points(&low, 2.0, Reading::Num(0.0), Some(0.0)).unwrap().0,
+            2.0
+        );
     }
 
     #[test]
     fn deduction_with_floor() {
-        let r = rule(RuleKind::Deduction { per: 0.5, floor: 0.0 }, Scale::Number);
+        let r = rule(
+            RuleKind::Deduction {
+                per: 0.5,
+                floor: 0.0,
+            },
+            Scale::Number,
+        );
         assert_eq!(pts(&r, 2.0, "0"), 2.0);
         assert_eq!(pts(&r, 2.0, "3"), 0.5);
         assert_eq!(pts(&r, 2.0, "4"), 0.0);
         assert_eq!(pts(&r, 2.0, "9"), 0.0);
-        let f = rule(RuleKind::Deduction { per: 0.5, floor: 0.5 }, Scale::Number);
+        let f = rule(
+            RuleKind::Deduction {
+                per: 0.5,
+                floor: 0.5,
+            },
+            Scale::Number,
+        );
         assert_eq!(pts(&f, 2.0, "9"), 0.5);
         assert!(read(&r, 2.0, &t("5%"), Locale::Vi, Rates::Percent).is_err());
     }
@@ -281,8 +398,14 @@ mod tests {
     #[test]
     fn per_occurrence_caps() {
         let r = rule(RuleKind::PerOccurrence { per: 0.5 }, Scale::Number);
-        assert_eq!(points(&r, 1.0, Reading::Num(1.0), None).unwrap(), (0.5, Note::None));
-        assert_eq!(points(&r, 1.0, Reading::Num(3.0), None).unwrap(), (1.0, Note::Capped));
+        assert_eq!(
+            points(&r, 1.0, Reading::Num(1.0), None).unwrap(),
+            (0.5, Note::None)
+        );
+        assert_eq!(
+            points(&r, 1.0, Reading::Num(3.0), None).unwrap(),
+            (1.0, Note::Capped)
+        );
     }
 
     #[test]
@@ -297,9 +420,15 @@ mod tests {
     #[test]
     fn not_applicable_and_missing_are_distinct() {
         let r = rule(RuleKind::Proportional, Scale::Percent);
-        assert_eq!(read(&r, 1.0, &Value::Empty, Locale::Vi, Rates::Percent), Ok(Reading::Missing));
+        assert_eq!(
+            read(&r, 1.0, &Value::Empty, Locale::Vi, Rates::Percent),
+            Ok(Reading::Missing)
+        );
         for w in ["N/A", "không áp dụng", "Không áp dụng"] {
-            assert_eq!(read(&r, 1.0, &t(w), Locale::Vi, Rates::Percent), Ok(Reading::NotApplicable));
+            assert_eq!(
+                read(&r, 1.0, &t(w), Locale::Vi, Rates::Percent),
+                Ok(Reading::NotApplicable)
+            );
         }
     }
 
