@@ -44,6 +44,15 @@ impl Dataset {
         for p in paths {
             tables.push(ingest::read_table(p, locale, &units::is_code_header)?);
         }
+        Dataset::new(tables, registry, needed)
+    }
+
+    /// Join tables already read. `needed`: (indicator, who needs it) for error messages.
+    pub fn new(
+        tables: Vec<Table>,
+        registry: &Registry,
+        needed: &[(String, String)],
+    ) -> Result<Dataset> {
         let mut issues = Vec::new();
         let mut columns: HashMap<String, Vec<(usize, usize)>> = HashMap::new();
         let mut rows = Vec::new();

@@ -82,7 +82,6 @@ impl Registry {
         let bloc_col = find(BLOC_ALIASES);
         let mut issues = Vec::new();
         let mut units = Vec::new();
-        let mut by_code: HashMap<String, usize> = HashMap::new();
         let mut first_row: HashMap<String, usize> = HashMap::new();
         for (i, r) in t.rows.iter().enumerate() {
             let get = |c: usize| t.cell(i, c).as_read();
@@ -109,7 +108,6 @@ impl Registry {
                 issues.push(issue(type_col, format!("unit `{code}` has no type")));
             }
             first_row.insert(code.clone(), r.line);
-            by_code.insert(code.clone(), units.len());
             let bloc = bloc_col.map(get).filter(|b| !b.is_empty());
             let name = get(name_col);
             units.push(Unit {
@@ -130,11 +128,21 @@ impl Registry {
         if !issues.is_empty() {
             return Err(Error::Data(issues));
         }
-        Ok(Registry {
-            file: t.name,
+        Ok(Registry::new(t.name, units))
+    }
+
+    /// A registry from units already known (codes must be unique).
+    pub fn new(file: String, units: Vec<Unit>) -> Registry {
+        let by_code = units
+            .iter()
+            .enumerate()
+            .map(|(i, u)| (u.code.clone(), i))
+            .collect();
+        Registry {
+            file,
             units,
             by_code,
-        })
+        }
     }
 }
 

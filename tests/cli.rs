@@ -1,0 +1,618 @@
+//! Integration tests: every test runs the real `parindex` binary in a scratch folder with a clean
+//! environment, and failure output shows the command, stdout and stderr.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use calamine::{open_workbook_auto, Data, Reader};
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+struct Out {
+    code: i32,
+    stdout: String,
+    stderr: String,
+    cmd: String,
+}
+
+impl std::fmt::Debug for Out {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "$ {}\nexit {}\n--- stdout\n{}\n--- stderr\n{}",
+            self.cmd, self.code, self.stdout, self.stderr
+        )
+    }
+}
+
+/// Run the binary with `cwd` as working folder (paths in args are relative to it).
+fn run_in(cwd: &Path, args: &[&str]) -> Out {
+    let out = Command::new(env!("CARGO_BIN_EXE_parindex"))
+        .args(args)
+        .current_dir(cwd)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .output()
+        .expect("the binary runs");
+    Out {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        cmd: format!("parindex {}", args.join(" ")),
+    }
+}
+
+fn run(args: &[&str]) -> Out {
+    run_in(&repo(), args)
+}
+
+fn ok(o: Out) -> Out {
+    assert_eq!(o.code, 0, "{o:?}");
+    o
+}
+
+/// results.csv as unit_code → column → value.
+fn results(dir: &Path) -> HashMap<String, HashMap<String, String>> {
+    let mut rdr = csv::Reader::from_path(dir.join("results.csv")).expect("results.csv");
+    let headers = rdr.headers().unwrap().clone();
+    rdr.records()
+        .map(|r| {
+            let r = r.unwrap();
+            let row: HashMap<String, String> = headers
+                .iter()
+                .zip(r.iter())
+                .map(|(h, v)| (h.to_string(), v.to_string()))
+                .collect();
+            (row["unit_code"].clone(), row)
+        })
+        .collect()
+}
+
+fn sample_args(out: &str) -> Vec<String> {
+    [
+        "score",
+        "--criteria",
+        "criteria/so-2025.toml",
+        "--criteria",
+        "criteria/xa-2025.toml",
+        "--units",
+        "sample-data/units.csv",
+        "--data",
+        "sample-data/2025/chi-so-so.csv",
+        "--data",
+        "sample-data/2025/chi-so-xa.csv",
+        "--data",
+        "sample-data/2025/tham-dinh.xlsx#Thẩm định",
+        "--data",
+        "sample-data/2025/dieu-tra-xhh.parquet",
+        "--out",
+        out,
+    ]
+    .map(String::from)
+    .to_vec()
+}
+
+fn args(v: &[String]) -> Vec<&str> {
+    v.iter().map(String::as_str).collect()
+}
+
+fn mini(dir: &Path, extra: &[&str]) -> Out {
+    let fx = repo().join("tests/fixtures/mini");
+    let mut a = vec![
+        "score".to_string(),
+        "--criteria".into(),
+        fx.join("criteria.toml").display().to_string(),
+        "--units".into(),
+        fx.join("units.csv").display().to_string(),
+        "--data".into(),
+        fx.join("data.csv").display().to_string(),
+        "--out".into(),
+        dir.join("out").display().to_string(),
+    ];
+    a.extend(extra.iter().map(|s| s.to_string()));
+    run_in(dir, &args(&a))
+}
+
+#[test]
+fn mini_fixture_hand_computed_totals_grades_and_ranks() {
+    let tmp = tempfile::tempdir().unwrap();
+    ok(mini(tmp.path(), &[]));
+    let r = results(&tmp.path().join("out"));
+    let get = |u: &str, c: &str| r[u][c].clone();
+    // U1: 4 + 2 + 2 + 1.8 = 9.8; bonus 3 × 0.5 = 1.5 → item cap 2 → section cap 1; 10.8 clamps to 10.
+    // Head disciplined (>= 1): grade capped at B although the index is 100.
+    assert_eq!(get("U1", "total_points"), "10");
+    assert_eq!(get("U1", "index_pct"), "100");
+    assert_eq!(get("U1", "bonus"), "1");
+    assert_eq!(get("U1", "grade"), "B");
+    assert_eq!(
+        get("U1", "flags"),
+        "bonus_capped;total_clamped;disqualified:K1"
+    );
+    // U5: 3 + 2 + 1.5 + 1.7 = 8.2. U4: 4 + 2 + 1 + 1.7 + 0.5 − 1 = 8.2: tied on total,
+    // the tie-break (area 2: 3.2 vs 2.7) puts U5 first.
+    assert_eq!(get("U5", "total_points"), "8.2");
+    assert_eq!(get("U4", "total_points"), "8.2");
+    assert_eq!(
+        (get("U5", "rank"), get("U4", "rank")),
+        ("2".into(), "3".into())
+    );
+    assert_eq!(get("U4", "penalty"), "1");
+    // U2 and U6: complaints not applicable → re-based: (2 + 2 + 1.6) × 10 / 8 = 7; a true tie.
+    for u in ["U2", "U6"] {
+        assert_eq!(get(u, "total_points"), "7");
+        assert_eq!(get(u, "tree_max"), "8");
+        assert_eq!(get(u, "rank"), "4");
+        assert_eq!(get(u, "grade"), "C");
+        assert_eq!(get(u, "flags"), "not_applicable:1");
+    }
+    // U3: no survey → rescaled: (3 + 0 + 2) × 10 / 8 = 6.25; rank 6 after the 4-4 tie (1-2-2-4 style).
+    assert_eq!(get("U3", "total_points"), "6.25");
+    assert_eq!(get("U3", "rank"), "6");
+    assert_eq!(get("U3", "flags"), "no_survey_rescaled");
+    assert!(r.values().all(|row| row["rank_of"] == "6"));
+    assert_eq!(get("U4", "grade"), "B");
+    assert_eq!(get("U1", "unit_type"), "xã");
+}
+
+#[test]
+fn dense_ranking_and_tie_tolerance_come_from_the_criteria_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let fx = repo().join("tests/fixtures/mini");
+    let text = std::fs::read_to_string(fx.join("criteria.toml")).unwrap();
+    // Dense ranking, and a tolerance wide enough to tie 8.2 with 7 (but not with 6.25).
+    let dense = text
+        .replace(
+            "method = \"competition\"",
+            "method = \"dense\"\ntie_tolerance = 1.5",
+        )
+        .replace("tie_break = [\"2\"]", "");
+    let crit = tmp.path().join("dense.toml");
+    std::fs::write(&crit, dense).unwrap();
+    let o = run_in(
+        tmp.path(),
+        &[
+            "score",
+            "--criteria",
+            "dense.toml",
+            "--units",
+            &fx.join("units.csv").display().to_string(),
+            "--data",
+            &fx.join("data.csv").display().to_string(),
+            "--out",
+            "out",
+        ],
+    );
+    ok(o);
+    let r = results(&tmp.path().join("out"));
+    let ranks: Vec<(String, String)> = ["U1", "U5", "U4", "U2", "U6", "U3"]
+        .iter()
+        .map(|u| (u.to_string(), r[*u]["rank"].clone()))
+        .collect();
+    // Leader rule: 8.2 leads a cluster that takes 7 (within 1.5); 6.25 is 1.95 from 8.2.
+    assert_eq!(
+        ranks,
+        vec![
+            ("U1".into(), "1".into()),
+            ("U5".into(), "2".into()),
+            ("U4".into(), "2".into()),
+            ("U2".into(), "2".into()),
+            ("U6".into(), "2".into()),
+            ("U3".into(), "3".into())
+        ]
+    );
+}
+
+#[test]
+fn sample_run_writes_all_outputs_with_ties_disqualification_and_survey_rescaling() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out").display().to_string();
+    let o = ok(run(&args(&sample_args(&out))));
+    assert!(o.stdout.contains("Đã chấm 140 đơn vị"), "{o:?}");
+    assert!(o.stdout.contains("Xếp hạng – xã"), "{o:?}");
+    assert!(o.stderr.contains("read as Windows-1258"), "{o:?}");
+    let dir = tmp.path().join("out");
+    let r = results(&dir);
+    assert_eq!(r.len(), 140);
+    // The generator gives XA004 and XA008 identical figures.
+    assert_eq!(r["XA004"]["total_points"], r["XA008"]["total_points"]);
+    assert_eq!(r["XA004"]["rank"], r["XA008"]["rank"]);
+    // One strong commune's head was disciplined: capped at "Hoàn thành" whatever its index.
+    let disq: Vec<_> = r
+        .values()
+        .filter(|u| u["flags"].contains("disqualified:K1"))
+        .collect();
+    assert_eq!(disq.len(), 1);
+    assert_eq!(disq[0]["grade"], "Hoàn thành");
+    assert!(disq[0]["index_pct"].parse::<f64>().unwrap() >= 70.0);
+    // Four communes were not surveyed: their maximum excludes area 8 (20 points).
+    let rescaled: Vec<_> = r
+        .values()
+        .filter(|u| u["flags"].contains("no_survey_rescaled"))
+        .collect();
+    assert_eq!(rescaled.len(), 4);
+    assert!(rescaled.iter().all(|u| u["tree_max"] == "80"));
+    // Every index lies in [0, 100] and ranks run from 1 to rank_of.
+    for u in r.values() {
+        let idx: f64 = u["index_pct"].parse().unwrap();
+        assert!((0.0..=100.0).contains(&idx));
+        let (rank, of): (usize, usize) =
+            (u["rank"].parse().unwrap(), u["rank_of"].parse().unwrap());
+        assert!(rank >= 1 && rank <= of);
+    }
+    // criterion-scores.csv: one row per unit and leaf or item, with the source cell.
+    let cs = std::fs::read_to_string(dir.join("criterion-scores.csv")).unwrap();
+    assert_eq!(cs.lines().count(), 1 + 20 * (41 + 5) + 120 * (43 + 5));
+    assert!(
+        cs.contains("XA012,tree,7.7,"),
+        "the missing value is traced"
+    );
+    let line = cs
+        .lines()
+        .find(|l| l.starts_with("XA012,tree,7.7,"))
+        .unwrap();
+    assert!(
+        line.contains("sample-data/2025/chi-so-xa.csv,39,") && line.ends_with("missing"),
+        "{line}"
+    );
+}
+
+#[test]
+fn workbook_has_vietnamese_sheets_ranks_and_the_method() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out").display().to_string();
+    ok(run(&args(&sample_args(&out))));
+    let mut wb = open_workbook_auto(tmp.path().join("out/results.xlsx")).unwrap();
+    let names = wb.sheet_names();
+    assert_eq!(
+        names,
+        [
+            "Xếp hạng - sở, ban",
+            "Xếp hạng - xã",
+            "Xếp hạng - phường",
+            "Xếp hạng - đặc khu",
+            "Điểm chi tiết",
+            "Phương pháp"
+        ]
+    );
+    let xa = wb.worksheet_range("Xếp hạng - xã").unwrap();
+    let header: Vec<String> = xa
+        .rows()
+        .nth(3)
+        .unwrap()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    assert_eq!(
+        &header[..4],
+        ["Hạng", "Mã đơn vị", "Tên đơn vị", "Khối thi đua"]
+    );
+    assert!(
+        header.contains(&"Chỉ số CCHC (%)".to_string()) && header.contains(&"Xếp loại".to_string())
+    );
+    let first = xa.rows().nth(4).unwrap();
+    assert_eq!(first[0], Data::String("1/94".into()));
+    // The index is a typed number (a fraction shown as a percentage), rounded to 2 decimals.
+    let idx_col = header.iter().position(|h| h == "Chỉ số CCHC (%)").unwrap();
+    match &first[idx_col] {
+        Data::Float(f) => {
+            assert!(*f > 0.5 && *f <= 1.0 && ((f * 10000.0).round() - f * 10000.0).abs() < 1e-6)
+        }
+        other => panic!("index cell is {other:?}"),
+    }
+    let method = wb.worksheet_range("Phương pháp").unwrap();
+    let text: Vec<String> = method
+        .rows()
+        .flat_map(|r| r.iter().map(|c| c.to_string()))
+        .collect();
+    let sha = {
+        use sha2::{Digest, Sha256};
+        let d = Sha256::digest(std::fs::read(repo().join("criteria/xa-2025.toml")).unwrap());
+        d.iter().map(|b| format!("{b:02x}")).collect::<String>()
+    };
+    assert!(
+        text.contains(&sha),
+        "the method sheet states the criteria file's SHA-256"
+    );
+    assert!(text.iter().any(|t| t.contains("1-2-2-4")));
+    assert!(text.iter().any(|t| t.contains("làm tròn")));
+}
+
+#[test]
+fn english_on_request() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = ok(mini(tmp.path(), &["--lang", "en"]));
+    assert!(o.stdout.contains("Scored 6 units"), "{o:?}");
+    let mut wb = open_workbook_auto(tmp.path().join("out/results.xlsx")).unwrap();
+    assert_eq!(
+        wb.sheet_names(),
+        ["Ranking - xã", "Criterion scores", "Method"]
+    );
+    let sheet = wb.worksheet_range("Ranking - xã").unwrap();
+    let cells: Vec<String> = sheet
+        .rows()
+        .flat_map(|r| r.iter().map(|c| c.to_string()))
+        .collect();
+    assert!(
+        cells.contains(&"Grade".to_string()) && cells.contains(&"Top".to_string())
+            || cells.contains(&"B".to_string())
+    );
+    assert!(cells.contains(&"Unit name".to_string()));
+}
+
+#[test]
+fn same_inputs_give_identical_csv_bytes_and_shuffled_rows_change_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let a = tmp.path().join("a").display().to_string();
+    let b = tmp.path().join("b").display().to_string();
+    ok(run(&args(&sample_args(&a))));
+    ok(run(&args(&sample_args(&b))));
+    for f in ["results.csv", "criterion-scores.csv"] {
+        assert_eq!(
+            std::fs::read(tmp.path().join("a").join(f)).unwrap(),
+            std::fs::read(tmp.path().join("b").join(f)).unwrap(),
+            "{f} differs between runs"
+        );
+    }
+    // Shuffle the rows of the registry and of the departments' table (header kept).
+    let shuffle = |src: &str, dst: &Path, seed: u64| {
+        let text = std::fs::read(repo().join(src)).unwrap();
+        let text = String::from_utf8(text).unwrap();
+        let mut lines: Vec<&str> = text.lines().collect();
+        let head = lines.remove(0);
+        let mut state = seed;
+        for i in (1..lines.len()).rev() {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            lines.swap(i, (state >> 33) as usize % (i + 1));
+        }
+        std::fs::write(dst, format!("{head}\n{}\n", lines.join("\n"))).unwrap();
+    };
+    let units = tmp.path().join("units.csv");
+    let depts = tmp.path().join("chi-so-so.csv");
+    shuffle("sample-data/units.csv", &units, 7);
+    shuffle("sample-data/2025/chi-so-so.csv", &depts, 11);
+    let mut sa = sample_args(&tmp.path().join("c").display().to_string());
+    sa[6] = units.display().to_string();
+    sa[8] = depts.display().to_string();
+    ok(run(&args(&sa)));
+    let strip_source = |p: PathBuf| -> Vec<String> {
+        // criterion-scores names the source file and row, which legitimately move.
+        let t = std::fs::read_to_string(p).unwrap();
+        t.lines()
+            .map(|l| l.split(',').take(8).collect::<Vec<_>>().join(","))
+            .collect()
+    };
+    assert_eq!(
+        std::fs::read(tmp.path().join("a/results.csv")).unwrap(),
+        std::fs::read(tmp.path().join("c/results.csv")).unwrap()
+    );
+    assert_eq!(
+        strip_source(tmp.path().join("a/criterion-scores.csv")),
+        strip_source(tmp.path().join("c/criterion-scores.csv"))
+    );
+}
+
+#[test]
+fn check_prints_the_tree() {
+    let o = ok(run(&[
+        "check",
+        "criteria/xa-2025.toml",
+        "criteria/so-2025.toml",
+    ]));
+    assert!(o.stdout.contains("criteria/xa-2025.toml — hợp lệ"));
+    assert!(
+        o.stdout
+            .contains("linear [tuyến tính: 80% → 0 điểm, 100% → 8 điểm] ← on_time_rate"),
+        "{o:?}"
+    );
+    assert!(o.stdout.contains("Xuất sắc: ≥ 90%"));
+    let en = ok(run(&["check", "--lang", "en", "criteria/xa-2025.toml"]));
+    assert!(
+        en.stdout.contains("Direction and management of PAR"),
+        "{en:?}"
+    );
+}
+
+#[test]
+fn criteria_diagnostics_are_all_reported_with_line_column_and_caret() {
+    let o = run(&["check", "tests/fixtures/bad/many-errors.toml"]);
+    assert_eq!(o.code, 2, "{o:?}");
+    assert!(o.stdout.is_empty());
+    insta::assert_snapshot!("many_errors", o.stderr);
+    let o = run(&["check", "tests/fixtures/bad/unknown-key.toml"]);
+    assert_eq!(o.code, 2, "{o:?}");
+    insta::assert_snapshot!("unknown_key", o.stderr);
+}
+
+#[test]
+fn score_refuses_a_bad_criteria_file_with_exit_2_and_writes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let fx = repo().join("tests/fixtures");
+    let o = run_in(
+        tmp.path(),
+        &[
+            "score",
+            "--criteria",
+            &fx.join("bad/unknown-key.toml").display().to_string(),
+            "--units",
+            &fx.join("mini/units.csv").display().to_string(),
+            "--data",
+            &fx.join("mini/data.csv").display().to_string(),
+            "--out",
+            "out",
+        ],
+    );
+    assert_eq!(o.code, 2, "{o:?}");
+    assert!(!tmp.path().join("out").exists());
+}
+
+/// Write a modified copy of the mini data and run on it.
+fn mini_with_data(data: &str) -> (tempfile::TempDir, Out) {
+    let tmp = tempfile::tempdir().unwrap();
+    let fx = repo().join("tests/fixtures/mini");
+    std::fs::write(tmp.path().join("data.csv"), data).unwrap();
+    let o = run_in(
+        tmp.path(),
+        &[
+            "score",
+            "--criteria",
+            &fx.join("criteria.toml").display().to_string(),
+            "--units",
+            &fx.join("units.csv").display().to_string(),
+            "--data",
+            "data.csv",
+            "--out",
+            "out",
+        ],
+    );
+    (tmp, o)
+}
+
+fn mini_data() -> String {
+    std::fs::read_to_string(repo().join("tests/fixtures/mini/data.csv")).unwrap()
+}
+
+#[test]
+fn bad_data_names_file_row_and_column_exits_1_and_writes_nothing() {
+    // Text in a numeric column, an unknown unit, a duplicate unit, a rate above 100%.
+    let data = mini_data()
+        .replace("U3,95,", "U3,chưa báo cáo,")
+        .replace("U4,100,có,2,85", "U4,100,có,2,185")
+        + "U9,100,có,0,90,0,0,0\nU2,90,có,0,80,0,0,0\n";
+    let (tmp, o) = mini_with_data(&data);
+    assert_eq!(o.code, 1, "{o:?}");
+    assert!(
+        o.stderr.contains(
+            "data.csv, row 8, column A (unit_code): unit code `U9` is not in the unit registry"
+        ),
+        "{o:?}"
+    );
+    assert!(o.stderr.contains("data.csv, row 9, column A (unit_code): unit `U2` appears twice in this table (first on row 3)"), "{o:?}");
+    let o2 = {
+        let data = mini_data()
+            .replace("U3,95,", "U3,chưa báo cáo,")
+            .replace("U4,100,có,2,85", "U4,100,có,2,185");
+        mini_with_data(&data).1
+    };
+    assert_eq!(o2.code, 1, "{o2:?}");
+    assert!(
+        o2.stderr.contains(
+            "data.csv, row 4, column B (on_time): expected a number, found the text `chưa báo cáo`"
+        ),
+        "{o2:?}"
+    );
+    assert!(
+        o2.stderr.contains(
+            "data.csv, row 5, column E (sat): expected a rate between 0% and 100%, found `185`"
+        ),
+        "{o2:?}"
+    );
+    assert!(
+        !tmp.path().join("out").exists(),
+        "nothing is written on bad data"
+    );
+}
+
+#[test]
+fn an_indicator_no_table_has_is_reported() {
+    let data = mini_data().replace("head_disciplined", "something_else");
+    let (_tmp, o) = mini_with_data(&data);
+    assert_eq!(o.code, 1, "{o:?}");
+    assert!(
+        o.stderr
+            .contains("no table has the indicator `head_disciplined`"),
+        "{o:?}"
+    );
+}
+
+#[test]
+fn missing_values_can_be_errors_by_policy() {
+    let tmp = tempfile::tempdir().unwrap();
+    let fx = repo().join("tests/fixtures/mini");
+    let text = std::fs::read_to_string(fx.join("criteria.toml"))
+        .unwrap()
+        .replace("missing = \"zero_and_flag\"", "missing = \"error\"");
+    std::fs::write(tmp.path().join("c.toml"), text).unwrap();
+    // U3's survey is empty: with survey_absent = rescale it is "no survey", not missing; blank
+    // U5's plan instead.
+    std::fs::write(
+        tmp.path().join("d.csv"),
+        mini_data().replace("U5,95,x,", "U5,95,,"),
+    )
+    .unwrap();
+    let o = run_in(
+        tmp.path(),
+        &[
+            "score",
+            "--criteria",
+            "c.toml",
+            "--units",
+            &fx.join("units.csv").display().to_string(),
+            "--data",
+            "d.csv",
+            "--out",
+            "out",
+        ],
+    );
+    assert_eq!(o.code, 1, "{o:?}");
+    assert!(o.stderr.contains("d.csv, row 6, column C (plan): the value of `plan` is empty; criterion 1.2 treats missing values as errors"), "{o:?}");
+}
+
+#[test]
+fn vietnamese_decimal_comma_and_semicolons_are_detected() {
+    let data = "unit_code;on_time;plan;complaints;sat;initiatives;incident;head_disciplined\n\
+                U1;100;có;0;90;3;0;1\nU2;90;có;không áp dụng;80;0;0;0\nU3;95;không;0;;0;0;0\n\
+                U4;100;có;2;85;1;1;0\nU5;95;x;1;85,0%;0;0;0\nU6;90;1;N/A;80;0;không;0\n";
+    let (tmp, o) = mini_with_data(data);
+    ok(o);
+    let r = results(&tmp.path().join("out"));
+    assert_eq!(r["U5"]["total_points"], "8.2");
+    // An ambiguous value under auto-detection with no other evidence is an error naming the cell.
+    let amb = mini_data().replace("U4,100,có,2,85", "U4,100,có,2,1.234");
+    let (_t, o) = mini_with_data(&amb);
+    assert_eq!(o.code, 1, "{o:?}");
+    assert!(o.stderr.contains("E5 \"1.234\""), "{o:?}");
+}
+
+#[test]
+fn outputs_never_overwrite_an_input() {
+    let tmp = tempfile::tempdir().unwrap();
+    let fx = repo().join("tests/fixtures/mini");
+    std::fs::create_dir(tmp.path().join("out")).unwrap();
+    std::fs::copy(fx.join("data.csv"), tmp.path().join("out/results.csv")).unwrap();
+    let before = std::fs::read(tmp.path().join("out/results.csv")).unwrap();
+    let o = run_in(
+        tmp.path(),
+        &[
+            "score",
+            "--criteria",
+            &fx.join("criteria.toml").display().to_string(),
+            "--units",
+            &fx.join("units.csv").display().to_string(),
+            "--data",
+            "out/results.csv",
+            "--out",
+            "out",
+        ],
+    );
+    assert_eq!(o.code, 2, "{o:?}");
+    assert!(o.stderr.contains("would be overwritten"), "{o:?}");
+    assert_eq!(
+        std::fs::read(tmp.path().join("out/results.csv")).unwrap(),
+        before
+    );
+}
+
+#[test]
+fn help_has_examples() {
+    let o = ok(run(&["score", "--help"]));
+    assert!(
+        o.stdout.contains("Example:") && o.stdout.contains("--criteria"),
+        "{o:?}"
+    );
+}
