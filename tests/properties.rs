@@ -1,0 +1,154 @@
+//! Property tests on the scoring core with the shipped communes criteria: random indicator
+//! tables (rates, counts, words, not-applicable and missing cells) for a handful of units.
+
+use parindex::criteria::model::{Criteria, RuleKind, Scale};
+use parindex::dataset::Dataset;
+use parindex::i18n::Lang;
+use parindex::ingest::{Row, Table, Value};
+use parindex::numfmt::Locale;
+use parindex::units::{Registry, Unit};
+use parindex::{criteria, rank, score};
+use proptest::prelude::*;
+
+fn communes() -> Criteria {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/criteria/xa-2025.toml");
+    criteria::load(std::path::Path::new(path)).expect("shipped criteria validate")
+}
+
+/// A random cell that fits the rule of `indicator` (or says N/A, or is empty).
+fn cell(c: &Criteria, indicator: &str) -> BoxedStrategy<Value> {
+    let leaf = c.leaves().find(|(_, _, r)| r.indicator == indicator).map(|(_, n, r)| (n.max, r.clone()));
+    let item = [&c.bonus, &c.penalty].into_iter().flatten().flat_map(|s| s.items.iter()).find(|i| i.rule.indicator == indicator).map(|i| (i.max, i.rule.clone()));
+    let Some((max, rule)) = leaf.or(item) else {
+        return prop_oneof![Just(Value::Text("có".into())), Just(Value::Text("không".into()))].boxed();
+    };
+    let value: BoxedStrategy<Value> = match (&rule.kind, rule.scale) {
+        (RuleKind::YesNo, _) => prop_oneof![Just(Value::Text("có".into())), Just(Value::Text("không".into())), Just(Value::Number(1.0))].boxed(),
+        (RuleKind::Category(cats), _) => {
+            let words: Vec<Value> = cats.iter().map(|c| Value::Text(c.written.clone())).collect();
+            proptest::sample::select(words).boxed()
+        }
+        (_, Scale::Percent) => (0.0..=100.0f64).prop_map(Value::Number).boxed(),
+        (_, Scale::Points) => (0.0..=max).prop_map(Value::Number).boxed(),
+        _ => (0u32..12).prop_map(|n| Value::Number(n as f64)).boxed(),
+    };
+    prop_oneof![8 => value, 1 => Just(Value::Text("N/A".into())), 1 => Just(Value::Empty)].boxed()
+}
+
+const TYPES: [&str; 3] = ["xã", "phường", "đặc khu"];
+
+fn world(n: usize) -> impl Strategy<Value = (Criteria, Vec<Vec<Value>>)> {
+    let c = communes();
+    let inds: Vec<String> = c.indicators().iter().map(|s| s.to_string()).collect();
+    let row: Vec<BoxedStrategy<Value>> = inds.iter().map(|i| cell(&c, i)).collect();
+    proptest::collection::vec(row, n).prop_map(move |rows| (c.clone(), rows))
+}
+
+fn build(c: &Criteria, rows: &[Vec<Value>]) -> (Registry, Dataset) {
+    let units: Vec<Unit> = (0..rows.len())
+        .map(|i| Unit { code: format!("U{i:02}"), name: format!("Xã {i}"), unit_type: TYPES[i % 3].into(), bloc: None })
+        .collect();
+    let reg = Registry::new("units".into(), units);
+    let mut headers = vec!["unit_code".to_string()];
+    headers.extend(c.indicators().iter().map(|s| s.to_string()));
+    let table = Table {
+        name: "data".into(),
+        headers,
+        header_line: 1,
+        rows: rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                let mut cells = vec![Value::Text(format!("U{i:02}"))];
+                cells.extend(r.iter().cloned());
+                Row { line: i + 2, cells }
+            })
+            .collect(),
+        locale: Locale::Vi,
+        notes: vec![],
+    };
+    let data = Dataset::new(vec![table], &reg, &[]).expect("joins");
+    (reg, data)
+}
+
+fn scores(c: &Criteria, rows: &[Vec<Value>]) -> Vec<score::UnitScore> {
+    let (reg, data) = build(c, rows);
+    let cs = vec![c.clone()];
+    let mut s = score::score_all(&cs, &reg, &data).expect("scores");
+    rank::assign(&mut s, &cs, &reg, Lang::Vi);
+    s.sort_by_key(|u| u.unit);
+    s
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, .. ProptestConfig::default() })]
+
+    #[test]
+    fn every_node_lies_between_zero_and_its_maximum((c, rows) in world(6)) {
+        for u in scores(&c, &rows) {
+            for (i, n) in c.nodes.iter().enumerate() {
+                prop_assert!(u.node_max[i] <= n.max + 1e-9, "node {} effective max {} > {}", n.id, u.node_max[i], n.max);
+                prop_assert!(u.node_points[i] >= 0.0 && u.node_points[i] <= u.node_max[i] + 1e-9 || u.node_max[i] == 0.0 && u.node_points[i] <= n.max,
+                    "node {}: {} of {}", n.id, u.node_points[i], u.node_max[i]);
+            }
+            prop_assert!(u.total >= 0.0 && u.total <= c.max_points);
+            prop_assert!(u.rank >= 1 && u.rank <= u.rank_of);
+        }
+    }
+
+    #[test]
+    fn shuffling_units_changes_no_score((c, rows) in world(6), seed in any::<u64>()) {
+        let base = scores(&c, &rows);
+        let mut order: Vec<usize> = (0..rows.len()).collect();
+        let mut s = seed;
+        for i in (1..order.len()).rev() {
+            s = s.wrapping_mul(6364136223846793005).wrapping_add(1);
+            order.swap(i, (s >> 33) as usize % (i + 1));
+        }
+        // Same units (codes and types follow their rows), listed in another order.
+        let shuffled: Vec<Vec<Value>> = order.iter().map(|&i| rows[i].clone()).collect();
+        let (reg, data) = {
+            let units: Vec<Unit> = order.iter().map(|&i| Unit { code: format!("U{i:02}"), name: format!("Xã {i}"), unit_type: TYPES[i % 3].into(), bloc: None }).collect();
+            let reg = Registry::new("units".into(), units);
+            let mut headers = vec!["unit_code".to_string()];
+            headers.extend(c.indicators().iter().map(|s| s.to_string()));
+            let table = Table { name: "data".into(), headers, header_line: 1, locale: Locale::Vi, notes: vec![],
+                rows: order.iter().zip(&shuffled).enumerate().map(|(k, (&i, r))| {
+                    let mut cells = vec![Value::Text(format!("U{i:02}"))];
+                    cells.extend(r.iter().cloned());
+                    Row { line: k + 2, cells }
+                }).collect() };
+            (reg.clone(), Dataset::new(vec![table], &reg, &[]).unwrap())
+        };
+        let cs = vec![c.clone()];
+        let mut other = score::score_all(&cs, &reg, &data).unwrap();
+        rank::assign(&mut other, &cs, &reg, Lang::Vi);
+        for u in &base {
+            let code = format!("U{:02}", u.unit);
+            let v = other.iter().find(|o| reg.units[o.unit].code == code).unwrap();
+            prop_assert_eq!(u.total, v.total);
+            prop_assert_eq!(u.rank, v.rank);
+            prop_assert_eq!(u.grade, v.grade);
+        }
+    }
+
+    #[test]
+    fn raising_a_higher_better_value_never_lowers_the_total((c, rows) in world(5), unit in 0usize..5, leaf in 0usize..64, bump in 0.1f64..40.0) {
+        let higher_better: Vec<String> = c.leaves().filter(|(_, _, r)| match &r.kind {
+            RuleKind::Proportional | RuleKind::Bands(_) | RuleKind::PerOccurrence { .. } => true,
+            RuleKind::Linear { zero_at, full_at } => full_at > zero_at,
+            RuleKind::Relative { lower_better } => !lower_better,
+            _ => false,
+        }).map(|(_, _, r)| r.indicator.clone()).collect();
+        let ind = &higher_better[leaf % higher_better.len()];
+        let col = c.indicators().iter().position(|i| i == ind).unwrap();
+        let Value::Number(x) = rows[unit][col] else { return Ok(()) };
+        let rule = c.leaves().find(|(_, _, r)| &r.indicator == ind).unwrap().2;
+        let raised = if rule.scale == Scale::Percent { (x + bump).min(100.0) } else { (x + bump).floor() };
+        let before = scores(&c, &rows)[unit].total;
+        let mut up = rows.clone();
+        up[unit][col] = Value::Number(raised);
+        let after = scores(&c, &up)[unit].total;
+        prop_assert!(after >= before - 1e-9, "{ind}: {x} → {raised} lowered the total {before} → {after}");
+    }
+}
