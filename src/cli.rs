@@ -61,4 +61,43 @@ pub enum Command {
         #[arg(long, short)]
         quiet: bool,
     },
+    /// Turn dossier records (one row per hồ sơ) into a per-unit indicator table for `score`.
+    #[command(
+        after_help = "Definitions (docs/derive.md): received in the period; resolved = finished by --as-of; on time = finished on or before the due date; an open dossier past its due date counts as late:\n  on_time_rate = resolved_on_time / (resolved + pending_overdue) × 100\n\nExamples:\n  parindex derive ho-so-2025.csv --period 2025 --out chi-so-ho-so.csv\n  parindex derive part1.parquet part2.parquet --from 1/7/2025 --to 31/12/2025 --as-of 15/1/2026 \\\n      --map vendor.toml --units sample-data/units.csv --out indicators.parquet"
+    )]
+    Derive {
+        /// Dossier record files (CSV or Parquet); several files are one dataset.
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+        /// The year whose received dossiers are counted.
+        #[arg(long, value_name = "YEAR")]
+        period: Option<i32>,
+        /// First day of the period (overrides --period).
+        #[arg(long, value_name = "DATE")]
+        from: Option<String>,
+        /// Last day of the period (overrides --period).
+        #[arg(long, value_name = "DATE")]
+        to: Option<String>,
+        /// The day that decides what is still open (default: the period's last day).
+        #[arg(long, value_name = "DATE")]
+        as_of: Option<String>,
+        /// Mapping file renaming an export's columns and values (TOML).
+        #[arg(long, value_name = "FILE")]
+        map: Option<PathBuf>,
+        /// Unit registry: unknown unit codes are reported and left out; units with no dossier get zeros.
+        #[arg(long, value_name = "FILE")]
+        units: Option<PathBuf>,
+        /// Output table, .csv or .parquet.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// Any bad record is an error (nothing is written).
+        #[arg(long)]
+        strict: bool,
+        /// polars engine: streaming (bounded memory) or in-memory.
+        #[arg(long, default_value = "streaming", hide = true)]
+        engine: String,
+        /// No progress lines.
+        #[arg(long, short)]
+        quiet: bool,
+    },
 }

@@ -7,6 +7,7 @@ pub mod cli;
 pub mod commands;
 pub mod criteria;
 pub mod dataset;
+pub mod derive;
 pub mod error;
 pub mod i18n;
 pub mod ingest;
@@ -44,6 +45,31 @@ pub fn run(cli: Cli) -> Result<()> {
             out,
             locale,
             lang,
+            quiet,
+        }),
+        Command::Derive {
+            files,
+            period,
+            from,
+            to,
+            as_of,
+            map,
+            units,
+            out,
+            strict,
+            engine,
+            quiet,
+        } => commands::derive::run(&commands::derive::Args {
+            files,
+            period,
+            from,
+            to,
+            as_of,
+            map,
+            units,
+            out,
+            strict,
+            engine,
             quiet,
         }),
     }

@@ -17,15 +17,35 @@ fn communes() -> Criteria {
 
 /// A random cell that fits the rule of `indicator` (or says N/A, or is empty).
 fn cell(c: &Criteria, indicator: &str) -> BoxedStrategy<Value> {
-    let leaf = c.leaves().find(|(_, _, r)| r.indicator == indicator).map(|(_, n, r)| (n.max, r.clone()));
-    let item = [&c.bonus, &c.penalty].into_iter().flatten().flat_map(|s| s.items.iter()).find(|i| i.rule.indicator == indicator).map(|i| (i.max, i.rule.clone()));
+    let leaf = c
+        .leaves()
+        .find(|(_, _, r)| r.indicator == indicator)
+        .map(|(_, n, r)| (n.max, r.clone()));
+    let item = [&c.bonus, &c.penalty]
+        .into_iter()
+        .flatten()
+        .flat_map(|s| s.items.iter())
+        .find(|i| i.rule.indicator == indicator)
+        .map(|i| (i.max, i.rule.clone()));
     let Some((max, rule)) = leaf.or(item) else {
-        return prop_oneof![Just(Value::Text("có".into())), Just(Value::Text("không".into()))].boxed();
+        return prop_oneof![
+            Just(Value::Text("có".into())),
+            Just(Value::Text("không".into()))
+        ]
+        .boxed();
     };
     let value: BoxedStrategy<Value> = match (&rule.kind, rule.scale) {
-        (RuleKind::YesNo, _) => prop_oneof![Just(Value::Text("có".into())), Just(Value::Text("không".into())), Just(Value::Number(1.0))].boxed(),
+        (RuleKind::YesNo, _) => prop_oneof![
+            Just(Value::Text("có".into())),
+            Just(Value::Text("không".into())),
+            Just(Value::Number(1.0))
+        ]
+        .boxed(),
         (RuleKind::Category(cats), _) => {
-            let words: Vec<Value> = cats.iter().map(|c| Value::Text(c.written.clone())).collect();
+            let words: Vec<Value> = cats
+                .iter()
+                .map(|c| Value::Text(c.written.clone()))
+                .collect();
             proptest::sample::select(words).boxed()
         }
         (_, Scale::Percent) => (0.0..=100.0f64).prop_map(Value::Number).boxed(),
@@ -46,7 +66,12 @@ fn world(n: usize) -> impl Strategy<Value = (Criteria, Vec<Vec<Value>>)> {
 
 fn build(c: &Criteria, rows: &[Vec<Value>]) -> (Registry, Dataset) {
     let units: Vec<Unit> = (0..rows.len())
-        .map(|i| Unit { code: format!("U{i:02}"), name: format!("Xã {i}"), unit_type: TYPES[i % 3].into(), bloc: None })
+        .map(|i| Unit {
+            code: format!("U{i:02}"),
+            name: format!("Xã {i}"),
+            unit_type: TYPES[i % 3].into(),
+            bloc: None,
+        })
         .collect();
     let reg = Registry::new("units".into(), units);
     let mut headers = vec!["unit_code".to_string()];

@@ -1,6 +1,7 @@
 //! One module per verb; each knows the order of its steps and nothing else.
 
 pub mod check;
+pub mod derive;
 pub mod score;
 
 use std::path::PathBuf;

@@ -1,0 +1,312 @@
+//! `parindex derive`: dossier records → per-unit indicator table that `score` reads. Owns the
+//! command's order: resolve the period, run the two passes, report excluded records, check unit
+//! codes against an optional registry, then write CSV or Parquet atomically.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use polars::prelude::*;
+
+use crate::derive::{self, dates, Counts, Derived, Mapping, Options, REASONS};
+use crate::error::{Error, Result};
+use crate::numfmt::machine;
+use crate::report::write_atomic;
+use crate::units::Registry;
+
+pub struct Args {
+    pub files: Vec<PathBuf>,
+    pub period: Option<i32>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub as_of: Option<String>,
+    pub map: Option<PathBuf>,
+    pub units: Option<PathBuf>,
+    pub out: PathBuf,
+    pub strict: bool,
+    pub engine: String,
+    pub quiet: bool,
+}
+
+pub const COLUMNS: [&str; 17] = [
+    "unit_code",
+    "received",
+    "resolved",
+    "resolved_on_time",
+    "resolved_late",
+    "pending",
+    "pending_overdue",
+    "online",
+    "full_online",
+    "paid_online",
+    "fee_known",
+    "digitised",
+    "on_time_rate",
+    "online_rate",
+    "full_online_rate",
+    "online_payment_rate",
+    "digitised_rate",
+];
+
+fn date_arg(flag: &str, v: &str) -> Result<i32> {
+    dates::parse(v).ok_or_else(|| {
+        Error::Usage(format!(
+            "{flag} {v}: not a date (write 2025-12-31 or 31/12/2025)"
+        ))
+    })
+}
+
+fn period(a: &Args) -> Result<(i32, i32, i32)> {
+    let (mut from, mut to) = match a.period {
+        Some(y) => (
+            Some(dates::days_from_civil(y, 1, 1)),
+            Some(dates::days_from_civil(y, 12, 31)),
+        ),
+        None => (None, None),
+    };
+    if let Some(f) = &a.from {
+        from = Some(date_arg("--from", f)?);
+    }
+    if let Some(t) = &a.to {
+        to = Some(date_arg("--to", t)?);
+    }
+    let (Some(from), Some(to)) = (from, to) else {
+        return Err(Error::Usage(
+            "give the period: --period YEAR, or both --from DATE and --to DATE".into(),
+        ));
+    };
+    if from > to {
+        return Err(Error::Usage(format!(
+            "the period is empty: {} is after {}",
+            dates::format_days(from),
+            dates::format_days(to)
+        )));
+    }
+    let as_of = match &a.as_of {
+        Some(d) => date_arg("--as-of", d)?,
+        None => to,
+    };
+    Ok((from, to, as_of))
+}
+
+pub fn run(a: &Args) -> Result<()> {
+    let (from, to, as_of) = period(a)?;
+    let engine: Engine = a
+        .engine
+        .parse()
+        .map_err(|_| Error::Usage(format!("--engine {}: use streaming or in-memory", a.engine)))?;
+    for f in &a.files {
+        if f.canonicalize()
+            .ok()
+            .is_some_and(|p| a.out.canonicalize().ok() == Some(p))
+        {
+            return Err(Error::Usage(format!(
+                "{} is an input and would be overwritten; choose another --out",
+                f.display()
+            )));
+        }
+    }
+    let mapping = match &a.map {
+        Some(p) => Mapping::load(p)?,
+        None => Mapping::default(),
+    };
+    let registry = a.units.as_ref().map(|p| Registry::load(p)).transpose()?;
+    let o = Options {
+        files: a.files.clone(),
+        from,
+        to,
+        as_of,
+        mapping,
+        engine,
+        hash_mask: u64::MAX,
+    };
+    let mut err = std::io::stderr().lock();
+    let quiet = a.quiet;
+    let mut progress = |s: &str| {
+        if !quiet {
+            let _ = writeln!(err, "parindex derive: {s}");
+        }
+    };
+    progress(&format!(
+        "{} file(s), period {} – {}, open dossiers judged as of {}",
+        a.files.len(),
+        dates::format_days(from),
+        dates::format_days(to),
+        dates::format_days(as_of)
+    ));
+    let d = derive::run(&o, &mut progress)?;
+    let report = bad_report(&d);
+    let mut err = std::io::stderr().lock();
+    let _ = write!(err, "{report}");
+    let excluded: u64 = d.bad.iter().sum();
+    if a.strict && excluded > 0 {
+        return Err(Error::data(
+            a.files
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+            format!("{excluded} bad record(s) and --strict was given; nothing was written"),
+        ));
+    }
+    let mut units = d.units.clone();
+    if let Some(reg) = &registry {
+        let unknown: Vec<&(String, Counts)> = units
+            .iter()
+            .filter(|(u, _)| !reg.by_code.contains_key(u))
+            .collect();
+        if !unknown.is_empty() {
+            let n: u64 = unknown.iter().map(|(_, c)| c.received).sum();
+            let codes: Vec<&str> = unknown.iter().take(5).map(|(u, _)| u.as_str()).collect();
+            let _ = writeln!(
+                err,
+                "warning: {} unit code(s) not in {} ({} dossiers), left out of the output: {}{}",
+                unknown.len(),
+                reg.file,
+                n,
+                codes.join(", "),
+                if unknown.len() > 5 { ", …" } else { "" }
+            );
+        }
+        units.retain(|(u, _)| reg.by_code.contains_key(u));
+        // Registered units with no dossier get a row of zeros (their rates stay empty).
+        for u in &reg.units {
+            if !units.iter().any(|(c, _)| *c == u.code) {
+                units.push((u.code.clone(), Counts::default()));
+            }
+        }
+        units.sort_by(|a, b| a.0.cmp(&b.0));
+    }
+    let bytes = match a
+        .out
+        .extension()
+        .map(|e| e.to_string_lossy().to_lowercase())
+        .as_deref()
+    {
+        Some("parquet") | Some("pq") => parquet_bytes(&units)?,
+        Some("csv") => csv_bytes(&units),
+        _ => {
+            return Err(Error::Usage(format!(
+                "--out {}: write .csv or .parquet",
+                a.out.display()
+            )))
+        }
+    };
+    if let Some(dir) = a.out.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|source| Error::Write {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+    }
+    write_atomic(&a.out, &bytes)?;
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(
+        out,
+        "{} units written to {} ({} records in the period, {} excluded)",
+        units.len(),
+        a.out.display(),
+        d.in_period,
+        excluded
+    );
+    Ok(())
+}
+
+fn bad_report(d: &Derived) -> String {
+    let mut s = format!(
+        "{} record(s) read, {} received in the period",
+        d.rows_read, d.in_period
+    );
+    let excluded: u64 = d.bad.iter().sum();
+    if excluded == 0 {
+        s.push_str("; none excluded\n");
+        return s;
+    }
+    s.push_str(&format!("; {excluded} excluded:\n"));
+    for (k, (code, what)) in REASONS.iter().enumerate() {
+        if d.bad[k] == 0 {
+            continue;
+        }
+        s.push_str(&format!("  {code}: {} ({what})", d.bad[k]));
+        if let Some(e) = &d.first_bad[k] {
+            s.push_str(&format!("; first: {}, row {}", e.file, e.row));
+            if !e.dossier_id.is_empty() {
+                s.push_str(&format!(", dossier {}", e.dossier_id));
+            }
+        }
+        s.push('\n');
+    }
+    s
+}
+
+fn row(u: &str, c: &Counts) -> Vec<String> {
+    let mut r = vec![
+        u.to_string(),
+        c.received.to_string(),
+        c.resolved.to_string(),
+        c.resolved_on_time.to_string(),
+        c.resolved_late.to_string(),
+        c.pending.to_string(),
+        c.pending_overdue.to_string(),
+        c.online.to_string(),
+        c.full_online.to_string(),
+        c.paid_online.to_string(),
+        c.fee_known.to_string(),
+        c.digitised.to_string(),
+    ];
+    r.extend(c.rates().iter().map(|x| x.map(machine).unwrap_or_default()));
+    r
+}
+
+fn csv_bytes(units: &[(String, Counts)]) -> Vec<u8> {
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
+    w.write_record(COLUMNS).expect("memory");
+    for (u, c) in units {
+        w.write_record(row(u, c)).expect("memory");
+    }
+    w.into_inner().expect("memory")
+}
+
+fn parquet_bytes(units: &[(String, Counts)]) -> Result<Vec<u8>> {
+    let counts: Vec<[u64; 11]> = units
+        .iter()
+        .map(|(_, c)| {
+            [
+                c.received,
+                c.resolved,
+                c.resolved_on_time,
+                c.resolved_late,
+                c.pending,
+                c.pending_overdue,
+                c.online,
+                c.full_online,
+                c.paid_online,
+                c.fee_known,
+                c.digitised,
+            ]
+        })
+        .collect();
+    let mut columns: Vec<Column> = vec![Column::new(
+        "unit_code".into(),
+        units.iter().map(|(u, _)| u.as_str()).collect::<Vec<_>>(),
+    )];
+    for (k, name) in COLUMNS[1..12].iter().enumerate() {
+        columns.push(Column::new(
+            (*name).into(),
+            counts.iter().map(|c| c[k]).collect::<Vec<u64>>(),
+        ));
+    }
+    for (k, name) in COLUMNS[12..].iter().enumerate() {
+        let v: Vec<Option<f64>> = units
+            .iter()
+            .map(|(_, c)| c.rates()[k].map(|x| crate::numfmt::round_half_away(x, 6)))
+            .collect();
+        columns.push(Column::new((*name).into(), v));
+    }
+    let mut df = DataFrame::new_infer_height(columns).map_err(|e| Error::Other(e.to_string()))?;
+    let mut buf = Vec::new();
+    ParquetWriter::new(&mut buf)
+        .finish(&mut df)
+        .map_err(|e| Error::Other(format!("cannot write Parquet: {e}")))?;
+    Ok(buf)
+}

@@ -1,0 +1,102 @@
+//! The mapping file for vendor exports: which export column holds each canonical column, and
+//! which export words mean `online`, `full`, `1`… (TOML; see docs/derive.md). Validated with the
+//! same file:line:column diagnostics as criteria files.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::criteria::diagnostic::Source;
+use crate::error::{Error, Result};
+
+/// The canonical columns of a dossier record, in output-independent order.
+pub const COLUMNS: [&str; 10] = [
+    "dossier_id",
+    "unit_code",
+    "procedure_code",
+    "channel",
+    "online_kind",
+    "received_at",
+    "due_at",
+    "finished_at",
+    "paid_online",
+    "digitised",
+];
+
+/// Columns whose values a mapping file may translate.
+pub const VALUE_COLUMNS: [&str; 4] = ["channel", "online_kind", "paid_online", "digitised"];
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct Raw {
+    #[serde(default)]
+    columns: BTreeMap<String, Spanned<String>>,
+    #[serde(default)]
+    values: BTreeMap<String, Spanned<BTreeMap<String, Spanned<String>>>>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Mapping {
+    /// Canonical column → export header.
+    pub columns: BTreeMap<String, String>,
+    /// Canonical column → (export word, canonical word).
+    pub values: BTreeMap<String, Vec<(String, String)>>,
+}
+
+impl Mapping {
+    pub fn load(path: &Path) -> Result<Mapping> {
+        let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Mapping::parse(&path.display().to_string(), &text)
+    }
+
+    pub fn parse(name: &str, text: &str) -> Result<Mapping> {
+        let src = Source { name, text };
+        let raw: Raw = toml::from_str(text).map_err(|e| {
+            Error::Criteria(vec![src
+                .diag(e.span().unwrap_or(0..0), e.message().trim())
+                .hint("a mapping file has [columns] (canonical = \"export header\") and [values.<column>] (\"export word\" = \"canonical word\")")])
+        })?;
+        let mut diags = Vec::new();
+        let mut m = Mapping::default();
+        for (canon, header) in raw.columns {
+            if !COLUMNS.contains(&canon.as_str()) {
+                diags.push(
+                    src.diag(
+                        header.span(),
+                        format!("`{canon}` is not a canonical column"),
+                    )
+                    .hint(format!("canonical columns: {}", COLUMNS.join(", "))),
+                );
+            }
+            m.columns.insert(canon, header.into_inner());
+        }
+        for (canon, words) in raw.values {
+            if !VALUE_COLUMNS.contains(&canon.as_str()) {
+                diags.push(
+                    src.diag(
+                        words.span(),
+                        format!("values of `{canon}` cannot be mapped"),
+                    )
+                    .hint(format!("map values of: {}", VALUE_COLUMNS.join(", "))),
+                );
+                continue;
+            }
+            let list = words
+                .into_inner()
+                .into_iter()
+                .map(|(w, c)| (w, c.into_inner()))
+                .collect();
+            m.values.insert(canon, list);
+        }
+        if diags.is_empty() {
+            Ok(m)
+        } else {
+            Err(Error::Criteria(diags))
+        }
+    }
+}

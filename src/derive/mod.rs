@@ -1,0 +1,659 @@
+//! Dossier records → per-unit indicators (the 766 service-index definitions), with polars lazy
+//! scans and the streaming engine so tens of millions of rows fit in a small memory.
+//!
+//! Two passes over the data: (1) 64-bit hashes of `dossier_id` to find ids that occur more than
+//! once; (2) one streaming query that parses every row (dates and words by hand-written UDFs),
+//! classifies it as good or bad (with a reason), and aggregates per unit — sharing its scan with a
+//! small side query that returns the duplicate candidates and the first bad record of each reason.
+//! Hash candidates are then checked against the real ids, so a hash collision can never exclude a
+//! record. The result does not depend on the wall clock: `as_of` defaults to the period's end.
+
+pub mod dates;
+pub mod mapping;
+pub mod vocab;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use polars::prelude::*;
+
+use crate::error::{Error, Result};
+use crate::text;
+pub use mapping::Mapping;
+use vocab::Vocab;
+
+/// Why a record was excluded, in order of precedence (a record is counted once, for its first reason).
+pub const REASONS: [(&str, &str); 7] = [
+    ("duplicate_id", "dossier id occurs more than once"),
+    (
+        "bad_date",
+        "received, due or finished date missing or unreadable",
+    ),
+    (
+        "finished_before_received",
+        "finished before it was received",
+    ),
+    (
+        "unknown_channel",
+        "channel missing or not online / in_person / postal",
+    ),
+    ("unknown_online_kind", "online kind not full / partial"),
+    ("bad_flag", "paid_online or digitised not 1 / 0"),
+    ("missing_unit", "unit code empty"),
+];
+
+/// Unreadable date (a null means an empty cell).
+const BAD_DATE: i32 = i32::MIN;
+const HASH_KEYS: (u64, u64, u64, u64) = (0x5041_5249, 0x4e44_4558, 0x7061_7269, 0x6e64_6578);
+
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub files: Vec<PathBuf>,
+    /// Period, inclusive, as days since 1970-01-01.
+    pub from: i32,
+    pub to: i32,
+    pub as_of: i32,
+    pub mapping: Mapping,
+    pub engine: Engine,
+    /// Tests narrow the hash to force collisions; `u64::MAX` in real runs.
+    pub hash_mask: u64,
+}
+
+/// Per-unit counts, in unit-code order.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Counts {
+    pub received: u64,
+    pub resolved: u64,
+    pub resolved_on_time: u64,
+    pub resolved_late: u64,
+    pub pending: u64,
+    pub pending_overdue: u64,
+    pub online: u64,
+    pub full_online: u64,
+    pub paid_online: u64,
+    pub fee_known: u64,
+    pub digitised: u64,
+}
+
+impl Counts {
+    fn add(&mut self, o: &Counts) {
+        self.received += o.received;
+        self.resolved += o.resolved;
+        self.resolved_on_time += o.resolved_on_time;
+        self.resolved_late += o.resolved_late;
+        self.pending += o.pending;
+        self.pending_overdue += o.pending_overdue;
+        self.online += o.online;
+        self.full_online += o.full_online;
+        self.paid_online += o.paid_online;
+        self.fee_known += o.fee_known;
+        self.digitised += o.digitised;
+    }
+
+    fn rate(num: u64, den: u64) -> Option<f64> {
+        (den > 0).then(|| num as f64 / den as f64 * 100.0)
+    }
+
+    /// on_time_rate, online_rate, full_online_rate, online_payment_rate, digitised_rate (percent).
+    pub fn rates(&self) -> [Option<f64>; 5] {
+        [
+            Counts::rate(self.resolved_on_time, self.resolved + self.pending_overdue),
+            Counts::rate(self.online, self.received),
+            Counts::rate(self.full_online, self.received),
+            Counts::rate(self.paid_online, self.fee_known),
+            Counts::rate(self.digitised, self.received),
+        ]
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct BadExample {
+    pub file: String,
+    /// Row as a spreadsheet shows it (CSV header = row 1) or record number (Parquet).
+    pub row: u64,
+    pub dossier_id: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Derived {
+    pub units: Vec<(String, Counts)>,
+    pub rows_read: u64,
+    pub in_period: u64,
+    /// Per reason: count of excluded records in scope.
+    pub bad: [u64; 7],
+    /// Per reason: the first excluded record (by file, then row).
+    pub first_bad: [Option<BadExample>; 7],
+}
+
+fn perr(file: &Path) -> impl Fn(PolarsError) -> Error + '_ {
+    move |e| {
+        Error::data(
+            file.display().to_string(),
+            format!("cannot read the dossier records: {e}"),
+        )
+    }
+}
+
+/// A column of strings → Int32 days (null for empty, `BAD_DATE` for unreadable).
+fn parse_dates(c: Column) -> PolarsResult<Column> {
+    let ca = c.str()?;
+    let out: Int32Chunked = ca
+        .iter()
+        .map(|v| match v.map(str::trim) {
+            None | Some("") => None,
+            Some(s) => Some(dates::parse(s).unwrap_or(BAD_DATE)),
+        })
+        .collect();
+    Ok(out.with_name(c.name().clone()).into_column())
+}
+
+/// A column of words → UInt32 codes (UInt8 would need another polars feature) of `vocab`, with a cache of raw words seen.
+fn words(vocab: Vocab) -> impl Fn(Column) -> PolarsResult<Column> + Send + Sync + 'static {
+    move |c: Column| {
+        let ca = c.str()?;
+        let mut seen: HashMap<&str, u8> = HashMap::new();
+        let out: UInt32Chunked = ca
+            .iter()
+            .map(|v| {
+                Some(u32::from(match v {
+                    None => vocab::EMPTY,
+                    Some(s) => *seen.entry(s).or_insert_with(|| vocab.code(Some(s))),
+                }))
+            })
+            .collect();
+        Ok(out.with_name(c.name().clone()).into_column())
+    }
+}
+
+fn typed(out: DataType) -> impl Fn(&Schema, &Field) -> PolarsResult<Field> + Send + Sync + 'static {
+    move |_, f| Ok(Field::new(f.name().clone(), out.clone()))
+}
+
+fn detect_separator(path: &Path) -> Result<u8> {
+    use std::io::Read;
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut f = std::fs::File::open(path).map_err(|source| Error::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let n = f.read(&mut buf).map_err(|source| Error::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    buf.truncate(n);
+    // Only whole lines count.
+    if let Some(end) = buf.iter().rposition(|&b| b == b'\n') {
+        buf.truncate(end);
+    }
+    Ok(crate::ingest::csv::detect_delimiter(
+        &String::from_utf8_lossy(&buf),
+    ))
+}
+
+/// Scan one file into the normalised row shape: __file, __row, dossier_id, unit_code, recv, due,
+/// fin (Int32 days), ch, kind, paid, dig (UInt32 codes).
+fn scan(path: &Path, idx: u32, o: &Options) -> Result<LazyFrame> {
+    let ext = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
+    let err = perr(path);
+    let pl_path = PlRefPath::try_from_path(path).map_err(&err)?;
+    let row_index = Some(RowIndex {
+        name: "__row".into(),
+        offset: 0,
+    });
+    let (mut lf, first_row) = match ext.as_str() {
+        "parquet" | "pq" => {
+            let args = ScanArgsParquet {
+                row_index,
+                ..Default::default()
+            };
+            (LazyFrame::scan_parquet(pl_path, args).map_err(&err)?, 1u64)
+        }
+        "csv" | "txt" | "tsv" => {
+            if !path.exists() {
+                return Err(Error::Read {
+                    path: path.to_path_buf(),
+                    source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
+                });
+            }
+            let lf = LazyCsvReader::new(pl_path)
+                .with_has_header(true)
+                .with_infer_schema_length(Some(0))
+                .with_separator(detect_separator(path)?)
+                .with_missing_is_null(true)
+                .with_row_index(row_index)
+                .finish()
+                .map_err(&err)?;
+            (lf, 2u64)
+        }
+        _ => {
+            return Err(Error::Usage(format!(
+                "{}: dossier records must be .csv or .parquet",
+                path.display()
+            )))
+        }
+    };
+    let schema = lf.collect_schema().map_err(&err)?;
+    let find = |canon: &str| -> Option<(PlSmallStr, DataType)> {
+        let wanted = o
+            .mapping
+            .columns
+            .get(canon)
+            .map_or(canon.to_string(), |h| h.clone());
+        schema
+            .iter()
+            .find(|(name, _)| text::key(name) == text::key(&wanted))
+            .map(|(n, d)| (n.clone(), d.clone()))
+    };
+    let mut missing = Vec::new();
+    let mut cols: HashMap<&str, (PlSmallStr, DataType)> = HashMap::new();
+    for canon in mapping::COLUMNS {
+        match find(canon) {
+            Some(c) => {
+                cols.insert(canon, c);
+            }
+            None if canon == "procedure_code" => {}
+            None => missing.push(match o.mapping.columns.get(canon) {
+                Some(h) => format!("{canon} (mapped to `{h}`)"),
+                None => canon.to_string(),
+            }),
+        }
+    }
+    if !missing.is_empty() {
+        let found: Vec<&str> = schema
+            .iter_names()
+            .map(|s| s.as_str())
+            .filter(|s| *s != "__row")
+            .collect();
+        return Err(Error::data(
+            path.display().to_string(),
+            format!("missing column(s) {}; the file has: {}. Rename them with --map (see docs/derive.md)", missing.join(", "), found.join(", ")),
+        ));
+    }
+    let string = |canon: &str| col(cols[canon].0.clone()).cast(DataType::String);
+    let date = |canon: &str, alias: &str| -> Result<Expr> {
+        let (name, dt) = &cols[canon];
+        let c = col(name.clone());
+        Ok(match dt {
+            DataType::String => c.map(parse_dates, typed(DataType::Int32)),
+            DataType::Date => c.cast(DataType::Int32),
+            DataType::Datetime(_, _) => c.cast(DataType::Date).cast(DataType::Int32),
+            other => {
+                return Err(Error::data(
+                    path.display().to_string(),
+                    format!("column {name} holds {other}, not dates"),
+                ));
+            }
+        }
+        .alias(alias))
+    };
+    let vocab_of = |canon: &str, base: Vocab| -> Result<Vocab> {
+        let mut v = base;
+        if let Some(extra) = o.mapping.values.get(canon) {
+            v.extend(extra)
+                .map_err(|e| Error::Usage(format!("mapping for {canon}: {e}")))?;
+        }
+        Ok(v)
+    };
+    let code = |canon: &str, v: Vocab, alias: &str| {
+        string(canon)
+            .map(words(v), typed(DataType::UInt32))
+            .alias(alias)
+    };
+    lf = lf.select([
+        lit(idx).alias("__file"),
+        (col("__row").cast(DataType::UInt64) + lit(first_row)).alias("__row"),
+        string("dossier_id").alias("dossier_id"),
+        string("unit_code")
+            .str()
+            .strip_chars(lit(NULL))
+            .alias("unit_code"),
+        date("received_at", "recv")?,
+        date("due_at", "due")?,
+        date("finished_at", "fin")?,
+        code("channel", vocab_of("channel", Vocab::channel())?, "ch"),
+        code(
+            "online_kind",
+            vocab_of("online_kind", Vocab::online_kind())?,
+            "kind",
+        ),
+        code(
+            "paid_online",
+            vocab_of("paid_online", Vocab::flag())?,
+            "paid",
+        ),
+        code("digitised", vocab_of("digitised", Vocab::flag())?, "dig"),
+    ]);
+    Ok(lf)
+}
+
+fn all_rows(o: &Options) -> Result<LazyFrame> {
+    let scans = o
+        .files
+        .iter()
+        .enumerate()
+        .map(|(i, p)| scan(p, i as u32, o))
+        .collect::<Result<Vec<_>>>()?;
+    concat(scans, UnionArgs::default())
+        .map_err(|e| Error::Other(format!("cannot combine the files: {e}")))
+}
+
+fn hashed(o: &Options) -> Expr {
+    let (a, b, c, d) = HASH_KEYS;
+    let h = col("dossier_id").hash(a, b, c, d);
+    if o.hash_mask == u64::MAX {
+        h
+    } else {
+        h.and(lit(o.hash_mask as i64).cast(DataType::UInt64))
+    }
+}
+
+/// Add `reason` (0 = good), `scope` (counted) and `keep` to normalised rows with a `dup` column.
+fn classify(lf: LazyFrame, o: &Options) -> LazyFrame {
+    let bad_date = |c: &str| col(c).is_null().or(col(c).eq(lit(BAD_DATE)));
+    let dates_bad = bad_date("recv")
+        .or(bad_date("due"))
+        .or(col("fin").eq(lit(BAD_DATE)).fill_null(lit(false)));
+    let reason = when(col("dup"))
+        .then(lit(1u32))
+        .when(dates_bad.clone())
+        .then(lit(2u32))
+        .when(col("fin").lt(col("recv")).fill_null(lit(false)))
+        .then(lit(3u32))
+        .when(
+            col("ch")
+                .eq(lit(u32::from(vocab::EMPTY)))
+                .or(col("ch").eq(lit(u32::from(vocab::UNKNOWN)))),
+        )
+        .then(lit(4u32))
+        .when(col("kind").eq(lit(u32::from(vocab::UNKNOWN))))
+        .then(lit(5u32))
+        .when(
+            col("paid")
+                .eq(lit(u32::from(vocab::UNKNOWN)))
+                .or(col("dig").eq(lit(u32::from(vocab::UNKNOWN))))
+                .or(col("dig").eq(lit(u32::from(vocab::EMPTY)))),
+        )
+        .then(lit(6u32))
+        .when(col("unit_code").is_null().or(col("unit_code").eq(lit(""))))
+        .then(lit(7u32))
+        .otherwise(lit(0u32));
+    let recv_ok = bad_date("recv").not();
+    let in_period = recv_ok
+        .clone()
+        .and(col("recv").gt_eq(lit(o.from)))
+        .and(col("recv").lt_eq(lit(o.to)));
+    lf.with_columns([reason.alias("reason"), in_period.alias("in_period")])
+        .with_columns([
+            col("reason")
+                .eq(lit(0u32))
+                .and(col("in_period"))
+                .alias("keep"),
+            col("reason")
+                .gt(lit(0u32))
+                .and(col("in_period").or(recv_ok.not()))
+                .alias("scope_bad"),
+        ])
+}
+
+fn count(e: Expr) -> Expr {
+    e.fill_null(lit(false)).cast(DataType::UInt64).sum()
+}
+
+/// Per-unit sums over classified rows.
+fn aggregate(lf: LazyFrame, o: &Options) -> LazyFrame {
+    let keep = || col("keep");
+    let resolved = || {
+        keep()
+            .and(col("fin").is_not_null())
+            .and(col("fin").lt_eq(lit(o.as_of)))
+    };
+    let mut aggs = vec![
+        len().cast(DataType::UInt64).alias("rows"),
+        count(col("in_period")).alias("in_period"),
+        count(keep()).alias("received"),
+        count(resolved()).alias("resolved"),
+        count(resolved().and(col("fin").lt_eq(col("due")))).alias("resolved_on_time"),
+        count(
+            keep()
+                .and(resolved().not())
+                .and(col("due").lt(lit(o.as_of))),
+        )
+        .alias("pending_overdue"),
+        count(keep().and(col("ch").eq(lit(u32::from(vocab::ONLINE))))).alias("online"),
+        count(
+            keep()
+                .and(col("ch").eq(lit(u32::from(vocab::ONLINE))))
+                .and(col("kind").eq(lit(u32::from(vocab::FULL)))),
+        )
+        .alias("full_online"),
+        count(keep().and(col("paid").eq(lit(u32::from(vocab::YES))))).alias("paid_online"),
+        count(keep().and(col("paid").neq(lit(u32::from(vocab::EMPTY))))).alias("fee_known"),
+        count(keep().and(col("dig").eq(lit(u32::from(vocab::YES))))).alias("digitised"),
+    ];
+    for k in 1..=REASONS.len() as u8 {
+        aggs.push(
+            count(col("scope_bad").and(col("reason").eq(lit(u32::from(k)))))
+                .alias(format!("bad_{k}")),
+        );
+    }
+    lf.group_by([col("unit_code")]).agg(aggs)
+}
+
+fn u64s(df: &DataFrame, name: &str) -> Result<Vec<u64>> {
+    let c = df.column(name).map_err(|e| Error::Other(e.to_string()))?;
+    let c = c
+        .cast(&DataType::UInt64)
+        .map_err(|e| Error::Other(e.to_string()))?;
+    Ok(c.u64()
+        .map_err(|e| Error::Other(e.to_string()))?
+        .iter()
+        .map(|v| v.unwrap_or(0))
+        .collect())
+}
+
+fn strs(df: &DataFrame, name: &str) -> Result<Vec<Option<String>>> {
+    let c = df.column(name).map_err(|e| Error::Other(e.to_string()))?;
+    Ok(c.str()
+        .map_err(|e| Error::Other(e.to_string()))?
+        .iter()
+        .map(|v| v.map(str::to_string))
+        .collect())
+}
+
+/// Fold an aggregate frame into per-unit counts and totals.
+fn fold(
+    df: &DataFrame,
+    out: &mut HashMap<String, Counts>,
+    d: &mut Derived,
+    sign_bad_dup: i64,
+) -> Result<()> {
+    let units = strs(df, "unit_code")?;
+    let get = |n: &str| u64s(df, n);
+    let (rows, in_period) = (get("rows")?, get("in_period")?);
+    let cols: Vec<Vec<u64>> = [
+        "received",
+        "resolved",
+        "resolved_on_time",
+        "pending_overdue",
+        "online",
+        "full_online",
+        "paid_online",
+        "fee_known",
+        "digitised",
+    ]
+    .iter()
+    .map(|n| get(n))
+    .collect::<Result<_>>()?;
+    let bad: Vec<Vec<u64>> = (1..=REASONS.len())
+        .map(|k| get(&format!("bad_{k}")))
+        .collect::<Result<_>>()?;
+    for (i, u) in units.iter().enumerate() {
+        d.rows_read += rows[i];
+        d.in_period += in_period[i];
+        for (k, b) in bad.iter().enumerate() {
+            d.bad[k] =
+                (d.bad[k] as i64 + if k == 0 { sign_bad_dup } else { 1 } * b[i] as i64) as u64;
+        }
+        let c = Counts {
+            received: cols[0][i],
+            resolved: cols[1][i],
+            resolved_on_time: cols[2][i],
+            resolved_late: cols[1][i] - cols[2][i],
+            pending: cols[0][i] - cols[1][i],
+            pending_overdue: cols[3][i],
+            online: cols[4][i],
+            full_online: cols[5][i],
+            paid_online: cols[6][i],
+            fee_known: cols[7][i],
+            digitised: cols[8][i],
+        };
+        if let Some(u) = u.as_ref().filter(|u| !u.is_empty()) {
+            if c.received > 0 || out.contains_key(u) {
+                out.entry(u.clone()).or_default().add(&c);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Run the two passes. `progress` receives one line per stage.
+pub fn run(o: &Options, progress: &mut dyn FnMut(&str)) -> Result<Derived> {
+    let t0 = std::time::Instant::now();
+    let plan_err = |e: PolarsError| Error::Other(format!("the dossier query failed: {e}"));
+    // Pass 1: ids that occur more than once, as hashes.
+    progress("pass 1/2: looking for duplicate dossier ids");
+    let dup_hashes = all_rows(o)?
+        .select([hashed(o).alias("h")])
+        .group_by([col("h")])
+        .agg([len().alias("n")])
+        .filter(col("n").gt(lit(1)))
+        .select([col("h")])
+        .collect_with_engine(o.engine)
+        .map_err(plan_err)?
+        .unwrap_single();
+    let dup_series = dup_hashes
+        .column("h")
+        .map_err(plan_err)?
+        .as_materialized_series()
+        .clone();
+    progress(&format!(
+        "pass 1/2 done in {:.1} s: {} id hash(es) seen more than once",
+        t0.elapsed().as_secs_f64(),
+        dup_series.len()
+    ));
+
+    // Pass 2: classify and aggregate, with side outputs sharing the scan.
+    let t1 = std::time::Instant::now();
+    progress("pass 2/2: classifying records and counting per unit");
+    let rows = classify(
+        all_rows(o)?.with_column(
+            hashed(o)
+                .is_in(lit(dup_series).implode(false), false)
+                .alias("dup"),
+        ),
+        o,
+    );
+    let agg = aggregate(rows.clone(), o);
+    let key = (col("__file").cast(DataType::UInt64) * lit(1u64 << 40)) + col("__row");
+    let first_bad = rows
+        .clone()
+        .filter(col("scope_bad"))
+        .group_by([col("reason")])
+        .agg([key.clone().min().alias("key")]);
+    let candidates = rows.filter(col("dup")).select([
+        col("__file"),
+        col("__row"),
+        col("dossier_id"),
+        col("unit_code"),
+        col("recv"),
+        col("due"),
+        col("fin"),
+        col("ch"),
+        col("kind"),
+        col("paid"),
+        col("dig"),
+    ]);
+    let mut res = LazyFrame::collect_all_with_engine(
+        vec![
+            agg.logical_plan,
+            first_bad.logical_plan,
+            candidates.logical_plan,
+        ],
+        o.engine,
+        OptFlags::default(),
+    )
+    .map_err(plan_err)?;
+    let (agg_df, first_df, cand_df) = (res.remove(0), res.remove(0), res.remove(0));
+    progress(&format!(
+        "pass 2/2 done in {:.1} s",
+        t1.elapsed().as_secs_f64()
+    ));
+
+    let mut d = Derived::default();
+    let mut per_unit: HashMap<String, Counts> = HashMap::new();
+    fold(&agg_df, &mut per_unit, &mut d, 1)?;
+
+    // Hash candidates whose id is in fact unique (a collision) go back in.
+    let ids = strs(&cand_df, "dossier_id")?;
+    let mut n_of: HashMap<&str, usize> = HashMap::new();
+    for id in ids.iter().flatten() {
+        *n_of.entry(id.as_str()).or_default() += 1;
+    }
+    let false_pos: Vec<bool> = ids
+        .iter()
+        .map(|id| id.as_deref().is_some_and(|i| n_of[i] == 1))
+        .collect();
+    let mut first_dup: Option<(u64, usize)> = None;
+    let cand_key: Vec<u64> = {
+        let f = u64s(&cand_df, "__file")?;
+        let r = u64s(&cand_df, "__row")?;
+        f.iter().zip(&r).map(|(f, r)| (f << 40) + r).collect()
+    };
+    if false_pos.iter().any(|&b| b) {
+        let mask = BooleanChunked::from_slice("m".into(), &false_pos);
+        let back = cand_df.filter(&mask).map_err(plan_err)?;
+        let back = aggregate(
+            classify(back.lazy().with_column(lit(false).alias("dup")), o),
+            o,
+        )
+        .collect()
+        .map_err(plan_err)?;
+        fold(&back, &mut per_unit, &mut d, -1)?;
+        // fold() added these rows to rows/in_period a second time.
+        d.rows_read -= u64s(&back, "rows")?.iter().sum::<u64>();
+        d.in_period -= u64s(&back, "in_period")?.iter().sum::<u64>();
+    }
+    for (i, fp) in false_pos.iter().enumerate() {
+        if !fp && first_dup.is_none_or(|(k, _)| cand_key[i] < k) {
+            first_dup = Some((cand_key[i], i));
+        }
+    }
+    // First bad record per reason.
+    let reasons = u64s(&first_df, "reason")?;
+    let keys = u64s(&first_df, "key")?;
+    let example = |k: u64, id: String| {
+        let file = (k >> 40) as usize;
+        BadExample {
+            file: o.files[file].display().to_string(),
+            row: k & ((1 << 40) - 1),
+            dossier_id: id,
+        }
+    };
+    for (r, k) in reasons.iter().zip(&keys) {
+        if *r >= 2 {
+            d.first_bad[*r as usize - 1] = Some(example(*k, String::new()));
+        }
+    }
+    if let Some((k, i)) = first_dup {
+        if d.bad[0] > 0 {
+            d.first_bad[0] = Some(example(k, ids[i].clone().unwrap_or_default()));
+        }
+    }
+    let mut units: Vec<(String, Counts)> = per_unit.into_iter().collect();
+    units.sort_by(|a, b| a.0.cmp(&b.0));
+    d.units = units;
+    Ok(d)
+}
