@@ -616,3 +616,327 @@ fn help_has_examples() {
         "{o:?}"
     );
 }
+
+// ----------------------------------------------------------------------------- derive
+
+const DERIVE_HEADER: &str = "unit_code,received,resolved,resolved_on_time,resolved_late,pending,pending_overdue,online,full_online,paid_online,fee_known,digitised,on_time_rate,online_rate,full_online_rate,online_payment_rate,digitised_rate";
+
+fn derive_in(dir: &Path, args: &[&str]) -> Out {
+    let mut a = vec!["derive"];
+    a.extend_from_slice(args);
+    run_in(dir, &a)
+}
+
+fn fixture(name: &str) -> String {
+    repo()
+        .join("tests/fixtures/derive")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+#[test]
+fn derive_hand_computed_counts_and_rates() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = ok(derive_in(
+        tmp.path(),
+        &[
+            &fixture("ho-so.csv"),
+            "--period",
+            "2025",
+            "--out",
+            "out.csv",
+        ],
+    ));
+    // A: H01 finished exactly on its due date (on time), H02 late, H06 on time (date-times);
+    // H03 open and overdue at 31/12, H04 open but due in 2026, H05 finished after as-of (still
+    // open, overdue); H07 was received in 2024 (out of scope).
+    // on_time_rate = 2 / (3 resolved + 2 open overdue) = 40%; payment 3 of 4 with a fee.
+    // B: H08 unknown channel, H09 finished before received, H10 bad date, H12 twice (both out).
+    let expected = format!(
+        "{DERIVE_HEADER}\nA,6,3,2,1,3,2,3,2,3,4,4,40,50,33.333333,75,66.666667\nB,2,2,2,0,0,0,1,1,1,1,2,100,50,50,100,100\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(tmp.path().join("out.csv")).unwrap(),
+        expected
+    );
+    assert!(
+        o.stderr
+            .contains("14 record(s) read, 12 received in the period; 5 excluded"),
+        "{o:?}"
+    );
+    assert!(
+        o.stderr.contains("duplicate_id: 2") && o.stderr.contains("row 13, dossier H12"),
+        "{o:?}"
+    );
+    assert!(
+        o.stderr.contains("bad_date: 1") && o.stderr.contains("ho-so.csv, row 11"),
+        "{o:?}"
+    );
+    assert!(
+        o.stderr.contains("finished_before_received: 1") && o.stderr.contains("unknown_channel: 1"),
+        "{o:?}"
+    );
+}
+
+#[test]
+fn derive_as_of_decides_what_is_open() {
+    let tmp = tempfile::tempdir().unwrap();
+    ok(derive_in(
+        tmp.path(),
+        &[
+            &fixture("ho-so.csv"),
+            "--period",
+            "2025",
+            "--as-of",
+            "10/1/2026",
+            "--out",
+            "out.csv",
+        ],
+    ));
+    let text = std::fs::read_to_string(tmp.path().join("out.csv")).unwrap();
+    // H05 is now resolved (late); H04 is open and overdue: 2 on time / (4 + 2).
+    assert!(
+        text.contains("\nA,6,4,2,2,2,2,3,2,3,4,4,33.333333,"),
+        "{text}"
+    );
+    // A period given by dates: only H01-H02 (March) for A.
+    ok(derive_in(
+        tmp.path(),
+        &[
+            &fixture("ho-so.csv"),
+            "--from",
+            "1/3/2025",
+            "--to",
+            "31/3/2025",
+            "--out",
+            "march.csv",
+        ],
+    ));
+    let text = std::fs::read_to_string(tmp.path().join("march.csv")).unwrap();
+    assert!(
+        text.contains("\nA,2,2,1,1,0,0,2,1,1,2,2,50,100,50,50,100\n"),
+        "{text}"
+    );
+}
+
+#[test]
+fn derive_with_a_mapping_file_for_a_vietnamese_export() {
+    let tmp = tempfile::tempdir().unwrap();
+    ok(derive_in(
+        tmp.path(),
+        &[
+            &fixture("vendor.csv"),
+            "--period",
+            "2025",
+            "--map",
+            &fixture("vendor.toml"),
+            "--out",
+            "out.parquet",
+        ],
+    ));
+    // Parquet output, read back with polars: the same figures as the canonical file's unit A.
+    let f = std::fs::File::open(tmp.path().join("out.parquet")).unwrap();
+    use polars::prelude::SerReader;
+    let df = polars::prelude::ParquetReader::new(f).finish().unwrap();
+    assert_eq!(df.height(), 1);
+    let get = |c: &str| df.column(c).unwrap().get(0).unwrap().to_string();
+    assert_eq!(get("received"), "6");
+    assert_eq!(get("pending_overdue"), "2");
+    assert_eq!(get("on_time_rate"), "40.0");
+    assert_eq!(get("full_online_rate"), "33.333333");
+    // Without the mapping the columns are not found, and the error says what the file has.
+    let o = derive_in(
+        tmp.path(),
+        &[&fixture("vendor.csv"), "--period", "2025", "--out", "x.csv"],
+    );
+    assert_eq!(o.code, 1, "{o:?}");
+    assert!(
+        o.stderr.contains("missing column(s) dossier_id") && o.stderr.contains("Mã hồ sơ"),
+        "{o:?}"
+    );
+    assert!(!tmp.path().join("x.csv").exists());
+}
+
+#[test]
+fn derive_bad_mapping_is_reported_at_its_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("m.toml"),
+        "[columns]\ndossier_id = \"Mã hồ sơ\"\nreceived = \"Ngày nhận\"\n",
+    )
+    .unwrap();
+    let o = derive_in(
+        tmp.path(),
+        &[
+            &fixture("vendor.csv"),
+            "--period",
+            "2025",
+            "--map",
+            "m.toml",
+            "--out",
+            "x.csv",
+        ],
+    );
+    assert_eq!(o.code, 2, "{o:?}");
+    assert!(
+        o.stderr.contains("`received` is not a canonical column")
+            && o.stderr.contains("m.toml:3:12"),
+        "{o:?}"
+    );
+}
+
+#[test]
+fn derive_strict_refuses_bad_records() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = derive_in(
+        tmp.path(),
+        &[
+            &fixture("ho-so.csv"),
+            "--period",
+            "2025",
+            "--strict",
+            "--out",
+            "out.csv",
+        ],
+    );
+    assert_eq!(o.code, 1, "{o:?}");
+    assert!(
+        o.stderr.contains("5 bad record(s) and --strict was given"),
+        "{o:?}"
+    );
+    assert!(!tmp.path().join("out.csv").exists());
+}
+
+#[test]
+fn derive_reads_parquet_and_checks_units() {
+    use polars::prelude::*;
+    let tmp = tempfile::tempdir().unwrap();
+    // The canonical fixture as Parquet (all text columns), split into two files: one dataset.
+    let df = CsvReadOptions::default()
+        .with_infer_schema_length(Some(0))
+        .try_into_reader_with_file_path(Some(fixture("ho-so.csv").into()))
+        .unwrap()
+        .finish()
+        .unwrap();
+    let (mut a, mut b) = (df.slice(0, 7), df.slice(7, 100));
+    ParquetWriter::new(std::fs::File::create(tmp.path().join("a.parquet")).unwrap())
+        .finish(&mut a)
+        .unwrap();
+    ParquetWriter::new(std::fs::File::create(tmp.path().join("b.parquet")).unwrap())
+        .finish(&mut b)
+        .unwrap();
+    std::fs::write(
+        tmp.path().join("units.csv"),
+        "unit_code,unit_name,unit_type\nA,Xã A,xã\nC,Xã C,xã\n",
+    )
+    .unwrap();
+    let o = ok(derive_in(
+        tmp.path(),
+        &[
+            "a.parquet",
+            "b.parquet",
+            "--period",
+            "2025",
+            "--units",
+            "units.csv",
+            "--out",
+            "out.csv",
+        ],
+    ));
+    assert!(
+        o.stderr
+            .contains("1 unit code(s) not in units.csv (2 dossiers), left out of the output: B"),
+        "{o:?}"
+    );
+    let text = std::fs::read_to_string(tmp.path().join("out.csv")).unwrap();
+    assert_eq!(
+        text,
+        format!("{DERIVE_HEADER}\nA,6,3,2,1,3,2,3,2,3,4,4,40,50,33.333333,75,66.666667\nC,0,0,0,0,0,0,0,0,0,0,0,,,,,\n")
+    );
+}
+
+#[test]
+fn derived_indicators_feed_score() {
+    let tmp = tempfile::tempdir().unwrap();
+    // U1: 1 of 1 on time; U2: 9 of 10; U3: 3 on time and 1 open past due → 75%; U4–U6: 1 of 1.
+    let mut rec = String::from("dossier_id,unit_code,procedure_code,channel,online_kind,received_at,due_at,finished_at,paid_online,digitised\n");
+    let mut n = 0;
+    let mut add = |unit: &str, fin: &str| {
+        n += 1;
+        rec.push_str(&format!(
+            "D{n},{unit},P,in_person,,2/1/2025,10/1/2025,{fin},,1\n"
+        ));
+    };
+    add("U1", "9/1/2025");
+    for i in 0..10 {
+        add("U2", if i == 0 { "11/1/2025" } else { "10/1/2025" });
+    }
+    for fin in ["5/1/2025", "6/1/2025", "7/1/2025", ""] {
+        add("U3", fin);
+    }
+    for u in ["U4", "U5", "U6"] {
+        add(u, "3/1/2025");
+    }
+    std::fs::write(tmp.path().join("ho-so.csv"), rec).unwrap();
+    let fx = repo().join("tests/fixtures/mini");
+    ok(derive_in(
+        tmp.path(),
+        &[
+            "ho-so.csv",
+            "--period",
+            "2025",
+            "--units",
+            &fx.join("units.csv").display().to_string(),
+            "--out",
+            "derived.csv",
+        ],
+    ));
+    let crit = std::fs::read_to_string(fx.join("criteria.toml"))
+        .unwrap()
+        .replace("indicator = \"on_time\"", "indicator = \"on_time_rate\"");
+    std::fs::write(tmp.path().join("c.toml"), crit).unwrap();
+    let data: String = mini_data()
+        .lines()
+        .map(|l| {
+            l.split(',')
+                .enumerate()
+                .filter(|(i, _)| *i != 1)
+                .map(|(_, v)| v)
+                .collect::<Vec<_>>()
+                .join(",")
+                + "\n"
+        })
+        .collect();
+    std::fs::write(tmp.path().join("rest.csv"), data).unwrap();
+    ok(run_in(
+        tmp.path(),
+        &[
+            "score",
+            "--criteria",
+            "c.toml",
+            "--units",
+            &fx.join("units.csv").display().to_string(),
+            "--data",
+            "derived.csv",
+            "--data",
+            "rest.csv",
+            "--out",
+            "out",
+        ],
+    ));
+    let cs = std::fs::read_to_string(tmp.path().join("out/criterion-scores.csv")).unwrap();
+    let points = |u: &str| -> String {
+        let l = cs
+            .lines()
+            .find(|l| l.starts_with(&format!("{u},tree,1.1,")))
+            .unwrap();
+        assert!(l.contains("derived.csv"), "{l}");
+        l.split(',').nth(6).unwrap().to_string()
+    };
+    // Linear 80% → 0, 100% → 4 points.
+    assert_eq!(
+        (points("U1"), points("U2"), points("U3")),
+        ("4".into(), "2".into(), "0".into())
+    );
+}

@@ -464,12 +464,7 @@ fn strs(df: &DataFrame, name: &str) -> Result<Vec<Option<String>>> {
 }
 
 /// Fold an aggregate frame into per-unit counts and totals.
-fn fold(
-    df: &DataFrame,
-    out: &mut HashMap<String, Counts>,
-    d: &mut Derived,
-    sign_bad_dup: i64,
-) -> Result<()> {
+fn fold(df: &DataFrame, out: &mut HashMap<String, Counts>, d: &mut Derived) -> Result<()> {
     let units = strs(df, "unit_code")?;
     let get = |n: &str| u64s(df, n);
     let (rows, in_period) = (get("rows")?, get("in_period")?);
@@ -494,8 +489,7 @@ fn fold(
         d.rows_read += rows[i];
         d.in_period += in_period[i];
         for (k, b) in bad.iter().enumerate() {
-            d.bad[k] =
-                (d.bad[k] as i64 + if k == 0 { sign_bad_dup } else { 1 } * b[i] as i64) as u64;
+            d.bad[k] += b[i];
         }
         let c = Counts {
             received: cols[0][i],
@@ -594,9 +588,21 @@ pub fn run(o: &Options, progress: &mut dyn FnMut(&str)) -> Result<Derived> {
 
     let mut d = Derived::default();
     let mut per_unit: HashMap<String, Counts> = HashMap::new();
-    fold(&agg_df, &mut per_unit, &mut d, 1)?;
+    fold(&agg_df, &mut per_unit, &mut d)?;
+    // First bad record per reason, as (file << 40 | row).
+    let mut first: [Option<u64>; 7] = [None; 7];
+    let note_first = |df: &DataFrame, first: &mut [Option<u64>; 7]| -> Result<()> {
+        for (r, k) in u64s(df, "reason")?.iter().zip(u64s(df, "key")?) {
+            let slot = &mut first[*r as usize - 1];
+            if slot.is_none_or(|old| k < old) {
+                *slot = Some(k);
+            }
+        }
+        Ok(())
+    };
+    note_first(&first_df, &mut first)?;
 
-    // Hash candidates whose id is in fact unique (a collision) go back in.
+    // Hash candidates whose id is in fact unique (a collision) are put back as they really are.
     let ids = strs(&cand_df, "dossier_id")?;
     let mut n_of: HashMap<&str, usize> = HashMap::new();
     for id in ids.iter().flatten() {
@@ -606,51 +612,52 @@ pub fn run(o: &Options, progress: &mut dyn FnMut(&str)) -> Result<Derived> {
         .iter()
         .map(|id| id.as_deref().is_some_and(|i| n_of[i] == 1))
         .collect();
-    let mut first_dup: Option<(u64, usize)> = None;
+    if false_pos.iter().any(|&b| b) {
+        let mask = BooleanChunked::from_slice("m".into(), &false_pos);
+        let back = cand_df.filter(&mask).map_err(plan_err)?;
+        let as_dup = aggregate(
+            classify(back.clone().lazy().with_column(lit(true).alias("dup")), o),
+            o,
+        )
+        .collect()
+        .map_err(plan_err)?;
+        let real_rows = classify(back.lazy().with_column(lit(false).alias("dup")), o);
+        let real = aggregate(real_rows.clone(), o)
+            .collect()
+            .map_err(plan_err)?;
+        fold(&real, &mut per_unit, &mut d)?;
+        // Pass 2 counted these rows already (as duplicates): take that back.
+        d.rows_read -= u64s(&real, "rows")?.iter().sum::<u64>();
+        d.in_period -= u64s(&real, "in_period")?.iter().sum::<u64>();
+        d.bad[0] -= u64s(&as_dup, "bad_1")?.iter().sum::<u64>();
+        let firsts = real_rows
+            .filter(col("scope_bad"))
+            .group_by([col("reason")])
+            .agg([key.clone().min().alias("key")])
+            .collect()
+            .map_err(plan_err)?;
+        note_first(&firsts, &mut first)?;
+        first[0] = None;
+    }
+    // The first real duplicate comes from the candidates, with its id.
     let cand_key: Vec<u64> = {
         let f = u64s(&cand_df, "__file")?;
         let r = u64s(&cand_df, "__row")?;
         f.iter().zip(&r).map(|(f, r)| (f << 40) + r).collect()
     };
-    if false_pos.iter().any(|&b| b) {
-        let mask = BooleanChunked::from_slice("m".into(), &false_pos);
-        let back = cand_df.filter(&mask).map_err(plan_err)?;
-        let back = aggregate(
-            classify(back.lazy().with_column(lit(false).alias("dup")), o),
-            o,
-        )
-        .collect()
-        .map_err(plan_err)?;
-        fold(&back, &mut per_unit, &mut d, -1)?;
-        // fold() added these rows to rows/in_period a second time.
-        d.rows_read -= u64s(&back, "rows")?.iter().sum::<u64>();
-        d.in_period -= u64s(&back, "in_period")?.iter().sum::<u64>();
-    }
-    for (i, fp) in false_pos.iter().enumerate() {
-        if !fp && first_dup.is_none_or(|(k, _)| cand_key[i] < k) {
-            first_dup = Some((cand_key[i], i));
-        }
-    }
-    // First bad record per reason.
-    let reasons = u64s(&first_df, "reason")?;
-    let keys = u64s(&first_df, "key")?;
-    let example = |k: u64, id: String| {
-        let file = (k >> 40) as usize;
-        BadExample {
-            file: o.files[file].display().to_string(),
-            row: k & ((1 << 40) - 1),
-            dossier_id: id,
-        }
+    let first_dup = (0..ids.len())
+        .filter(|&i| !false_pos[i])
+        .min_by_key(|&i| cand_key[i]);
+    let example = |k: u64, id: String| BadExample {
+        file: o.files[(k >> 40) as usize].display().to_string(),
+        row: k & ((1 << 40) - 1),
+        dossier_id: id,
     };
-    for (r, k) in reasons.iter().zip(&keys) {
-        if *r >= 2 {
-            d.first_bad[*r as usize - 1] = Some(example(*k, String::new()));
-        }
+    for (slot, k) in d.first_bad.iter_mut().zip(first).skip(1) {
+        *slot = k.map(|k| example(k, String::new()));
     }
-    if let Some((k, i)) = first_dup {
-        if d.bad[0] > 0 {
-            d.first_bad[0] = Some(example(k, ids[i].clone().unwrap_or_default()));
-        }
+    if let (Some(i), true) = (first_dup, d.bad[0] > 0) {
+        d.first_bad[0] = Some(example(cand_key[i], ids[i].clone().unwrap_or_default()));
     }
     let mut units: Vec<(String, Counts)> = per_unit.into_iter().collect();
     units.sort_by(|a, b| a.0.cmp(&b.0));
