@@ -55,13 +55,13 @@ def communes(n, rng):
     out, used = [], set()
     for kind, count, prefix, word in (("đặc khu", dk, "DK", "Đặc khu"), ("phường", ph, "PH", "Phường"), ("xã", xa, "XA", "Xã")):
         for i in range(count):
-            while True:
+            for _attempt in range(60):
                 name = rng.choice(SYLLABLES) + " " + rng.choice(SYLLABLES)
                 if len(set(name.split())) == 2 and (word, name) not in used:
                     break
-                if len(used) > 1000 * len(SYLLABLES):
-                    name += f" {i + 1}"
-                    break
+            else:
+                # Two-syllable names run out at national scale: number them, as real lists do.
+                name = name + " " + str(i + 1)
             used.add((word, name))
             width = 4 if n > 999 else 3
             out.append((f"{prefix}{i + 1:0{width}d}", f"{word} {name}", kind, f"Cụm thi đua số {1 + i % 6}"))

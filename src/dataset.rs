@@ -172,10 +172,14 @@ impl Dataset {
     }
 
     pub fn get(&self, unit_code: &str, indicator: &str) -> Lookup<'_> {
-        let holders = self
-            .columns
-            .get(&text::key(indicator))
-            .expect("indicators checked at load");
+        // Exact name first: normalising on every lookup costs more than the rest of scoring.
+        let holders = match self.columns.get(indicator) {
+            Some(h) => h,
+            None => self
+                .columns
+                .get(&text::key(indicator))
+                .expect("indicators checked at load"),
+        };
         let found = holders
             .iter()
             .find_map(|&(ti, ci)| self.rows[ti].get(unit_code).map(|&ri| (ti, ci, ri)));

@@ -168,8 +168,14 @@ pub fn round_half_away(x: f64, decimals: u32) -> f64 {
     if !x.is_finite() {
         return x;
     }
-    let cleaned: f64 = format!("{:.9}", x).parse().unwrap_or(x);
     let f = 10f64.powi(decimals as i32);
+    // Fast path: far from a half, binary noise cannot change the result.
+    let scaled = x * f;
+    if ((scaled - scaled.trunc()).abs() - 0.5).abs() > 1e-4 {
+        let r = scaled.round() / f;
+        return if r == 0.0 { 0.0 } else { r };
+    }
+    let cleaned: f64 = format!("{:.9}", x).parse().unwrap_or(x);
     let scaled: f64 = format!("{:.6}", cleaned * f).parse().unwrap_or(cleaned * f);
     let r = scaled.abs().round().copysign(scaled) / f;
     if r == 0.0 {

@@ -169,7 +169,13 @@ impl std::fmt::Display for Source {
 /// Is `v` the data's way of saying "not applicable"?
 pub fn is_not_applicable(v: &Value) -> bool {
     match v {
-        Value::Text(s) => {
+        // Numbers never say "not applicable": skip the normalisation for them.
+        Value::Text(s)
+            if s.len() <= 40
+                && s.chars()
+                    .next()
+                    .is_some_and(|c| !c.is_ascii_digit() && c != '-') =>
+        {
             let k = text::key(s);
             ["n/a", "na", "không áp dụng", "khong ap dung", "kad", "k/a"].contains(&k.as_str())
         }

@@ -217,6 +217,23 @@ fn sample_run_writes_all_outputs_with_ties_disqualification_and_survey_rescaling
     let dir = tmp.path().join("out");
     let r = results(&dir);
     assert_eq!(r.len(), 140);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        for f in ["results.csv", "criterion-scores.csv", "results.xlsx"] {
+            let mode = std::fs::metadata(dir.join(f)).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o644, "{f} is readable by the team");
+        }
+        let left: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .filter(|n| n.to_string_lossy().ends_with(".tmp"))
+            .collect();
+        assert!(
+            left.is_empty(),
+            "no temporary file is left behind: {left:?}"
+        );
+    }
     // The generator gives XA004 and XA008 identical figures.
     assert_eq!(r["XA004"]["total_points"], r["XA008"]["total_points"]);
     assert_eq!(r["XA004"]["rank"], r["XA008"]["rank"]);

@@ -137,14 +137,22 @@ pub fn run(a: &Args) -> Result<()> {
             })
             .collect(),
     };
-    let files: Vec<(&str, Vec<u8>)> = vec![
-        (OUTPUTS[0], report::csv::results(&run)),
-        (OUTPUTS[1], report::csv::criterion_scores(&run)),
+    // The workbook and the CSVs are independent: build them on two threads.
+    let (xlsx, results, details) = std::thread::scope(|sc| {
+        let xlsx = sc.spawn(|| report::xlsx::workbook(&run));
+        let results = report::csv::results(&run);
+        let details = report::csv::criterion_scores(&run);
         (
-            OUTPUTS[2],
-            report::xlsx::workbook(&run)
-                .map_err(|e| Error::Other(format!("cannot build results.xlsx: {e}")))?,
-        ),
+            xlsx.join().expect("the workbook thread does not panic"),
+            results,
+            details,
+        )
+    });
+    let xlsx = xlsx.map_err(|e| Error::Other(format!("cannot build results.xlsx: {e}")))?;
+    let files: Vec<(&str, Vec<u8>)> = vec![
+        (OUTPUTS[0], results),
+        (OUTPUTS[1], details),
+        (OUTPUTS[2], xlsx),
     ];
     std::fs::create_dir_all(&a.out).map_err(|source| Error::Write {
         path: a.out.clone(),
