@@ -519,20 +519,33 @@ pub fn run(o: &Options, progress: &mut dyn FnMut(&str)) -> Result<Derived> {
     let plan_err = |e: PolarsError| Error::Other(format!("the dossier query failed: {e}"));
     // Pass 1: ids that occur more than once, as hashes.
     progress("pass 1/2: looking for duplicate dossier ids");
-    let dup_hashes = all_rows(o)?
+    // Sorting a plain vector of hashes (8 bytes a record) needs far less memory than a
+    // group-by hash table over tens of millions of keys.
+    let hashes = all_rows(o)?
         .select([hashed(o).alias("h")])
-        .group_by([col("h")])
-        .agg([len().alias("n")])
-        .filter(col("n").gt(lit(1)))
-        .select([col("h")])
         .collect_with_engine(o.engine)
         .map_err(plan_err)?
         .unwrap_single();
-    let dup_series = dup_hashes
+    let mut h: Vec<u64> = Vec::with_capacity(hashes.height());
+    for v in hashes
         .column("h")
         .map_err(plan_err)?
-        .as_materialized_series()
-        .clone();
+        .u64()
+        .map_err(plan_err)?
+        .iter()
+    {
+        h.push(v.unwrap_or(0));
+    }
+    drop(hashes);
+    h.sort_unstable();
+    let mut dups: Vec<u64> = h
+        .windows(2)
+        .filter(|w| w[0] == w[1])
+        .map(|w| w[0])
+        .collect();
+    drop(h);
+    dups.dedup();
+    let dup_series = Series::new("h".into(), dups);
     progress(&format!(
         "pass 1/2 done in {:.1} s: {} id hash(es) seen more than once",
         t0.elapsed().as_secs_f64(),
