@@ -38,66 +38,72 @@ pub enum Command {
     #[command(
         after_help = "Example:\n  parindex score --criteria criteria/so-2025.toml --criteria criteria/xa-2025.toml \\\n      --units sample-data/units.csv \\\n      --data sample-data/2025/chi-so-so.csv --data sample-data/2025/chi-so-xa.csv \\\n      --data 'sample-data/2025/tham-dinh-xa.xlsx#Thẩm định' --out out/\n\nA workbook sheet is chosen with FILE#SHEET (default: the first sheet)."
     )]
-    Score {
-        /// Criteria file; repeat for several unit types (each type in one file).
-        #[arg(long = "criteria", required = true, value_name = "FILE")]
-        criteria: Vec<PathBuf>,
-        /// Unit registry: code, name, type, bloc (CSV, XLSX or Parquet).
-        #[arg(long, value_name = "FILE")]
-        units: PathBuf,
-        /// Indicator table, one row per unit; repeat to join several on unit code.
-        #[arg(long = "data", required = true, value_name = "FILE")]
-        data: Vec<PathBuf>,
-        /// Output folder (created if needed).
-        #[arg(long, value_name = "DIR")]
-        out: PathBuf,
-        /// How text numbers are written: auto-detect per file, vi (86,97) or en (86.97).
-        #[arg(long, value_enum, default_value_t)]
-        locale: LocaleChoice,
-        /// Language of what people read: sheet names, headers, grades, messages.
-        #[arg(long, value_enum, default_value_t)]
-        lang: Lang,
-        /// Print only the summary line.
-        #[arg(long, short)]
-        quiet: bool,
-    },
+    Score(ScoreArgs),
     /// Turn dossier records (one row per hồ sơ) into a per-unit indicator table for `score`.
     #[command(
         after_help = "Definitions (docs/derive.md): received in the period; resolved = finished by --as-of; on time = finished on or before the due date; an open dossier past its due date counts as late:\n  on_time_rate = resolved_on_time / (resolved + pending_overdue) × 100\n\nExamples:\n  parindex derive ho-so-2025.csv --period 2025 --out chi-so-ho-so.csv\n  parindex derive part1.parquet part2.parquet --from 1/7/2025 --to 31/12/2025 --as-of 15/1/2026 \\\n      --map vendor.toml --units sample-data/units.csv --out indicators.parquet"
     )]
-    Derive {
-        /// Dossier record files (CSV or Parquet); several files are one dataset.
-        #[arg(required = true, value_name = "FILE")]
-        files: Vec<PathBuf>,
-        /// The year whose received dossiers are counted.
-        #[arg(long, value_name = "YEAR")]
-        period: Option<i32>,
-        /// First day of the period (overrides --period).
-        #[arg(long, value_name = "DATE")]
-        from: Option<String>,
-        /// Last day of the period (overrides --period).
-        #[arg(long, value_name = "DATE")]
-        to: Option<String>,
-        /// The day that decides what is still open (default: the period's last day).
-        #[arg(long, value_name = "DATE")]
-        as_of: Option<String>,
-        /// Mapping file renaming an export's columns and values (TOML).
-        #[arg(long, value_name = "FILE")]
-        map: Option<PathBuf>,
-        /// Unit registry: unknown unit codes are reported and left out; units with no dossier get zeros.
-        #[arg(long, value_name = "FILE")]
-        units: Option<PathBuf>,
-        /// Output table, .csv or .parquet.
-        #[arg(long, value_name = "FILE")]
-        out: PathBuf,
-        /// Any bad record is an error (nothing is written).
-        #[arg(long)]
-        strict: bool,
-        /// polars engine: streaming (bounded memory) or in-memory.
-        #[arg(long, default_value = "streaming", hide = true)]
-        engine: String,
-        /// No progress lines.
-        #[arg(long, short)]
-        quiet: bool,
-    },
+    Derive(DeriveArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ScoreArgs {
+    /// Criteria file; repeat for several unit types (each type in one file).
+    #[arg(long = "criteria", required = true, value_name = "FILE")]
+    pub criteria: Vec<PathBuf>,
+    /// Unit registry: code, name, type, bloc (CSV, XLSX or Parquet).
+    #[arg(long, value_name = "FILE")]
+    pub units: PathBuf,
+    /// Indicator table, one row per unit; repeat to join several on unit code.
+    #[arg(long = "data", required = true, value_name = "FILE")]
+    pub data: Vec<PathBuf>,
+    /// Output folder (created if needed).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// How text numbers are written: auto-detect per file, vi (86,97) or en (86.97).
+    #[arg(long, value_enum, default_value_t)]
+    pub locale: LocaleChoice,
+    /// Language of what people read: sheet names, headers, grades, messages.
+    #[arg(long, value_enum, default_value_t)]
+    pub lang: Lang,
+    /// Print only the summary line.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DeriveArgs {
+    /// Dossier record files (CSV or Parquet); several files are one dataset.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// The year whose received dossiers are counted.
+    #[arg(long, value_name = "YEAR")]
+    pub period: Option<i32>,
+    /// First day of the period (overrides --period).
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<String>,
+    /// Last day of the period (overrides --period).
+    #[arg(long, value_name = "DATE")]
+    pub to: Option<String>,
+    /// The day that decides what is still open (default: the period's last day).
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+    /// Mapping file renaming an export's columns and values (TOML).
+    #[arg(long, value_name = "FILE")]
+    pub map: Option<PathBuf>,
+    /// Unit registry: unknown unit codes are reported and left out; units with no dossier get zeros.
+    #[arg(long, value_name = "FILE")]
+    pub units: Option<PathBuf>,
+    /// Output table, .csv or .parquet.
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    /// Any bad record is an error (nothing is written).
+    #[arg(long)]
+    pub strict: bool,
+    /// polars engine: streaming (bounded memory) or in-memory.
+    #[arg(long, default_value = "streaming", hide = true)]
+    pub engine: String,
+    /// No progress lines.
+    #[arg(long, short)]
+    pub quiet: bool,
 }

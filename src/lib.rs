@@ -30,47 +30,7 @@ pub fn run(cli: Cli) -> Result<()> {
             let _ = std::io::stdout().lock().write_all(out.as_bytes());
             Ok(())
         }
-        Command::Score {
-            criteria,
-            units,
-            data,
-            out,
-            locale,
-            lang,
-            quiet,
-        } => commands::score::run(&commands::score::Args {
-            criteria,
-            units,
-            data,
-            out,
-            locale,
-            lang,
-            quiet,
-        }),
-        Command::Derive {
-            files,
-            period,
-            from,
-            to,
-            as_of,
-            map,
-            units,
-            out,
-            strict,
-            engine,
-            quiet,
-        } => commands::derive::run(&commands::derive::Args {
-            files,
-            period,
-            from,
-            to,
-            as_of,
-            map,
-            units,
-            out,
-            strict,
-            engine,
-            quiet,
-        }),
+        Command::Score(a) => commands::score::run(&a),
+        Command::Derive(a) => commands::derive::run(&a),
     }
 }

@@ -198,12 +198,13 @@ pub fn fixed(x: f64, decimals: u32, locale: Locale) -> String {
 /// point. Six decimals keep every point value of a real criteria set exact while making the
 /// bytes independent of floating-point noise.
 pub fn machine(x: f64) -> String {
-    let s = format!("{:.6}", round_half_away(x, 6));
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s == "-0" {
+    // The shortest text that reads back as the rounded value has at most 6 decimals and no
+    // trailing zeros: the same bytes as a trimmed `{:.6}`, at a fraction of the cost.
+    let r = round_half_away(x, 6);
+    if r == 0.0 {
         "0".to_string()
     } else {
-        s.to_string()
+        format!("{r}")
     }
 }
 

@@ -12,6 +12,9 @@ use crate::i18n::Lang;
 use crate::score::UnitScore;
 use crate::units::Registry;
 
+/// A ranking key of a unit: its total, then each tie-break node's points.
+type Key = Box<dyn Fn(&UnitScore) -> f64>;
+
 /// Fill `rank`, `rank_of` and `group`, and sort `units` into report order: criteria file, group,
 /// rank, unit code.
 pub fn assign(units: &mut Vec<UnitScore>, criteria: &[Criteria], registry: &Registry, lang: Lang) {
@@ -48,7 +51,7 @@ pub fn assign(units: &mut Vec<UnitScore>, criteria: &[Criteria], registry: &Regi
                 .total_cmp(&a.total)
                 .then_with(|| code(a).cmp(&code(b)))
         });
-        let mut keys: Vec<Box<dyn Fn(&UnitScore) -> f64>> = vec![Box::new(|u: &UnitScore| u.total)];
+        let mut keys: Vec<Key> = vec![Box::new(|u: &UnitScore| u.total)];
         for &n in &c.ranking.tie_break {
             keys.push(Box::new(move |u: &UnitScore| u.node_points[n]));
         }
@@ -75,12 +78,7 @@ pub fn assign(units: &mut Vec<UnitScore>, criteria: &[Criteria], registry: &Regi
 
 /// Split units (already sorted by `keys[0]` descending) into tie groups: clusters within
 /// `tol` of their leader on the first key, each cluster re-sorted and split on the next key.
-fn split(
-    sorted: Vec<UnitScore>,
-    keys: &[Box<dyn Fn(&UnitScore) -> f64>],
-    tol: f64,
-    out: &mut Vec<Vec<UnitScore>>,
-) {
+fn split(sorted: Vec<UnitScore>, keys: &[Key], tol: f64, out: &mut Vec<Vec<UnitScore>>) {
     let Some((key, rest)) = keys.split_first() else {
         out.push(sorted);
         return;

@@ -320,6 +320,29 @@ fn workbook_has_vietnamese_sheets_ranks_and_the_method() {
         }
         other => panic!("index cell is {other:?}"),
     }
+    // The detail sheet (streamed in constant-memory mode) holds every unit × leaf/item row.
+    let detail = wb.worksheet_range("Điểm chi tiết").unwrap();
+    assert_eq!(detail.height(), 1 + 20 * (41 + 5) + 120 * (43 + 5));
+    let row: Vec<String> = detail
+        .rows()
+        .nth(1)
+        .unwrap()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    let first = std::fs::read_to_string(tmp.path().join("out/results.csv")).unwrap();
+    let first_code = first
+        .lines()
+        .nth(1)
+        .unwrap()
+        .split(',')
+        .next()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        (row[0].clone(), row[2].clone()),
+        (first_code, "1.1.1".to_string())
+    );
     let method = wb.worksheet_range("Phương pháp").unwrap();
     let text: Vec<String> = method
         .rows()

@@ -3,7 +3,6 @@
 //! codes against an optional registry, then write CSV or Parquet atomically.
 
 use std::io::Write;
-use std::path::PathBuf;
 
 use polars::prelude::*;
 
@@ -13,39 +12,15 @@ use crate::numfmt::machine;
 use crate::report::write_atomic;
 use crate::units::Registry;
 
-pub struct Args {
-    pub files: Vec<PathBuf>,
-    pub period: Option<i32>,
-    pub from: Option<String>,
-    pub to: Option<String>,
-    pub as_of: Option<String>,
-    pub map: Option<PathBuf>,
-    pub units: Option<PathBuf>,
-    pub out: PathBuf,
-    pub strict: bool,
-    pub engine: String,
-    pub quiet: bool,
-}
+pub use crate::cli::DeriveArgs as Args;
 
-pub const COLUMNS: [&str; 17] = [
-    "unit_code",
-    "received",
-    "resolved",
-    "resolved_on_time",
-    "resolved_late",
-    "pending",
-    "pending_overdue",
-    "online",
-    "full_online",
-    "paid_online",
-    "fee_known",
-    "digitised",
-    "on_time_rate",
-    "online_rate",
-    "full_online_rate",
-    "online_payment_rate",
-    "digitised_rate",
-];
+/// Output columns: unit code, counts, rates.
+pub fn columns() -> Vec<&'static str> {
+    let mut c = vec!["unit_code"];
+    c.extend(derive::COUNT_COLUMNS);
+    c.extend(derive::RATE_COLUMNS);
+    c
+}
 
 fn date_arg(flag: &str, v: &str) -> Result<i32> {
     dates::parse(v).ok_or_else(|| {
@@ -260,7 +235,7 @@ fn csv_bytes(units: &[(String, Counts)]) -> Vec<u8> {
     let mut w = csv::WriterBuilder::new()
         .terminator(csv::Terminator::Any(b'\n'))
         .from_writer(Vec::new());
-    w.write_record(COLUMNS).expect("memory");
+    w.write_record(columns()).expect("memory");
     for (u, c) in units {
         w.write_record(row(u, c)).expect("memory");
     }
@@ -290,13 +265,13 @@ fn parquet_bytes(units: &[(String, Counts)]) -> Result<Vec<u8>> {
         "unit_code".into(),
         units.iter().map(|(u, _)| u.as_str()).collect::<Vec<_>>(),
     )];
-    for (k, name) in COLUMNS[1..12].iter().enumerate() {
+    for (k, name) in derive::COUNT_COLUMNS.iter().enumerate() {
         columns.push(Column::new(
             (*name).into(),
             counts.iter().map(|c| c[k]).collect::<Vec<u64>>(),
         ));
     }
-    for (k, name) in COLUMNS[12..].iter().enumerate() {
+    for (k, name) in derive::RATE_COLUMNS.iter().enumerate() {
         let v: Vec<Option<f64>> = units
             .iter()
             .map(|(_, c)| c.rates()[k].map(|x| crate::numfmt::round_half_away(x, 6)))

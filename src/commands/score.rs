@@ -10,22 +10,13 @@ use sha2::{Digest, Sha256};
 
 use crate::dataset::Dataset;
 use crate::error::{Error, Result};
-use crate::i18n::Lang;
-use crate::ingest::{split_sheet, LocaleChoice};
+use crate::ingest::split_sheet;
 use crate::rank;
 use crate::report::{self, Run};
 use crate::score;
 use crate::units::Registry;
 
-pub struct Args {
-    pub criteria: Vec<PathBuf>,
-    pub units: PathBuf,
-    pub data: Vec<PathBuf>,
-    pub out: PathBuf,
-    pub locale: LocaleChoice,
-    pub lang: Lang,
-    pub quiet: bool,
-}
+pub use crate::cli::ScoreArgs as Args;
 
 pub const OUTPUTS: [&str; 3] = ["results.csv", "criterion-scores.csv", "results.xlsx"];
 

@@ -59,6 +59,30 @@ pub struct Options {
     pub hash_mask: u64,
 }
 
+/// The count columns of the output, in order (rates follow).
+pub const COUNT_COLUMNS: [&str; 11] = [
+    "received",
+    "resolved",
+    "resolved_on_time",
+    "resolved_late",
+    "pending",
+    "pending_overdue",
+    "online",
+    "full_online",
+    "paid_online",
+    "fee_known",
+    "digitised",
+];
+
+/// The rate columns of the output, in percent.
+pub const RATE_COLUMNS: [&str; 5] = [
+    "on_time_rate",
+    "online_rate",
+    "full_online_rate",
+    "online_payment_rate",
+    "digitised_rate",
+];
+
 /// Per-unit counts, in unit-code order.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Counts {
