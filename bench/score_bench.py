@@ -56,7 +56,7 @@ def main():
     out = os.path.getsize(os.path.join(a.data, "out", "results.xlsx")) / 1e6
     print(f"\nparindex score, {a.communes:,} commune-level units × 43 leaves + 5 bonus/penalty items, {os.cpu_count()} cores")
     print("inputs: " + ", ".join(f"{k} {v:.2f} MB" for k, v in sizes.items()) + f"; results.xlsx {out:.2f} MB")
-    print(f"wall time: best {best[0]:.2f} s, median {sorted(r[0] for r in runs)[len(runs) // 2]:.2f} s over {len(runs)} runs; peak memory {best[1]:.0f} MiB")
+    print(f"wall time: best {best[0]:.2f} s, median {sorted(r[0] for r in runs)[len(runs) // 2]:.2f} s over {len(runs)} runs; peak memory {best[1]:.0f} MiB RSS, {best[2]:.0f} MiB anonymous")
     print(f"target < 2 s: {'met' if best[0] < 2 else 'NOT met'}")
 
 
