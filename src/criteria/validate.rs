@@ -249,7 +249,7 @@ pub fn validate(
         }
         let kind = if children[p].is_empty() {
             match &rn.rule {
-                Some(rule) => match rule_of(&mut v, rule, max, policy.rates, false) {
+                Some(rule) => match rule_of(&mut v, rule, max, false) {
                     Some(r) => NodeKind::Leaf(r),
                     None => NodeKind::Group { children: vec![] },
                 },
@@ -357,7 +357,7 @@ pub fn validate(
                     format!("item `{id}` must have a max above 0"),
                 );
             }
-            if let Some(rule) = rule_of(v, &it.rule, max, policy.rates, true) {
+            if let Some(rule) = rule_of(v, &it.rule, max, true) {
                 items.push(Item {
                     id,
                     name: text::nfc(it.name.get_ref()),
@@ -547,7 +547,7 @@ fn allowed_keys(kind: &str) -> &'static [&'static str] {
     }
 }
 
-fn rule_of(v: &mut V, rule: &S<RawRule>, max: f64, _rates: Rates, item: bool) -> Option<Rule> {
+fn rule_of(v: &mut V, rule: &S<RawRule>, max: f64, item: bool) -> Option<Rule> {
     let r = rule.get_ref();
     let kind = r.kind.get_ref().as_str();
     if !RULE_KINDS.contains(&kind) {

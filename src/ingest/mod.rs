@@ -119,7 +119,7 @@ pub fn read_table(
     // Drop blank rows (Excel keeps formatted empty rows at the end).
     rows.retain(|r| r.cells.iter().any(|c| *c != Value::Empty));
     let mut notes = grid.notes;
-    let locale = decide_locale(&name, &headers, &rows, locale, grid.delimiter, &mut notes)?;
+    let locale = decide_locale(&name, &rows, locale, grid.delimiter, &mut notes)?;
     Ok(Table {
         name,
         headers,
@@ -157,7 +157,6 @@ fn find_header(rows: &[Row], is_header: &dyn Fn(&str) -> bool) -> Option<(usize,
 
 fn decide_locale(
     name: &str,
-    headers: &[String],
     rows: &[Row],
     choice: LocaleChoice,
     delimiter: Option<u8>,
@@ -186,7 +185,6 @@ fn decide_locale(
             }
         }
     }
-    let _ = headers;
     let declared = match choice {
         LocaleChoice::Vi => Some(Locale::Vi),
         LocaleChoice::En => Some(Locale::En),

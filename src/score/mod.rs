@@ -6,7 +6,6 @@
 pub mod rules;
 
 use crate::criteria::model::*;
-use crate::criteria::validate::fmt_num;
 use crate::criteria::Criteria;
 use crate::dataset::{Dataset, Lookup};
 use crate::error::{DataIssue, Error, Result};
@@ -523,9 +522,4 @@ pub fn grade_of(g: &Grading, index: f64) -> usize {
         .iter()
         .position(|b| b.min.is_none_or(|m| x >= m))
         .unwrap_or(g.bands.len().saturating_sub(1))
-}
-
-/// For messages: `12.5/100`.
-pub fn out_of(points: f64, max: f64) -> String {
-    format!("{}/{}", fmt_num(points), fmt_num(max))
 }
