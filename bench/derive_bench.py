@@ -47,6 +47,7 @@ def generate(n, out_dir):
         return csv_path, pq_path
     t = time.time()
     con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
     con.execute(f"""
     CREATE TABLE d AS
     WITH r AS (
@@ -140,7 +141,7 @@ def duckdb_query(src, out):
         d = lambda c: c
         scan = f"read_parquet('{src}')"
     sql = DUCKDB_SQL.format(src=scan, date_recv=d("received_at"), date_due=d("due_at"), date_fin=d("finished_at"))
-    return f"import duckdb; duckdb.sql('''COPY ({sql}) TO '{out}' (HEADER)''')"
+    return f"import duckdb; duckdb.sql('SET enable_progress_bar = false'); duckdb.sql('''COPY ({sql}) TO '{out}' (HEADER)''')"
 
 
 def timed(cmd):
