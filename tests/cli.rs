@@ -49,6 +49,16 @@ fn run(args: &[&str]) -> Out {
     run_in(&repo(), args)
 }
 
+/// `parindex score --criteria C --units U --data D… --out out` in `dir`.
+fn score_in(dir: &Path, criteria: &str, units: &str, data: &[&str]) -> Out {
+    let mut a = vec!["score", "--criteria", criteria, "--units", units];
+    for d in data {
+        a.extend(["--data", d]);
+    }
+    a.extend(["--out", "out"]);
+    run_in(dir, &a)
+}
+
 fn ok(o: Out) -> Out {
     assert_eq!(o.code, 0, "{o:?}");
     o
@@ -172,19 +182,11 @@ fn dense_ranking_and_tie_tolerance_come_from_the_criteria_file() {
         .replace("tie_break = [\"2\"]", "");
     let crit = tmp.path().join("dense.toml");
     std::fs::write(&crit, dense).unwrap();
-    let o = run_in(
+    let o = score_in(
         tmp.path(),
-        &[
-            "score",
-            "--criteria",
-            "dense.toml",
-            "--units",
-            &fx.join("units.csv").display().to_string(),
-            "--data",
-            &fx.join("data.csv").display().to_string(),
-            "--out",
-            "out",
-        ],
+        "dense.toml",
+        &fx.join("units.csv").display().to_string(),
+        &[&fx.join("data.csv").display().to_string()],
     );
     ok(o);
     let r = results(&tmp.path().join("out"));
@@ -473,19 +475,11 @@ fn criteria_diagnostics_are_all_reported_with_line_column_and_caret() {
 fn score_refuses_a_bad_criteria_file_with_exit_2_and_writes_nothing() {
     let tmp = tempfile::tempdir().unwrap();
     let fx = repo().join("tests/fixtures");
-    let o = run_in(
+    let o = score_in(
         tmp.path(),
-        &[
-            "score",
-            "--criteria",
-            &fx.join("bad/unknown-key.toml").display().to_string(),
-            "--units",
-            &fx.join("mini/units.csv").display().to_string(),
-            "--data",
-            &fx.join("mini/data.csv").display().to_string(),
-            "--out",
-            "out",
-        ],
+        &fx.join("bad/unknown-key.toml").display().to_string(),
+        &fx.join("mini/units.csv").display().to_string(),
+        &[&fx.join("mini/data.csv").display().to_string()],
     );
     assert_eq!(o.code, 2, "{o:?}");
     assert!(!tmp.path().join("out").exists());
@@ -496,19 +490,11 @@ fn mini_with_data(data: &str) -> (tempfile::TempDir, Out) {
     let tmp = tempfile::tempdir().unwrap();
     let fx = repo().join("tests/fixtures/mini");
     std::fs::write(tmp.path().join("data.csv"), data).unwrap();
-    let o = run_in(
+    let o = score_in(
         tmp.path(),
-        &[
-            "score",
-            "--criteria",
-            &fx.join("criteria.toml").display().to_string(),
-            "--units",
-            &fx.join("units.csv").display().to_string(),
-            "--data",
-            "data.csv",
-            "--out",
-            "out",
-        ],
+        &fx.join("criteria.toml").display().to_string(),
+        &fx.join("units.csv").display().to_string(),
+        &["data.csv"],
     );
     (tmp, o)
 }
@@ -585,19 +571,11 @@ fn missing_values_can_be_errors_by_policy() {
         mini_data().replace("U5,95,x,", "U5,95,,"),
     )
     .unwrap();
-    let o = run_in(
+    let o = score_in(
         tmp.path(),
-        &[
-            "score",
-            "--criteria",
-            "c.toml",
-            "--units",
-            &fx.join("units.csv").display().to_string(),
-            "--data",
-            "d.csv",
-            "--out",
-            "out",
-        ],
+        "c.toml",
+        &fx.join("units.csv").display().to_string(),
+        &["d.csv"],
     );
     assert_eq!(o.code, 1, "{o:?}");
     assert!(o.stderr.contains("d.csv, row 6, column C (plan): the value of `plan` is empty; criterion 1.2 treats missing values as errors"), "{o:?}");
@@ -626,19 +604,11 @@ fn outputs_never_overwrite_an_input() {
     std::fs::create_dir(tmp.path().join("out")).unwrap();
     std::fs::copy(fx.join("data.csv"), tmp.path().join("out/results.csv")).unwrap();
     let before = std::fs::read(tmp.path().join("out/results.csv")).unwrap();
-    let o = run_in(
+    let o = score_in(
         tmp.path(),
-        &[
-            "score",
-            "--criteria",
-            &fx.join("criteria.toml").display().to_string(),
-            "--units",
-            &fx.join("units.csv").display().to_string(),
-            "--data",
-            "out/results.csv",
-            "--out",
-            "out",
-        ],
+        &fx.join("criteria.toml").display().to_string(),
+        &fx.join("units.csv").display().to_string(),
+        &["out/results.csv"],
     );
     assert_eq!(o.code, 2, "{o:?}");
     assert!(o.stderr.contains("would be overwritten"), "{o:?}");
@@ -949,21 +919,11 @@ fn derived_indicators_feed_score() {
         })
         .collect();
     std::fs::write(tmp.path().join("rest.csv"), data).unwrap();
-    ok(run_in(
+    ok(score_in(
         tmp.path(),
-        &[
-            "score",
-            "--criteria",
-            "c.toml",
-            "--units",
-            &fx.join("units.csv").display().to_string(),
-            "--data",
-            "derived.csv",
-            "--data",
-            "rest.csv",
-            "--out",
-            "out",
-        ],
+        "c.toml",
+        &fx.join("units.csv").display().to_string(),
+        &["derived.csv", "rest.csv"],
     ));
     let cs = std::fs::read_to_string(tmp.path().join("out/criterion-scores.csv")).unwrap();
     let points = |u: &str| -> String {
