@@ -73,7 +73,10 @@ impl Dataset {
                         file: t.name.clone(),
                         row: Some(t.header_line),
                         column: Some(t.column_label(ci)),
-                        message: format!("indicator `{h}` is a column twice in this table"),
+                        message: crate::tr!(
+                            "chỉ số `{h}` là hai cột trong cùng bảng này",
+                            "indicator `{h}` is a column twice in this table"
+                        ),
                     });
                 } else {
                     holders.push((ti, ci));
@@ -90,14 +93,19 @@ impl Dataset {
                     message,
                 };
                 if code.is_empty() {
-                    issues.push(at("the unit code is empty".into()));
+                    issues.push(at(crate::tr!(
+                        "mã đơn vị bị trống",
+                        "the unit code is empty"
+                    )));
                 } else if !registry.by_code.contains_key(&code) {
-                    issues.push(at(format!(
+                    issues.push(at(crate::tr!(
+                        "mã đơn vị `{code}` không có trong danh mục đơn vị ({})",
                         "unit code `{code}` is not in the unit registry ({})",
                         registry.file
                     )));
                 } else if let Some(f) = first.get(&code) {
-                    issues.push(at(format!(
+                    issues.push(at(crate::tr!(
+                        "đơn vị `{code}` xuất hiện hai lần trong bảng này (lần đầu ở dòng {f})",
                         "unit `{code}` appears twice in this table (first on row {f})"
                     )));
                 } else {
@@ -127,13 +135,12 @@ impl Dataset {
                             file: t2.name.clone(),
                             row: Some(t2.rows[r].line),
                             column: Some(t2.column_label(cb)),
-                            message: format!(
-                                "indicator `{}` for unit `{code}` is also in {} (row {}, column {}){}; each value must come from one table",
+                            message: crate::tr!("chỉ số `{}` của đơn vị `{code}` cũng có trong {} (dòng {}, cột {}){}; mỗi giá trị chỉ được lấy từ một bảng", "indicator `{}` for unit `{code}` is also in {} (row {}, column {}){}; each value must come from one table",
                                 t2.headers[cb],
                                 t1.name,
                                 t1.rows[rows[ta][code]].line,
                                 t1.column_label(ca),
-                                if both.len() > 1 { format!(", and {} more units are in both", both.len() - 1) } else { String::new() }
+                                if both.len() > 1 { crate::tr!(", và {} đơn vị khác cũng có ở cả hai", ", and {} more units are in both", both.len() - 1) } else { String::new() }
                             ),
                         });
                     }
@@ -147,7 +154,8 @@ impl Dataset {
                     file: read.join(", "),
                     row: None,
                     column: None,
-                    message: format!(
+                    message: crate::tr!(
+                        "không bảng dữ liệu nào có chỉ số `{indicator}` mà {user} cần",
                         "no table has the indicator `{indicator}`, which {user} needs"
                     ),
                 });

@@ -19,12 +19,13 @@ pub struct DataIssue {
 
 impl std::fmt::Display for DataIssue {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let vi = crate::i18n::current() == crate::i18n::Lang::Vi;
         write!(f, "{}", self.file)?;
         if let Some(r) = self.row {
-            write!(f, ", row {r}")?;
+            write!(f, ", {} {r}", if vi { "dòng" } else { "row" })?;
         }
         if let Some(c) = &self.column {
-            write!(f, ", column {c}")?;
+            write!(f, ", {} {c}", if vi { "cột" } else { "column" })?;
         }
         write!(f, ": {}", self.message)
     }
@@ -77,17 +78,22 @@ impl Error {
 const MAX_LISTED: usize = 30;
 
 fn render_data_issues(issues: &[DataIssue]) -> String {
-    let mut out = format!(
-        "{} problem{} in the input data (nothing was written):",
-        issues.len(),
-        if issues.len() == 1 { "" } else { "s" }
+    let n = issues.len();
+    let s = if n == 1 { "" } else { "s" };
+    let mut out = crate::tr!(
+        "{n} lỗi trong dữ liệu đầu vào (chưa ghi tệp nào):",
+        "{n} problem{s} in the input data (nothing was written):"
     );
     for i in issues.iter().take(MAX_LISTED) {
         out.push_str("\n  - ");
         out.push_str(&i.to_string());
     }
     if issues.len() > MAX_LISTED {
-        out.push_str(&format!("\n  … and {} more", issues.len() - MAX_LISTED));
+        let more = issues.len() - MAX_LISTED;
+        out.push_str(&crate::tr!(
+            "\n  … và {more} lỗi khác",
+            "\n  … and {more} more"
+        ));
     }
     out
 }
@@ -98,10 +104,11 @@ fn render_diagnostics(diags: &[Diagnostic]) -> String {
         out.push_str(&d.to_string());
         out.push('\n');
     }
-    out.push_str(&format!(
-        "{} error{} in the criteria file",
-        diags.len(),
-        if diags.len() == 1 { "" } else { "s" }
+    let n = diags.len();
+    let s = if n == 1 { "" } else { "s" };
+    out.push_str(&crate::tr!(
+        "{n} lỗi trong tệp tiêu chí",
+        "{n} error{s} in the criteria file"
     ));
     out
 }

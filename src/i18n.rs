@@ -31,3 +31,36 @@ impl Lang {
 pub fn grade_label(b: &GradeBand, lang: Lang) -> &str {
     lang.text(&b.label, b.label_en.as_ref())
 }
+
+/// The language of messages for this run, set once from the command line by `run`. A global
+/// because messages are formed deep in readers and validators that have no other reason to
+/// know the language.
+static CURRENT: std::sync::atomic::AtomicU8 = std::sync::atomic::AtomicU8::new(0);
+
+pub fn set(lang: Lang) {
+    CURRENT.store(lang as u8, std::sync::atomic::Ordering::Relaxed);
+}
+
+pub fn current() -> Lang {
+    match CURRENT.load(std::sync::atomic::Ordering::Relaxed) {
+        1 => Lang::En,
+        _ => Lang::Vi,
+    }
+}
+
+/// `tr!("vi {x}", "en {x}")`: a message in the run's language (Vietnamese by default).
+#[macro_export]
+macro_rules! tr {
+    ($vi:literal, $en:literal $(,)?) => {
+        match $crate::i18n::current() {
+            $crate::i18n::Lang::Vi => format!($vi),
+            $crate::i18n::Lang::En => format!($en),
+        }
+    };
+    ($vi:literal, $en:literal, $($arg:tt)*) => {
+        match $crate::i18n::current() {
+            $crate::i18n::Lang::Vi => format!($vi, $($arg)*),
+            $crate::i18n::Lang::En => format!($en, $($arg)*),
+        }
+    };
+}

@@ -25,12 +25,16 @@ pub use error::{Error, Result};
 pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Check { criteria, lang } => {
+            i18n::set(lang);
             let out = commands::check::run(&criteria, lang)?;
             use std::io::Write;
             let _ = std::io::stdout().lock().write_all(out.as_bytes());
             Ok(())
         }
-        Command::Score(a) => commands::score::run(&a),
+        Command::Score(a) => {
+            i18n::set(a.lang);
+            commands::score::run(&a)
+        }
         Command::Derive(a) => commands::derive::run(&a),
     }
 }

@@ -14,9 +14,12 @@ pub enum Locale {
 
 impl Locale {
     pub fn describe(self) -> &'static str {
-        match self {
-            Locale::Vi => "decimal comma (86,97)",
-            Locale::En => "decimal point (86.97)",
+        let vi = crate::i18n::current() == crate::i18n::Lang::Vi;
+        match (self, vi) {
+            (Locale::Vi, true) => "dấu phẩy thập phân (86,97)",
+            (Locale::En, true) => "dấu chấm thập phân (86.97)",
+            (Locale::Vi, false) => "decimal comma (86,97)",
+            (Locale::En, false) => "decimal point (86.97)",
         }
     }
 }

@@ -75,7 +75,11 @@ impl Registry {
                 file: t.name.clone(),
                 row: Some(t.header_line),
                 column: None,
-                message: format!("the unit registry has no column {}", missing.join(" or ")),
+                message: crate::tr!(
+                    "danh mục đơn vị thiếu cột {}",
+                    "the unit registry has no column {}",
+                    missing.join(" or ")
+                ),
             }]));
         }
         let (name_col, type_col) = (name_col.unwrap(), type_col.unwrap());
@@ -93,19 +97,31 @@ impl Registry {
                 message,
             };
             if code.is_empty() {
-                issues.push(issue(code_col, "the unit code is empty".into()));
+                issues.push(issue(
+                    code_col,
+                    crate::tr!("mã đơn vị bị trống", "the unit code is empty"),
+                ));
                 continue;
             }
             if let Some(first) = first_row.get(&code) {
                 issues.push(issue(
                     code_col,
-                    format!("unit code `{code}` is listed twice (first on row {first})"),
+                    crate::tr!(
+                        "mã đơn vị `{code}` được liệt kê hai lần (lần đầu ở dòng {first})",
+                        "unit code `{code}` is listed twice (first on row {first})"
+                    ),
                 ));
                 continue;
             }
             let unit_type = text::key(&get(type_col));
             if unit_type.is_empty() {
-                issues.push(issue(type_col, format!("unit `{code}` has no type")));
+                issues.push(issue(
+                    type_col,
+                    crate::tr!(
+                        "đơn vị `{code}` chưa có loại đơn vị",
+                        "unit `{code}` has no type"
+                    ),
+                ));
             }
             first_row.insert(code.clone(), r.line);
             let bloc = bloc_col.map(get).filter(|b| !b.is_empty());
@@ -122,7 +138,10 @@ impl Registry {
                 file: t.name.clone(),
                 row: None,
                 column: None,
-                message: "the unit registry lists no unit".into(),
+                message: crate::tr!(
+                    "danh mục đơn vị không có đơn vị nào",
+                    "the unit registry lists no unit"
+                ),
             });
         }
         if !issues.is_empty() {

@@ -49,9 +49,18 @@ fn run(args: &[&str]) -> Out {
     run_in(&repo(), args)
 }
 
-/// `parindex score --criteria C --units U --data D… --out out` in `dir`.
+/// `parindex score --lang en --criteria C --units U --data D… --out out` in `dir` (English
+/// messages, which these tests assert; Vietnamese, the default, has its own test).
 fn score_in(dir: &Path, criteria: &str, units: &str, data: &[&str]) -> Out {
-    let mut a = vec!["score", "--criteria", criteria, "--units", units];
+    let mut a = vec![
+        "score",
+        "--lang",
+        "en",
+        "--criteria",
+        criteria,
+        "--units",
+        units,
+    ];
     for d in data {
         a.extend(["--data", d]);
     }
@@ -215,7 +224,10 @@ fn sample_run_writes_all_outputs_with_ties_disqualification_and_survey_rescaling
     let o = ok(run(&args(&sample_args(&out))));
     assert!(o.stdout.contains("Đã chấm 140 đơn vị"), "{o:?}");
     assert!(o.stdout.contains("Xếp hạng – xã"), "{o:?}");
-    assert!(o.stderr.contains("read as Windows-1258"), "{o:?}");
+    assert!(
+        o.stderr.contains("đã đọc theo bảng mã Windows-1258"),
+        "{o:?}"
+    );
     let dir = tmp.path().join("out");
     let r = results(&dir);
     assert_eq!(r.len(), 140);
@@ -462,11 +474,21 @@ fn check_prints_the_tree() {
 
 #[test]
 fn criteria_diagnostics_are_all_reported_with_line_column_and_caret() {
-    let o = run(&["check", "tests/fixtures/bad/many-errors.toml"]);
+    let o = run(&[
+        "check",
+        "--lang",
+        "en",
+        "tests/fixtures/bad/many-errors.toml",
+    ]);
     assert_eq!(o.code, 2, "{o:?}");
     assert!(o.stdout.is_empty());
     insta::assert_snapshot!("many_errors", o.stderr);
-    let o = run(&["check", "tests/fixtures/bad/unknown-key.toml"]);
+    let o = run(&[
+        "check",
+        "--lang",
+        "en",
+        "tests/fixtures/bad/unknown-key.toml",
+    ]);
     assert_eq!(o.code, 2, "{o:?}");
     insta::assert_snapshot!("unknown_key", o.stderr);
 }
@@ -541,6 +563,42 @@ fn bad_data_names_file_row_and_column_exits_1_and_writes_nothing() {
     assert!(
         !tmp.path().join("out").exists(),
         "nothing is written on bad data"
+    );
+}
+
+#[test]
+fn messages_are_vietnamese_by_default() {
+    let tmp = tempfile::tempdir().unwrap();
+    let fx = repo().join("tests/fixtures/mini");
+    let data = mini_data().replace("U3,95,", "U3,chưa báo cáo,");
+    std::fs::write(tmp.path().join("data.csv"), data).unwrap();
+    let units = fx.join("units.csv").display().to_string();
+    let crit = fx.join("criteria.toml").display().to_string();
+    let o = run_in(
+        tmp.path(),
+        &[
+            "score",
+            "--criteria",
+            &crit,
+            "--units",
+            &units,
+            "--data",
+            "data.csv",
+            "--out",
+            "out",
+        ],
+    );
+    assert_eq!(o.code, 1, "{o:?}");
+    assert!(
+        o.stderr
+            .starts_with("1 lỗi trong dữ liệu đầu vào (chưa ghi tệp nào):"),
+        "{o:?}"
+    );
+    assert!(
+        o.stderr.contains(
+            "data.csv, dòng 4, cột B (on_time): cần một số, nhưng gặp chữ `chưa báo cáo`"
+        ),
+        "{o:?}"
     );
 }
 

@@ -27,8 +27,7 @@ pub fn run(a: &Args) -> Result<()> {
     for (i, c) in criteria.iter().enumerate() {
         for d in &criteria[i + 1..] {
             if let Some(t) = c.unit_types.iter().find(|t| d.covers(t)) {
-                return Err(Error::Usage(format!(
-                    "unit type `{t}` is scored by both {} and {}; give each unit type one criteria file",
+                return Err(Error::Usage(crate::tr!("loại đơn vị `{t}` được chấm bởi cả {} và {}; mỗi loại đơn vị chỉ dùng một tệp tiêu chí", "unit type `{t}` is scored by both {} and {}; give each unit type one criteria file",
                     c.path, d.path
                 )));
             }
@@ -59,14 +58,16 @@ pub fn run(a: &Args) -> Result<()> {
             .collect();
         return Err(Error::data(
             &registry.file,
-            format!(
+            crate::tr!(
+                "không đơn vị nào trong danh mục có loại mà bộ tiêu chí chấm ({})",
                 "no unit in the registry has a type the criteria score ({})",
                 types.join(", ")
             ),
         ));
     }
     for (t, n) in &skipped {
-        notes.push(format!(
+        notes.push(crate::tr!(
+            "{n} đơn vị loại `{t}` không được chấm: không có tệp tiêu chí cho loại này",
             "{n} unit(s) of type `{t}` not scored: no criteria file given for that type"
         ));
     }
@@ -76,7 +77,7 @@ pub fn run(a: &Args) -> Result<()> {
             if !needed.iter().any(|(i, _)| *i == r.indicator) {
                 needed.push((
                     r.indicator.clone(),
-                    format!("criterion {} of {}", n.id, c.path),
+                    crate::tr!("tiêu chí {} của {}", "criterion {} of {}", n.id, c.path),
                 ));
             }
         }
@@ -91,7 +92,8 @@ pub fn run(a: &Args) -> Result<()> {
         notes.extend(t.notes.iter().cloned());
     }
     if !data.unused.is_empty() {
-        notes.push(format!(
+        notes.push(crate::tr!(
+            "các cột đã đọc nhưng không tiêu chí nào dùng: {}",
             "columns read but used by no criterion: {}",
             data.unused.join(", ")
         ));
@@ -106,7 +108,8 @@ pub fn run(a: &Args) -> Result<()> {
             .filter(|(_, s)| s.flags.contains(&score::Flag::Missing))
             .count();
         if missing > 0 {
-            warnings.push(format!(
+            warnings.push(crate::tr!(
+                "{}: thiếu {missing} giá trị tiêu chí, tính 0 điểm (xem criterion-scores.csv)",
                 "{}: {missing} criterion value(s) missing, scored 0 (see criterion-scores.csv)",
                 registry.units[u.unit].code
             ));
@@ -196,8 +199,7 @@ fn guard_outputs(out: &Path, inputs: &[PathBuf]) -> Result<()> {
         for i in inputs {
             let (path, _) = split_sheet(i);
             if path.canonicalize().is_ok_and(|p| p == t) {
-                return Err(Error::Usage(format!(
-                    "{} is an input and would be overwritten by the output {}; choose another --out",
+                return Err(Error::Usage(crate::tr!("{} là tệp đầu vào và sẽ bị tệp kết quả {} ghi đè; hãy chọn thư mục --out khác", "{} is an input and would be overwritten by the output {}; choose another --out",
                     i.display(),
                     target.display()
                 )));

@@ -66,7 +66,10 @@ pub fn decode(bytes: &[u8], name: &str, notes: &mut Vec<String>) -> String {
         Ok(s) => s.to_string(),
         Err(_) => {
             let (s, _, _) = encoding_rs::WINDOWS_1258.decode(body);
-            notes.push(format!("{name}: not UTF-8, read as Windows-1258"));
+            notes.push(crate::tr!(
+                "{name}: không phải UTF-8, đã đọc theo bảng mã Windows-1258",
+                "{name}: not UTF-8, read as Windows-1258"
+            ));
             s.into_owned()
         }
     }

@@ -102,16 +102,15 @@ pub fn read_table(
         "xlsx" | "xlsm" | "xls" | "ods" => xlsx::read(&path, sheet.as_deref(), &name)?,
         "parquet" | "pq" => parquet::read(&path, &name)?,
         "csv" | "txt" | "tsv" => csv::read(&path, &name)?,
-        _ => {
-            return Err(Error::Usage(format!(
-                "{name}: unknown file type `.{ext}`; parindex reads .csv, .xlsx and .parquet"
-            )))
-        }
+        _ => return Err(Error::Usage(crate::tr!(
+            "{name}: không nhận dạng được loại tệp `.{ext}`; parindex đọc .csv, .xlsx và .parquet",
+            "{name}: unknown file type `.{ext}`; parindex reads .csv, .xlsx and .parquet"
+        ))),
     };
     let (header_idx, headers) = find_header(&grid.rows, is_header).ok_or_else(|| {
         Error::data(
             &name,
-            "no header row found in the first 20 rows (expected a column such as `unit_code` or `Mã đơn vị`)",
+            crate::tr!("không tìm thấy dòng tiêu đề trong 20 dòng đầu (cần một cột như `unit_code` hoặc `Mã đơn vị`)", "no header row found in the first 20 rows (expected a column such as `unit_code` or `Mã đơn vị`)"),
         )
     })?;
     let header_line = grid.rows[header_idx].line;
@@ -197,31 +196,31 @@ fn decide_locale(
         (Some(v), Some(e)) => {
             return Err(Error::data(
                 name,
-                format!(
+                crate::tr!(
+                    "số được viết cả với dấu phẩy thập phân ({v}, {n_vi} ô) lẫn dấu chấm thập phân ({e}, {n_en} ô); \
+                     hãy sửa tệp hoặc chỉ rõ bằng --locale vi hoặc --locale en",
                     "numbers are written both with a decimal comma ({v}, {n_vi} cells) and a decimal point ({e}, {n_en} cells); \
                      fix the file or state the locale with --locale vi or --locale en"
                 ),
             ))
         }
         (Some(v), None) => {
-            notes.push(format!("{name}: {} detected (e.g. {v})", Locale::Vi.describe()));
+            notes.push(crate::tr!("{name}: phát hiện {} (ví dụ {v})", "{name}: {} detected (e.g. {v})", Locale::Vi.describe()));
             Locale::Vi
         }
         (None, Some(e)) => {
-            notes.push(format!("{name}: {} detected (e.g. {e})", Locale::En.describe()));
+            notes.push(crate::tr!("{name}: phát hiện {} (ví dụ {e})", "{name}: {} detected (e.g. {e})", Locale::En.describe()));
             Locale::En
         }
         (None, None) if !ambiguous.is_empty() => {
             if delimiter == Some(b';') {
-                notes.push(format!(
-                    "{name}: no unambiguous number; decimal comma assumed from the `;` separator"
+                notes.push(crate::tr!("{name}: không có số nào xác định được kiểu viết; coi dấu phẩy là dấu thập phân vì tệp dùng dấu `;`", "{name}: no unambiguous number; decimal comma assumed from the `;` separator"
                 ));
                 Locale::Vi
             } else {
                 return Err(Error::data(
                     name,
-                    format!(
-                        "cannot tell whether {} means a thousands separator or a decimal point; state the locale with --locale vi or --locale en",
+                    crate::tr!("không xác định được dấu chấm trong {} là dấu phân cách hàng nghìn hay dấu thập phân; hãy chỉ rõ bằng --locale vi hoặc --locale en", "cannot tell whether {} means a thousands separator or a decimal point; state the locale with --locale vi or --locale en",
                         ambiguous[0]
                     ),
                 ));
@@ -230,7 +229,8 @@ fn decide_locale(
         (None, None) => Locale::Vi,
     };
     if !ambiguous.is_empty() {
-        notes.push(format!(
+        notes.push(crate::tr!(
+            "{name}: {} giá trị như {} có thể hiểu theo hai cách; đã đọc theo kiểu {}",
             "{name}: {} value(s) such as {} could be read either way; read with {}",
             ambiguous.len(),
             ambiguous[0],

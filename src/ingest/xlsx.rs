@@ -17,8 +17,15 @@ pub fn read(path: &Path, sheet: Option<&str>, name: &str) -> Result<Grid> {
             source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
         });
     }
-    let mut wb = open_workbook_auto(path)
-        .map_err(|e| Error::data(name, format!("cannot open the workbook: {e}")))?;
+    let mut wb = open_workbook_auto(path).map_err(|e| {
+        Error::data(
+            name,
+            crate::tr!(
+                "không mở được tệp Excel: {e}",
+                "cannot open the workbook: {e}"
+            ),
+        )
+    })?;
     let names = wb.sheet_names();
     let sheet_name = match sheet {
         Some(s) => names
@@ -28,20 +35,32 @@ pub fn read(path: &Path, sheet: Option<&str>, name: &str) -> Result<Grid> {
             .ok_or_else(|| {
                 Error::data(
                     name,
-                    format!(
+                    crate::tr!(
+                        "không có trang tính `{s}`; tệp có: {}",
                         "no sheet named `{s}`; the workbook has: {}",
                         names.join(", ")
                     ),
                 )
             })?,
-        None => names
-            .first()
-            .cloned()
-            .ok_or_else(|| Error::data(name, "the workbook has no sheet"))?,
+        None => names.first().cloned().ok_or_else(|| {
+            Error::data(
+                name,
+                crate::tr!(
+                    "tệp Excel không có trang tính nào",
+                    "the workbook has no sheet"
+                ),
+            )
+        })?,
     };
-    let range = wb
-        .worksheet_range(&sheet_name)
-        .map_err(|e| Error::data(name, format!("cannot read sheet `{sheet_name}`: {e}")))?;
+    let range = wb.worksheet_range(&sheet_name).map_err(|e| {
+        Error::data(
+            name,
+            crate::tr!(
+                "không đọc được trang tính `{sheet_name}`: {e}",
+                "cannot read sheet `{sheet_name}`: {e}"
+            ),
+        )
+    })?;
     let (row0, col0) = range
         .start()
         .map_or((0, 0), |(r, c)| (r as usize, c as usize));

@@ -199,16 +199,23 @@ fn score_set(
                 && value == Value::Empty
             {
                 let why = match &norow {
-                    Some(f) => format!(
+                    Some(f) => crate::tr!(
+                        "đơn vị `{}` không có dòng nào trong {f}, tệp chứa `{}`",
                         "unit `{}` has no row in {f}, which holds `{}`",
-                        unit.code, rule.indicator
+                        unit.code,
+                        rule.indicator
                     ),
-                    None => format!("the value of `{}` is empty", rule.indicator),
+                    None => crate::tr!(
+                        "giá trị `{}` bị trống",
+                        "the value of `{}` is empty",
+                        rule.indicator
+                    ),
                 };
                 issues.push(issue(
                     &source,
                     &norow,
-                    format!(
+                    crate::tr!(
+                        "{why}; tiêu chí {} coi thiếu dữ liệu là lỗi",
                         "{why}; criterion {} treats missing values as errors",
                         node.id
                     ),
@@ -344,7 +351,8 @@ fn score_set(
                 file: registry.file.clone(),
                 row: None,
                 column: None,
-                message: format!(
+                message: crate::tr!(
+                    "đơn vị `{}` không còn tiêu chí nào áp dụng để chấm",
                     "unit `{}` has no applicable criterion left to score",
                     unit.code
                 ),
@@ -382,9 +390,12 @@ fn score_set(
                             issues.push(issue(
                                 &source,
                                 &norow,
-                                format!(
+                                crate::tr!(
+                                    "thiếu giá trị `{}` (mục {}, đơn vị {})",
                                     "the value of `{}` is missing (item {}, unit {})",
-                                    it.rule.indicator, it.id, unit.code
+                                    it.rule.indicator,
+                                    it.id,
+                                    unit.code
                                 ),
                             ));
                         }
@@ -439,9 +450,12 @@ fn score_set(
                         issues.push(issue(
                             &source,
                             &norow,
-                            format!(
+                            crate::tr!(
+                                "thiếu giá trị `{}` (điều kiện {}, đơn vị {})",
                                 "the value of `{}` is missing (condition {}, unit {})",
-                                d.indicator, d.id, unit.code
+                                d.indicator,
+                                d.id,
+                                unit.code
                             ),
                         ));
                     } else {
@@ -449,29 +463,31 @@ fn score_set(
                     }
                     false
                 }
-                (v, Test::Yes) => match rules::yes_no(v) {
-                    Some(b) => b,
-                    None => {
-                        issues.push(issue(
+                (v, Test::Yes) => {
+                    match rules::yes_no(v) {
+                        Some(b) => b,
+                        None => {
+                            issues.push(issue(
                             &source,
                             &norow,
-                            format!(
-                                "expected yes/no, found `{}` (condition {}, unit {})",
+                            crate::tr!("cần giá trị có/không, nhưng gặp `{}` (điều kiện {}, đơn vị {})", "expected yes/no, found `{}` (condition {}, unit {})",
                                 v.as_read(),
                                 d.id,
                                 unit.code
                             ),
                         ));
-                        false
+                            false
+                        }
                     }
-                },
+                }
                 (v, Test::Cmp(op, x)) => match rules::number(v, locale) {
                     Some(p) => op.holds(p.value, x),
                     None => {
                         issues.push(issue(
                             &source,
                             &norow,
-                            format!(
+                            crate::tr!(
+                                "cần một số, nhưng gặp `{}` (điều kiện {}, đơn vị {})",
                                 "expected a number, found `{}` (condition {}, unit {})",
                                 v.as_read(),
                                 d.id,

@@ -80,7 +80,10 @@ pub fn read(
     let shown = v.as_read();
     match (&rule.kind, rule.scale) {
         (RuleKind::YesNo, _) => yes_no(v).map(Reading::Yes).ok_or_else(|| {
-            format!("expected yes/no (có/không, x, 1/0, đạt/không đạt), found `{shown}`")
+            crate::tr!(
+                "cần giá trị có/không (có/không, x, 1/0, đạt/không đạt), nhưng gặp `{shown}`",
+                "expected yes/no (có/không, x, 1/0, đạt/không đạt), found `{shown}`"
+            )
         }),
         (RuleKind::Category(cats), _) => {
             let k = match v {
@@ -92,15 +95,26 @@ pub fn read(
                 .map(Reading::Category)
                 .ok_or_else(|| {
                     let words: Vec<&str> = cats.iter().map(|c| c.written.as_str()).collect();
-                    format!("expected one of: {}; found `{shown}`", words.join(", "))
+                    crate::tr!(
+                        "cần một trong các giá trị: {}; nhưng gặp `{shown}`",
+                        "expected one of: {}; found `{shown}`",
+                        words.join(", ")
+                    )
                 })
         }
         (_, scale) => {
             let p = number(v, locale).ok_or_else(|| match locale {
                 _ if numfmt::evidence(&shown) == numfmt::Evidence::NotANumber => {
-                    format!("expected a number, found the text `{shown}`")
+                    crate::tr!(
+                        "cần một số, nhưng gặp chữ `{shown}`",
+                        "expected a number, found the text `{shown}`"
+                    )
                 }
-                l => format!("`{shown}` is not a number written with a {}", l.describe()),
+                l => crate::tr!(
+                    "`{shown}` không phải là số viết theo kiểu {}",
+                    "`{shown}` is not a number written with a {}",
+                    l.describe()
+                ),
             })?;
             let x = match scale {
                 Scale::Percent if p.percent => p.value,
@@ -109,20 +123,28 @@ pub fn read(
                     Rates::Fraction => p.value * 100.0,
                 },
                 _ if p.percent => {
-                    return Err(format!("expected a number, found the percentage `{shown}`"))
+                    return Err(crate::tr!(
+                        "cần một số, nhưng gặp tỷ lệ phần trăm `{shown}`",
+                        "expected a number, found the percentage `{shown}`"
+                    ))
                 }
                 _ => p.value,
             };
             if x < 0.0 && !rule.allow_negative {
-                return Err(format!("expected a value of 0 or more, found `{shown}`"));
+                return Err(crate::tr!(
+                    "cần giá trị từ 0 trở lên, nhưng gặp `{shown}`",
+                    "expected a value of 0 or more, found `{shown}`"
+                ));
             }
             if scale == Scale::Percent && x > 100.0 + 1e-9 && !rule.allow_above_100 {
-                return Err(format!(
+                return Err(crate::tr!(
+                    "cần tỷ lệ từ 0% đến 100%, nhưng gặp `{shown}`",
                     "expected a rate between 0% and 100%, found `{shown}`"
                 ));
             }
             if scale == Scale::Points && x > max + 1e-9 {
-                return Err(format!(
+                return Err(crate::tr!(
+                    "điểm thẩm định `{shown}` vượt điểm tối đa {} của tiêu chí",
                     "appraised points `{shown}` exceed the criterion's maximum of {}",
                     fmt_num(max)
                 ));
@@ -162,7 +184,8 @@ pub fn points(rule: &Rule, max: f64, r: Reading, best: Option<f64>) -> Result<(f
         (RuleKind::Bands(bands), Reading::Num(x)) => {
             if let Some(top) = bands[0].max {
                 if x >= top {
-                    return Err(format!(
+                    return Err(crate::tr!(
+                        "giá trị {} vượt mức cao nhất (< {})",
                         "value {} lies above the highest band (< {})",
                         fmt_num(x),
                         fmt_num(top)
@@ -414,7 +437,7 @@ mod tests {
         assert_eq!(pts(&r, 2.0, "1,75"), 1.75);
         assert_eq!(pts(&r, 2.0, "2"), 2.0);
         let e = read(&r, 2.0, &t("2,25"), Locale::Vi, Rates::Percent).unwrap_err();
-        assert!(e.contains("maximum"), "{e}");
+        assert!(e.contains("2,25") && e.contains(" 2"), "{e}");
     }
 
     #[test]
@@ -438,6 +461,6 @@ mod tests {
         let e = read(&r, 1.0, &t("chưa báo cáo"), Locale::Vi, Rates::Percent).unwrap_err();
         assert!(e.contains("chưa báo cáo"), "{e}");
         let e = read(&r, 1.0, &t("90.5"), Locale::Vi, Rates::Percent).unwrap_err();
-        assert!(e.contains("decimal comma"), "{e}");
+        assert!(e.contains("86,97"), "{e}");
     }
 }
