@@ -491,6 +491,10 @@ fn criteria_diagnostics_are_all_reported_with_line_column_and_caret() {
     ]);
     assert_eq!(o.code, 2, "{o:?}");
     insta::assert_snapshot!("unknown_key", o.stderr);
+    // Vietnamese by default.
+    let o = run(&["check", "tests/fixtures/bad/many-errors.toml"]);
+    assert_eq!(o.code, 2, "{o:?}");
+    insta::assert_snapshot!("many_errors_vi", o.stderr);
 }
 
 #[test]

@@ -60,7 +60,8 @@ impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let num = self.line.to_string();
         let pad = " ".repeat(num.len());
-        writeln!(f, "error: {}", self.message)?;
+        let vi = crate::i18n::current() == crate::i18n::Lang::Vi;
+        writeln!(f, "{}: {}", if vi { "lỗi" } else { "error" }, self.message)?;
         writeln!(f, "{pad}--> {}:{}:{}", self.file, self.line, self.column)?;
         writeln!(f, "{pad} |")?;
         writeln!(f, "{num} | {}", self.source_line)?;
@@ -71,7 +72,7 @@ impl fmt::Display for Diagnostic {
             "^".repeat(self.width)
         )?;
         if let Some(h) = &self.hint {
-            write!(f, "\n{pad} = hint: {h}")?;
+            write!(f, "\n{pad} = {}: {h}", if vi { "gợi ý" } else { "hint" })?;
         }
         Ok(())
     }

@@ -39,9 +39,15 @@ pub fn parse(name: &str, text: &str, sha256: String) -> Result<Criteria> {
         let span = e.span().unwrap_or(0..0);
         let msg = e.message().trim().to_string();
         let hint = if msg.contains("unknown field") {
-            "check the spelling; docs/criteria-format.md lists every key"
+            crate::tr!(
+                "kiểm tra chính tả; docs/criteria-format.md liệt kê mọi khóa",
+                "check the spelling; docs/criteria-format.md lists every key"
+            )
         } else {
-            "see docs/criteria-format.md for the format"
+            crate::tr!(
+                "xem định dạng trong docs/criteria-format.md",
+                "see docs/criteria-format.md for the format"
+            )
         };
         Error::Criteria(vec![src.diag(span, msg).hint(hint)])
     })?;

@@ -47,10 +47,22 @@ impl V<'_> {
         }
         let words: Vec<&str> = options.iter().map(|(w, _)| *w).collect();
         let hint = match text::closest(v.get_ref(), words.iter().copied()) {
-            Some(c) => format!("did you mean `{c}`? Allowed: {}", words.join(", ")),
-            None => format!("allowed: {}", words.join(", ")),
+            Some(c) => crate::tr!(
+                "có phải ý bạn là `{c}`? Được phép: {}",
+                "did you mean `{c}`? Allowed: {}",
+                words.join(", ")
+            ),
+            None => crate::tr!("được phép: {}", "allowed: {}", words.join(", ")),
         };
-        self.err_hint(v.span(), format!("unknown {what} `{}`", v.get_ref()), hint);
+        self.err_hint(
+            v.span(),
+            crate::tr!(
+                "{what} không hợp lệ: `{}`",
+                "unknown {what} `{}`",
+                v.get_ref()
+            ),
+            hint,
+        );
         None
     }
 }
@@ -78,7 +90,7 @@ pub fn validate(
         v.err_hint(
             meta.unit_types.span(),
             "the criteria set scores no unit type",
-            "list the unit types it applies to, e.g. unit_types = [\"xã\", \"phường\", \"đặc khu\"]",
+            crate::tr!("liệt kê các loại đơn vị được chấm, ví dụ unit_types = [\"xã\", \"phường\", \"đặc khu\"]", "list the unit types it applies to, e.g. unit_types = [\"xã\", \"phường\", \"đặc khu\"]"),
         );
     }
     for t in meta.unit_types.get_ref() {
@@ -86,7 +98,11 @@ pub fn validate(
         if unit_types.contains(&k) {
             v.err(
                 t.span(),
-                format!("unit type `{}` is listed twice", t.get_ref()),
+                crate::tr!(
+                    "loại đơn vị `{}` được liệt kê hai lần",
+                    "unit type `{}` is listed twice",
+                    t.get_ref()
+                ),
             );
         } else {
             unit_types.push(k);
@@ -147,16 +163,28 @@ pub fn validate(
         match parse_id(id) {
             None => v.err_hint(
                 n.get_ref().id.span(),
-                format!("criterion id `{id}` is not a dotted number"),
-                "ids look like `1`, `1.1`, `1.1.2`",
+                crate::tr!(
+                    "mã tiêu chí `{id}` không phải dạng số có dấu chấm",
+                    "criterion id `{id}` is not a dotted number"
+                ),
+                crate::tr!(
+                    "mã tiêu chí có dạng `1`, `1.1`, `1.1.2`",
+                    "ids look like `1`, `1.1`, `1.1.2`"
+                ),
             ),
             Some(parts) => {
                 if let Some(&first) = by_id.get(&parts) {
                     let first_line = src.diag(raw_nodes[first].get_ref().id.span(), "").line;
                     v.err_hint(
                         n.get_ref().id.span(),
-                        format!("criterion id `{id}` is used twice"),
-                        format!("it was first defined on line {first_line}"),
+                        crate::tr!(
+                            "mã tiêu chí `{id}` bị dùng hai lần",
+                            "criterion id `{id}` is used twice"
+                        ),
+                        crate::tr!(
+                            "mã này đã được khai báo ở dòng {first_line}",
+                            "it was first defined on line {first_line}"
+                        ),
                     );
                 } else {
                     by_id.insert(parts, i);
@@ -174,11 +202,15 @@ pub fn validate(
                 .collect();
             v.err_hint(
                 raw_nodes[i].get_ref().id.span(),
-                format!(
+                crate::tr!(
+                    "tiêu chí `{id}` không có tiêu chí cha: không có tiêu chí `{}`",
                     "criterion `{id}` has no parent: there is no criterion `{}`",
                     parent.join(".")
                 ),
-                "add the parent criterion or correct the id",
+                crate::tr!(
+                    "thêm tiêu chí cha hoặc sửa lại mã",
+                    "add the parent criterion or correct the id"
+                ),
             );
         }
     }
@@ -211,7 +243,11 @@ pub fn validate(
         if max <= 0.0 {
             v.err(
                 rn.max.span(),
-                format!("criterion `{}` must have a max above 0", rn.id.get_ref()),
+                crate::tr!(
+                    "điểm tối đa của tiêu chí `{}` phải lớn hơn 0",
+                    "criterion `{}` must have a max above 0",
+                    rn.id.get_ref()
+                ),
             );
         }
         let survey = rn.survey.unwrap_or(false) || inherited.is_some_and(|n: &Node| n.survey);
@@ -235,8 +271,16 @@ pub fn validate(
                 if !unit_types.contains(&k) {
                     v.err_hint(
                         t.span(),
-                        format!("unknown unit type `{}`", t.get_ref()),
-                        format!("this file scores: {}", unit_types.join(", ")),
+                        crate::tr!(
+                            "loại đơn vị không có trong bộ tiêu chí: `{}`",
+                            "unknown unit type `{}`",
+                            t.get_ref()
+                        ),
+                        crate::tr!(
+                            "tệp này chấm: {}",
+                            "this file scores: {}",
+                            unit_types.join(", ")
+                        ),
                     );
                 } else {
                     own.push(k);
@@ -256,11 +300,10 @@ pub fn validate(
                 None => {
                     v.err_hint(
                         rn.id.span(),
-                        format!(
-                            "criterion `{}` has no sub-criteria and no rule",
+                        crate::tr!("tiêu chí `{}` không có tiêu chí con và không có cách tính điểm (rule)", "criterion `{}` has no sub-criteria and no rule",
                             rn.id.get_ref()
                         ),
-                        "give it a rule, e.g. rule = { kind = \"yes_no\", indicator = \"...\" }",
+                        crate::tr!("thêm cách tính điểm, ví dụ rule = {{ kind = \"yes_no\", indicator = \"...\" }}", "give it a rule, e.g. rule = {{ kind = \"yes_no\", indicator = \"...\" }}"),
                     );
                     NodeKind::Group { children: vec![] }
                 }
@@ -269,11 +312,10 @@ pub fn validate(
             if let Some(rule) = &rn.rule {
                 v.err_hint(
                     rule.span(),
-                    format!(
-                        "criterion `{}` has sub-criteria, so it cannot have a rule",
+                    crate::tr!("tiêu chí `{}` có tiêu chí con nên không được có cách tính điểm riêng", "criterion `{}` has sub-criteria, so it cannot have a rule",
                         rn.id.get_ref()
                     ),
-                    "its points are the sum of its sub-criteria; move the rule to a sub-criterion",
+                    crate::tr!("điểm của nó là tổng điểm các tiêu chí con; hãy chuyển cách tính điểm xuống tiêu chí con", "its points are the sum of its sub-criteria; move the rule to a sub-criterion"),
                 );
             }
             let sum: f64 = children[p]
@@ -283,13 +325,12 @@ pub fn validate(
             if (sum - max).abs() > EPS {
                 v.err_hint(
                     rn.max.span(),
-                    format!(
-                        "the sub-criteria of `{}` add up to {}, but its max is {}",
+                    crate::tr!("tổng điểm tối đa các tiêu chí con của `{}` là {}, nhưng điểm tối đa của nó là {}", "the sub-criteria of `{}` add up to {}, but its max is {}",
                         rn.id.get_ref(),
                         fmt_num(sum),
                         fmt_num(max)
                     ),
-                    "a parent's max must equal the sum of its children's",
+                    crate::tr!("điểm tối đa của tiêu chí cha phải bằng tổng điểm tối đa các tiêu chí con", "a parent's max must equal the sum of its children's"),
                 );
             }
             NodeKind::Group {
@@ -318,19 +359,26 @@ pub fn validate(
         v.err_hint(
             meta_span.clone(),
             "the criteria set has no criteria",
-            "add areas with [[criterion]] tables",
+            crate::tr!(
+                "thêm các lĩnh vực bằng các bảng [[criterion]]",
+                "add areas with [[criterion]] tables"
+            ),
         );
     } else {
         let total: f64 = areas.iter().map(|&a| nodes[a].max).sum();
         if (total - max_points).abs() > EPS {
             v.err_hint(
                 meta.max_points.span(),
-                format!(
+                crate::tr!(
+                    "tổng điểm các lĩnh vực là {}, nhưng max_points là {}",
                     "the areas add up to {}, but max_points is {}",
                     fmt_num(total),
                     fmt_num(max_points)
                 ),
-                "the areas' maxima must add up to the declared maximum",
+                crate::tr!(
+                    "tổng điểm tối đa các lĩnh vực phải bằng điểm tối đa đã khai báo",
+                    "the areas' maxima must add up to the declared maximum"
+                ),
             );
         }
     }
@@ -347,14 +395,20 @@ pub fn validate(
             let it = it.into_inner();
             let id = it.id.get_ref().clone();
             if item_ids.contains_key(&id) || parse_id(&id).is_some_and(|p| by_id.contains_key(&p)) {
-                v.err(it.id.span(), format!("id `{id}` is used twice"));
+                v.err(
+                    it.id.span(),
+                    crate::tr!("mã `{id}` bị dùng hai lần", "id `{id}` is used twice"),
+                );
             }
             item_ids.insert(id.clone(), it.id.span());
             let max = *it.max.get_ref();
             if max <= 0.0 {
                 v.err(
                     it.max.span(),
-                    format!("item `{id}` must have a max above 0"),
+                    crate::tr!(
+                        "điểm tối đa của mục `{id}` phải lớn hơn 0",
+                        "item `{id}` must have a max above 0"
+                    ),
                 );
             }
             if let Some(rule) = rule_of(v, &it.rule, max, true) {
@@ -383,7 +437,7 @@ pub fn validate(
             v.err_hint(
                 meta_span.clone(),
                 "the criteria set has no grade bands",
-                "add [[grading.band]] tables, best first, e.g. label = \"Xuất sắc\", min = 90",
+                crate::tr!("thêm các bảng [[grading.band]], mức cao nhất trước, ví dụ label = \"Xuất sắc\", min = 90", "add [[grading.band]] tables, best first, e.g. label = \"Xuất sắc\", min = 90"),
             );
             Grading {
                 basis: GradeBasis::RoundedIndex,
@@ -406,8 +460,12 @@ pub fn validate(
             let labels: Vec<&str> = grading.bands.iter().map(|b| b.label.as_str()).collect();
             v.err_hint(
                 d.cap_grade.span(),
-                format!("`{}` is not one of the grade labels", d.cap_grade.get_ref()),
-                format!("grades: {}", labels.join(", ")),
+                crate::tr!(
+                    "`{}` không phải là một mức xếp loại",
+                    "`{}` is not one of the grade labels",
+                    d.cap_grade.get_ref()
+                ),
+                crate::tr!("các mức xếp loại: {}", "grades: {}", labels.join(", ")),
             );
         }
         if let (Some(test), Some(cap)) = (test, cap) {
@@ -469,11 +527,15 @@ pub fn validate(
                     Some(i) => ranking.tie_break.push(i),
                     None => v.err_hint(
                         id.span(),
-                        format!(
+                        crate::tr!(
+                            "tie_break nêu `{}`, không phải mã tiêu chí",
                             "tie_break names `{}`, which is not a criterion id",
                             id.get_ref()
                         ),
-                        "name areas or criteria by id, e.g. tie_break = [\"3\", \"7\"]",
+                        crate::tr!(
+                            "nêu lĩnh vực hoặc tiêu chí theo mã, ví dụ tie_break = [\"3\", \"7\"]",
+                            "name areas or criteria by id, e.g. tie_break = [\"3\", \"7\"]"
+                        ),
                     ),
                 }
             }
@@ -552,17 +614,35 @@ fn rule_of(v: &mut V, rule: &S<RawRule>, max: f64, item: bool) -> Option<Rule> {
     let kind = r.kind.get_ref().as_str();
     if !RULE_KINDS.contains(&kind) {
         let hint = match text::closest(kind, RULE_KINDS) {
-            Some(c) => format!("did you mean `{c}`? Rule kinds: {}", RULE_KINDS.join(", ")),
-            None => format!("rule kinds: {}", RULE_KINDS.join(", ")),
+            Some(c) => crate::tr!(
+                "có phải ý bạn là `{c}`? Các loại cách tính điểm: {}",
+                "did you mean `{c}`? Rule kinds: {}",
+                RULE_KINDS.join(", ")
+            ),
+            None => crate::tr!(
+                "các loại cách tính điểm: {}",
+                "rule kinds: {}",
+                RULE_KINDS.join(", ")
+            ),
         };
-        v.err_hint(r.kind.span(), format!("unknown rule kind `{kind}`"), hint);
+        v.err_hint(
+            r.kind.span(),
+            crate::tr!(
+                "loại cách tính điểm không hợp lệ: `{kind}`",
+                "unknown rule kind `{kind}`"
+            ),
+            hint,
+        );
         return None;
     }
     if item && kind == "deduction" {
         v.err_hint(
             r.kind.span(),
             "bonus and penalty items cannot use `deduction`",
-            "use `per_occurrence` (points = count × per, up to the item's max)",
+            crate::tr!(
+                "dùng `per_occurrence` (điểm = số trường hợp × per, không quá điểm tối đa của mục)",
+                "use `per_occurrence` (points = count × per, up to the item's max)"
+            ),
         );
     }
     // Keys present that this kind does not take.
@@ -585,13 +665,23 @@ fn rule_of(v: &mut V, rule: &S<RawRule>, max: f64, item: bool) -> Option<Rule> {
             if !allowed.contains(&key) {
                 ok = false;
                 let hint = if allowed.is_empty() {
-                    format!("`{kind}` takes only `indicator`")
+                    crate::tr!(
+                        "`{kind}` chỉ nhận `indicator`",
+                        "`{kind}` takes only `indicator`"
+                    )
                 } else {
-                    format!("`{kind}` takes: indicator, {}", allowed.join(", "))
+                    crate::tr!(
+                        "`{kind}` nhận: indicator, {}",
+                        "`{kind}` takes: indicator, {}",
+                        allowed.join(", ")
+                    )
                 };
                 v.err_hint(
                     span,
-                    format!("key `{key}` does not apply to rule kind `{kind}`"),
+                    crate::tr!(
+                        "khóa `{key}` không dùng cho loại cách tính điểm `{kind}`",
+                        "key `{key}` does not apply to rule kind `{kind}`"
+                    ),
                     hint,
                 );
             }
@@ -606,8 +696,14 @@ fn rule_of(v: &mut V, rule: &S<RawRule>, max: f64, item: bool) -> Option<Rule> {
         None => {
             v.err_hint(
                 rule.span(),
-                format!("the `{kind}` rule names no indicator"),
-                "add indicator = \"<column name in the data tables>\"",
+                crate::tr!(
+                    "cách tính điểm `{kind}` chưa nêu chỉ số (indicator)",
+                    "the `{kind}` rule names no indicator"
+                ),
+                crate::tr!(
+                    "thêm indicator = \"<tên cột trong bảng dữ liệu>\"",
+                    "add indicator = \"<column name in the data tables>\""
+                ),
             );
             return None;
         }
@@ -616,7 +712,13 @@ fn rule_of(v: &mut V, rule: &S<RawRule>, max: f64, item: bool) -> Option<Rule> {
         match x {
             Some(x) => Some(*x.get_ref()),
             None => {
-                v.err(rule.span(), format!("the `{kind}` rule needs `{key}`"));
+                v.err(
+                    rule.span(),
+                    crate::tr!(
+                        "cách tính điểm `{kind}` cần `{key}`",
+                        "the `{kind}` rule needs `{key}`"
+                    ),
+                );
                 None
             }
         }
@@ -653,7 +755,10 @@ fn rule_of(v: &mut V, rule: &S<RawRule>, max: f64, item: bool) -> Option<Rule> {
                 v.err_hint(
                     r.full_at.as_ref().map_or(rule.span(), S::span),
                     "zero_at and full_at are equal",
-                    "use `bands` for a single threshold",
+                    crate::tr!(
+                        "dùng `bands` cho một ngưỡng duy nhất",
+                        "use `bands` for a single threshold"
+                    ),
                 );
             }
             for (x, key) in [(&r.zero_at, "zero_at"), (&r.full_at, "full_at")] {
@@ -661,7 +766,8 @@ fn rule_of(v: &mut V, rule: &S<RawRule>, max: f64, item: bool) -> Option<Rule> {
                     if !in_range(*x.get_ref()) {
                         v.err(
                             x.span(),
-                            format!(
+                            crate::tr!(
+                                "{key} = {} nằm ngoài khoảng giá trị cách tính điểm này chấp nhận",
                                 "{key} = {} is outside the values this rule accepts",
                                 fmt_num(*x.get_ref())
                             ),
@@ -679,7 +785,7 @@ fn rule_of(v: &mut V, rule: &S<RawRule>, max: f64, item: bool) -> Option<Rule> {
                 v.err(rule.span(), "the `bands` rule needs `bands`");
                 return None;
             };
-            RuleKind::Bands(bands_of(v, bands, Some(max), "band")?)
+            RuleKind::Bands(bands_of(v, bands, Some(max), &crate::tr!("bậc", "band"))?)
         }
         "yes_no" | "appraised" => {
             if kind == "yes_no" {
@@ -693,7 +799,10 @@ fn rule_of(v: &mut V, rule: &S<RawRule>, max: f64, item: bool) -> Option<Rule> {
                 v.err_hint(
                     rule.span(),
                     "the `category` rule needs `categories`",
-                    "e.g. categories = { \"toàn trình\" = 2, \"một phần\" = 1 }",
+                    crate::tr!(
+                        "ví dụ categories = {{ \"toàn trình\" = 2, \"một phần\" = 1 }}",
+                        "e.g. categories = {{ \"toàn trình\" = 2, \"một phần\" = 1 }}"
+                    ),
                 );
                 return None;
             };
@@ -703,7 +812,8 @@ fn rule_of(v: &mut V, rule: &S<RawRule>, max: f64, item: bool) -> Option<Rule> {
                 if !(0.0..=max + EPS).contains(&p) {
                     v.err(
                         pts.span(),
-                        format!(
+                        crate::tr!(
+                            "điểm phân loại {} nằm ngoài khoảng 0..{}",
                             "category points {} are outside 0..{}",
                             fmt_num(p),
                             fmt_num(max)
@@ -712,7 +822,13 @@ fn rule_of(v: &mut V, rule: &S<RawRule>, max: f64, item: bool) -> Option<Rule> {
                 }
                 let k = text::key(word);
                 if out.iter().any(|c| c.key == k) {
-                    v.err(pts.span(), format!("category `{word}` is listed twice"));
+                    v.err(
+                        pts.span(),
+                        crate::tr!(
+                            "phân loại `{word}` được liệt kê hai lần",
+                            "category `{word}` is listed twice"
+                        ),
+                    );
                 }
                 out.push(Category {
                     key: k,
@@ -744,14 +860,18 @@ fn rule_of(v: &mut V, rule: &S<RawRule>, max: f64, item: bool) -> Option<Rule> {
             if per <= 0.0 {
                 v.err(
                     r.per.as_ref().map_or(rule.span(), S::span),
-                    "`per` must be above 0",
+                    crate::tr!("`per` phải lớn hơn 0", "`per` must be above 0"),
                 );
             }
             if let Some(f) = &r.floor {
                 if !(0.0..=max).contains(f.get_ref()) {
                     v.err(
                         f.span(),
-                        format!("floor must lie between 0 and the max ({})", fmt_num(max)),
+                        crate::tr!(
+                            "floor phải nằm trong khoảng từ 0 đến điểm tối đa ({})",
+                            "floor must lie between 0 and the max ({})",
+                            fmt_num(max)
+                        ),
                     );
                 }
             }
@@ -762,7 +882,7 @@ fn rule_of(v: &mut V, rule: &S<RawRule>, max: f64, item: bool) -> Option<Rule> {
             if per <= 0.0 {
                 v.err(
                     r.per.as_ref().map_or(rule.span(), S::span),
-                    "`per` must be above 0",
+                    crate::tr!("`per` phải lớn hơn 0", "`per` must be above 0"),
                 );
             }
             RuleKind::PerOccurrence { per }
@@ -788,7 +908,10 @@ fn bands_of(
 ) -> Option<Vec<Band>> {
     let list = bands.get_ref();
     if list.is_empty() {
-        v.err(bands.span(), format!("the {what} list is empty"));
+        v.err(
+            bands.span(),
+            crate::tr!("danh sách {what} bị trống", "the {what} list is empty"),
+        );
         return None;
     }
     let before = v.diags.len();
@@ -810,7 +933,8 @@ fn bands_of(
             if !(0.0..=pm + EPS).contains(&p) {
                 v.err(
                     b.points.span(),
-                    format!(
+                    crate::tr!(
+                        "điểm của {what} là {}, nằm ngoài khoảng 0..{}",
                         "{what} points {} are outside 0..{}",
                         fmt_num(p),
                         fmt_num(pm)
@@ -842,18 +966,26 @@ fn check_band_order(
     if min.is_none() && i + 1 < len {
         v.err_hint(
             max.map_or(0..0, S::span),
-            format!(
+            crate::tr!(
+                "{what} {} không có `min`, nhưng chỉ {what} cuối cùng được bỏ trống",
                 "{what} {} has no `min`, but only the last {what} may leave it open",
                 i + 1
             ),
-            "list bands from the highest down; give every band but the last a `min`",
+            crate::tr!(
+                "liệt kê từ mức cao nhất xuống; mọi mức trừ mức cuối đều cần `min`",
+                "list bands from the highest down; give every band but the last a `min`"
+            ),
         );
     }
     if let (Some(min), Some(max)) = (min, max) {
         if max.get_ref() <= min.get_ref() {
             v.err(
                 max.span(),
-                format!("{what} {}: max must be above min", i + 1),
+                crate::tr!(
+                    "{what} {}: max phải lớn hơn min",
+                    "{what} {}: max must be above min",
+                    i + 1
+                ),
             );
         }
     }
@@ -864,13 +996,12 @@ fn check_band_order(
         if m.get_ref() >= p.get_ref() {
             v.err_hint(
                 m.span(),
-                format!(
-                    "{what}s are out of order: {what} {} starts at {}, not below the one before it ({})",
+                crate::tr!("các {what} sai thứ tự: {what} {} bắt đầu từ {}, không thấp hơn mức trước nó ({})", "{what}s are out of order: {what} {} starts at {}, not below the one before it ({})",
                     i + 1,
                     fmt_num(*m.get_ref()),
                     fmt_num(*p.get_ref())
                 ),
-                format!("list {what}s from the highest down"),
+                crate::tr!("liệt kê các {what} từ cao xuống thấp", "list {what}s from the highest down"),
             );
             return;
         }
@@ -880,18 +1011,23 @@ fn check_band_order(
         if mx_v > p_v + EPS {
             v.err_hint(
                 mx.span(),
-                format!("{what}s overlap: {what} {} runs up to {}, past the start of the one above it ({})", i + 1, fmt_num(mx_v), fmt_num(p_v)),
-                format!("set max = {} or leave max out", fmt_num(p_v)),
+                crate::tr!("các {what} chồng lấn: {what} {} kéo dài tới {}, vượt điểm bắt đầu của mức trên nó ({})", "{what}s overlap: {what} {} runs up to {}, past the start of the one above it ({})", i + 1, fmt_num(mx_v), fmt_num(p_v)),
+                crate::tr!("đặt max = {} hoặc bỏ max", "set max = {} or leave max out", fmt_num(p_v)),
             );
         } else if mx_v < p_v - EPS {
             v.err_hint(
                 mx.span(),
-                format!(
+                crate::tr!(
+                    "các {what} bị hở: giá trị từ {} đến dưới {} không thuộc {what} nào",
                     "gap between {what}s: values from {} up to {} fall in no {what}",
                     fmt_num(mx_v),
                     fmt_num(p_v)
                 ),
-                format!("set max = {} or leave max out", fmt_num(p_v)),
+                crate::tr!(
+                    "đặt max = {} hoặc bỏ max",
+                    "set max = {} or leave max out",
+                    fmt_num(p_v)
+                ),
             );
         }
     }
@@ -917,7 +1053,10 @@ fn grading_of(v: &mut V, g: S<RawGrading>) -> Grading {
         v.err_hint(
             span,
             "no grade bands",
-            "add [[grading.band]] tables, best first",
+            crate::tr!(
+                "thêm các bảng [[grading.band]], mức cao nhất trước",
+                "add [[grading.band]] tables, best first"
+            ),
         );
         return Grading {
             basis,
@@ -937,18 +1076,19 @@ fn grading_of(v: &mut V, g: S<RawGrading>) -> Grading {
             b.min.as_ref(),
             b.max.as_ref(),
             prev_min,
-            "grade band",
+            &crate::tr!("mức xếp loại", "grade band"),
         );
         if i == 0 {
             if let Some(mx) = &b.max {
                 if *mx.get_ref() < 100.0 {
                     v.err_hint(
                         mx.span(),
-                        format!(
+                        crate::tr!(
+                            "thang xếp loại bị hở: chỉ số từ {} đến 100 không có mức xếp loại",
                             "gap between grade bands: an index from {} up to 100 gets no grade",
                             fmt_num(*mx.get_ref())
                         ),
-                        "leave max out of the best band",
+                        crate::tr!("bỏ max ở mức cao nhất", "leave max out of the best band"),
                     );
                 }
             }
@@ -958,11 +1098,15 @@ fn grading_of(v: &mut V, g: S<RawGrading>) -> Grading {
                 if *m.get_ref() > 0.0 {
                     v.err_hint(
                         m.span(),
-                        format!(
+                        crate::tr!(
+                            "thang xếp loại bị hở: chỉ số dưới {} không có mức xếp loại",
                             "gap between grade bands: an index below {} gets no grade",
                             fmt_num(*m.get_ref())
                         ),
-                        "leave min out of the lowest band so it covers everything below",
+                        crate::tr!(
+                            "bỏ min ở mức thấp nhất để bao trùm mọi giá trị bên dưới",
+                            "leave min out of the lowest band so it covers everything below"
+                        ),
                     );
                 }
             }
@@ -972,7 +1116,13 @@ fn grading_of(v: &mut V, g: S<RawGrading>) -> Grading {
             .iter()
             .any(|x| text::key(&x.label) == text::key(&label))
         {
-            v.err(b.label.span(), format!("grade `{label}` is listed twice"));
+            v.err(
+                b.label.span(),
+                crate::tr!(
+                    "mức xếp loại `{label}` được liệt kê hai lần",
+                    "grade `{label}` is listed twice"
+                ),
+            );
         }
         let color = b.color.as_ref().and_then(|c| {
             let s = c.get_ref().trim_start_matches('#');
@@ -982,8 +1132,12 @@ fn grading_of(v: &mut V, g: S<RawGrading>) -> Grading {
             if parsed.is_none() {
                 v.err_hint(
                     c.span(),
-                    format!("`{}` is not a colour", c.get_ref()),
-                    "write colours as \"#RRGGBB\"",
+                    crate::tr!(
+                        "`{}` không phải là mã màu",
+                        "`{}` is not a colour",
+                        c.get_ref()
+                    ),
+                    crate::tr!("viết màu dạng \"#RRGGBB\"", "write colours as \"#RRGGBB\""),
                 );
             }
             parsed
@@ -1020,8 +1174,15 @@ fn parse_when(v: &mut V, when: &S<String>) -> Option<Test> {
     }
     v.err_hint(
         when.span(),
-        format!("cannot read the condition `{}`", when.get_ref()),
-        "write \"yes\" (the indicator says có/x/1) or a comparison such as \">= 1\"",
+        crate::tr!(
+            "không hiểu điều kiện `{}`",
+            "cannot read the condition `{}`",
+            when.get_ref()
+        ),
+        crate::tr!(
+            "viết \"yes\" (chỉ số ghi có/x/1) hoặc một phép so sánh như \">= 1\"",
+            "write \"yes\" (the indicator says có/x/1) or a comparison such as \">= 1\""
+        ),
     );
     None
 }

@@ -102,10 +102,12 @@ pub fn read_table(
         "xlsx" | "xlsm" | "xls" | "ods" => xlsx::read(&path, sheet.as_deref(), &name)?,
         "parquet" | "pq" => parquet::read(&path, &name)?,
         "csv" | "txt" | "tsv" => csv::read(&path, &name)?,
-        _ => return Err(Error::Usage(crate::tr!(
+        _ => {
+            return Err(Error::Usage(crate::tr!(
             "{name}: không nhận dạng được loại tệp `.{ext}`; parindex đọc .csv, .xlsx và .parquet",
             "{name}: unknown file type `.{ext}`; parindex reads .csv, .xlsx and .parquet"
-        ))),
+        )))
+        }
     };
     let (header_idx, headers) = find_header(&grid.rows, is_header).ok_or_else(|| {
         Error::data(
