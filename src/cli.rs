@@ -103,6 +103,9 @@ pub struct DeriveArgs {
     /// polars engine: streaming (bounded memory) or in-memory.
     #[arg(long, default_value = "streaming", hide = true)]
     pub engine: String,
+    /// Language of messages.
+    #[arg(long, value_enum, default_value_t)]
+    pub lang: Lang,
     /// No progress lines.
     #[arg(long, short)]
     pub quiet: bool,

@@ -35,6 +35,9 @@ pub fn run(cli: Cli) -> Result<()> {
             i18n::set(a.lang);
             commands::score::run(&a)
         }
-        Command::Derive(a) => commands::derive::run(&a),
+        Command::Derive(a) => {
+            i18n::set(a.lang);
+            commands::derive::run(&a)
+        }
     }
 }

@@ -45,12 +45,14 @@ fn period(a: &Args) -> Result<(i32, i32, i32)> {
         to = Some(date_arg("--to", t)?);
     }
     let (Some(from), Some(to)) = (from, to) else {
-        return Err(Error::Usage(
-            "give the period: --period YEAR, or both --from DATE and --to DATE".into(),
-        ));
+        return Err(Error::Usage(crate::tr!(
+            "hãy cho kỳ đánh giá: --period NĂM, hoặc cả --from NGÀY và --to NGÀY",
+            "give the period: --period YEAR, or both --from DATE and --to DATE"
+        )));
     };
     if from > to {
-        return Err(Error::Usage(format!(
+        return Err(Error::Usage(crate::tr!(
+            "kỳ đánh giá rỗng: {} ở sau {}",
             "the period is empty: {} is after {}",
             dates::format_days(from),
             dates::format_days(to)
@@ -101,7 +103,8 @@ pub fn run(a: &Args) -> Result<()> {
             let _ = writeln!(err, "parindex derive: {s}");
         }
     };
-    progress(&format!(
+    progress(&crate::tr!(
+        "{} tệp, kỳ {} – {}, hồ sơ chưa giải quyết tính đến ngày {}",
         "{} file(s), period {} – {}, open dossiers judged as of {}",
         a.files.len(),
         dates::format_days(from),
@@ -120,7 +123,10 @@ pub fn run(a: &Args) -> Result<()> {
                 .map(|p| p.display().to_string())
                 .collect::<Vec<_>>()
                 .join(", "),
-            format!("{excluded} bad record(s) and --strict was given; nothing was written"),
+            crate::tr!(
+                "{excluded} hồ sơ lỗi và đã chọn --strict; chưa ghi tệp nào",
+                "{excluded} bad record(s) and --strict was given; nothing was written"
+            ),
         ));
     }
     let mut units = d.units.clone();
@@ -174,37 +180,49 @@ pub fn run(a: &Args) -> Result<()> {
     }
     write_atomic(&a.out, &bytes)?;
     let mut out = std::io::stdout().lock();
-    let _ = writeln!(
-        out,
+    let line = crate::tr!(
+        "đã ghi {} đơn vị vào {} ({} hồ sơ trong kỳ, loại {})",
         "{} units written to {} ({} records in the period, {} excluded)",
         units.len(),
         a.out.display(),
         d.in_period,
         excluded
     );
+    let _ = writeln!(out, "{line}");
     Ok(())
 }
 
 fn bad_report(d: &Derived) -> String {
-    let mut s = format!(
+    let mut s = crate::tr!(
+        "đã đọc {} hồ sơ, {} hồ sơ tiếp nhận trong kỳ",
         "{} record(s) read, {} received in the period",
-        d.rows_read, d.in_period
+        d.rows_read,
+        d.in_period
     );
     let excluded: u64 = d.bad.iter().sum();
     if excluded == 0 {
-        s.push_str("; none excluded\n");
+        s.push_str(&crate::tr!("; không loại hồ sơ nào\n", "; none excluded\n"));
         return s;
     }
-    s.push_str(&format!("; {excluded} excluded:\n"));
-    for (k, (code, what)) in REASONS.iter().enumerate() {
+    s.push_str(&crate::tr!(
+        "; loại {excluded} hồ sơ:\n",
+        "; {excluded} excluded:\n"
+    ));
+    for (k, (code, _)) in REASONS.iter().enumerate() {
+        let what = derive::reason_text(k);
         if d.bad[k] == 0 {
             continue;
         }
         s.push_str(&format!("  {code}: {} ({what})", d.bad[k]));
         if let Some(e) = &d.first_bad[k] {
-            s.push_str(&format!("; first: {}, row {}", e.file, e.row));
+            s.push_str(&crate::tr!(
+                "; đầu tiên: {}, dòng {}",
+                "; first: {}, row {}",
+                e.file,
+                e.row
+            ));
             if !e.dossier_id.is_empty() {
-                s.push_str(&format!(", dossier {}", e.dossier_id));
+                s.push_str(&crate::tr!(", hồ sơ {}", ", dossier {}", e.dossier_id));
             }
         }
         s.push('\n');

@@ -68,9 +68,16 @@ impl Mapping {
                 diags.push(
                     src.diag(
                         header.span(),
-                        format!("`{canon}` is not a canonical column"),
+                        crate::tr!(
+                            "`{canon}` không phải tên cột chuẩn",
+                            "`{canon}` is not a canonical column"
+                        ),
                     )
-                    .hint(format!("canonical columns: {}", COLUMNS.join(", "))),
+                    .hint(crate::tr!(
+                        "các cột chuẩn: {}",
+                        "canonical columns: {}",
+                        COLUMNS.join(", ")
+                    )),
                 );
             }
             m.columns.insert(canon, header.into_inner());
@@ -80,9 +87,16 @@ impl Mapping {
                 diags.push(
                     src.diag(
                         words.span(),
-                        format!("values of `{canon}` cannot be mapped"),
+                        crate::tr!(
+                            "không ánh xạ được giá trị của `{canon}`",
+                            "values of `{canon}` cannot be mapped"
+                        ),
                     )
-                    .hint(format!("map values of: {}", VALUE_COLUMNS.join(", "))),
+                    .hint(crate::tr!(
+                        "chỉ ánh xạ giá trị của: {}",
+                        "map values of: {}",
+                        VALUE_COLUMNS.join(", ")
+                    )),
                 );
                 continue;
             }

@@ -42,6 +42,23 @@ pub const REASONS: [(&str, &str); 7] = [
     ("missing_unit", "unit code empty"),
 ];
 
+/// A reason's description in the run's language.
+pub fn reason_text(k: usize) -> String {
+    let vi = [
+        "mã hồ sơ xuất hiện hơn một lần",
+        "thiếu hoặc không đọc được ngày tiếp nhận, hẹn trả hoặc trả kết quả",
+        "trả kết quả trước ngày tiếp nhận",
+        "thiếu kênh nộp hoặc kênh không phải trực tuyến / trực tiếp / bưu chính",
+        "mức độ DVC không phải toàn trình / một phần",
+        "paid_online hoặc digitised không phải 1 / 0",
+        "mã đơn vị bị trống",
+    ];
+    match crate::i18n::current() {
+        crate::i18n::Lang::Vi => vi[k].to_string(),
+        crate::i18n::Lang::En => REASONS[k].1.to_string(),
+    }
+}
+
 /// Unreadable date (a null means an empty cell).
 const BAD_DATE: i32 = i32::MIN;
 const HASH_KEYS: (u64, u64, u64, u64) = (0x5041_5249, 0x4e44_4558, 0x7061_7269, 0x6e64_6578);
@@ -280,7 +297,7 @@ fn scan(path: &Path, idx: u32, o: &Options) -> Result<LazyFrame> {
             }
             None if canon == "procedure_code" => {}
             None => missing.push(match o.mapping.columns.get(canon) {
-                Some(h) => format!("{canon} (mapped to `{h}`)"),
+                Some(h) => crate::tr!("{canon} (ánh xạ tới `{h}`)", "{canon} (mapped to `{h}`)"),
                 None => canon.to_string(),
             }),
         }
@@ -293,7 +310,7 @@ fn scan(path: &Path, idx: u32, o: &Options) -> Result<LazyFrame> {
             .collect();
         return Err(Error::data(
             path.display().to_string(),
-            format!("missing column(s) {}; the file has: {}. Rename them with --map (see docs/derive.md)", missing.join(", "), found.join(", ")),
+            crate::tr!("thiếu cột {}; tệp có: {}. Đổi tên cột bằng --map (xem docs/derive.md)", "missing column(s) {}; the file has: {}. Rename them with --map (see docs/derive.md)", missing.join(", "), found.join(", ")),
         ));
     }
     let string = |canon: &str| col(cols[canon].0.clone()).cast(DataType::String);
@@ -307,7 +324,10 @@ fn scan(path: &Path, idx: u32, o: &Options) -> Result<LazyFrame> {
             other => {
                 return Err(Error::data(
                     path.display().to_string(),
-                    format!("column {name} holds {other}, not dates"),
+                    crate::tr!(
+                        "cột {name} chứa {other}, không phải ngày tháng",
+                        "column {name} holds {other}, not dates"
+                    ),
                 ));
             }
         }
@@ -542,7 +562,10 @@ pub fn run(o: &Options, progress: &mut dyn FnMut(&str)) -> Result<Derived> {
     let t0 = std::time::Instant::now();
     let plan_err = |e: PolarsError| Error::Other(format!("the dossier query failed: {e}"));
     // Pass 1: ids that occur more than once, as hashes.
-    progress("pass 1/2: looking for duplicate dossier ids");
+    progress(&crate::tr!(
+        "lượt 1/2: tìm mã hồ sơ trùng",
+        "pass 1/2: looking for duplicate dossier ids"
+    ));
     // Sorting a plain vector of hashes (8 bytes a record) needs far less memory than a
     // group-by hash table over tens of millions of keys.
     let hashes = all_rows(o)?
@@ -570,7 +593,8 @@ pub fn run(o: &Options, progress: &mut dyn FnMut(&str)) -> Result<Derived> {
     drop(h);
     dups.dedup();
     let dup_series = Series::new("h".into(), dups);
-    progress(&format!(
+    progress(&crate::tr!(
+        "xong lượt 1/2 trong {:.1} giây: {} mã băm hồ sơ xuất hiện hơn một lần",
         "pass 1/2 done in {:.1} s: {} id hash(es) seen more than once",
         t0.elapsed().as_secs_f64(),
         dup_series.len()
@@ -578,7 +602,10 @@ pub fn run(o: &Options, progress: &mut dyn FnMut(&str)) -> Result<Derived> {
 
     // Pass 2: classify and aggregate, with side outputs sharing the scan.
     let t1 = std::time::Instant::now();
-    progress("pass 2/2: classifying records and counting per unit");
+    progress(&crate::tr!(
+        "lượt 2/2: phân loại hồ sơ và đếm theo đơn vị",
+        "pass 2/2: classifying records and counting per unit"
+    ));
     let rows = classify(
         all_rows(o)?.with_column(
             hashed(o)
@@ -618,7 +645,8 @@ pub fn run(o: &Options, progress: &mut dyn FnMut(&str)) -> Result<Derived> {
     )
     .map_err(plan_err)?;
     let (agg_df, first_df, cand_df) = (res.remove(0), res.remove(0), res.remove(0));
-    progress(&format!(
+    progress(&crate::tr!(
+        "xong lượt 2/2 trong {:.1} giây",
         "pass 2/2 done in {:.1} s",
         t1.elapsed().as_secs_f64()
     ));
