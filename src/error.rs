@@ -33,12 +33,12 @@ impl std::fmt::Display for DataIssue {
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("cannot read {path}: {source}")]
+    #[error("{}", crate::tr!("không đọc được {}: {}", "cannot read {}: {}", .path.display(), .source))]
     Read {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("cannot write {path}: {source}")]
+    #[error("{}", crate::tr!("không ghi được {}: {}", "cannot write {}: {}", .path.display(), .source))]
     Write {
         path: PathBuf,
         source: std::io::Error,
