@@ -512,20 +512,12 @@ fn fold(df: &DataFrame, out: &mut HashMap<String, Counts>, d: &mut Derived) -> R
     let units = strs(df, "unit_code")?;
     let get = |n: &str| u64s(df, n);
     let (rows, in_period) = (get("rows")?, get("in_period")?);
-    let cols: Vec<Vec<u64>> = [
-        "received",
-        "resolved",
-        "resolved_on_time",
-        "pending_overdue",
-        "online",
-        "full_online",
-        "paid_online",
-        "fee_known",
-        "digitised",
-    ]
-    .iter()
-    .map(|n| get(n))
-    .collect::<Result<_>>()?;
+    // The aggregated counts: all but the two derived here (resolved_late, pending).
+    let cols: Vec<Vec<u64>> = COUNT_COLUMNS
+        .iter()
+        .filter(|n| !["resolved_late", "pending"].contains(n))
+        .map(|n| get(n))
+        .collect::<Result<_>>()?;
     let bad: Vec<Vec<u64>> = (1..=REASONS.len())
         .map(|k| get(&format!("bad_{k}")))
         .collect::<Result<_>>()?;
