@@ -197,43 +197,33 @@ def main():
     yes_words_vi = ("có", "không")
     percent_sign_cols = {"on_time_rate", "online_rate", "full_online_rate", "online_payment_rate", "digitised_rate"}
 
-    if depts:
+    def indicator_csv(units, cols, code_header, delimiter, na, yes_no, dec_comma):
+        """One indicator table as text, written the way that office writes it."""
         buf = io.StringIO()
-        w = csv.writer(buf, lineterminator="\r\n")
-        w.writerow(["unit_code", "Tên đơn vị"] + dept_cols)
-        for code, name, _, _ in depts:
+        w = csv.writer(buf, delimiter=delimiter, lineterminator="\r\n")
+        w.writerow([code_header, "Tên đơn vị"] + cols)
+        for code, name, _, _ in units:
             v = rows[code][0]
             cells = []
-            for k in dept_cols:
+            for k in cols:
                 x = v[k]
                 if x is None:
-                    cells.append("N/A")
+                    cells.append(na)
                 elif isinstance(x, bool):
-                    cells.append("1" if x else "0")
+                    cells.append(yes_no[0] if x else yes_no[1])
                 else:
-                    cells.append(fmt(x, False, k in percent_sign_cols))
+                    cells.append(fmt(x, dec_comma, k in percent_sign_cols))
             w.writerow([code, name] + cells)
-        with open(os.path.join(a.out, "2025", "chi-so-so.csv"), "w", encoding="utf-8-sig", newline="") as f:
-            f.write(buf.getvalue())
+        return buf.getvalue()
 
+    if depts:
+        text = indicator_csv(depts, dept_cols, "unit_code", ",", "N/A", ("1", "0"), False)
+        with open(os.path.join(a.out, "2025", "chi-so-so.csv"), "w", encoding="utf-8-sig", newline="") as f:
+            f.write(text)
     if comms:
-        buf = io.StringIO()
-        w = csv.writer(buf, delimiter=";", lineterminator="\r\n")
-        w.writerow(["Mã đơn vị", "Tên đơn vị"] + comm_cols)
-        for code, name, _, _ in comms:
-            v = rows[code][0]
-            cells = []
-            for k in comm_cols:
-                x = v[k]
-                if x is None:
-                    cells.append("Không áp dụng")
-                elif isinstance(x, bool):
-                    cells.append(yes_words_vi[0] if x else yes_words_vi[1])
-                else:
-                    cells.append(fmt(x, True, k in percent_sign_cols))
-            w.writerow([code, name] + cells)
+        text = indicator_csv(comms, comm_cols, "Mã đơn vị", ";", "Không áp dụng", yes_words_vi, True)
         with open(os.path.join(a.out, "2025", "chi-so-xa.csv"), "wb") as f:
-            f.write(to_cp1258(buf.getvalue()))
+            f.write(to_cp1258(text))
 
     units = depts + comms
     if not a.no_xlsx:

@@ -752,6 +752,33 @@ fn derive_hand_computed_counts_and_rates() {
 }
 
 #[test]
+fn derive_speaks_vietnamese_by_default() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = ok(run_in(
+        tmp.path(),
+        &[
+            "derive",
+            &fixture("ho-so.csv"),
+            "--period",
+            "2025",
+            "--out",
+            "out.csv",
+        ],
+    ));
+    assert!(
+        o.stderr
+            .contains("đã đọc 14 hồ sơ, 12 hồ sơ tiếp nhận trong kỳ; loại 5 hồ sơ:"),
+        "{o:?}"
+    );
+    assert!(
+        o.stderr
+            .contains("duplicate_id: 2 (mã hồ sơ xuất hiện hơn một lần); đầu tiên:"),
+        "{o:?}"
+    );
+    assert!(o.stdout.contains("đã ghi 2 đơn vị vào out.csv"), "{o:?}");
+}
+
+#[test]
 fn derive_as_of_decides_what_is_open() {
     let tmp = tempfile::tempdir().unwrap();
     ok(derive_in(

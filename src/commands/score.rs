@@ -6,8 +6,6 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use sha2::{Digest, Sha256};
-
 use crate::dataset::Dataset;
 use crate::error::{Error, Result};
 use crate::ingest::split_sheet;
@@ -127,7 +125,7 @@ pub fn run(a: &Args) -> Result<()> {
                 let (path, _) = split_sheet(p);
                 std::fs::read(&path)
                     .ok()
-                    .map(|b| (p.display().to_string(), hex(&Sha256::digest(&b))))
+                    .map(|b| (p.display().to_string(), crate::criteria::sha256_hex(&b)))
             })
             .collect(),
     };
@@ -207,8 +205,4 @@ fn guard_outputs(out: &Path, inputs: &[PathBuf]) -> Result<()> {
         }
     }
     Ok(())
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -29,7 +29,7 @@ pub fn load(path: &Path) -> Result<Criteria> {
             e.utf8_error().valid_up_to()
         ))
     })?;
-    parse(&name, &text, hex(&Sha256::digest(&bytes)))
+    parse(&name, &text, sha256_hex(&bytes))
 }
 
 /// Parse criteria text; `name` is what diagnostics call the file.
@@ -54,6 +54,10 @@ pub fn parse(name: &str, text: &str, sha256: String) -> Result<Criteria> {
     validate::validate(raw, &src, sha256).map_err(Error::Criteria)
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+/// SHA-256 of a file's bytes in lower-case hex, as printed on the method sheet.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
