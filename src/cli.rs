@@ -36,7 +36,7 @@ pub enum Command {
     },
     /// Score, grade and rank units; write results.csv, criterion-scores.csv and results.xlsx.
     #[command(
-        after_help = "Example:\n  parindex score --criteria criteria/so-2025.toml --criteria criteria/xa-2025.toml \\\n      --units sample-data/units.csv \\\n      --data sample-data/2025/chi-so-so.csv --data sample-data/2025/chi-so-xa.csv \\\n      --data 'sample-data/2025/tham-dinh-xa.xlsx#Thẩm định' --out out/\n\nA workbook sheet is chosen with FILE#SHEET (default: the first sheet)."
+        after_help = "Example:\n  parindex score --criteria criteria/so-2025.toml --criteria criteria/xa-2025.toml \\\n      --units sample-data/units.csv \\\n      --data sample-data/2025/chi-so-so.csv --data sample-data/2025/chi-so-xa.csv \\\n      --data 'sample-data/2025/tham-dinh-xa.xlsx#Thẩm định' --out out/\n\nA workbook sheet is chosen with FILE#SHEET (default: the first sheet). Columns are found by indicator\ncode or by caption (the criterion's name, `captions` in the criteria file, or --map). Cells formatted\nas % are read as percentages; a table that writes rates as fractions (0.9898) needs\n--rates-as-fraction FILE."
     )]
     Score(ScoreArgs),
     /// Turn dossier records (one row per hồ sơ) into a per-unit indicator table for `score`.
@@ -57,6 +57,12 @@ pub struct ScoreArgs {
     /// Indicator table, one row per unit; repeat to join several on unit code.
     #[arg(long = "data", required = true, value_name = "FILE")]
     pub data: Vec<PathBuf>,
+    /// A --data table whose rates are written as fractions (0.9898 for 98.98%); repeat per table.
+    #[arg(long = "rates-as-fraction", value_name = "FILE")]
+    pub rates_as_fraction: Vec<PathBuf>,
+    /// Mapping file: `[columns]` indicator = "column caption" (or a list of captions).
+    #[arg(long, value_name = "FILE")]
+    pub map: Option<PathBuf>,
     /// Output folder (created if needed).
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,

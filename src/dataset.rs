@@ -1,11 +1,14 @@
 //! Indicator tables joined on unit code: one lookup from (unit, indicator) to the cell and its
-//! source. It owns the join's errors — unknown unit codes, a unit twice in one table, the same
-//! indicator in two tables, an indicator the criteria need that no table has — all collected
-//! before anything is scored.
+//! source. Columns are matched to indicators by code or caption (`captions`). It owns the
+//! join's problems — unknown unit codes, a unit twice in one table, the same indicator in two
+//! tables, an indicator the criteria need that no table has (with the nearest headers), a table
+//! with no data rows — and collects them in [`Dataset::issues`] instead of stopping, so a run
+//! reports them together with the problems found while scoring.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
 
+use crate::captions::{self, Captions};
 use crate::error::{DataIssue, Error, Result};
 use crate::ingest::{self, LocaleChoice, Table, Value};
 use crate::numfmt::Locale;
@@ -20,6 +23,18 @@ pub struct Dataset {
     rows: Vec<HashMap<String, usize>>,
     /// Columns read but used by no criteria file (for the summary).
     pub unused: Vec<String>,
+    /// Per table: plain numbers in rate columns are fractions (declared by the user).
+    pub fraction: Vec<bool>,
+    /// Join problems, reported with the scoring problems.
+    pub issues: Vec<DataIssue>,
+}
+
+/// One `--data` argument and what the user declared about it.
+#[derive(Debug, Clone)]
+pub struct DataSpec {
+    pub path: PathBuf,
+    /// Rates written without `%` are fractions (0.9898 = 98.98%).
+    pub fraction: bool,
 }
 
 /// A unit's value for one indicator.
@@ -27,55 +42,88 @@ pub enum Lookup<'a> {
     Cell {
         value: &'a Value,
         locale: Locale,
+        /// The table declares plain rates as fractions.
+        fraction: bool,
         source: Source,
     },
     /// The table with this indicator has no row for the unit.
     NoRow { file: &'a str },
+    /// No table has the indicator (already an issue of the dataset).
+    Absent,
 }
 
 impl Dataset {
     pub fn load(
-        paths: &[PathBuf],
+        specs: &[DataSpec],
         locale: LocaleChoice,
         registry: &Registry,
         needed: &[(String, String)],
+        captions: &Captions,
     ) -> Result<Dataset> {
         let mut tables = Vec::new();
-        for p in paths {
-            tables.push(ingest::read_table(p, locale, &units::is_code_header)?);
+        let mut issues = Vec::new();
+        for spec in specs {
+            match ingest::read_table(&spec.path, locale, &units::is_code_header) {
+                Ok(t) => tables.push(t),
+                // Every file's problems at once; other failures stop here.
+                Err(Error::Data(mut more)) => issues.append(&mut more),
+                Err(e) => return Err(e),
+            }
         }
-        Dataset::new(tables, registry, needed)
+        if !issues.is_empty() {
+            return Err(Error::Data(issues));
+        }
+        let fraction = specs.iter().map(|s| s.fraction).collect();
+        Ok(Dataset::new(tables, fraction, registry, needed, captions))
     }
 
     /// Join tables already read. `needed`: (indicator, who needs it) for error messages.
     pub fn new(
         tables: Vec<Table>,
+        fraction: Vec<bool>,
         registry: &Registry,
         needed: &[(String, String)],
-    ) -> Result<Dataset> {
+        captions: &Captions,
+    ) -> Dataset {
         let mut issues = Vec::new();
         let mut columns: HashMap<String, Vec<(usize, usize)>> = HashMap::new();
         let mut rows = Vec::new();
+        let needed_keys: Vec<String> = needed.iter().map(|(i, _)| text::key(i)).collect();
         for (ti, t) in tables.iter().enumerate() {
-            let code_col = t
-                .headers
-                .iter()
-                .position(|h| units::is_code_header(&text::key(h)))
-                .expect("header row has a code column");
-            for (ci, h) in t.headers.iter().enumerate() {
-                let k = text::key(h);
-                if ci == code_col || k.is_empty() || units::is_descriptive_header(&k) {
+            let code_col = t.code_col;
+            if t.rows.is_empty() {
+                issues.push(DataIssue {
+                    file: t.name.clone(),
+                    row: Some(t.header_line),
+                    column: None,
+                    message: crate::tr!(
+                        "bảng không có dòng dữ liệu nào dưới dòng tiêu đề",
+                        "the table has no data row below its header"
+                    ),
+                });
+            }
+            for ci in 0..t.headers.len() {
+                let h = &t.headers[ci];
+                let own = text::key(h);
+                if ci == code_col || own.is_empty() || units::is_descriptive_header(&own) {
                     continue;
                 }
+                // The indicator this column holds: its code as written, else a caption.
+                let k = if needed_keys.contains(&own) {
+                    own
+                } else {
+                    captions.resolve(t.captions(ci)).unwrap_or(own)
+                };
                 let holders = columns.entry(k).or_default();
-                if holders.iter().any(|&(tj, _)| tj == ti) {
+                if let Some(&(_, first)) = holders.iter().find(|&&(tj, _)| tj == ti) {
                     issues.push(DataIssue {
                         file: t.name.clone(),
                         row: Some(t.header_line),
                         column: Some(t.column_label(ci)),
                         message: crate::tr!(
-                            "chỉ số `{h}` là hai cột trong cùng bảng này",
-                            "indicator `{h}` is a column twice in this table"
+                            "cột `{h}` và cột {} cùng là một chỉ số trong bảng này",
+                            "columns `{h}` and {} hold the same indicator in this table",
+                            t.column_label(first)
                         ),
                     });
                 } else {
@@ -147,47 +195,78 @@ impl Dataset {
                 }
             }
         }
+        let mut reported: Vec<String> = Vec::new();
         for (indicator, user) in needed {
-            if !columns.contains_key(&text::key(indicator)) {
-                let read: Vec<&str> = tables.iter().map(|t| t.name.as_str()).collect();
-                issues.push(DataIssue {
-                    file: read.join(", "),
-                    row: None,
-                    column: None,
-                    message: crate::tr!(
-                        "không bảng dữ liệu nào có chỉ số `{indicator}` mà {user} cần",
-                        "no table has the indicator `{indicator}`, which {user} needs"
-                    ),
-                });
+            let k = text::key(indicator);
+            if columns.contains_key(&k) || reported.contains(&k) {
+                continue;
             }
+            reported.push(k);
+            let names = captions.names_of(indicator);
+            let mut hints: Vec<String> = Vec::new();
+            for t in &tables {
+                let near = captions::nearest(&names, t.headers.iter().map(String::as_str));
+                if !near.is_empty() {
+                    let near: Vec<String> = near
+                        .iter()
+                        .map(|h| format!("`{}`", text::clip(h, 80)))
+                        .collect();
+                    hints.push(format!("{} ({})", near.join(", "), t.name));
+                }
+            }
+            let read: Vec<&str> = tables.iter().map(|t| t.name.as_str()).collect();
+            let hint = if hints.is_empty() {
+                crate::tr!(
+                    "; đặt tên cột là `{indicator}` hoặc tên tiêu chí, hoặc khai báo tên cột bằng --map",
+                    "; head the column `{indicator}` or with the criterion's name, or declare the caption with --map"
+                )
+            } else {
+                crate::tr!(
+                    "; có phải ý bạn là {}? Khai báo tên cột bằng --map hoặc `captions` trong tệp tiêu chí",
+                    "; did you mean {}? Declare the caption with --map or `captions` in the criteria file",
+                    hints.join("; ")
+                )
+            };
+            issues.push(DataIssue {
+                file: read.join(", "),
+                row: None,
+                column: None,
+                message: crate::tr!(
+                    "không bảng dữ liệu nào có chỉ số `{indicator}` mà {user} cần{hint}",
+                    "no table has the indicator `{indicator}`, which {user} needs{hint}"
+                ),
+            });
         }
-        if !issues.is_empty() {
-            return Err(Error::Data(issues));
-        }
-        let needed_keys: Vec<String> = needed.iter().map(|(i, _)| text::key(i)).collect();
         let mut unused: Vec<String> = columns
             .keys()
             .filter(|k| !needed_keys.contains(k))
             .cloned()
             .collect();
         unused.sort();
-        Ok(Dataset {
+        Dataset {
             tables,
             columns,
             rows,
             unused,
-        })
+            fraction,
+            issues,
+        }
+    }
+
+    /// The (table, column) pairs holding an indicator.
+    pub fn holders(&self, indicator: &str) -> &[(usize, usize)] {
+        self.columns
+            .get(indicator)
+            .or_else(|| self.columns.get(&text::key(indicator)))
+            .map_or(&[], Vec::as_slice)
     }
 
     pub fn get(&self, unit_code: &str, indicator: &str) -> Lookup<'_> {
         // Exact name first: normalising on every lookup costs more than the rest of scoring.
-        let holders = match self.columns.get(indicator) {
-            Some(h) => h,
-            None => self
-                .columns
-                .get(&text::key(indicator))
-                .expect("indicators checked at load"),
-        };
+        let holders = self.holders(indicator);
+        if holders.is_empty() {
+            return Lookup::Absent;
+        }
         let found = holders
             .iter()
             .find_map(|&(ti, ci)| self.rows[ti].get(unit_code).map(|&ri| (ti, ci, ri)));
@@ -200,6 +279,7 @@ impl Dataset {
                 Lookup::Cell {
                     value: t.cell(ri, ci),
                     locale: t.locale,
+                    fraction: self.fraction[ti],
                     source: Source {
                         file: t.name.clone(),
                         row: t.rows[ri].line,

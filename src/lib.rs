@@ -3,6 +3,7 @@
 //! result of [`run`] to an exit code. Data flows one way: criteria + inputs → score → rank →
 //! reports.
 
+pub mod captions;
 pub mod cli;
 pub mod commands;
 pub mod criteria;
@@ -12,6 +13,7 @@ pub mod error;
 pub mod i18n;
 pub mod ingest;
 pub mod numfmt;
+pub mod plausibility;
 pub mod rank;
 pub mod report;
 pub mod score;

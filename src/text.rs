@@ -18,6 +18,76 @@ pub fn key(s: &str) -> String {
     n.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// A looser key for captions people type: `key`, with every punctuation mark treated as a space
+/// ("TỔNG CỘNG:" → "tổng cộng", "Tỷ lệ hồ sơ đúng hạn, %" → "tỷ lệ hồ sơ đúng hạn").
+pub fn fold(s: &str) -> String {
+    let n = nfc(s).to_lowercase();
+    let spaced: String = n
+        .chars()
+        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
+        .collect();
+    spaced.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Units written at the end of a column caption, ignored when captions are matched.
+const CAPTION_UNITS: &[&str] = &[
+    "%",
+    "tỷ lệ %",
+    "tỉ lệ %",
+    "điểm",
+    "đ",
+    "số",
+    "số lượng",
+    "lần",
+    "hồ sơ",
+    "cuộc",
+    "văn bản",
+    "vb",
+    "người",
+    "có không",
+    "points",
+    "pts",
+    "count",
+    "rate %",
+];
+
+/// The key a column caption is matched by: `fold` after dropping a trailing unit such as
+/// "(%)" or "(điểm)".
+pub fn caption_key(s: &str) -> String {
+    let mut t = nfc(s);
+    loop {
+        let trimmed = t.trim_end();
+        if let Some(rest) = trimmed.strip_suffix('%') {
+            t = rest.to_string();
+            continue;
+        }
+        if let Some(body) = trimmed.strip_suffix(')') {
+            if let Some(open) = body.rfind('(') {
+                let inner = fold(&body[open + 1..]);
+                let inner_raw = &body[open + 1..];
+                if inner.is_empty()
+                    || inner_raw.contains('%')
+                    || CAPTION_UNITS.contains(&inner.as_str())
+                {
+                    t = body[..open].to_string();
+                    continue;
+                }
+            }
+        }
+        break;
+    }
+    fold(&t)
+}
+
+/// At most `max` characters of `s`, with "…" and the full length when cut: for messages that
+/// quote user input (a 20 MB line must not be printed whole).
+pub fn clip(s: &str, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        None => s.to_string(),
+        Some((at, _)) => format!("{}… ({} bytes)", &s[..at], s.len()),
+    }
+}
+
 /// The closest candidate by edit distance, for "did you mean" hints.
 pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     candidates
@@ -26,6 +96,11 @@ pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         .filter(|(d, c)| *d <= (c.chars().count() / 3).max(2))
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)
+}
+
+/// Edit distance in characters.
+pub fn distance(a: &str, b: &str) -> usize {
+    levenshtein(a, b)
 }
 
 fn levenshtein(a: &str, b: &str) -> usize {
@@ -66,6 +141,27 @@ mod tests {
         let decomposed = "Phu\u{031b}o\u{031b}\u{0300}ng";
         assert_eq!(nfc(decomposed), "Phường");
         assert_eq!(key("  Toàn   TRÌNH "), "toàn trình");
+    }
+
+    #[test]
+    fn caption_keys() {
+        assert_eq!(
+            caption_key("Tỷ lệ hồ sơ đúng hạn (%)"),
+            "tỷ lệ hồ sơ đúng hạn"
+        );
+        assert_eq!(
+            caption_key("  TỶ LỆ HỒ SƠ  đúng hạn, % "),
+            "tỷ lệ hồ sơ đúng hạn"
+        );
+        assert_eq!(caption_key("Điểm thẩm định (điểm)"), "điểm thẩm định");
+        assert_eq!(
+            caption_key("Chỉ số TTHC – Đúng hạn (%)"),
+            "chỉ số tthc đúng hạn"
+        );
+        assert_eq!(caption_key("Số cuộc họp (2025)"), "số cuộc họp 2025");
+        assert_eq!(fold("TỔNG CỘNG:"), "tổng cộng");
+        assert_eq!(clip("abcdef", 3), "abc… (6 bytes)");
+        assert_eq!(clip("abc", 3), "abc");
     }
 
     #[test]

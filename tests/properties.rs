@@ -1,6 +1,7 @@
 //! Property tests on the scoring core with the shipped communes criteria: random indicator
 //! tables (rates, counts, words, not-applicable and missing cells) for a handful of units.
 
+use parindex::captions::Captions;
 use parindex::criteria::model::{Criteria, RuleKind, Scale};
 use parindex::dataset::Dataset;
 use parindex::i18n::Lang;
@@ -78,6 +79,8 @@ fn build(c: &Criteria, rows: &[Vec<Value>]) -> (Registry, Dataset) {
     headers.extend(c.indicators().iter().map(|s| s.to_string()));
     let table = Table {
         name: "data".into(),
+        alternatives: vec![Vec::new(); headers.len()],
+        code_col: 0,
         headers,
         header_line: 1,
         rows: rows
@@ -92,7 +95,8 @@ fn build(c: &Criteria, rows: &[Vec<Value>]) -> (Registry, Dataset) {
         locale: Locale::Vi,
         notes: vec![],
     };
-    let data = Dataset::new(vec![table], &reg, &[]).expect("joins");
+    let data = Dataset::new(vec![table], vec![false], &reg, &[], &Captions::default());
+    assert!(data.issues.is_empty(), "joins");
     (reg, data)
 }
 
@@ -137,13 +141,13 @@ proptest! {
             let reg = Registry::new("units".into(), units);
             let mut headers = vec!["unit_code".to_string()];
             headers.extend(c.indicators().iter().map(|s| s.to_string()));
-            let table = Table { name: "data".into(), headers, header_line: 1, locale: Locale::Vi, notes: vec![],
+            let table = Table { name: "data".into(), alternatives: vec![Vec::new(); headers.len()], code_col: 0, headers, header_line: 1, locale: Locale::Vi, notes: vec![],
                 rows: order.iter().zip(&shuffled).enumerate().map(|(k, (&i, r))| {
                     let mut cells = vec![Value::Text(format!("U{i:02}"))];
                     cells.extend(r.iter().cloned());
                     Row { line: k + 2, cells }
                 }).collect() };
-            (reg.clone(), Dataset::new(vec![table], &reg, &[]).unwrap())
+            (reg.clone(), Dataset::new(vec![table], vec![false], &reg, &[], &Captions::default()))
         };
         let cs = vec![c.clone()];
         let mut other = score::score_all(&cs, &reg, &data).unwrap();

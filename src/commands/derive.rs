@@ -9,7 +9,7 @@ use polars::prelude::*;
 use crate::derive::{self, dates, Counts, Derived, Mapping, Options, REASONS};
 use crate::error::{Error, Result};
 use crate::numfmt::machine;
-use crate::report::write_atomic;
+use crate::report::write_all;
 use crate::units::Registry;
 
 pub use crate::cli::DeriveArgs as Args;
@@ -71,17 +71,14 @@ pub fn run(a: &Args) -> Result<()> {
         .engine
         .parse()
         .map_err(|_| Error::Usage(format!("--engine {}: use streaming or in-memory", a.engine)))?;
-    for f in &a.files {
-        if f.canonicalize()
-            .ok()
-            .is_some_and(|p| a.out.canonicalize().ok() == Some(p))
-        {
-            return Err(Error::Usage(format!(
-                "{} is an input and would be overwritten; choose another --out",
-                f.display()
-            )));
-        }
-    }
+    let inputs: Vec<std::path::PathBuf> = a
+        .files
+        .iter()
+        .chain(a.units.iter())
+        .chain(a.map.iter())
+        .cloned()
+        .collect();
+    crate::report::guard_outputs(std::slice::from_ref(&a.out), &inputs)?;
     let mapping = match &a.map {
         Some(p) => Mapping::load(p)?,
         None => Mapping::default(),
@@ -172,13 +169,7 @@ pub fn run(a: &Args) -> Result<()> {
             )))
         }
     };
-    if let Some(dir) = a.out.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|source| Error::Write {
-            path: dir.to_path_buf(),
-            source,
-        })?;
-    }
-    write_atomic(&a.out, &bytes)?;
+    write_all(&[(a.out.clone(), bytes)])?;
     let mut out = std::io::stdout().lock();
     let line = crate::tr!(
         "đã ghi {} đơn vị vào {} ({} hồ sơ trong kỳ, loại {})",

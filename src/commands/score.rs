@@ -6,9 +6,11 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::dataset::Dataset;
+use crate::captions::Captions;
+use crate::dataset::{DataSpec, Dataset};
 use crate::error::{Error, Result};
 use crate::ingest::split_sheet;
+use crate::plausibility;
 use crate::rank;
 use crate::report::{self, Run};
 use crate::score;
@@ -34,8 +36,15 @@ pub fn run(a: &Args) -> Result<()> {
     let inputs: Vec<PathBuf> = std::iter::once(a.units.clone())
         .chain(a.criteria.clone())
         .chain(a.data.clone())
+        .chain(a.map.clone())
         .collect();
-    guard_outputs(&a.out, &inputs)?;
+    let outputs: Vec<PathBuf> = OUTPUTS.iter().map(|o| a.out.join(o)).collect();
+    report::guard_outputs(&outputs, &inputs)?;
+    let specs = data_specs(a)?;
+    let mut captions = Captions::from_criteria(&criteria);
+    if let Some(m) = &a.map {
+        captions.load_map(m)?;
+    }
 
     let registry = Registry::load(&a.units)?;
     let mut warnings: Vec<String> = Vec::new();
@@ -85,7 +94,7 @@ pub fn run(a: &Args) -> Result<()> {
             }
         }
     }
-    let data = Dataset::load(&a.data, a.locale, &registry, &needed)?;
+    let data = Dataset::load(&specs, a.locale, &registry, &needed, &captions)?;
     for t in &data.tables {
         notes.extend(t.notes.iter().cloned());
     }
@@ -97,7 +106,18 @@ pub fn run(a: &Args) -> Result<()> {
         ));
     }
 
-    let mut scores = score::score_all(&criteria, &registry, &data)?;
+    // Every problem of the run at once: the join's, the plausibility guard's, and scoring's.
+    let mut issues = data.issues.clone();
+    issues.extend(plausibility::fraction_rates(&criteria, &data));
+    let mut scores = match score::score_all(&criteria, &registry, &data) {
+        Ok(s) if issues.is_empty() => s,
+        Ok(_) => return Err(Error::Data(issues)),
+        Err(Error::Data(more)) => {
+            issues.extend(more);
+            return Err(Error::Data(issues));
+        }
+        Err(e) => return Err(e),
+    };
     rank::assign(&mut scores, &criteria, &registry, lang);
     for u in &scores {
         let missing = u
@@ -141,18 +161,11 @@ pub fn run(a: &Args) -> Result<()> {
         )
     });
     let xlsx = xlsx.map_err(|e| Error::Other(format!("cannot build results.xlsx: {e}")))?;
-    let files: Vec<(&str, Vec<u8>)> = vec![
-        (OUTPUTS[0], results),
-        (OUTPUTS[1], details),
-        (OUTPUTS[2], xlsx),
-    ];
-    std::fs::create_dir_all(&a.out).map_err(|source| Error::Write {
-        path: a.out.clone(),
-        source,
-    })?;
-    for (name, bytes) in &files {
-        report::write_atomic(&a.out.join(name), bytes)?;
-    }
+    report::write_all(&[
+        (outputs[0].clone(), results),
+        (outputs[1].clone(), details),
+        (outputs[2].clone(), xlsx),
+    ])?;
 
     let mut stdout = std::io::stdout().lock();
     let mut stderr = std::io::stderr().lock();
@@ -187,22 +200,34 @@ pub fn run(a: &Args) -> Result<()> {
     Ok(())
 }
 
-/// Refuse to run if an output would land on an input.
-fn guard_outputs(out: &Path, inputs: &[PathBuf]) -> Result<()> {
-    for name in OUTPUTS {
-        let target = out.join(name);
-        let Ok(t) = target.canonicalize() else {
-            continue;
-        };
-        for i in inputs {
-            let (path, _) = split_sheet(i);
-            if path.canonicalize().is_ok_and(|p| p == t) {
-                return Err(Error::Usage(crate::tr!("{} là tệp đầu vào và sẽ bị tệp kết quả {} ghi đè; hãy chọn thư mục --out khác", "{} is an input and would be overwritten by the output {}; choose another --out",
-                    i.display(),
-                    target.display()
-                )));
-            }
+/// The --data tables with what was declared about each (`--rates-as-fraction` names a --data
+/// argument as written, or the same file).
+fn data_specs(a: &Args) -> Result<Vec<DataSpec>> {
+    let same = |x: &Path, y: &Path| {
+        x == y || {
+            let (px, sx) = split_sheet(x);
+            let (py, sy) = split_sheet(y);
+            sx == sy
+                && px
+                    .canonicalize()
+                    .ok()
+                    .is_some_and(|p| py.canonicalize().ok() == Some(p))
+        }
+    };
+    for f in &a.rates_as_fraction {
+        if !a.data.iter().any(|d| same(d, f)) {
+            return Err(Error::Usage(crate::tr!(
+                "--rates-as-fraction {}: không phải một bảng --data của lần chạy này",
+                "--rates-as-fraction {}: not one of this run's --data tables",
+                f.display()
+            )));
         }
     }
-    Ok(())
+    Ok(a.data
+        .iter()
+        .map(|d| DataSpec {
+            path: d.clone(),
+            fraction: a.rates_as_fraction.iter().any(|f| same(d, f)),
+        })
+        .collect())
 }

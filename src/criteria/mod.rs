@@ -18,13 +18,18 @@ pub use model::Criteria;
 /// Read, parse and validate a criteria file. TOML errors and every validation problem come
 /// back as `Error::Criteria` with rendered diagnostics.
 pub fn load(path: &Path) -> Result<Criteria> {
-    let bytes = std::fs::read(path).map_err(|source| Error::Read {
-        path: path.to_path_buf(),
-        source,
+    // A criteria file that cannot be read is a usage problem (exit 2), like a bad one.
+    let bytes = std::fs::read(path).map_err(|e| {
+        Error::Usage(crate::tr!(
+            "không đọc được tệp tiêu chí {}: {e}",
+            "cannot read the criteria file {}: {e}",
+            path.display()
+        ))
     })?;
     let name = path.display().to_string();
     let text = String::from_utf8(bytes.clone()).map_err(|e| {
-        Error::Usage(format!(
+        Error::Usage(crate::tr!(
+            "{name}: tệp tiêu chí không phải UTF-8 (byte {}); hãy lưu lại dạng UTF-8",
             "{name}: the criteria file is not UTF-8 (byte {}); save it as UTF-8",
             e.utf8_error().valid_up_to()
         ))

@@ -105,6 +105,8 @@ impl RuleKind {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Rule {
     pub indicator: String,
+    /// Captions declared for the indicator's column (besides its code and the leaf's name).
+    pub captions: Vec<String>,
     pub kind: RuleKind,
     pub scale: Scale,
     pub allow_above_100: bool,
@@ -237,6 +239,7 @@ pub struct Disqualify {
     pub name: String,
     pub name_en: Option<String>,
     pub indicator: String,
+    pub captions: Vec<String>,
     pub test: Test,
     /// Index into `Grading::bands`: the best grade a unit with this event can get.
     pub cap_grade: usize,

@@ -67,6 +67,8 @@ pub struct RawNode {
 pub struct RawRule {
     pub kind: S<String>,
     pub indicator: Option<S<String>>,
+    /// Column captions the indicator may appear under in data tables.
+    pub captions: Option<Vec<String>>,
     pub scale: Option<S<String>>,
     pub zero_at: Option<S<f64>>,
     pub full_at: Option<S<f64>>,
@@ -132,6 +134,7 @@ pub struct RawDisqualify {
     pub name: S<String>,
     pub name_en: Option<String>,
     pub indicator: S<String>,
+    pub captions: Option<Vec<String>>,
     pub when: S<String>,
     pub cap_grade: S<String>,
 }

@@ -474,6 +474,7 @@ pub fn validate(
                 name: text::nfc(d.name.get_ref()),
                 name_en: d.name_en,
                 indicator: d.indicator.get_ref().trim().to_string(),
+                captions: d.captions.clone().unwrap_or_default(),
                 test,
                 cap_grade: cap,
             });
@@ -891,6 +892,7 @@ fn rule_of(v: &mut V, rule: &S<RawRule>, max: f64, item: bool) -> Option<Rule> {
     };
     ok.then_some(Rule {
         indicator,
+        captions: r.captions.clone().unwrap_or_default(),
         kind: kind_model,
         scale,
         allow_above_100,

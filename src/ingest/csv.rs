@@ -13,7 +13,7 @@ pub fn read(path: &Path, name: &str) -> Result<Grid> {
         source,
     })?;
     let mut notes = Vec::new();
-    let text = decode(&bytes, name, &mut notes);
+    let text = decode(&bytes, name, &mut notes)?;
     let delimiter = detect_delimiter(&text);
     let mut rdr = ::csv::ReaderBuilder::new()
         .has_headers(false)
@@ -46,7 +46,11 @@ pub fn read(path: &Path, name: &str) -> Result<Grid> {
                     file: name.to_string(),
                     row: Some(line),
                     column: None,
-                    message: format!("malformed CSV: {e}"),
+                    message: crate::tr!(
+                        "CSV sai cấu trúc: {}",
+                        "malformed CSV: {}",
+                        text::clip(&e.to_string(), 200)
+                    ),
                 }]));
             }
         }
@@ -55,24 +59,96 @@ pub fn read(path: &Path, name: &str) -> Result<Grid> {
         rows,
         notes,
         delimiter: Some(delimiter),
+        merges: vec![],
     })
 }
 
-/// UTF-8 (BOM stripped) when valid, otherwise Windows-1258, Excel's plain "CSV" on Vietnamese
-/// Windows. NFC is applied per cell by the caller.
-pub fn decode(bytes: &[u8], name: &str, notes: &mut Vec<String>) -> String {
-    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+/// Decide the encoding on evidence and say which was used. Valid UTF-8 (BOM stripped) is
+/// UTF-8. Otherwise, a file whose multi-byte UTF-8 sequences outnumber its invalid bytes is UTF-8
+/// with damage, and the damage is an error with line and column (decoding it as Windows-1258
+/// would turn every Vietnamese letter into mojibake and lose the units silently); a file with
+/// no UTF-8 sequences is Windows-1258, Excel's plain "CSV" on Vietnamese Windows. NFC is applied
+/// per cell by the caller.
+pub fn decode(bytes: &[u8], name: &str, notes: &mut Vec<String>) -> Result<String> {
+    let (body, bom) = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        Some(b) => (b, true),
+        None => (bytes, false),
+    };
     match std::str::from_utf8(body) {
-        Ok(s) => s.to_string(),
+        Ok(s) => {
+            if bom {
+                notes.push(crate::tr!(
+                    "{name}: bảng mã UTF-8 (có BOM)",
+                    "{name}: encoding UTF-8 (with BOM)"
+                ));
+            } else if !s.is_ascii() {
+                notes.push(crate::tr!(
+                    "{name}: bảng mã UTF-8",
+                    "{name}: encoding UTF-8"
+                ));
+            }
+            Ok(s.to_string())
+        }
         Err(_) => {
+            let (valid_multibyte, invalid) = utf8_evidence(body);
+            if bom || valid_multibyte > invalid.len() {
+                let (line, col) = line_col(body, invalid[0]);
+                let more = invalid.len() - 1;
+                return Err(Error::Data(vec![crate::error::DataIssue {
+                    file: name.to_string(),
+                    row: Some(line),
+                    column: None,
+                    message: crate::tr!(
+                        "tệp là UTF-8 nhưng có byte không hợp lệ 0x{:02X} ở ký tự thứ {col} của dòng{}; hãy lưu lại tệp dạng \"CSV UTF-8\" hoặc sửa dòng đó",
+                        "the file is UTF-8 but has an invalid byte 0x{:02X} at character {col} of the line{}; save it again as \"CSV UTF-8\" or mend that line",
+                        body[invalid[0]],
+                        if more > 0 { crate::tr!(" (và {more} chỗ khác)", " (and {more} more)") } else { String::new() }
+                    ),
+                }]));
+            }
             let (s, _, _) = encoding_rs::WINDOWS_1258.decode(body);
             notes.push(crate::tr!(
                 "{name}: không phải UTF-8, đã đọc theo bảng mã Windows-1258",
                 "{name}: not UTF-8, read as Windows-1258"
             ));
-            s.into_owned()
+            Ok(s.into_owned())
         }
     }
+}
+
+/// Count well-formed multi-byte UTF-8 sequences and list the offsets of invalid bytes.
+fn utf8_evidence(mut bytes: &[u8]) -> (usize, Vec<usize>) {
+    let mut valid = 0usize;
+    let mut invalid = Vec::new();
+    let mut offset = 0usize;
+    loop {
+        match std::str::from_utf8(bytes) {
+            Ok(s) => {
+                valid += s.bytes().filter(|b| *b >= 0xC0).count();
+                return (valid, invalid);
+            }
+            Err(e) => {
+                let ok = e.valid_up_to();
+                valid += bytes[..ok].iter().filter(|b| **b >= 0xC0).count();
+                invalid.push(offset + ok);
+                let skip = ok + e.error_len().unwrap_or(bytes.len() - ok).max(1);
+                offset += skip;
+                bytes = &bytes[skip.min(bytes.len())..];
+            }
+        }
+    }
+}
+
+/// 1-based line and character column of a byte offset.
+fn line_col(bytes: &[u8], at: usize) -> (usize, usize) {
+    let before = &bytes[..at];
+    let line = before.iter().filter(|b| **b == b'\n').count() + 1;
+    let start = before
+        .iter()
+        .rposition(|b| *b == b'\n')
+        .map_or(0, |p| p + 1);
+    let col = String::from_utf8_lossy(&before[start..]).chars().count() + 1;
+    (line, col)
 }
 
 /// The separator that occurs on the most of the first lines (quoted text ignored); `;` wins
@@ -126,9 +202,22 @@ mod tests {
         // "Phường" in Windows-1258: P h u+ (0xFD) o+ (0xF5) + combining grave (0xCC) n g
         let bytes = b"Ph\xFD\xF5\xCCng";
         let mut notes = vec![];
-        let s = decode(bytes, "x.csv", &mut notes);
+        let s = decode(bytes, "x.csv", &mut notes).unwrap();
         assert_eq!(text::nfc(&s), "Phường");
         assert_eq!(notes.len(), 1);
-        assert_eq!(decode(b"\xEF\xBB\xBFabc", "x", &mut notes), "abc");
+        assert_eq!(decode(b"\xEF\xBB\xBFabc", "x", &mut notes).unwrap(), "abc");
+    }
+
+    #[test]
+    fn one_bad_byte_in_utf8_is_an_error_with_its_place() {
+        let mut bytes = "mã,tên\nXA001,Phường Đông\nXA002,Xã Tây"
+            .as_bytes()
+            .to_vec();
+        let at = bytes.len() - 3;
+        bytes[at] = 0xFF;
+        let mut notes = vec![];
+        let e = decode(&bytes, "x.csv", &mut notes).unwrap_err().to_string();
+        assert!(e.contains("0xFF"), "{e}");
+        assert!(e.contains('3'), "{e}");
     }
 }

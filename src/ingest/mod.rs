@@ -5,6 +5,7 @@
 //! numbers are not interpreted here beyond detecting the file's decimal mark.
 
 pub mod csv;
+pub mod layout;
 pub mod parquet;
 pub mod xlsx;
 
@@ -21,6 +22,9 @@ pub enum Value {
     Empty,
     Text(String),
     Number(f64),
+    /// A number from a cell formatted as a percentage: Excel stores the fraction (0.9898 shown
+    /// as 98.98%).
+    Percent(f64),
 }
 
 impl Value {
@@ -30,8 +34,22 @@ impl Value {
             Value::Empty => String::new(),
             Value::Text(s) => s.clone(),
             Value::Number(x) => numfmt::machine(*x),
+            Value::Percent(x) => format!("{}%", numfmt::machine(percent_of(*x))),
         }
     }
+}
+
+/// The percentage a percent-formatted cell shows, without the binary noise of `× 100`
+/// (0.9898 × 100 = 98.98000000000002).
+pub fn percent_of(fraction: f64) -> f64 {
+    numfmt::round_half_away(fraction * 100.0, 10)
+}
+
+/// A merged region of a sheet, 0-based (row, column) of its first and last cell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Merge {
+    pub first: (usize, usize),
+    pub last: (usize, usize),
 }
 
 #[derive(Debug, Clone)]
@@ -46,6 +64,10 @@ pub struct Table {
     /// The path as the user gave it (with `#sheet` when one was named).
     pub name: String,
     pub headers: Vec<String>,
+    /// Per column, other captions it answers to (the lower caption of a two-row header).
+    pub alternatives: Vec<Vec<String>>,
+    /// The unit-code column.
+    pub code_col: usize,
     pub header_line: usize,
     pub rows: Vec<Row>,
     /// Decimal mark for text cells.
@@ -63,6 +85,12 @@ impl Table {
     pub fn cell(&self, row: usize, col: usize) -> &Value {
         self.rows[row].cells.get(col).unwrap_or(&Value::Empty)
     }
+
+    /// Every caption a column answers to: its header and its alternatives.
+    pub fn captions(&self, col: usize) -> impl Iterator<Item = &str> {
+        std::iter::once(self.headers[col].as_str())
+            .chain(self.alternatives[col].iter().map(String::as_str))
+    }
 }
 
 /// How the caller wants numbers read: a declared locale or detection.
@@ -74,15 +102,24 @@ pub enum LocaleChoice {
     En,
 }
 
-/// A file argument, optionally `path#sheet` for workbooks.
+/// A file argument, optionally `path#sheet` for workbooks. The split is made at the `#` that
+/// leaves an existing file, so both file names and sheet names may contain `#`; when no split
+/// does, at the last `#`.
 pub fn split_sheet(arg: &Path) -> (PathBuf, Option<String>) {
     let s = arg.to_string_lossy();
-    if !arg.exists() {
-        if let Some((p, sheet)) = s.rsplit_once('#') {
-            return (PathBuf::from(p), Some(sheet.to_string()));
+    if arg.exists() {
+        return (arg.to_path_buf(), None);
+    }
+    let splits: Vec<usize> = s.match_indices('#').map(|(i, _)| i).collect();
+    for &i in splits.iter().rev() {
+        if Path::new(&s[..i]).is_file() {
+            return (PathBuf::from(&s[..i]), Some(s[i + 1..].to_string()));
         }
     }
-    (arg.to_path_buf(), None)
+    match splits.last() {
+        Some(&i) => (PathBuf::from(&s[..i]), Some(s[i + 1..].to_string())),
+        None => (arg.to_path_buf(), None),
+    }
 }
 
 /// Read any supported table. `is_header` recognises the header row (title rows above it are
@@ -109,26 +146,77 @@ pub fn read_table(
         )))
         }
     };
-    let (header_idx, headers) = find_header(&grid.rows, is_header).ok_or_else(|| {
+    let header = layout::find_header(&grid.rows, &grid.merges, is_header).ok_or_else(|| {
         Error::data(
             &name,
             crate::tr!("không tìm thấy dòng tiêu đề trong 20 dòng đầu (cần một cột như `unit_code` hoặc `Mã đơn vị`)", "no header row found in the first 20 rows (expected a column such as `unit_code` or `Mã đơn vị`)"),
         )
     })?;
-    let header_line = grid.rows[header_idx].line;
-    let mut rows: Vec<Row> = grid.rows.into_iter().skip(header_idx + 1).collect();
-    // Drop blank rows (Excel keeps formatted empty rows at the end).
-    rows.retain(|r| r.cells.iter().any(|c| *c != Value::Empty));
+    let header_line = grid.rows[header.first].line;
+    let code_col = header.code_col;
     let mut notes = grid.notes;
+    let mut skipped = header.skipped.clone();
+    let mut rows: Vec<Row> = Vec::new();
+    let mut in_footer = false;
+    for r in grid.rows.into_iter().skip(header.body) {
+        // Drop blank rows (Excel keeps formatted empty rows at the end).
+        if r.cells.iter().all(|c| *c == Value::Empty) {
+            continue;
+        }
+        let code = r.cells.get(code_col).cloned().unwrap_or(Value::Empty);
+        let no_code = match &code {
+            Value::Empty => true,
+            Value::Text(t) => layout::opens_footer(&Row {
+                line: 0,
+                cells: vec![Value::Text(t.clone())],
+            }),
+            _ => false,
+        };
+        if no_code && (in_footer || layout::opens_footer(&r)) {
+            in_footer = true;
+            skipped.push(r.line);
+            continue;
+        }
+        rows.push(r);
+    }
+    if !skipped.is_empty() {
+        notes.push(crate::tr!(
+            "{name}: bỏ qua {} dòng không phải dữ liệu đơn vị (số thứ tự cột, tổng cộng, chữ ký): dòng {}",
+            "{name}: skipped {} row(s) that are not unit data (column numbers, totals, signatures): row(s) {}",
+            skipped.len(),
+            line_list(&skipped)
+        ));
+    }
     let locale = decide_locale(&name, &rows, locale, grid.delimiter, &mut notes)?;
     Ok(Table {
         name,
-        headers,
+        headers: header.captions,
+        alternatives: header.alternatives,
+        code_col,
         header_line,
         rows,
         locale,
         notes,
     })
+}
+
+/// `3, 25, 27–30`.
+fn line_list(lines: &[usize]) -> String {
+    let mut out: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        let mut j = i;
+        while j + 1 < lines.len() && lines[j + 1] == lines[j] + 1 {
+            j += 1;
+        }
+        out.push(if j > i {
+            format!("{}–{}", lines[i], lines[j])
+        } else {
+            lines[i].to_string()
+        });
+        i = j + 1;
+    }
+    out.join(", ")
 }
 
 /// Rows as read, before the header is known.
@@ -137,23 +225,8 @@ pub struct Grid {
     pub notes: Vec<String>,
     /// The CSV separator, a hint for the locale.
     pub delimiter: Option<u8>,
-}
-
-fn find_header(rows: &[Row], is_header: &dyn Fn(&str) -> bool) -> Option<(usize, Vec<String>)> {
-    rows.iter().take(20).enumerate().find_map(|(i, r)| {
-        let keys: Vec<String> = r
-            .cells
-            .iter()
-            .map(|c| match c {
-                Value::Text(s) => text::nfc(s),
-                Value::Number(x) => numfmt::machine(*x),
-                Value::Empty => String::new(),
-            })
-            .collect();
-        keys.iter()
-            .any(|k| is_header(&text::key(k)))
-            .then_some((i, keys))
-    })
+    /// Merged regions (workbooks only).
+    pub merges: Vec<Merge>,
 }
 
 fn decide_locale(
@@ -171,7 +244,14 @@ fn decide_locale(
     for r in rows {
         for (c, v) in r.cells.iter().enumerate() {
             let Value::Text(s) = v else { continue };
-            let at = || format!("{}{} \"{}\"", text::column_letter(c), r.line, s);
+            let at = || {
+                format!(
+                    "{}{} \"{}\"",
+                    text::column_letter(c),
+                    r.line,
+                    text::clip(s, 40)
+                )
+            };
             match numfmt::evidence(s) {
                 Evidence::Vi => {
                     n_vi += 1;

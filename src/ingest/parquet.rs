@@ -55,5 +55,6 @@ pub fn read(path: &Path, name: &str) -> Result<Grid> {
         rows: all,
         notes: vec![],
         delimiter: None,
+        merges: vec![],
     })
 }

@@ -8,6 +8,34 @@ use crate::criteria::validate::fmt_num;
 use crate::numfmt::machine;
 use crate::score::Scored;
 
+/// A text cell that a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, CR first)
+/// gets a leading `'`, as OWASP recommends; numbers, negative ones included, stay numbers.
+pub fn neutralise(field: &str) -> std::borrow::Cow<'_, str> {
+    let risky = field
+        .chars()
+        .next()
+        .is_some_and(|c| matches!(c, '=' | '+' | '-' | '@' | '\t' | '\r'));
+    if risky && field.parse::<f64>().is_err() {
+        std::borrow::Cow::Owned(format!("'{field}"))
+    } else {
+        std::borrow::Cow::Borrowed(field)
+    }
+}
+
+/// Write one record with every field neutralised.
+fn put<I, T>(w: &mut ::csv::Writer<Vec<u8>>, rec: I)
+where
+    I: IntoIterator<Item = T>,
+    T: AsRef<str>,
+{
+    let fields: Vec<String> = rec
+        .into_iter()
+        .map(|f| neutralise(f.as_ref()).into_owned())
+        .collect();
+    w.write_record(&fields)
+        .expect("writing to memory cannot fail");
+}
+
 fn writer() -> ::csv::Writer<Vec<u8>> {
     ::csv::WriterBuilder::new()
         .terminator(::csv::Terminator::Any(b'\n'))
@@ -42,7 +70,7 @@ pub fn results(run: &Run) -> Vec<u8> {
         ]
         .map(String::from),
     );
-    w.write_record(&header).expect("memory");
+    put(&mut w, &header);
     for u in run.scores {
         let c = &run.criteria[u.criteria];
         let unit = &run.registry.units[u.unit];
@@ -72,7 +100,7 @@ pub fn results(run: &Run) -> Vec<u8> {
             u.group.clone(),
             u.flags.join(";"),
         ]);
-        w.write_record(&rec).expect("memory");
+        put(&mut w, &rec);
     }
     finish(w)
 }
@@ -106,21 +134,23 @@ pub fn criterion_scores(run: &Run) -> Vec<u8> {
             Some(src) => (src.file.clone(), src.row.to_string(), src.column.clone()),
             None => Default::default(),
         };
-        w.write_record([
-            code,
-            part,
-            id,
-            name,
-            ind,
-            &s.raw,
-            &machine(s.points),
-            &fmt_num(s.max),
-            &file,
-            &r,
-            &col,
-            &flags.join(";"),
-        ])
-        .expect("memory");
+        put(
+            w,
+            [
+                code,
+                part,
+                id,
+                name,
+                ind,
+                &s.raw,
+                &machine(s.points),
+                &fmt_num(s.max),
+                &file,
+                &r,
+                &col,
+                &flags.join(";"),
+            ],
+        );
     };
     for u in run.scores {
         let c = &run.criteria[u.criteria];
@@ -150,4 +180,20 @@ pub fn criterion_scores(run: &Run) -> Vec<u8> {
         }
     }
     finish(w)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::neutralise;
+
+    #[test]
+    fn formulas_are_neutralised_numbers_are_not() {
+        assert_eq!(neutralise("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(neutralise("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(neutralise("+84 90"), "'+84 90");
+        assert_eq!(neutralise("-x"), "'-x");
+        assert_eq!(neutralise("\tx"), "'\tx");
+        assert_eq!(neutralise("-1.5"), "-1.5");
+        assert_eq!(neutralise("Xã Mỹ Thủy"), "Xã Mỹ Thủy");
+    }
 }

@@ -1,14 +1,17 @@
 //! Everything `score` writes: machine CSVs (`csv`), the workbook for people (`xlsx`) and the
-//! terminal table (`terminal`). Files are built in memory first and only then written, each to a
-//! temporary file in the target folder renamed into place, so a failure never leaves a
-//! half-written output.
+//! terminal table (`terminal`). Files are built in memory first and only then written as one
+//! unit by [`write_all`] (every command uses it): all temporaries are written and synced before
+//! any is renamed into place, a failure renames none and removes them, and no output may land
+//! on an input.
 
 pub mod csv;
 pub mod terminal;
 pub mod xlsx;
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
 
 use crate::criteria::Criteria;
 use crate::i18n::Lang;
@@ -25,13 +28,82 @@ pub struct Run<'a> {
     pub inputs: Vec<(String, String)>,
 }
 
-/// Write `bytes` to `path` via a temporary file in the same folder and a rename.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> crate::error::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let err = |source| crate::error::Error::Write {
+/// Refuse outputs that would land on an input (compared after resolving links), or on a
+/// folder. `inputs` may carry `#sheet` suffixes.
+pub fn guard_outputs(outputs: &[PathBuf], inputs: &[PathBuf]) -> Result<()> {
+    for target in outputs {
+        if target.is_dir() {
+            return Err(Error::Usage(crate::tr!(
+                "{} là một thư mục, không ghi đè được bằng tệp kết quả; hãy đổi tên hoặc chọn --out khác",
+                "{} is a folder and cannot be replaced by an output file; rename it or choose another --out",
+                target.display()
+            )));
+        }
+        let Ok(t) = target.canonicalize() else {
+            continue;
+        };
+        for i in inputs {
+            let (path, _) = crate::ingest::split_sheet(i);
+            if path.canonicalize().is_ok_and(|p| p == t) {
+                return Err(Error::Usage(crate::tr!(
+                    "{} là tệp đầu vào và sẽ bị tệp kết quả {} ghi đè; hãy chọn --out khác",
+                    "{} is an input and would be overwritten by the output {}; choose another --out",
+                    i.display(),
+                    target.display()
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Write every output of a run as one unit: each to a temporary file beside its target,
+/// written and synced; only when all are complete are they renamed into place. On any failure
+/// nothing is renamed and the temporaries are removed (tempfile deletes them on drop).
+/// Temporaries left by a killed run (`.parindex-*.tmp`, older than ten minutes) are removed.
+pub fn write_all(files: &[(PathBuf, Vec<u8>)]) -> Result<()> {
+    let mut staged = Vec::with_capacity(files.len());
+    for (path, bytes) in files {
+        let dir = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        std::fs::create_dir_all(dir).map_err(|source| Error::Write {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        remove_stale_temporaries(dir);
+        staged.push((path, stage(path, dir, bytes)?));
+    }
+    for (path, tmp) in staged {
+        tmp.persist(path).map_err(|e| Error::Write {
+            path: path.to_path_buf(),
+            source: e.error,
+        })?;
+    }
+    Ok(())
+}
+
+fn remove_stale_temporaries(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().to_string();
+        let old = e
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age.as_secs() > 600);
+        if name.starts_with(".parindex-") && name.ends_with(".tmp") && old {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
+}
+
+fn stage(path: &Path, dir: &Path, bytes: &[u8]) -> Result<tempfile::NamedTempFile> {
+    let err = |source| Error::Write {
         path: path.to_path_buf(),
         source,
     };
@@ -50,8 +122,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> crate::error::Result<()> {
             .map_err(err)?;
     }
     tmp.as_file().sync_all().map_err(err)?;
-    tmp.persist(path).map_err(|e| err(e.error))?;
-    Ok(())
+    Ok(tmp)
 }
 
 /// Area ids across all criteria files, in numeric order (`1`, `2`, … `10`).

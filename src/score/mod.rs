@@ -98,19 +98,69 @@ pub struct UnitScore {
     pub flags: Vec<String>,
 }
 
-/// Read one indicator for a unit; `Err` is a data issue.
-fn lookup(
-    data: &Dataset,
-    code: &str,
-    indicator: &str,
-) -> (Value, Locale, Option<Source>, Option<String>) {
+/// One indicator for a unit: the cell, its table's locale, whether its table declared plain
+/// rates as fractions, its source, and the file that lacks the unit's row.
+struct Looked {
+    value: Value,
+    locale: Locale,
+    fraction: bool,
+    source: Option<Source>,
+    norow: Option<String>,
+}
+
+fn lookup(data: &Dataset, code: &str, indicator: &str) -> Looked {
     match data.get(code, indicator) {
         Lookup::Cell {
             value,
             locale,
+            fraction,
             source,
-        } => (value.clone(), locale, Some(source), None),
-        Lookup::NoRow { file } => (Value::Empty, Locale::Vi, None, Some(file.to_string())),
+        } => Looked {
+            value: value.clone(),
+            locale,
+            fraction,
+            source: Some(source),
+            norow: None,
+        },
+        Lookup::NoRow { file } => Looked {
+            value: Value::Empty,
+            locale: Locale::Vi,
+            fraction: false,
+            source: None,
+            norow: Some(file.to_string()),
+        },
+        Lookup::Absent => Looked {
+            value: Value::Empty,
+            locale: Locale::Vi,
+            fraction: false,
+            source: None,
+            norow: None,
+        },
+    }
+}
+
+/// The policy for plain rates in a cell: the table's declaration wins over the criteria file.
+fn rates_for(l: &Looked, policy: Rates) -> Rates {
+    if l.fraction {
+        Rates::Fraction
+    } else {
+        policy
+    }
+}
+
+/// "(tiêu chí 7.7, đơn vị XA002)" in the run's language.
+fn at_leaf(what: &str, id: &str, unit: &str) -> String {
+    let vi = crate::i18n::current() == Lang::Vi;
+    let word = match (what, vi) {
+        ("criterion", true) => "tiêu chí",
+        ("item", true) => "mục",
+        ("condition", true) => "điều kiện",
+        (w, _) => w,
+    };
+    if vi {
+        format!("({word} {id}, đơn vị {unit})")
+    } else {
+        format!("({word} {id}, unit {unit})")
     }
 }
 
@@ -171,6 +221,14 @@ fn score_set(
     // Pass 1: read every (leaf, unit) cell.
     let mut reads: Vec<Vec<Read>> = Vec::with_capacity(leaves.len());
     for &(_, node, rule) in &leaves {
+        // A structural gap — no unit of this file has a value — is one message, not one per
+        // unit: the table or column is missing, not the units' data.
+        let gap = systematic_gap(c, node, rule, members, registry, data);
+        if let Some(msg) = &gap {
+            if !node.survey {
+                issues.push(msg.clone());
+            }
+        }
         let mut col = Vec::with_capacity(members.len());
         for &u in members {
             let unit = &registry.units[u];
@@ -182,14 +240,22 @@ fn score_set(
                 });
                 continue;
             }
-            let (value, locale, source, norow) = lookup(data, &unit.code, &rule.indicator);
-            let reading = match rules::read(rule, node.max, &value, locale, c.policy.rates) {
+            let l = lookup(data, &unit.code, &rule.indicator);
+            let rates = rates_for(&l, c.policy.rates);
+            let Looked {
+                value,
+                locale,
+                source,
+                norow,
+                ..
+            } = l;
+            let reading = match rules::read(rule, node.max, &value, locale, rates) {
                 Ok(r) => r,
                 Err(msg) => {
                     issues.push(issue(
                         &source,
                         &norow,
-                        format!("{msg} (criterion {}, unit {})", node.id, unit.code),
+                        format!("{msg} {}", at_leaf("criterion", &node.id, &unit.code)),
                     ));
                     Reading::Missing
                 }
@@ -197,6 +263,8 @@ fn score_set(
             if reading == Reading::Missing
                 && node.missing == MissingPolicy::Error
                 && value == Value::Empty
+                && gap.is_none()
+                && data.holders(&rule.indicator).len() > 0
             {
                 let why = match &norow {
                     Some(f) => crate::tr!(
@@ -314,7 +382,7 @@ fn score_set(
                         Err(msg) => issues.push(issue(
                             &r.source,
                             &None,
-                            format!("{msg} (criterion {}, unit {})", node.id, unit.code),
+                            format!("{msg} {}", at_leaf("criterion", &node.id, &unit.code)),
                         )),
                     },
                 }
@@ -370,7 +438,15 @@ fn score_set(
         for (is_pen, sec) in [(false, &c.bonus), (true, &c.penalty)] {
             let Some(sec) = sec else { continue };
             for (ii, it) in sec.items.iter().enumerate() {
-                let (value, locale, source, norow) = lookup(data, &unit.code, &it.rule.indicator);
+                let l = lookup(data, &unit.code, &it.rule.indicator);
+                let rates = rates_for(&l, c.policy.rates);
+                let Looked {
+                    value,
+                    locale,
+                    source,
+                    norow,
+                    ..
+                } = l;
                 let mut s = Scored {
                     raw: value.as_read(),
                     value: None,
@@ -379,14 +455,16 @@ fn score_set(
                     flags: vec![],
                     source: source.clone(),
                 };
-                match rules::read(&it.rule, it.max, &value, locale, c.policy.rates) {
+                match rules::read(&it.rule, it.max, &value, locale, rates) {
                     Err(msg) => issues.push(issue(
                         &source,
                         &norow,
-                        format!("{msg} (item {}, unit {})", it.id, unit.code),
+                        format!("{msg} {}", at_leaf("item", &it.id, &unit.code)),
                     )),
                     Ok(Reading::Missing) => {
-                        if c.policy.missing == MissingPolicy::Error {
+                        if c.policy.missing == MissingPolicy::Error
+                            && !data.holders(&it.rule.indicator).is_empty()
+                        {
                             issues.push(issue(
                                 &source,
                                 &norow,
@@ -416,7 +494,7 @@ fn score_set(
                             Err(msg) => issues.push(issue(
                                 &source,
                                 &norow,
-                                format!("{msg} (item {}, unit {})", it.id, unit.code),
+                                format!("{msg} {}", at_leaf("item", &it.id, &unit.code)),
                             )),
                         }
                     }
@@ -443,10 +521,18 @@ fn score_set(
         let mut grade = grade_of(&c.grading, index);
         let mut disqualified = Vec::new();
         for (di, d) in c.disqualify.iter().enumerate() {
-            let (value, locale, source, norow) = lookup(data, &unit.code, &d.indicator);
+            let Looked {
+                value,
+                locale,
+                source,
+                norow,
+                ..
+            } = lookup(data, &unit.code, &d.indicator);
             let hit = match (&value, d.test) {
                 (Value::Empty, _) => {
-                    if c.policy.missing == MissingPolicy::Error {
+                    if c.policy.missing == MissingPolicy::Error
+                        && !data.holders(&d.indicator).is_empty()
+                    {
                         issues.push(issue(
                             &source,
                             &norow,
@@ -526,6 +612,63 @@ fn score_set(
         });
     }
     units
+}
+
+/// One message when no unit of `members` that `node` applies to has a value for its indicator
+/// although some table has the column (an absent column is the dataset's own issue).
+fn systematic_gap(
+    c: &Criteria,
+    node: &Node,
+    rule: &Rule,
+    members: &[usize],
+    registry: &Registry,
+    data: &Dataset,
+) -> Option<DataIssue> {
+    let holders = data.holders(&rule.indicator);
+    if holders.is_empty() {
+        return None;
+    }
+    let applicable: Vec<usize> = members
+        .iter()
+        .copied()
+        .filter(|&u| node.applies(&registry.units[u].unit_type))
+        .collect();
+    if applicable.is_empty() {
+        return None;
+    }
+    let any = applicable.iter().any(|&u| {
+        matches!(data.get(&registry.units[u].code, &rule.indicator),
+            Lookup::Cell { value, .. } if *value != Value::Empty)
+    });
+    if any {
+        return None;
+    }
+    let mut types: Vec<&str> = applicable
+        .iter()
+        .map(|&u| registry.units[u].unit_type.as_str())
+        .collect();
+    types.sort();
+    types.dedup();
+    let searched: Vec<String> = holders
+        .iter()
+        .map(|&(ti, ci)| {
+            let t = &data.tables[ti];
+            format!("{} ({})", t.name, t.column_label(ci))
+        })
+        .collect();
+    Some(DataIssue {
+        file: c.path.clone(),
+        row: None,
+        column: None,
+        message: crate::tr!(
+            "không đơn vị loại {} nào có giá trị chỉ số `{}` (tiêu chí {}); đã tìm trong: {}. Có thể thiếu bảng dữ liệu của loại đơn vị này, hoặc cột chỉ có trong bảng của loại khác",
+            "no unit of type {} has a value for the indicator `{}` (criterion {}); searched: {}. A data table for this unit type may be missing, or the column is only in another type's table",
+            types.join(", "),
+            rule.indicator,
+            node.id,
+            searched.join("; ")
+        ),
+    })
 }
 
 /// The band an index falls in, on the basis the file states.

@@ -58,6 +58,10 @@ pub fn number(v: &Value, locale: Locale) -> Option<numfmt::Parsed> {
             value: *x,
             percent: false,
         }),
+        Value::Percent(x) => Some(numfmt::Parsed {
+            value: crate::ingest::percent_of(*x),
+            percent: true,
+        }),
         Value::Text(s) => numfmt::parse(s, locale),
         Value::Empty => None,
     }
@@ -88,6 +92,7 @@ pub fn read(
         (RuleKind::Category(cats), _) => {
             let k = match v {
                 Value::Number(x) => numfmt::machine(*x),
+                Value::Percent(_) => shown.clone(),
                 _ => text::key(&shown),
             };
             cats.iter()
@@ -235,6 +240,7 @@ mod tests {
     fn rule(kind: RuleKind, scale: Scale) -> Rule {
         Rule {
             indicator: "x".into(),
+            captions: vec![],
             kind,
             scale,
             allow_above_100: false,
