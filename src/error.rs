@@ -53,6 +53,9 @@ pub enum Error {
     Usage(String),
     #[error("{0}")]
     Other(String),
+    /// A supervised child run already reported its problem; exit with its code.
+    #[error("")]
+    Exited(u8),
 }
 
 impl Error {
@@ -60,6 +63,7 @@ impl Error {
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::Criteria(_) | Error::Usage(_) => 2,
+            Error::Exited(c) => *c,
             _ => 1,
         }
     }

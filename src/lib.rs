@@ -10,6 +10,7 @@ pub mod criteria;
 pub mod dataset;
 pub mod derive;
 pub mod error;
+pub mod guard;
 pub mod i18n;
 pub mod ingest;
 pub mod numfmt;

@@ -26,7 +26,10 @@ fn main() -> ExitCode {
     match parindex::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("{e}");
+            let msg = e.to_string();
+            if !msg.is_empty() {
+                eprintln!("{msg}");
+            }
             ExitCode::from(e.exit_code())
         }
     }

@@ -79,6 +79,23 @@ pub fn run(a: &Args) -> Result<()> {
         .cloned()
         .collect();
     crate::report::guard_outputs(std::slice::from_ref(&a.out), &inputs)?;
+    let parquet = a.files.iter().any(|f| {
+        f.extension().is_some_and(|e| {
+            matches!(
+                e.to_string_lossy().to_lowercase().as_str(),
+                "parquet" | "pq"
+            )
+        })
+    });
+    if parquet && !crate::guard::is_child() {
+        let names: Vec<String> = a.files.iter().map(|p| p.display().to_string()).collect();
+        let dir = a
+            .out
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(std::path::Path::new("."));
+        return crate::guard::supervise(&names.join(", "), dir);
+    }
     let mapping = match &a.map {
         Some(p) => Mapping::load(p)?,
         None => Mapping::default(),
@@ -108,7 +125,21 @@ pub fn run(a: &Args) -> Result<()> {
         dates::format_days(to),
         dates::format_days(as_of)
     ));
-    let d = derive::run(&o, &mut progress)?;
+    // polars' readers panic on some damaged files: a panic becomes an error naming the inputs.
+    let d = crate::guard::isolate(|| derive::run(&o, &mut progress)).map_err(|why| {
+        Error::data(
+            a.files
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+            crate::tr!(
+                "không đọc được: tệp bị hỏng ({})",
+                "cannot read: damaged file ({})",
+                why
+            ),
+        )
+    })??;
     let report = bad_report(&d);
     let mut err = std::io::stderr().lock();
     let _ = write!(err, "{report}");

@@ -22,6 +22,25 @@ pub const OUTPUTS: [&str; 3] = ["results.csv", "criterion-scores.csv", "results.
 
 pub fn run(a: &Args) -> Result<()> {
     let lang = a.lang;
+    // A damaged Parquet file can make polars abort the process (a failed allocation, which
+    // no panic handler sees): such runs happen in a supervised child.
+    let parquet: Vec<String> = a
+        .data
+        .iter()
+        .chain(std::iter::once(&a.units))
+        .filter(|p| {
+            split_sheet(p).0.extension().is_some_and(|e| {
+                matches!(
+                    e.to_string_lossy().to_lowercase().as_str(),
+                    "parquet" | "pq"
+                )
+            })
+        })
+        .map(|p| p.display().to_string())
+        .collect();
+    if !parquet.is_empty() && !crate::guard::is_child() {
+        return crate::guard::supervise(&parquet.join(", "), &a.out);
+    }
     let criteria = super::load_criteria(&a.criteria)?;
     // Each unit type belongs to one criteria file.
     for (i, c) in criteria.iter().enumerate() {

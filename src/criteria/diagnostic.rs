@@ -10,13 +10,18 @@ pub struct Diagnostic {
     pub file: String,
     pub line: usize,
     pub column: usize,
-    /// The source line, without its newline.
+    /// The source line, without its newline (a window of it when very long).
     pub source_line: String,
+    /// The caret's column inside `source_line`.
+    pub shown_column: usize,
     /// Width of the caret run (at least 1).
     pub width: usize,
     pub message: String,
     pub hint: Option<String>,
 }
+
+/// Characters of a source line shown in a diagnostic.
+const MAX_SHOWN: usize = 120;
 
 /// A criteria file's text, able to turn byte spans into diagnostics.
 pub struct Source<'a> {
@@ -35,13 +40,24 @@ impl Source<'_> {
         let column = self.text[line_start..start].chars().count() + 1;
         let end = span.end.clamp(start, line_end);
         let width = self.text[start..end].chars().count().max(1);
+        let full = self.text[line_start..line_end].trim_end_matches('\r');
+        // A very long line (a generated or damaged file) is shown as a window around the caret.
+        let (source_line, shown_column, width) = if full.chars().count() > MAX_SHOWN {
+            let from = column.saturating_sub(1 + MAX_SHOWN / 2);
+            let window: String = full.chars().skip(from).take(MAX_SHOWN).collect();
+            let lead = if from > 0 { "…" } else { "" };
+            let caret = column - from + lead.chars().count();
+            let room = (MAX_SHOWN + 1).saturating_sub(caret).max(1);
+            (format!("{lead}{window}…"), caret, width.min(room))
+        } else {
+            (full.to_string(), column, width)
+        };
         Diagnostic {
             file: self.name.to_string(),
             line,
             column,
-            source_line: self.text[line_start..line_end]
-                .trim_end_matches('\r')
-                .to_string(),
+            shown_column,
+            source_line,
             width,
             message: message.into(),
             hint: None,
@@ -68,7 +84,7 @@ impl fmt::Display for Diagnostic {
         write!(
             f,
             "{pad} | {}{}",
-            " ".repeat(self.column - 1),
+            " ".repeat(self.shown_column - 1),
             "^".repeat(self.width)
         )?;
         if let Some(h) = &self.hint {

@@ -56,7 +56,53 @@ pub fn parse(name: &str, text: &str, sha256: String) -> Result<Criteria> {
         };
         Error::Criteria(vec![src.diag(span, msg).hint(hint)])
     })?;
+    let non_finite = non_finite_numbers(&src);
+    if !non_finite.is_empty() {
+        return Err(Error::Criteria(non_finite));
+    }
     validate::validate(raw, &src, sha256).map_err(Error::Criteria)
+}
+
+/// `nan`, `inf` and floats too large for a number (`1e400`) wherever they are written: the
+/// typed schema would take them as numbers and every comparison with them is false.
+fn non_finite_numbers(src: &diagnostic::Source) -> Vec<diagnostic::Diagnostic> {
+    use toml::de::{DeTable, DeValue};
+    fn walk(
+        v: &toml::Spanned<DeValue>,
+        src: &diagnostic::Source,
+        out: &mut Vec<diagnostic::Diagnostic>,
+    ) {
+        match v.get_ref() {
+            DeValue::Float(f) => {
+                let x: f64 = f.as_str().replace('_', "").parse().unwrap_or(f64::NAN);
+                if !x.is_finite() {
+                    out.push(
+                        src.diag(
+                            v.span(),
+                            crate::tr!(
+                                "`{}` không phải là một số hữu hạn",
+                                "`{}` is not a finite number",
+                                f.as_str()
+                            ),
+                        )
+                        .hint(crate::tr!(
+                            "điểm, ngưỡng và mức phải là số thực, ví dụ 2 hoặc 0.5",
+                            "points, thresholds and bounds must be real numbers such as 2 or 0.5"
+                        )),
+                    );
+                }
+            }
+            DeValue::Array(a) => a.iter().for_each(|x| walk(x, src, out)),
+            DeValue::Table(t) => t.values().for_each(|x| walk(x, src, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    if let Ok(t) = DeTable::parse(src.text) {
+        t.get_ref().values().for_each(|v| walk(v, src, &mut out));
+    }
+    out.sort_by_key(|d| (d.line, d.column));
+    out
 }
 
 /// SHA-256 of a file's bytes in lower-case hex, as printed on the method sheet.

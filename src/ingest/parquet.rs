@@ -14,9 +14,20 @@ pub fn read(path: &Path, name: &str) -> Result<Grid> {
         path: path.to_path_buf(),
         source,
     })?;
-    let df = ParquetReader::new(file)
-        .finish()
-        .map_err(|e| Error::data(name, format!("cannot read Parquet: {e}")))?;
+    // polars-parquet 0.55 panics on some damaged footers and pages: isolate the read.
+    let damaged = |why: String| {
+        Error::data(
+            name,
+            crate::tr!(
+                "không đọc được: tệp Parquet bị hỏng ({})",
+                "cannot read: damaged Parquet ({})",
+                crate::text::clip(&why, 200)
+            ),
+        )
+    };
+    let df = crate::guard::isolate(|| ParquetReader::new(file).finish())
+        .map_err(damaged)?
+        .map_err(|e| damaged(e.to_string()))?;
     let height = df.height();
     let mut header = Vec::new();
     let mut rows: Vec<Row> = (0..height)
@@ -27,7 +38,12 @@ pub fn read(path: &Path, name: &str) -> Result<Grid> {
         .collect();
     for col in df.columns() {
         header.push(Value::Text(col.name().to_string()));
-        let err = |e: PolarsError| Error::data(name, format!("column {}: {e}", col.name()));
+        let err = |e: PolarsError| {
+            Error::data(
+                name,
+                crate::tr!("cột {}: {e}", "column {}: {e}", col.name()),
+            )
+        };
         if col.dtype().is_primitive_numeric() {
             let c = col.cast(&DataType::Float64).map_err(err)?;
             for (row, v) in rows.iter_mut().zip(c.f64().map_err(err)?.iter()) {

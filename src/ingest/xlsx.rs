@@ -38,17 +38,14 @@ pub fn read(path: &Path, sheet: Option<&str>, name: &str) -> Result<Grid> {
         .unwrap_or_default();
     // A reader bug must not take the run down: calamine runs on this thread, so a panic in it
     // becomes an error naming the file (allocation failures are prevented by the guards).
-    let guarded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+    crate::guard::isolate(|| {
         if ext == "xlsx" || ext == "xlsm" {
             read_xlsx(path, sheet, name)
         } else {
             read_other(path, sheet, name)
         }
-    }));
-    match guarded {
-        Ok(r) => r,
-        Err(_) => Err(damaged(name, "reader failure")),
-    }
+    })
+    .unwrap_or_else(|why| Err(damaged(name, why)))
 }
 
 fn damaged(name: &str, why: impl std::fmt::Display) -> Error {

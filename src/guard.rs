@@ -1,0 +1,125 @@
+//! Isolation of third-party readers (polars' Parquet decoder, calamine): a panic inside one is
+//! turned into an error that names the file, instead of a crash with a backtrace. The panic
+//! message is kept for the error text and not printed while a guarded call runs. Readers'
+//! allocation failures cannot be caught this way, so size guards stay with each reader.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, Once};
+
+static GUARDED: AtomicUsize = AtomicUsize::new(0);
+static LAST: Mutex<String> = Mutex::new(String::new());
+static HOOK: Once = Once::new();
+
+fn install_hook() {
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if GUARDED.load(Ordering::SeqCst) > 0 {
+                let msg = info
+                    .payload()
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| info.payload().downcast_ref::<String>().cloned())
+                    .unwrap_or_default();
+                if let Ok(mut last) = LAST.lock() {
+                    *last = crate::text::clip(&msg, 160);
+                }
+            } else {
+                previous(info);
+            }
+        }));
+    });
+}
+
+/// Run `f`; a panic inside it (also one resumed from a worker thread) comes back as
+/// `Err(message)`.
+pub fn isolate<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+    install_hook();
+    GUARDED.fetch_add(1, Ordering::SeqCst);
+    let r = catch_unwind(AssertUnwindSafe(f));
+    GUARDED.fetch_sub(1, Ordering::SeqCst);
+    r.map_err(|_| LAST.lock().map(|s| s.clone()).unwrap_or_default())
+}
+
+/// Set in a child run by [`supervise`], so the child does the work itself.
+const CHILD: &str = "PARINDEX_ISOLATED_CHILD";
+
+/// Whether this process is the child of [`supervise`].
+pub fn is_child() -> bool {
+    std::env::var_os(CHILD).is_some()
+}
+
+/// Re-run this very command line in a child process and relay its output. polars' streaming
+/// engine can abort the whole process (a panic that does not unwind, on a damaged Parquet page);
+/// in a child that becomes an error naming the inputs, exit 1. The child writes its outputs
+/// itself, atomically; temporaries a killed child leaves in `out_dir` are removed.
+pub fn supervise(inputs: &str, out_dir: &std::path::Path) -> crate::Result<()> {
+    use std::io::{BufRead, Write};
+    let exe = std::env::current_exe().map_err(|e| crate::Error::Other(e.to_string()))?;
+    let started = std::time::SystemTime::now();
+    let mut child = std::process::Command::new(exe)
+        .args(std::env::args_os().skip(1))
+        .env(CHILD, "1")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| crate::Error::Other(e.to_string()))?;
+    // From a panic report on, lines are held back: shown if the child goes on to exit
+    // normally, dropped if it aborts (a backtrace is not for officials).
+    let mut held: Vec<String> = Vec::new();
+    if let Some(err) = child.stderr.take() {
+        let mut out = std::io::stderr().lock();
+        for line in std::io::BufReader::new(err).lines() {
+            let Ok(line) = line else { break };
+            let alarm = (line.starts_with("thread '") && line.contains("panicked at"))
+                || line.starts_with("memory allocation of")
+                || line.starts_with("stack backtrace:")
+                || line.starts_with("fatal runtime error")
+                || line.starts_with("thread caused non-unwinding panic");
+            if !held.is_empty() || alarm {
+                held.push(line);
+                continue;
+            }
+            let _ = writeln!(out, "{line}");
+        }
+    }
+    let status = child
+        .wait()
+        .map_err(|e| crate::Error::Other(e.to_string()))?;
+    if status.code().is_some() {
+        let mut out = std::io::stderr().lock();
+        for line in &held {
+            let _ = writeln!(out, "{line}");
+        }
+    }
+    match status.code() {
+        Some(0) => Ok(()),
+        Some(c) => Err(crate::Error::Exited(u8::try_from(c).unwrap_or(1))),
+        None => {
+            remove_new_temporaries(out_dir, started);
+            Err(crate::Error::data(
+                inputs,
+                crate::tr!(
+                    "không đọc được: tệp Parquet bị hỏng (bộ đọc dừng đột ngột)",
+                    "cannot read: damaged Parquet (the reader stopped abruptly)"
+                ),
+            ))
+        }
+    }
+}
+
+fn remove_new_temporaries(dir: &std::path::Path, since: std::time::SystemTime) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().to_string();
+        let new = e
+            .metadata()
+            .and_then(|m| m.modified())
+            .is_ok_and(|t| t >= since);
+        if name.starts_with(".parindex-") && name.ends_with(".tmp") && new {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
+}
