@@ -110,9 +110,13 @@ fn render_diagnostics(diags: &[Diagnostic]) -> String {
     }
     let n = diags.len();
     let s = if n == 1 { "" } else { "s" };
+    // Criteria, mapping and (later) run files share this rendering: name the files.
+    let mut files: Vec<&str> = diags.iter().map(|d| d.file.as_str()).collect();
+    files.dedup();
+    let files = files.join(", ");
     out.push_str(&crate::tr!(
-        "{n} lỗi trong tệp tiêu chí",
-        "{n} error{s} in the criteria file"
+        "{n} lỗi trong {files}",
+        "{n} error{s} in {files}"
     ));
     out
 }

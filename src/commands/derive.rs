@@ -24,7 +24,8 @@ pub fn columns() -> Vec<&'static str> {
 
 fn date_arg(flag: &str, v: &str) -> Result<i32> {
     dates::parse(v).ok_or_else(|| {
-        Error::Usage(format!(
+        Error::Usage(crate::tr!(
+            "{flag} {v}: không phải ngày (viết 31/12/2025 hoặc 2025-12-31)",
             "{flag} {v}: not a date (write 2025-12-31 or 31/12/2025)"
         ))
     })
@@ -67,10 +68,13 @@ fn period(a: &Args) -> Result<(i32, i32, i32)> {
 
 pub fn run(a: &Args) -> Result<()> {
     let (from, to, as_of) = period(a)?;
-    let engine: Engine = a
-        .engine
-        .parse()
-        .map_err(|_| Error::Usage(format!("--engine {}: use streaming or in-memory", a.engine)))?;
+    let engine: Engine = a.engine.parse().map_err(|_| {
+        Error::Usage(crate::tr!(
+            "--engine {}: dùng streaming hoặc in-memory",
+            "--engine {}: use streaming or in-memory",
+            a.engine
+        ))
+    })?;
     let inputs: Vec<std::path::PathBuf> = a
         .files
         .iter()
@@ -166,8 +170,8 @@ pub fn run(a: &Args) -> Result<()> {
         if !unknown.is_empty() {
             let n: u64 = unknown.iter().map(|(_, c)| c.received).sum();
             let codes: Vec<&str> = unknown.iter().take(5).map(|(u, _)| u.as_str()).collect();
-            let _ = writeln!(
-                err,
+            let line = crate::tr!(
+                "cảnh báo: {} mã đơn vị không có trong {} ({} hồ sơ), không đưa vào kết quả: {}{}",
                 "warning: {} unit code(s) not in {} ({} dossiers), left out of the output: {}{}",
                 unknown.len(),
                 reg.file,
@@ -175,6 +179,7 @@ pub fn run(a: &Args) -> Result<()> {
                 codes.join(", "),
                 if unknown.len() > 5 { ", …" } else { "" }
             );
+            let _ = writeln!(err, "{line}");
         }
         units.retain(|(u, _)| reg.by_code.contains_key(u));
         // Registered units with no dossier get a row of zeros (their rates stay empty).
@@ -194,7 +199,8 @@ pub fn run(a: &Args) -> Result<()> {
         Some("parquet") | Some("pq") => parquet_bytes(&units)?,
         Some("csv") => csv_bytes(&units),
         _ => {
-            return Err(Error::Usage(format!(
+            return Err(Error::Usage(crate::tr!(
+                "--out {}: chỉ ghi được .csv hoặc .parquet",
                 "--out {}: write .csv or .parquet",
                 a.out.display()
             )))
@@ -320,8 +326,11 @@ fn parquet_bytes(units: &[(String, Counts)]) -> Result<Vec<u8>> {
     }
     let mut df = DataFrame::new_infer_height(columns).map_err(|e| Error::Other(e.to_string()))?;
     let mut buf = Vec::new();
-    ParquetWriter::new(&mut buf)
-        .finish(&mut df)
-        .map_err(|e| Error::Other(format!("cannot write Parquet: {e}")))?;
+    ParquetWriter::new(&mut buf).finish(&mut df).map_err(|e| {
+        Error::Other(crate::tr!(
+            "không ghi được Parquet: {e}",
+            "cannot write Parquet: {e}"
+        ))
+    })?;
     Ok(buf)
 }

@@ -179,7 +179,12 @@ pub fn run(a: &Args) -> Result<()> {
             details,
         )
     });
-    let xlsx = xlsx.map_err(|e| Error::Other(format!("cannot build results.xlsx: {e}")))?;
+    let xlsx = xlsx.map_err(|e| {
+        Error::Other(crate::tr!(
+            "không tạo được results.xlsx: {e}",
+            "cannot build results.xlsx: {e}"
+        ))
+    })?;
     report::write_all(&[
         (outputs[0].clone(), results),
         (outputs[1].clone(), details),

@@ -89,7 +89,7 @@ pub fn validate(
     if meta.unit_types.get_ref().is_empty() {
         v.err_hint(
             meta.unit_types.span(),
-            "the criteria set scores no unit type",
+            crate::tr!("bộ tiêu chí không chấm loại đơn vị nào", "the criteria set scores no unit type"),
             crate::tr!("liệt kê các loại đơn vị được chấm, ví dụ unit_types = [\"xã\", \"phường\", \"đặc khu\"]", "list the unit types it applies to, e.g. unit_types = [\"xã\", \"phường\", \"đặc khu\"]"),
         );
     }
@@ -110,7 +110,13 @@ pub fn validate(
     }
     let max_points = *meta.max_points.get_ref();
     if max_points <= 0.0 {
-        v.err(meta.max_points.span(), "max_points must be greater than 0");
+        v.err(
+            meta.max_points.span(),
+            crate::tr!(
+                "max_points phải lớn hơn 0",
+                "max_points must be greater than 0"
+            ),
+        );
     }
 
     // Policy.
@@ -358,7 +364,10 @@ pub fn validate(
     if nodes.is_empty() {
         v.err_hint(
             meta_span.clone(),
-            "the criteria set has no criteria",
+            crate::tr!(
+                "bộ tiêu chí chưa có tiêu chí nào",
+                "the criteria set has no criteria"
+            ),
             crate::tr!(
                 "thêm các lĩnh vực bằng các bảng [[criterion]]",
                 "add areas with [[criterion]] tables"
@@ -388,7 +397,10 @@ pub fn validate(
     let mut section = |v: &mut V, s: Option<S<RawSection>>| -> Option<Section> {
         let s = s?.into_inner();
         if *s.cap.get_ref() < 0.0 {
-            v.err(s.cap.span(), "a cap cannot be negative");
+            v.err(
+                s.cap.span(),
+                crate::tr!("mức trần không được âm", "a cap cannot be negative"),
+            );
         }
         let mut items = Vec::new();
         for it in s.item {
@@ -436,7 +448,7 @@ pub fn validate(
         None => {
             v.err_hint(
                 meta_span.clone(),
-                "the criteria set has no grade bands",
+                crate::tr!("bộ tiêu chí chưa có mức xếp loại nào", "the criteria set has no grade bands"),
                 crate::tr!("thêm các bảng [[grading.band]], mức cao nhất trước, ví dụ label = \"Xuất sắc\", min = 90", "add [[grading.band]] tables, best first, e.g. label = \"Xuất sắc\", min = 90"),
             );
             Grading {
@@ -517,7 +529,13 @@ pub fn validate(
         }
         if let Some(t) = &r.tie_tolerance {
             if *t.get_ref() < 0.0 {
-                v.err(t.span(), "tie_tolerance cannot be negative");
+                v.err(
+                    t.span(),
+                    crate::tr!(
+                        "tie_tolerance không được âm",
+                        "tie_tolerance cannot be negative"
+                    ),
+                );
             } else {
                 ranking.tie_tolerance = *t.get_ref();
             }
@@ -639,7 +657,10 @@ fn rule_of(v: &mut V, rule: &S<RawRule>, max: f64, item: bool) -> Option<Rule> {
     if item && kind == "deduction" {
         v.err_hint(
             r.kind.span(),
-            "bonus and penalty items cannot use `deduction`",
+            crate::tr!(
+                "mục điểm thưởng, điểm trừ không dùng được `deduction`",
+                "bonus and penalty items cannot use `deduction`"
+            ),
             crate::tr!(
                 "dùng `per_occurrence` (điểm = số trường hợp × per, không quá điểm tối đa của mục)",
                 "use `per_occurrence` (points = count × per, up to the item's max)"
@@ -691,7 +712,10 @@ fn rule_of(v: &mut V, rule: &S<RawRule>, max: f64, item: bool) -> Option<Rule> {
     let indicator = match &r.indicator {
         Some(i) if !i.get_ref().trim().is_empty() => i.get_ref().trim().to_string(),
         Some(i) => {
-            v.err(i.span(), "the indicator name is empty");
+            v.err(
+                i.span(),
+                crate::tr!("tên chỉ số bị trống", "the indicator name is empty"),
+            );
             return None;
         }
         None => {
@@ -755,7 +779,10 @@ fn rule_of(v: &mut V, rule: &S<RawRule>, max: f64, item: bool) -> Option<Rule> {
             if (z - f).abs() < EPS {
                 v.err_hint(
                     r.full_at.as_ref().map_or(rule.span(), S::span),
-                    "zero_at and full_at are equal",
+                    crate::tr!(
+                        "zero_at và full_at bằng nhau",
+                        "zero_at and full_at are equal"
+                    ),
                     crate::tr!(
                         "dùng `bands` cho một ngưỡng duy nhất",
                         "use `bands` for a single threshold"
@@ -783,7 +810,13 @@ fn rule_of(v: &mut V, rule: &S<RawRule>, max: f64, item: bool) -> Option<Rule> {
         }
         "bands" => {
             let Some(bands) = &r.bands else {
-                v.err(rule.span(), "the `bands` rule needs `bands`");
+                v.err(
+                    rule.span(),
+                    crate::tr!(
+                        "cách tính `bands` cần `bands`",
+                        "the `bands` rule needs `bands`"
+                    ),
+                );
                 return None;
             };
             RuleKind::Bands(bands_of(v, bands, Some(max), &crate::tr!("bậc", "band"))?)
@@ -799,7 +832,10 @@ fn rule_of(v: &mut V, rule: &S<RawRule>, max: f64, item: bool) -> Option<Rule> {
             let Some(cats) = &r.categories else {
                 v.err_hint(
                     rule.span(),
-                    "the `category` rule needs `categories`",
+                    crate::tr!(
+                        "cách tính `category` cần `categories`",
+                        "the `category` rule needs `categories`"
+                    ),
                     crate::tr!(
                         "ví dụ categories = {{ \"toàn trình\" = 2, \"một phần\" = 1 }}",
                         "e.g. categories = {{ \"toàn trình\" = 2, \"một phần\" = 1 }}"
@@ -838,7 +874,13 @@ fn rule_of(v: &mut V, rule: &S<RawRule>, max: f64, item: bool) -> Option<Rule> {
                 });
             }
             if out.is_empty() {
-                v.err(cats.span(), "the category list is empty");
+                v.err(
+                    cats.span(),
+                    crate::tr!(
+                        "danh sách giá trị (categories) bị trống",
+                        "the category list is empty"
+                    ),
+                );
             }
             RuleKind::Category(out)
         }
@@ -1054,7 +1096,7 @@ fn grading_of(v: &mut V, g: S<RawGrading>) -> Grading {
     if g.band.is_empty() {
         v.err_hint(
             span,
-            "no grade bands",
+            crate::tr!("chưa có mức xếp loại nào", "no grade bands"),
             crate::tr!(
                 "thêm các bảng [[grading.band]], mức cao nhất trước",
                 "add [[grading.band]] tables, best first"

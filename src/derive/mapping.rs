@@ -43,6 +43,8 @@ pub struct Mapping {
     pub columns: BTreeMap<String, String>,
     /// Canonical column → (export word, canonical word).
     pub values: BTreeMap<String, Vec<(String, String)>>,
+    /// Canonical column → where the mapping file names its header (`file:line:column`).
+    pub located: BTreeMap<String, String>,
 }
 
 impl Mapping {
@@ -59,7 +61,10 @@ impl Mapping {
         let raw: Raw = toml::from_str(text).map_err(|e| {
             Error::Criteria(vec![src
                 .diag(e.span().unwrap_or(0..0), e.message().trim())
-                .hint("a mapping file has [columns] (canonical = \"export header\") and [values.<column>] (\"export word\" = \"canonical word\")")])
+                .hint(crate::tr!(
+                    "tệp ánh xạ có [columns] (cột_chuẩn = \"tên cột trong tệp xuất\") và [values.<cột>] (\"từ trong tệp xuất\" = \"từ chuẩn\")",
+                    "a mapping file has [columns] (canonical = \"export header\") and [values.<column>] (\"export word\" = \"canonical word\")"
+                ))])
         })?;
         let mut diags = Vec::new();
         let mut m = Mapping::default();
@@ -80,6 +85,9 @@ impl Mapping {
                     )),
                 );
             }
+            let d = src.diag(header.span(), "");
+            m.located
+                .insert(canon.clone(), format!("{}:{}:{}", d.file, d.line, d.column));
             m.columns.insert(canon, header.into_inner());
         }
         for (canon, words) in raw.values {

@@ -170,9 +170,90 @@ fn perr(file: &Path) -> impl Fn(PolarsError) -> Error + '_ {
     move |e| {
         Error::data(
             file.display().to_string(),
-            format!("cannot read the dossier records: {e}"),
+            crate::tr!(
+                "không đọc được hồ sơ: {}",
+                "cannot read the dossier records: {}",
+                crate::text::clip(&e.to_string(), 300)
+            ),
         )
     }
+}
+
+/// The first row of a CSV input that polars would choke on: bytes that are not UTF-8, an
+/// unterminated quote, or a record with another number of fields than the header.
+pub fn locate_csv_problem(files: &[PathBuf]) -> Option<crate::error::DataIssue> {
+    use crate::error::DataIssue;
+    for f in files {
+        let is_csv = f.extension().is_some_and(|e| {
+            !matches!(
+                e.to_string_lossy().to_lowercase().as_str(),
+                "parquet" | "pq"
+            )
+        });
+        if !is_csv {
+            continue;
+        }
+        let Ok(file) = std::fs::File::open(f) else {
+            continue;
+        };
+        let name = f.display().to_string();
+        let mut rdr = ::csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(std::io::BufReader::new(file));
+        let mut rec = ::csv::ByteRecord::new();
+        let mut width = None;
+        let mut row = 0usize;
+        loop {
+            row += 1;
+            match rdr.read_byte_record(&mut rec) {
+                Ok(false) => break,
+                Ok(true) => {}
+                Err(e) => {
+                    return Some(DataIssue {
+                        file: name,
+                        row: Some(row),
+                        column: None,
+                        message: crate::tr!("CSV sai cấu trúc: {e}", "malformed CSV: {e}"),
+                    })
+                }
+            }
+            for (ci, field) in rec.iter().enumerate() {
+                if let Err(e) = std::str::from_utf8(field) {
+                    let bad = field[e.valid_up_to()];
+                    return Some(DataIssue {
+                        file: name,
+                        row: Some(row),
+                        column: Some(crate::text::column_letter(ci)),
+                        message: crate::tr!(
+                            "byte 0x{bad:02X} không phải UTF-8; hãy lưu tệp dạng \"CSV UTF-8\"",
+                            "byte 0x{bad:02X} is not UTF-8; save the file as \"CSV UTF-8\""
+                        ),
+                    });
+                }
+            }
+            let w = *width.get_or_insert(rec.len());
+            if rec.len() != w {
+                let quoted = rec.iter().any(|f| f.contains(&b'"') || f.contains(&b'\n'));
+                return Some(DataIssue {
+                    file: name,
+                    row: Some(row),
+                    column: None,
+                    message: crate::tr!(
+                        "dòng có {} cột nhưng dòng tiêu đề có {w}{}",
+                        "the row has {} fields but the header has {w}{}",
+                        rec.len(),
+                        if quoted {
+                            crate::tr!(" (có dấu ngoặc kép chưa đóng?)", " (an unclosed quote?)")
+                        } else {
+                            String::new()
+                        }
+                    ),
+                });
+            }
+        }
+    }
+    None
 }
 
 /// A column of strings → Int32 days (null for empty, `BAD_DATE` for unreadable).
@@ -270,7 +351,8 @@ fn scan(path: &Path, idx: u32, o: &Options) -> Result<LazyFrame> {
             (lf, 2u64)
         }
         _ => {
-            return Err(Error::Usage(format!(
+            return Err(Error::Usage(crate::tr!(
+                "{}: tệp hồ sơ phải là .csv hoặc .parquet",
                 "{}: dossier records must be .csv or .parquet",
                 path.display()
             )))
@@ -297,7 +379,13 @@ fn scan(path: &Path, idx: u32, o: &Options) -> Result<LazyFrame> {
             }
             None if canon == "procedure_code" => {}
             None => missing.push(match o.mapping.columns.get(canon) {
-                Some(h) => crate::tr!("{canon} (ánh xạ tới `{h}`)", "{canon} (mapped to `{h}`)"),
+                Some(h) => {
+                    let at = o.mapping.located.get(canon).cloned().unwrap_or_default();
+                    crate::tr!(
+                        "{canon} (ánh xạ tới `{h}` ở {at})",
+                        "{canon} (mapped to `{h}` at {at})"
+                    )
+                }
                 None => canon.to_string(),
             }),
         }
@@ -336,8 +424,12 @@ fn scan(path: &Path, idx: u32, o: &Options) -> Result<LazyFrame> {
     let vocab_of = |canon: &str, base: Vocab| -> Result<Vocab> {
         let mut v = base;
         if let Some(extra) = o.mapping.values.get(canon) {
-            v.extend(extra)
-                .map_err(|e| Error::Usage(format!("mapping for {canon}: {e}")))?;
+            v.extend(extra).map_err(|e| {
+                Error::Usage(crate::tr!(
+                    "ánh xạ của {canon}: {e}",
+                    "mapping for {canon}: {e}"
+                ))
+            })?;
         }
         Ok(v)
     };
@@ -380,8 +472,12 @@ fn all_rows(o: &Options) -> Result<LazyFrame> {
         .enumerate()
         .map(|(i, p)| scan(p, i as u32, o))
         .collect::<Result<Vec<_>>>()?;
-    concat(scans, UnionArgs::default())
-        .map_err(|e| Error::Other(format!("cannot combine the files: {e}")))
+    concat(scans, UnionArgs::default()).map_err(|e| {
+        Error::Other(crate::tr!(
+            "không ghép được các tệp: {e}",
+            "cannot combine the files: {e}"
+        ))
+    })
 }
 
 fn hashed(o: &Options) -> Expr {
@@ -552,7 +648,16 @@ fn fold(df: &DataFrame, out: &mut HashMap<String, Counts>, d: &mut Derived) -> R
 /// Run the two passes. `progress` receives one line per stage.
 pub fn run(o: &Options, progress: &mut dyn FnMut(&str)) -> Result<Derived> {
     let t0 = std::time::Instant::now();
-    let plan_err = |e: PolarsError| Error::Other(format!("the dossier query failed: {e}"));
+    // polars names no file or row for a malformed CSV; on failure, find the first problem
+    // ourselves (only on this error path, so it costs nothing in a good run).
+    let plan_err = |e: PolarsError| match locate_csv_problem(&o.files) {
+        Some(issue) => Error::Data(vec![issue]),
+        None => Error::Other(crate::tr!(
+            "không đọc được hồ sơ: {}",
+            "the dossier query failed: {}",
+            crate::text::clip(&e.to_string(), 300)
+        )),
+    };
     // Pass 1: ids that occur more than once, as hashes.
     progress(&crate::tr!(
         "lượt 1/2: tìm mã hồ sơ trùng",
