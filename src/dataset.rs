@@ -88,7 +88,8 @@ impl Dataset {
         let mut issues = Vec::new();
         let mut columns: HashMap<String, Vec<(usize, usize)>> = HashMap::new();
         let mut rows = Vec::new();
-        let needed_keys: Vec<String> = needed.iter().map(|(i, _)| text::key(i)).collect();
+        let needed_keys: std::collections::HashSet<String> =
+            needed.iter().map(|(i, _)| text::key(i)).collect();
         for (ti, t) in tables.iter().enumerate() {
             let code_col = t.code_col;
             if t.rows.is_empty() {
@@ -239,7 +240,7 @@ impl Dataset {
         }
         let mut unused: Vec<String> = columns
             .keys()
-            .filter(|k| !needed_keys.contains(k))
+            .filter(|k| !needed_keys.contains(*k))
             .cloned()
             .collect();
         unused.sort();

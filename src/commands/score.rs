@@ -98,9 +98,10 @@ pub fn run(a: &Args) -> Result<()> {
         ));
     }
     let mut needed: Vec<(String, String)> = Vec::new();
+    let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
     for c in &criteria {
         for (_, n, r) in c.leaves() {
-            if !needed.iter().any(|(i, _)| *i == r.indicator) {
+            if seen.insert(r.indicator.clone()) {
                 needed.push((
                     r.indicator.clone(),
                     crate::tr!("tiêu chí {} của {}", "criterion {} of {}", n.id, c.path),
@@ -108,7 +109,7 @@ pub fn run(a: &Args) -> Result<()> {
             }
         }
         for ind in c.indicators() {
-            if !needed.iter().any(|(i, _)| i == ind) {
+            if seen.insert(ind.to_string()) {
                 needed.push((ind.to_string(), c.path.clone()));
             }
         }

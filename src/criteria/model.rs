@@ -314,12 +314,11 @@ impl Criteria {
             .flatten()
             .flat_map(|s| s.items.iter().map(|it| it.rule.indicator.as_str()));
         let conditions = self.disqualify.iter().map(|d| d.indicator.as_str());
-        let mut out: Vec<&str> = Vec::new();
-        for s in leaves.chain(items).chain(conditions) {
-            if !out.contains(&s) {
-                out.push(s);
-            }
-        }
-        out
+        let mut seen = std::collections::HashSet::new();
+        leaves
+            .chain(items)
+            .chain(conditions)
+            .filter(|s| seen.insert(*s))
+            .collect()
     }
 }

@@ -239,11 +239,13 @@ pub fn validate(
         }
     }
 
+    // Depths up front: `by_id.keys().nth(p)` inside the loop made validation quadratic.
+    let depths: Vec<usize> = by_id.keys().map(Vec::len).collect();
     let mut nodes: Vec<Node> = Vec::with_capacity(order.len());
     for (p, &r) in order.iter().enumerate() {
         let rn = raw_nodes[r].get_ref();
         let parent = parent_of[p];
-        let depth = by_id.keys().nth(p).map_or(1, Vec::len);
+        let depth = depths[p];
         let inherited = parent.map(|q| &nodes[q]);
         let max = *rn.max.get_ref();
         if max <= 0.0 {
