@@ -1029,3 +1029,6 @@ fn derived_indicators_feed_score() {
         ("4".into(), "2".into(), "0".into())
     );
 }
+
+#[path = "cli/office.rs"]
+mod office;
