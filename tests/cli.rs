@@ -1032,3 +1032,6 @@ fn derived_indicators_feed_score() {
 
 #[path = "cli/office.rs"]
 mod office;
+
+#[path = "cli/mutation.rs"]
+mod mutation;

@@ -30,7 +30,7 @@ const MINI: [(&str, &str, f64, &str, &str, Option<f64>, f64, &str, f64); 6] = [
 ];
 
 #[derive(Clone, Copy)]
-struct Shape {
+pub(crate) struct Shape {
     /// Rates stored as fractions in `0.00%` cells (Excel's way); otherwise as written.
     on_time_percent_format: bool,
     /// Rates written as plain fractions (0.95) with no percent format.
@@ -39,14 +39,14 @@ struct Shape {
     far_corner: bool,
 }
 
-const OFFICE: Shape = Shape {
+pub(crate) const OFFICE: Shape = Shape {
     on_time_percent_format: true,
     on_time_plain_fraction: false,
     far_corner: false,
 };
 
 /// Write the mini data as a district office would: see the module comment.
-fn office_workbook(path: &Path, sheet: &str, shape: Shape) {
+pub(crate) fn office_workbook(path: &Path, sheet: &str, shape: Shape) {
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet();
     ws.set_name(sheet).unwrap();
@@ -502,7 +502,7 @@ fn damaged_parquet_is_an_error_never_a_crash() {
 }
 
 /// Rewrite one part of a workbook (a zip) with `edit`.
-fn patch_part(src: &Path, dst: &Path, part: &str, edit: &dyn Fn(String) -> String) {
+pub(crate) fn patch_part(src: &Path, dst: &Path, part: &str, edit: &dyn Fn(String) -> String) {
     use std::io::{Read, Write};
     let mut zin = zip::ZipArchive::new(std::fs::File::open(src).unwrap()).unwrap();
     let mut zout = zip::ZipWriter::new(std::fs::File::create(dst).unwrap());

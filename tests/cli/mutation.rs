@@ -1,0 +1,180 @@
+//! A short deterministic mutation pass through the binary, so a new panic or abort in a reader
+//! fails CI: a few hundred damaged criteria files, CSVs, workbooks and Parquet files, each run
+//! through the real executable, which must answer with exit 0, 1 or 2 and never a backtrace.
+//! The long coverage-guided runs live in `fuzz/` (see `docs/fuzzing.md`).
+
+use super::*;
+
+/// xorshift64*: the same cases on every machine and every run.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+}
+
+/// Tokens that have broken readers before.
+const TOKENS: &[&[u8]] = &[
+    b"nan",
+    b"inf",
+    b"-inf",
+    b"1e400",
+    b"\"",
+    b";",
+    b",",
+    b"\n",
+    b"\r\n",
+    b"\xff",
+    b"\xc3",
+    b"=HYPERLINK(1)",
+    b"99999999999999999999",
+    b"-0",
+    b"[[criterion]]",
+    b"#",
+    b"%",
+    b"N/A",
+    b"XFD1048576",
+    b"<c r=\"A99999999\"><v>1</v></c>",
+    b"count=\"999999999999\"",
+];
+
+fn mutate(rng: &mut Rng, input: &[u8]) -> Vec<u8> {
+    let mut b = input.to_vec();
+    for _ in 0..=rng.below(3) {
+        if b.is_empty() {
+            b.push(b'x');
+        }
+        let at = rng.below(b.len());
+        match rng.below(5) {
+            0 => b[at] ^= 1 << rng.below(8),
+            1 => {
+                let t = TOKENS[rng.below(TOKENS.len())];
+                b.splice(at..at, t.iter().copied());
+            }
+            2 => {
+                let end = (at + 1 + rng.below(16)).min(b.len());
+                b.drain(at..end);
+            }
+            3 => b.truncate(at),
+            _ => {
+                let from = rng.below(b.len());
+                let len = rng.below(32).min(b.len() - from);
+                let chunk = b[from..from + len].to_vec();
+                b.splice(at..at, chunk);
+            }
+        }
+    }
+    b
+}
+
+fn assert_handled(o: &Out, what: &str) {
+    assert!(
+        matches!(o.code, 0..=2)
+            && !o.stderr.contains("panicked")
+            && !o.stderr.contains("RUST_BACKTRACE"),
+        "{what}: {o:?}"
+    );
+}
+
+fn score_with(dir: &Path, criteria: &str, units: &str, data: &str) -> Out {
+    run_in(
+        dir,
+        &[
+            "score",
+            "--criteria",
+            criteria,
+            "--units",
+            units,
+            "--data",
+            data,
+            "--out",
+            "out",
+            "-q",
+        ],
+    )
+}
+
+#[test]
+fn mutation_pass_never_panics() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let fx = repo().join("tests/fixtures/mini");
+    let criteria = std::fs::read(fx.join("criteria.toml")).unwrap();
+    let data = std::fs::read(fx.join("data.csv")).unwrap();
+    let units = fx.join("units.csv").display().to_string();
+    let good_criteria = fx.join("criteria.toml").display().to_string();
+    // PARINDEX_MUTATION_SCALE=20 runs a longer pass by hand (a new seed per scale).
+    let scale: usize = std::env::var("PARINDEX_MUTATION_SCALE")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1);
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ scale as u64);
+
+    for i in 0..100 * scale {
+        std::fs::write(dir.join("c.toml"), mutate(&mut rng, &criteria)).unwrap();
+        assert_handled(
+            &run_in(dir, &["check", "c.toml"]),
+            &format!("criteria case {i}"),
+        );
+    }
+    for i in 0..100 * scale {
+        std::fs::write(dir.join("d.csv"), mutate(&mut rng, &data)).unwrap();
+        assert_handled(
+            &score_with(dir, &good_criteria, &units, "d.csv"),
+            &format!("csv case {i}"),
+        );
+    }
+    // Workbooks: damage the XML inside (a damaged zip is refused by its checksums first).
+    super::office::office_workbook(&dir.join("ok.xlsx"), "Sheet1", super::office::OFFICE);
+    for i in 0..80 * scale {
+        let part = [
+            "xl/worksheets/sheet1.xml",
+            "xl/sharedStrings.xml",
+            "xl/styles.xml",
+            "xl/workbook.xml",
+        ][rng.below(4)];
+        let seed = rng.next();
+        super::office::patch_part(&dir.join("ok.xlsx"), &dir.join("m.xlsx"), part, &move |s| {
+            let mut r = Rng(seed | 1);
+            String::from_utf8_lossy(&mutate(&mut r, s.as_bytes())).into_owned()
+        });
+        assert_handled(
+            &score_with(dir, &good_criteria, &units, "m.xlsx"),
+            &format!("xlsx case {i} ({part})"),
+        );
+    }
+    for i in 0..40 * scale {
+        let b = std::fs::read(dir.join("ok.xlsx")).unwrap();
+        std::fs::write(dir.join("z.xlsx"), mutate(&mut rng, &b)).unwrap();
+        assert_handled(
+            &score_with(dir, &good_criteria, &units, "z.xlsx"),
+            &format!("zip case {i}"),
+        );
+    }
+    // Parquet: the sample survey table, damaged anywhere.
+    let pq = std::fs::read(repo().join("sample-data/2025/dieu-tra-xhh.parquet")).unwrap();
+    let mut a = sample_args("out");
+    let at = a
+        .iter()
+        .position(|x| x.ends_with("dieu-tra-xhh.parquet"))
+        .unwrap();
+    a[at] = "x.parquet".into();
+    for x in a
+        .iter_mut()
+        .filter(|x| x.starts_with("sample-data") || x.starts_with("criteria"))
+    {
+        *x = repo().join(&*x).display().to_string();
+    }
+    a.push("-q".into());
+    for i in 0..60 * scale {
+        std::fs::write(dir.join("x.parquet"), mutate(&mut rng, &pq)).unwrap();
+        assert_handled(&run_in(dir, &args(&a)), &format!("parquet case {i}"));
+    }
+}
