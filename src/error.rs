@@ -25,9 +25,15 @@ impl std::fmt::Display for DataIssue {
             write!(f, ", {} {r}", if vi { "dòng" } else { "row" })?;
         }
         if let Some(c) = &self.column {
-            write!(f, ", {} {c}", if vi { "cột" } else { "column" })?;
+            write!(
+                f,
+                ", {} {}",
+                if vi { "cột" } else { "column" },
+                crate::text::clip(c, 120)
+            )?;
         }
-        write!(f, ": {}", self.message)
+        // Messages quote input; a 20 MB cell must not be printed whole.
+        write!(f, ": {}", crate::text::clip(&self.message, 1200))
     }
 }
 

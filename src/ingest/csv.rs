@@ -12,8 +12,13 @@ pub fn read(path: &Path, name: &str) -> Result<Grid> {
         path: path.to_path_buf(),
         source,
     })?;
+    read_bytes(&bytes, name)
+}
+
+/// Rows of a CSV file's bytes (public for the fuzz targets).
+pub fn read_bytes(bytes: &[u8], name: &str) -> Result<Grid> {
     let mut notes = Vec::new();
-    let text = decode(&bytes, name, &mut notes)?;
+    let text = decode(bytes, name, &mut notes)?;
     let delimiter = detect_delimiter(&text);
     let mut rdr = ::csv::ReaderBuilder::new()
         .has_headers(false)

@@ -146,6 +146,18 @@ pub fn read_table(
         )))
         }
     };
+    table_from_grid(grid, name, locale, is_header)
+}
+
+/// The table inside rows already read: the header (title rows above it skipped, a two-row
+/// header combined), the body without column-number, totals and signature rows, the locale.
+/// Public for the fuzz targets, which feed it rows read from bytes.
+pub fn table_from_grid(
+    grid: Grid,
+    name: String,
+    locale: LocaleChoice,
+    is_header: &dyn Fn(&str) -> bool,
+) -> Result<Table> {
     let header = layout::find_header(&grid.rows, &grid.merges, is_header).ok_or_else(|| {
         Error::data(
             &name,

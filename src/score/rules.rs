@@ -81,7 +81,7 @@ pub fn read(
     if crate::units::is_not_applicable(v) {
         return Ok(Reading::NotApplicable);
     }
-    let shown = v.as_read();
+    let shown = crate::text::clip(&v.as_read(), 80);
     match (&rule.kind, rule.scale) {
         (RuleKind::YesNo, _) => yes_no(v).map(Reading::Yes).ok_or_else(|| {
             crate::tr!(
@@ -93,7 +93,7 @@ pub fn read(
             let k = match v {
                 Value::Number(x) => numfmt::machine(*x),
                 Value::Percent(_) => shown.clone(),
-                _ => text::key(&shown),
+                _ => text::key(&v.as_read()),
             };
             cats.iter()
                 .position(|c| c.key == k)
