@@ -264,7 +264,7 @@ fn score_set(
                 && node.missing == MissingPolicy::Error
                 && value == Value::Empty
                 && gap.is_none()
-                && data.holders(&rule.indicator).len() > 0
+                && !data.holders(&rule.indicator).is_empty()
             {
                 let why = match &norow {
                     Some(f) => crate::tr!(

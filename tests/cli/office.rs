@@ -8,9 +8,22 @@ use super::*;
 
 use rust_xlsxwriter::{Format, Workbook};
 
+/// One unit of the mini fixture: code, name, on_time %, plan, complaints, sat %, initiatives,
+/// incident, head_disciplined.
+type MiniRow = (
+    &'static str,
+    &'static str,
+    f64,
+    &'static str,
+    &'static str,
+    Option<f64>,
+    f64,
+    &'static str,
+    f64,
+);
+
 /// The mini fixture's data (tests/fixtures/mini/data.csv), row by row.
-/// (on_time %, plan, complaints, sat %, initiatives, incident, head_disciplined)
-const MINI: [(&str, &str, f64, &str, &str, Option<f64>, f64, &str, f64); 6] = [
+const MINI: [MiniRow; 6] = [
     ("U1", "Xã Một", 100.0, "có", "0", Some(90.0), 3.0, "0", 1.0),
     ("U2", "Xã Hai", 90.0, "có", "KAD", Some(80.0), 0.0, "0", 0.0),
     ("U3", "Xã Ba", 95.0, "không", "0", None, 0.0, "0", 0.0),
