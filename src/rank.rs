@@ -43,8 +43,27 @@ pub fn assign(units: &mut Vec<UnitScore>, criteria: &[Criteria], registry: &Regi
             .or_default()
             .push(u);
     }
+    // The same label from two criteria files (two files ranking by a bloc of the same name)
+    // would merge two rankings in reports: such labels name their file's unit types too.
+    let mut files_of: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (ci, _, label) in groups.keys() {
+        let v = files_of.entry(label.as_str()).or_default();
+        if !v.contains(ci) {
+            v.push(*ci);
+        }
+    }
+    let shared: Vec<String> = files_of
+        .into_iter()
+        .filter(|(_, v)| v.len() > 1)
+        .map(|(l, _)| l.to_string())
+        .collect();
     for ((ci, _, label), mut members) in groups {
         let c = &criteria[ci];
+        let label = if shared.contains(&label) {
+            format!("{label} ({})", c.unit_types.join(", "))
+        } else {
+            label
+        };
         let code = |u: &UnitScore| registry.units[u.unit].code.clone();
         members.sort_by(|a, b| {
             b.total

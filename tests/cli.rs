@@ -1035,3 +1035,6 @@ mod office;
 
 #[path = "cli/mutation.rs"]
 mod mutation;
+
+#[path = "cli/policies.rs"]
+mod policies;

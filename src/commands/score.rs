@@ -140,17 +140,23 @@ pub fn run(a: &Args) -> Result<()> {
     };
     rank::assign(&mut scores, &criteria, &registry, lang);
     for u in &scores {
-        let missing = u
-            .leaves
-            .iter()
-            .filter(|(_, s)| s.flags.contains(&score::Flag::Missing))
-            .count();
-        if missing > 0 {
-            warnings.push(crate::tr!(
-                "{}: thiếu {missing} giá trị tiêu chí, tính 0 điểm (xem criterion-scores.csv)",
-                "{}: {missing} criterion value(s) missing, scored 0 (see criterion-scores.csv)",
-                registry.units[u.unit].code
-            ));
+        let code = &registry.units[u.unit].code;
+        for f in &u.flags {
+            match f {
+                score::UnitFlag::Missing(n) => warnings.push(crate::tr!(
+                    "{code}: thiếu {n} giá trị tiêu chí, tính 0 điểm (xem criterion-scores.csv)",
+                    "{code}: {n} criterion value(s) missing, scored 0 (see criterion-scores.csv)"
+                )),
+                score::UnitFlag::MissingItems(n) => warnings.push(crate::tr!(
+                    "{code}: thiếu {n} giá trị điểm thưởng/điểm trừ, tính 0 điểm (xem criterion-scores.csv)",
+                    "{code}: {n} bonus/penalty value(s) missing, scored 0 (see criterion-scores.csv)"
+                )),
+                score::UnitFlag::MissingCondition(id) => warnings.push(crate::tr!(
+                    "{code}: thiếu dữ liệu của điều kiện hạ loại {id}, coi như không xảy ra",
+                    "{code}: no data for the disqualifying condition {id}, taken as not met"
+                )),
+                _ => {}
+            }
         }
     }
 

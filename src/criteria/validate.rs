@@ -465,6 +465,21 @@ pub fn validate(
     let mut disqualify = Vec::new();
     for d in raw.disqualify {
         let d = d.into_inner();
+        // Ids are written into the `flags` column, whose items are `;`-separated `code:id`.
+        let id = d.id.get_ref();
+        if id.trim().is_empty() || id.contains([';', ':', '\n']) {
+            v.err_hint(
+                d.id.span(),
+                crate::tr!(
+                    "mã điều kiện `{id}` không hợp lệ",
+                    "the condition id `{id}` is not valid"
+                ),
+                crate::tr!(
+                    "dùng mã ngắn không có dấu `;` hay `:`, ví dụ \"K1\"",
+                    "use a short id without `;` or `:`, e.g. \"K1\""
+                ),
+            );
+        }
         let test = parse_when(&mut v, &d.when);
         let cap = grading
             .bands

@@ -98,7 +98,11 @@ pub fn results(run: &Run) -> Vec<u8> {
             u.rank.to_string(),
             u.rank_of.to_string(),
             u.group.clone(),
-            u.flags.join(";"),
+            u.flags
+                .iter()
+                .map(|f| f.code())
+                .collect::<Vec<_>>()
+                .join(";"),
         ]);
         put(&mut w, &rec);
     }

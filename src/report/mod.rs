@@ -15,7 +15,7 @@ use crate::error::{Error, Result};
 
 use crate::criteria::Criteria;
 use crate::i18n::Lang;
-use crate::score::UnitScore;
+use crate::score::{UnitFlag, UnitScore};
 use crate::units::Registry;
 
 /// What every report reads.
@@ -148,56 +148,70 @@ pub fn area_points(c: &Criteria, u: &UnitScore, id: &str) -> Option<f64> {
 }
 
 pub fn unit_flags_text(u: &UnitScore, c: &Criteria, lang: Lang) -> String {
-    let mut parts: Vec<String> = Vec::new();
-    for f in &u.flags {
-        let (code, arg) = f.split_once(':').unwrap_or((f.as_str(), ""));
-        let text = match code {
-            "missing" if arg.parse::<usize>().is_ok() => format!(
-                "{} {arg} {}",
+    let condition = |id: &str| {
+        c.disqualify
+            .iter()
+            .find(|d| d.id == id)
+            .map_or(id.to_string(), |d| {
+                lang.text(&d.name, d.name_en.as_ref()).to_string()
+            })
+    };
+    let parts: Vec<String> = u
+        .flags
+        .iter()
+        .map(|f| match f {
+            UnitFlag::Missing(n) => format!(
+                "{} {n} {}",
                 lang.pick("thiếu dữ liệu", "missing data in"),
                 lang.pick("tiêu chí", "criteria")
             ),
-            "missing" => format!(
-                "{} {arg}",
-                lang.pick("thiếu dữ liệu điều kiện", "missing data for condition")
-            ),
-            "not_applicable" => format!(
-                "{} {arg} {}",
+            UnitFlag::NotApplicable(n) => format!(
+                "{} {n} {}",
                 lang.pick("không áp dụng", "not applicable:"),
                 lang.pick("tiêu chí", "criteria")
             ),
-            "disqualified" => {
-                let name = c
-                    .disqualify
-                    .iter()
-                    .find(|d| d.id == arg)
-                    .map_or(arg, |d| lang.text(&d.name, d.name_en.as_ref()));
-                format!("{}: {name}", lang.pick("hạ loại", "grade capped"))
+            UnitFlag::MissingItems(n) => format!(
+                "{} {n} {}",
+                lang.pick("thiếu dữ liệu", "missing data in"),
+                lang.pick("mục điểm thưởng/điểm trừ", "bonus/penalty items")
+            ),
+            UnitFlag::MissingCondition(id) => format!(
+                "{}: {}",
+                lang.pick(
+                    "thiếu dữ liệu điều kiện hạ loại",
+                    "missing data for the condition"
+                ),
+                condition(id)
+            ),
+            UnitFlag::Disqualified(id) => {
+                format!(
+                    "{}: {}",
+                    lang.pick("hạ loại", "grade capped"),
+                    condition(id)
+                )
             }
-            "no_survey_rescaled" => lang
+            UnitFlag::NoSurveyRescaled => lang
                 .pick(
                     "không có điều tra XHH, quy đổi theo điểm thẩm định",
                     "no survey: appraisal points rescaled",
                 )
                 .to_string(),
-            "no_survey_zero" => lang
+            UnitFlag::NoSurveyZero => lang
                 .pick("không có điều tra XHH, tính 0 điểm", "no survey: scored 0")
                 .to_string(),
-            "bonus_capped" => lang
+            UnitFlag::BonusCapped => lang
                 .pick("điểm thưởng chạm mức tối đa", "bonus capped")
                 .to_string(),
-            "penalty_capped" => lang
+            UnitFlag::PenaltyCapped => lang
                 .pick("điểm trừ chạm mức tối đa", "penalty capped")
                 .to_string(),
-            "total_clamped" => lang
+            UnitFlag::TotalClamped => lang
                 .pick(
                     "tổng điểm giới hạn trong 0–tối đa",
                     "total clamped to 0–max",
                 )
                 .to_string(),
-            _ => f.clone(),
-        };
-        parts.push(text);
-    }
+        })
+        .collect();
     parts.join("; ")
 }

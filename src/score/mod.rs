@@ -55,6 +55,46 @@ impl Flag {
     }
 }
 
+/// What happened to a unit as a whole, beyond its points. Reports render these; nothing parses
+/// them back. `code` is the stable machine form written to `results.csv`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UnitFlag {
+    /// No survey data; survey leaves left the maximum (appraisal points rescaled).
+    NoSurveyRescaled,
+    /// No survey data; survey leaves scored 0.
+    NoSurveyZero,
+    /// Tree leaves with no value (scored 0).
+    Missing(usize),
+    /// Tree leaves not applicable.
+    NotApplicable(usize),
+    /// Bonus or penalty items with no value (scored 0).
+    MissingItems(usize),
+    BonusCapped,
+    PenaltyCapped,
+    TotalClamped,
+    /// A disqualifying condition whose indicator is empty: treated as not met.
+    MissingCondition(String),
+    /// A disqualifying condition met: the grade is capped.
+    Disqualified(String),
+}
+
+impl UnitFlag {
+    pub fn code(&self) -> String {
+        match self {
+            UnitFlag::NoSurveyRescaled => "no_survey_rescaled".into(),
+            UnitFlag::NoSurveyZero => "no_survey_zero".into(),
+            UnitFlag::Missing(n) => format!("missing:{n}"),
+            UnitFlag::NotApplicable(n) => format!("not_applicable:{n}"),
+            UnitFlag::MissingItems(n) => format!("missing_items:{n}"),
+            UnitFlag::BonusCapped => "bonus_capped".into(),
+            UnitFlag::PenaltyCapped => "penalty_capped".into(),
+            UnitFlag::TotalClamped => "total_clamped".into(),
+            UnitFlag::MissingCondition(id) => format!("missing_condition:{id}"),
+            UnitFlag::Disqualified(id) => format!("disqualified:{id}"),
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Scored {
     /// The value as read ("" when absent).
@@ -95,7 +135,7 @@ pub struct UnitScore {
     pub rank_of: usize,
     /// The ranking group's label (unit type, bloc, or the file's types).
     pub group: String,
-    pub flags: Vec<String>,
+    pub flags: Vec<UnitFlag>,
 }
 
 /// One indicator for a unit: the cell, its table's locale, whether its table declared plain
@@ -220,6 +260,9 @@ fn score_set(
     let leaves: Vec<(usize, &Node, &Rule)> = c.leaves().collect();
     // Pass 1: read every (leaf, unit) cell.
     let mut reads: Vec<Vec<Read>> = Vec::with_capacity(leaves.len());
+    // Missing survey values under `missing = "error"` wait until we know whether the unit was
+    // surveyed at all: a unit with no survey data follows `survey_absent`, not `missing`.
+    let mut deferred: Vec<(usize, DataIssue)> = Vec::new();
     for &(_, node, rule) in &leaves {
         // A structural gap — no unit of this file has a value — is one message, not one per
         // unit: the table or column is missing, not the units' data.
@@ -279,7 +322,7 @@ fn score_set(
                         rule.indicator
                     ),
                 };
-                issues.push(issue(
+                let problem = issue(
                     &source,
                     &norow,
                     crate::tr!(
@@ -287,7 +330,12 @@ fn score_set(
                         "{why}; criterion {} treats missing values as errors",
                         node.id
                     ),
-                ));
+                );
+                if node.survey {
+                    deferred.push((col.len(), problem));
+                } else {
+                    issues.push(problem);
+                }
             }
             col.push(Read {
                 reading,
@@ -297,6 +345,23 @@ fn score_set(
         }
         reads.push(col);
     }
+    let unsurveyed: Vec<bool> = members
+        .iter()
+        .enumerate()
+        .map(|(mi, &u)| {
+            let t = &registry.units[u].unit_type;
+            let mut survey = (0..leaves.len())
+                .filter(|&l| leaves[l].1.survey && leaves[l].1.applies(t))
+                .peekable();
+            survey.peek().is_some() && survey.all(|l| reads[l][mi].reading == Reading::Missing)
+        })
+        .collect();
+    issues.extend(
+        deferred
+            .into_iter()
+            .filter(|(mi, _)| !unsurveyed[*mi])
+            .map(|(_, i)| i),
+    );
     // Best values for relative rules, among the units scored together.
     let best: Vec<Option<f64>> = leaves
         .iter()
@@ -316,7 +381,7 @@ fn score_set(
     let mut units = Vec::with_capacity(members.len());
     for (mi, &u) in members.iter().enumerate() {
         let unit = &registry.units[u];
-        let mut flags: Vec<String> = Vec::new();
+        let mut flags: Vec<UnitFlag> = Vec::new();
         // A unit has no survey data when every survey leaf that applies to it is missing.
         let survey: Vec<usize> = (0..leaves.len())
             .filter(|&l| leaves[l].1.survey && leaves[l].1.applies(&unit.unit_type))
@@ -327,8 +392,8 @@ fn score_set(
                 .all(|&l| reads[l][mi].reading == Reading::Missing);
         if no_survey {
             flags.push(match c.policy.survey_absent {
-                SurveyAbsent::Rescale => "no_survey_rescaled".into(),
-                SurveyAbsent::Zero => "no_survey_zero".into(),
+                SurveyAbsent::Rescale => UnitFlag::NoSurveyRescaled,
+                SurveyAbsent::Zero => UnitFlag::NoSurveyZero,
             });
         }
         let mut leaf_scores = Vec::with_capacity(leaves.len());
@@ -409,10 +474,10 @@ fn score_set(
             .filter(|(_, s)| s.flags.contains(&Flag::NotApplicable))
             .count();
         if n_missing > 0 {
-            flags.push(format!("missing:{n_missing}"));
+            flags.push(UnitFlag::Missing(n_missing));
         }
         if n_na > 0 {
-            flags.push(format!("not_applicable:{n_na}"));
+            flags.push(UnitFlag::NotApplicable(n_na));
         }
         if tree_max <= 0.0 {
             issues.push(DataIssue {
@@ -435,6 +500,7 @@ fn score_set(
         // Bonus and penalty.
         let mut items = Vec::new();
         let mut sums = [0.0f64; 2];
+        let mut capped: Vec<UnitFlag> = Vec::new();
         for (is_pen, sec) in [(false, &c.bonus), (true, &c.penalty)] {
             let Some(sec) = sec else { continue };
             for (ii, it) in sec.items.iter().enumerate() {
@@ -503,19 +569,28 @@ fn score_set(
                 items.push((is_pen, ii, s));
             }
             if sums[usize::from(is_pen)] > sec.cap {
-                flags.push(if is_pen {
-                    "penalty_capped".into()
+                capped.push(if is_pen {
+                    UnitFlag::PenaltyCapped
                 } else {
-                    "bonus_capped".into()
+                    UnitFlag::BonusCapped
                 });
             }
         }
+        // An empty bonus or penalty cell scores 0: visible like a missing leaf, never silent.
+        let n_missing_items = items
+            .iter()
+            .filter(|(_, _, s)| s.flags.contains(&Flag::Missing))
+            .count();
+        if n_missing_items > 0 {
+            flags.push(UnitFlag::MissingItems(n_missing_items));
+        }
+        flags.extend(capped);
         let bonus = c.bonus.as_ref().map_or(0.0, |s| sums[0].min(s.cap));
         let penalty = c.penalty.as_ref().map_or(0.0, |s| sums[1].min(s.cap));
         let raw_total = scaled + bonus - penalty;
         let total = raw_total.clamp(0.0, c.max_points);
         if total != raw_total {
-            flags.push("total_clamped".into());
+            flags.push(UnitFlag::TotalClamped);
         }
         let index = total / c.max_points * 100.0;
         let mut grade = grade_of(&c.grading, index);
@@ -545,7 +620,7 @@ fn score_set(
                             ),
                         ));
                     } else {
-                        flags.push(format!("missing:{}", d.id));
+                        flags.push(UnitFlag::MissingCondition(d.id.clone()));
                     }
                     false
                 }
@@ -586,7 +661,7 @@ fn score_set(
             };
             if hit {
                 disqualified.push(di);
-                flags.push(format!("disqualified:{}", d.id));
+                flags.push(UnitFlag::Disqualified(d.id.clone()));
                 grade = grade.max(d.cap_grade);
             }
         }

@@ -1,0 +1,145 @@
+//! Regression tests for scoring policies whose edges were wrong: a unit that was simply not
+//! surveyed under `missing = "error"`, empty bonus/penalty and disqualifying cells (never
+//! silently zero), condition ids that would corrupt the `flags` column, and two criteria files
+//! ranking by blocs of the same name.
+
+use super::*;
+
+fn mini_text() -> String {
+    std::fs::read_to_string(repo().join("tests/fixtures/mini/criteria.toml")).unwrap()
+}
+
+fn score_mini_variant(dir: &Path, criteria: &str, data: &str) -> Out {
+    std::fs::write(dir.join("c.toml"), criteria).unwrap();
+    std::fs::write(dir.join("d.csv"), data).unwrap();
+    let units = repo().join("tests/fixtures/mini/units.csv");
+    run_in(
+        dir,
+        &[
+            "score",
+            "--lang",
+            "en",
+            "--criteria",
+            "c.toml",
+            "--units",
+            &units.display().to_string(),
+            "--data",
+            "d.csv",
+            "--out",
+            "out",
+        ],
+    )
+}
+
+fn mini_data() -> String {
+    std::fs::read_to_string(repo().join("tests/fixtures/mini/data.csv")).unwrap()
+}
+
+#[test]
+fn survey_absent_takes_precedence_over_missing_error_for_an_unsurveyed_unit() {
+    let tmp = tempfile::tempdir().unwrap();
+    let c = mini_text().replace("missing = \"zero_and_flag\"", "missing = \"error\"");
+    // U3 has no survey value at all (its only survey leaf is empty): rescaled, as under zero_and_flag.
+    let o = ok(score_mini_variant(tmp.path(), &c, &mini_data()));
+    let r = results(&tmp.path().join("out"));
+    assert_eq!(r["U3"]["total_points"], "6.25", "{o:?}");
+    assert_eq!(r["U3"]["flags"], "no_survey_rescaled");
+    // A missing non-survey value is still an error under this policy.
+    let o = score_mini_variant(tmp.path(), &c, &mini_data().replace("U3,95,", "U3,,"));
+    assert_eq!(o.code, 1, "{o:?}");
+    assert!(
+        o.stderr
+            .contains("criterion 1.1 treats missing values as errors"),
+        "{o:?}"
+    );
+}
+
+#[test]
+fn empty_bonus_and_condition_cells_are_flagged_and_warned() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = mini_data()
+        .replace(
+            "U2,90,có,không áp dụng,80,0,0,0",
+            "U2,90,có,không áp dụng,80,,0,0",
+        )
+        .replace("U4,100,có,2,85,1,1,0", "U4,100,có,2,85,1,1,");
+    let o = ok(score_mini_variant(tmp.path(), &mini_text(), &data));
+    let r = results(&tmp.path().join("out"));
+    assert_eq!(
+        r["U2"]["flags"], "not_applicable:1;missing_items:1",
+        "{o:?}"
+    );
+    assert_eq!(r["U4"]["flags"], "missing_condition:K1", "{o:?}");
+    assert!(
+        o.stderr
+            .contains("U2: 1 bonus/penalty value(s) missing, scored 0"),
+        "{o:?}"
+    );
+    assert!(
+        o.stderr
+            .contains("U4: no data for the disqualifying condition K1, taken as not met"),
+        "{o:?}"
+    );
+}
+
+#[test]
+fn a_condition_id_that_would_corrupt_the_flags_column_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("c.toml"),
+        mini_text().replace("id = \"K1\"", "id = \"K1;x\""),
+    )
+    .unwrap();
+    let o = run_in(tmp.path(), &["check", "--lang", "en", "c.toml"]);
+    assert_eq!(o.code, 2, "{o:?}");
+    assert!(
+        o.stderr.contains("the condition id `K1;x` is not valid"),
+        "{o:?}"
+    );
+}
+
+#[test]
+fn two_files_ranking_by_blocs_of_the_same_name_keep_separate_groups() {
+    let tmp = tempfile::tempdir().unwrap();
+    let base = mini_text().replace(
+        "method = \"competition\"",
+        "method = \"competition\"\nscope = \"bloc\"",
+    );
+    std::fs::write(tmp.path().join("xa.toml"), &base).unwrap();
+    std::fs::write(
+        tmp.path().join("phuong.toml"),
+        base.replace("unit_types = [\"xã\"]", "unit_types = [\"phường\"]"),
+    )
+    .unwrap();
+    std::fs::write(
+        tmp.path().join("u.csv"),
+        "unit_code,unit_name,unit_type,bloc\nU1,Xã Một,xã,Cụm 1\nU2,Xã Hai,xã,Cụm 1\nU3,Xã Ba,xã,Cụm 1\n\
+         U4,Phường Bốn,phường,Cụm 1\nU5,Phường Năm,phường,Cụm 1\nU6,Phường Sáu,phường,Cụm 1\n",
+    )
+    .unwrap();
+    let data = repo()
+        .join("tests/fixtures/mini/data.csv")
+        .display()
+        .to_string();
+    let o = ok(run_in(
+        tmp.path(),
+        &[
+            "score",
+            "--criteria",
+            "xa.toml",
+            "--criteria",
+            "phuong.toml",
+            "--units",
+            "u.csv",
+            "--data",
+            &data,
+            "--out",
+            "out",
+        ],
+    ));
+    let r = results(&tmp.path().join("out"));
+    assert_eq!(r["U1"]["rank_group"], "Cụm 1 (xã)", "{o:?}");
+    assert_eq!(r["U4"]["rank_group"], "Cụm 1 (phường)", "{o:?}");
+    assert_eq!(r["U1"]["rank_of"], "3");
+    assert_eq!(r["U4"]["rank_of"], "3");
+}
