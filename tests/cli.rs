@@ -1038,3 +1038,6 @@ mod mutation;
 
 #[path = "cli/policies.rs"]
 mod policies;
+
+#[path = "cli/snapshots_guard.rs"]
+mod snapshots_guard;
