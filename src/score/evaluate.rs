@@ -1,0 +1,241 @@
+//! Evaluation: (plan, bound matrix, parameters) → leaf and node points, the unit's maximum after
+//! re-basing, bonus and penalty, total, index and grade. Pure and infallible (binding has already
+//! refused every value a rule cannot score), with no strings and no allocation once running: the
+//! caller owns a [`Scratch`] and reuses it. The per-point explanation comes from the same code
+//! through a [`Sink`]; with [`NoSink`] it compiles away, so the numbers a Monte-Carlo
+//! replication computes and the trace `score` prints can never disagree.
+
+use super::bind::{Bound, Cell, CondState};
+use super::plan::{Params, Plan};
+use super::rules::{self, Note};
+use super::{Flag, FlagSet, UnitFlag};
+use crate::criteria::model::*;
+use crate::numfmt;
+
+/// Receives the explanation of an evaluation.
+pub trait Sink {
+    fn leaf(&mut self, _l: usize, _points: f64, _max: f64, _flags: FlagSet) {}
+    fn item(&mut self, _i: usize, _points: f64, _flags: FlagSet) {}
+    fn unit_flag(&mut self, _make: impl FnOnce() -> UnitFlag) {}
+}
+
+/// The sink of a replication: nothing is explained.
+pub struct NoSink;
+impl Sink for NoSink {}
+
+/// Buffers an evaluation reuses.
+pub struct Scratch {
+    pub node_points: Vec<f64>,
+    pub node_max: Vec<f64>,
+}
+
+impl Scratch {
+    pub fn new(plan: &Plan) -> Scratch {
+        let n = plan.criteria.nodes.len();
+        Scratch {
+            node_points: vec![0.0; n],
+            node_max: vec![0.0; n],
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Totals {
+    pub tree_points: f64,
+    pub tree_max: f64,
+    pub bonus: f64,
+    pub penalty: f64,
+    pub total: f64,
+    pub index: f64,
+    /// Index into the grade bands.
+    pub grade: usize,
+}
+
+/// Best values for relative rules, among the units scored together (written into `best`).
+pub fn best_values(plan: &Plan, bound: &Bound, best: &mut [Option<f64>]) {
+    for (l, lp) in plan.leaves.iter().enumerate() {
+        best[l] = match lp.rule.kind {
+            RuleKind::Relative { lower_better } => (0..bound.members.len())
+                .filter_map(|mi| match bound.cell(mi, l) {
+                    Cell::Num(x) => Some(x),
+                    _ => None,
+                })
+                .reduce(|a, b| if lower_better { a.min(b) } else { a.max(b) }),
+            _ => None,
+        };
+    }
+}
+
+/// The band an index falls in, on the given basis.
+pub fn grade_with(g: &Grading, basis: GradeBasis, index: f64) -> usize {
+    let x = match basis {
+        GradeBasis::RoundedIndex => numfmt::round_half_away(index, 2),
+        GradeBasis::UnroundedIndex => index,
+    };
+    g.bands
+        .iter()
+        .position(|b| b.min.is_none_or(|m| x >= m))
+        .unwrap_or(g.bands.len().saturating_sub(1))
+}
+
+/// Evaluate member `mi` of `bound`.
+pub fn unit(
+    plan: &Plan,
+    bound: &Bound,
+    mi: usize,
+    params: &Params,
+    best: &[Option<f64>],
+    scratch: &mut Scratch,
+    sink: &mut impl Sink,
+) -> Totals {
+    let c = plan.criteria;
+    let no_survey = bound.unsurveyed[mi];
+    if no_survey {
+        sink.unit_flag(|| match params.survey_absent {
+            SurveyAbsent::Rescale => UnitFlag::NoSurveyRescaled,
+            SurveyAbsent::Zero => UnitFlag::NoSurveyZero,
+        });
+    }
+    let (mut n_missing, mut n_na) = (0usize, 0usize);
+    for (l, lp) in plan.leaves.iter().enumerate() {
+        let leaf_max = params.leaf_max[l];
+        let mut points = 0.0;
+        let mut max = leaf_max;
+        let mut flags = FlagSet::default();
+        match bound.cell(mi, l) {
+            Cell::OutOfScope => {
+                max = 0.0;
+                flags.set(Flag::NotInScope);
+            }
+            Cell::Missing if no_survey && lp.survey => {
+                flags.set(Flag::NoSurvey);
+                if params.survey_absent == SurveyAbsent::Rescale {
+                    max = 0.0;
+                    flags.set(Flag::Rebased);
+                }
+            }
+            Cell::Missing => {
+                flags.set(Flag::Missing);
+                n_missing += 1;
+            }
+            Cell::NotApplicable => {
+                flags.set(Flag::NotApplicable);
+                n_na += 1;
+                match params.not_applicable[l] {
+                    NaPolicy::FullPoints => points = leaf_max,
+                    NaPolicy::Rebase => {
+                        max = 0.0;
+                        flags.set(Flag::Rebased);
+                    }
+                }
+            }
+            cell => {
+                // Binding refused what a rule cannot score; 0 is unreachable.
+                if let Ok((p, note)) = rules::points(lp.rule, leaf_max, cell.reading(), best[l]) {
+                    points = p;
+                    match note {
+                        Note::BelowBands => flags.set(Flag::BelowBands),
+                        Note::Capped => flags.set(Flag::Capped),
+                        Note::None => {}
+                    }
+                }
+            }
+        }
+        scratch.node_points[lp.node] = points;
+        scratch.node_max[lp.node] = max;
+        sink.leaf(l, points, max, flags);
+    }
+    // Roll up, children before parents.
+    for &(ni, children) in &plan.groups {
+        let (mut p, mut m) = (0.0, 0.0);
+        for &k in children {
+            p += scratch.node_points[k];
+            m += scratch.node_max[k];
+        }
+        scratch.node_points[ni] = p;
+        scratch.node_max[ni] = m;
+    }
+    let mut tree_points = 0.0;
+    let mut tree_max = 0.0;
+    for &a in &c.areas {
+        tree_points += scratch.node_points[a];
+        tree_max += scratch.node_max[a];
+    }
+    if n_missing > 0 {
+        sink.unit_flag(|| UnitFlag::Missing(n_missing));
+    }
+    if n_na > 0 {
+        sink.unit_flag(|| UnitFlag::NotApplicable(n_na));
+    }
+    let scaled = if tree_max > 0.0 {
+        tree_points * c.max_points / tree_max
+    } else {
+        0.0
+    };
+
+    // Bonus and penalty.
+    let mut sums = [0.0f64; 2];
+    let mut missing_items = 0usize;
+    for (i, ip) in plan.items.iter().enumerate() {
+        let it = ip.item;
+        let mut flags = FlagSet::default();
+        let mut points = 0.0;
+        match bound.item(mi, i) {
+            Cell::Missing => {
+                flags.set(Flag::Missing);
+                missing_items += 1;
+            }
+            Cell::NotApplicable | Cell::OutOfScope => flags.set(Flag::NotApplicable),
+            cell => {
+                if let Ok((p, note)) = rules::points(&it.rule, it.max, cell.reading(), None) {
+                    points = p;
+                    if note == Note::Capped {
+                        flags.set(Flag::Capped);
+                    }
+                }
+            }
+        }
+        sums[usize::from(ip.is_penalty)] += points;
+        sink.item(i, points, flags);
+    }
+    // An empty bonus or penalty cell scores 0: visible like a missing leaf, never silent.
+    if missing_items > 0 {
+        sink.unit_flag(|| UnitFlag::MissingItems(missing_items));
+    }
+    let bonus_cap = c.bonus.as_ref().map(|s| s.cap);
+    let penalty_cap = c.penalty.as_ref().map(|s| s.cap);
+    if bonus_cap.is_some_and(|cap| sums[0] > cap) {
+        sink.unit_flag(|| UnitFlag::BonusCapped);
+    }
+    if penalty_cap.is_some_and(|cap| sums[1] > cap) {
+        sink.unit_flag(|| UnitFlag::PenaltyCapped);
+    }
+    let bonus = bonus_cap.map_or(0.0, |cap| sums[0].min(cap));
+    let penalty = penalty_cap.map_or(0.0, |cap| sums[1].min(cap));
+    let raw_total = scaled + bonus - penalty;
+    let total = raw_total.clamp(0.0, c.max_points);
+    if total != raw_total {
+        sink.unit_flag(|| UnitFlag::TotalClamped);
+    }
+    let index = total / c.max_points * 100.0;
+    let mut grade = grade_with(&c.grading, params.basis, index);
+    for (di, d) in c.disqualify.iter().enumerate() {
+        match bound.condition(mi, di) {
+            CondState::Missing => sink.unit_flag(|| UnitFlag::MissingCondition(d.id.clone())),
+            CondState::Met => {
+                sink.unit_flag(|| UnitFlag::Disqualified(d.id.clone()));
+                grade = grade.max(d.cap_grade);
+            }
+            CondState::NotMet => {}
+        }
+    }
+    Totals {
+        tree_points,
+        tree_max,
+        bonus,
+        penalty,
+        total,
+        index,
+        grade,
+    }
+}
