@@ -217,3 +217,65 @@ fn hash_collisions_never_exclude_a_unique_record() {
     };
     assert_eq!(firsts(&exact), firsts(&narrow));
 }
+
+/// One evaluation of the bound matrix with nominal parameters and no sink (what a Monte-Carlo
+/// replication runs) gives exactly the numbers `score` reports, for every unit of the sample.
+#[test]
+fn a_replication_with_nominal_parameters_equals_the_nominal_results() {
+    use parindex::dataset::DataSpec;
+    use parindex::score::{bind, evaluate, plan};
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let cs: Vec<Criteria> = ["criteria/so-2025.toml", "criteria/xa-2025.toml"]
+        .iter()
+        .map(|p| criteria::load(&root.join(p)).unwrap())
+        .collect();
+    let reg = Registry::load(&root.join("sample-data/units.csv")).unwrap();
+    let specs: Vec<DataSpec> = [
+        "sample-data/2025/chi-so-so.csv",
+        "sample-data/2025/chi-so-xa.csv",
+        "sample-data/2025/tham-dinh.xlsx#Thẩm định",
+        "sample-data/2025/dieu-tra-xhh.parquet",
+    ]
+    .iter()
+    .map(|p| DataSpec {
+        path: root.join(p),
+        fraction: false,
+    })
+    .collect();
+    let caps = Captions::from_criteria(&cs);
+    let data = Dataset::load(&specs, Default::default(), &reg, &[], &caps).unwrap();
+    let nominal = score::score_all(&cs, &reg, &data).unwrap();
+    let mut checked = 0;
+    for c in &cs {
+        let members: Vec<usize> = (0..reg.units.len())
+            .filter(|&u| c.covers(&reg.units[u].unit_type))
+            .collect();
+        let p = plan::Plan::compile(c);
+        let mut issues = vec![];
+        let (bound, _) = bind::bind(&p, &members, &reg, &data, &mut issues);
+        assert!(issues.is_empty());
+        let params = p.nominal();
+        let mut best = vec![None; p.leaves.len()];
+        evaluate::best_values(&p, &bound, &mut best);
+        let mut scratch = evaluate::Scratch::new(&p);
+        for (mi, &u) in members.iter().enumerate() {
+            let t = evaluate::unit(
+                &p,
+                &bound,
+                mi,
+                &params,
+                &best,
+                &mut scratch,
+                &mut evaluate::NoSink,
+            );
+            let n = nominal.iter().find(|s| s.unit == u).unwrap();
+            assert_eq!(
+                (t.total, t.index, t.grade, t.tree_max, t.bonus, t.penalty),
+                (n.total, n.index, n.grade, n.tree_max, n.bonus, n.penalty)
+            );
+            assert_eq!(scratch.node_points, n.node_points);
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 140);
+}
