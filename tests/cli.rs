@@ -380,6 +380,7 @@ fn english_on_request() {
     let tmp = tempfile::tempdir().unwrap();
     let o = ok(mini(tmp.path(), &["--lang", "en"]));
     assert!(o.stdout.contains("Scored 6 units"), "{o:?}");
+    assert!(o.stdout.contains("Ranking – xã (6 units)"), "{o:?}");
     let mut wb = open_workbook_auto(tmp.path().join("out/results.xlsx")).unwrap();
     assert_eq!(
         wb.sheet_names(),
@@ -390,11 +391,39 @@ fn english_on_request() {
         .rows()
         .flat_map(|r| r.iter().map(|c| c.to_string()))
         .collect();
+    for header in [
+        "Rank",
+        "Unit code",
+        "Unit name",
+        "Total points",
+        "PAR Index (%)",
+        "Grade",
+        "Notes",
+    ] {
+        assert!(cells.contains(&header.to_string()), "{header}: {cells:?}");
+    }
+    // Flags in words, in English.
     assert!(
-        cells.contains(&"Grade".to_string()) && cells.contains(&"Top".to_string())
-            || cells.contains(&"B".to_string())
+        cells.contains(&"not applicable: 1 criteria".to_string()),
+        "{cells:?}"
     );
-    assert!(cells.contains(&"Unit name".to_string()));
+    assert!(
+        cells.contains(&"no survey: appraisal points rescaled".to_string()),
+        "{cells:?}"
+    );
+    // Grade labels use label_en where the file gives one (the method sheet lists the bands).
+    let method = wb.worksheet_range("Method").unwrap();
+    let m: Vec<String> = method
+        .rows()
+        .flat_map(|r| r.iter().map(|c| c.to_string()))
+        .collect();
+    assert!(m.iter().any(|c| c == "Top: ≥ 90%"), "{m:?}");
+    assert!(
+        !cells
+            .iter()
+            .any(|c| c.contains("Xếp hạng") || c.contains("Tên đơn vị")),
+        "{cells:?}"
+    );
 }
 
 #[test]
@@ -1041,3 +1070,6 @@ mod policies;
 
 #[path = "cli/snapshots_guard.rs"]
 mod snapshots_guard;
+
+#[path = "cli/properties.rs"]
+mod properties;
