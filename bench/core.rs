@@ -85,6 +85,7 @@ fn main() {
         })
         .collect();
     let table = Table {
+        sha256: String::new(),
         name: "synthetic".into(),
         alternatives: vec![Vec::new(); headers.len()],
         code_col: 0,

@@ -115,7 +115,8 @@ impl Captions {
     }
 
     /// Add a mapping file's captions: TOML `[columns]`, indicator = "caption" or a list.
-    pub fn load_map(&mut self, path: &Path) -> Result<()> {
+    /// Returns the file's SHA-256 (it is read once).
+    pub fn load_map(&mut self, path: &Path) -> Result<String> {
         let name = path.display().to_string();
         let text = std::fs::read_to_string(path).map_err(|e| {
             Error::Usage(crate::tr!(
@@ -158,7 +159,7 @@ impl Captions {
                 self.add(&indicator, &c);
             }
         }
-        Ok(())
+        Ok(crate::criteria::sha256_hex(text.as_bytes()))
     }
 }
 

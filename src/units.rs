@@ -48,6 +48,8 @@ pub struct Unit {
 #[derive(Debug, Clone)]
 pub struct Registry {
     pub file: String,
+    /// SHA-256 of the registry file as read ("" for a registry built in memory).
+    pub sha256: String,
     pub units: Vec<Unit>,
     pub by_code: HashMap<String, usize>,
 }
@@ -147,7 +149,9 @@ impl Registry {
         if !issues.is_empty() {
             return Err(Error::Data(issues));
         }
-        Ok(Registry::new(t.name, units))
+        let mut r = Registry::new(t.name, units);
+        r.sha256 = t.sha256;
+        Ok(r)
     }
 
     /// A registry from units already known (codes must be unique).
@@ -159,6 +163,7 @@ impl Registry {
             .collect();
         Registry {
             file,
+            sha256: String::new(),
             units,
             by_code,
         }

@@ -61,9 +61,10 @@ pub fn run(a: &Args) -> Result<()> {
     report::guard_outputs(&outputs, &inputs)?;
     let specs = data_specs(a)?;
     let mut captions = Captions::from_criteria(&criteria);
-    if let Some(m) = &a.map {
-        captions.load_map(m)?;
-    }
+    let map_sha = match &a.map {
+        Some(m) => Some((m.display().to_string(), captions.load_map(m)?)),
+        None => None,
+    };
 
     let registry = Registry::load(&a.units)?;
     let mut warnings: Vec<String> = Vec::new();
@@ -165,14 +166,15 @@ pub fn run(a: &Args) -> Result<()> {
         registry: &registry,
         scores: &scores,
         lang,
-        inputs: inputs
-            .iter()
-            .filter_map(|p| {
-                let (path, _) = split_sheet(p);
-                std::fs::read(&path)
-                    .ok()
-                    .map(|b| (p.display().to_string(), crate::criteria::sha256_hex(&b)))
-            })
+        // Hashed while they were read: no input is read a second time.
+        inputs: std::iter::once((registry.file.clone(), registry.sha256.clone()))
+            .chain(criteria.iter().map(|c| (c.path.clone(), c.sha256.clone())))
+            .chain(
+                data.tables
+                    .iter()
+                    .map(|t| (t.name.clone(), t.sha256.clone())),
+            )
+            .chain(map_sha)
             .collect(),
     };
     // The workbook and the CSVs are independent: build them on two threads.

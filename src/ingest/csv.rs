@@ -1,19 +1,9 @@
 //! CSV as Excel and office software write it: UTF-8 (BOM or not) or Windows-1258, separated by
 //! `,`, `;` or tab (detected), with the line number of every record kept for error messages.
 
-use std::path::Path;
-
 use super::{Grid, Row, Value};
 use crate::error::{Error, Result};
 use crate::text;
-
-pub fn read(path: &Path, name: &str) -> Result<Grid> {
-    let bytes = std::fs::read(path).map_err(|source| Error::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    read_bytes(&bytes, name)
-}
 
 /// Rows of a CSV file's bytes (public for the fuzz targets).
 pub fn read_bytes(bytes: &[u8], name: &str) -> Result<Grid> {

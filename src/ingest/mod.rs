@@ -74,6 +74,8 @@ pub struct Table {
     pub locale: Locale,
     /// Notes for the run summary (encoding, detected locale, ambiguous values).
     pub notes: Vec<String>,
+    /// SHA-256 of the file's bytes as read (for the method sheet).
+    pub sha256: String,
 }
 
 impl Table {
@@ -135,10 +137,24 @@ pub fn read_table(
         .extension()
         .map(|e| e.to_string_lossy().to_lowercase())
         .unwrap_or_default();
+    let known = matches!(
+        ext.as_str(),
+        "xlsx" | "xlsm" | "xls" | "ods" | "parquet" | "pq" | "csv" | "txt" | "tsv"
+    );
+    // Each input is read once: its bytes are hashed (for the method sheet) and parsed.
+    let bytes = if known {
+        std::fs::read(&path).map_err(|source| Error::Read {
+            path: path.clone(),
+            source,
+        })?
+    } else {
+        Vec::new()
+    };
+    let sha256 = crate::criteria::sha256_hex(&bytes);
     let grid = match ext.as_str() {
-        "xlsx" | "xlsm" | "xls" | "ods" => xlsx::read(&path, sheet.as_deref(), &name)?,
-        "parquet" | "pq" => parquet::read(&path, &name)?,
-        "csv" | "txt" | "tsv" => csv::read(&path, &name)?,
+        "xlsx" | "xlsm" | "xls" | "ods" => xlsx::read_bytes(bytes, &ext, sheet.as_deref(), &name)?,
+        "parquet" | "pq" => parquet::read_bytes(bytes, &name)?,
+        "csv" | "txt" | "tsv" => csv::read_bytes(&bytes, &name)?,
         _ => {
             return Err(Error::Usage(crate::tr!(
             "{name}: không nhận dạng được loại tệp `.{ext}`; parindex đọc .csv, .xlsx và .parquet",
@@ -146,7 +162,9 @@ pub fn read_table(
         )))
         }
     };
-    table_from_grid(grid, name, locale, is_header)
+    let mut t = table_from_grid(grid, name, locale, is_header)?;
+    t.sha256 = sha256;
+    Ok(t)
 }
 
 /// The table inside rows already read: the header (title rows above it skipped, a two-row
@@ -201,6 +219,7 @@ pub fn table_from_grid(
     }
     let locale = decide_locale(&name, &rows, locale, grid.delimiter, &mut notes)?;
     Ok(Table {
+        sha256: String::new(),
         name,
         headers: header.captions,
         alternatives: header.alternatives,

@@ -2,18 +2,13 @@
 //! Parquet has no visible rows, so row N is the N-th record (header counts as row 1, as in a
 //! CSV export of the same table).
 
-use std::path::Path;
-
 use polars::prelude::*;
 
 use super::{Grid, Row, Value};
 use crate::error::{Error, Result};
 
-pub fn read(path: &Path, name: &str) -> Result<Grid> {
-    let file = std::fs::File::open(path).map_err(|source| Error::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
+pub fn read_bytes(bytes: Vec<u8>, name: &str) -> Result<Grid> {
+    let file = std::io::Cursor::new(bytes);
     // polars-parquet 0.55 panics on some damaged footers and pages: isolate the read.
     let damaged = |why: String| {
         Error::data(

@@ -7,9 +7,8 @@
 
 use std::collections::BTreeMap;
 use std::io::{Read, Seek};
-use std::path::Path;
 
-use calamine::{open_workbook_auto, Data, DataRef, Reader, Xlsx};
+use calamine::{open_workbook_auto_from_rs, Data, DataRef, Reader, Xlsx};
 
 use super::{Grid, Merge, Row, Value};
 use crate::error::{Error, Result};
@@ -25,24 +24,15 @@ const MAX_CELLS: usize = 5_000_000;
 const MAX_ROWS: u32 = 1_048_576;
 const MAX_COLS: u32 = 16_384;
 
-pub fn read(path: &Path, sheet: Option<&str>, name: &str) -> Result<Grid> {
-    if !path.exists() {
-        return Err(Error::Read {
-            path: path.to_path_buf(),
-            source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
-        });
-    }
-    let ext = path
-        .extension()
-        .map(|e| e.to_string_lossy().to_lowercase())
-        .unwrap_or_default();
+/// Rows of a workbook's bytes; `ext` (lower case) chooses the reader.
+pub fn read_bytes(bytes: Vec<u8>, ext: &str, sheet: Option<&str>, name: &str) -> Result<Grid> {
     // A reader bug must not take the run down: calamine runs on this thread, so a panic in it
     // becomes an error naming the file (allocation failures are prevented by the guards).
     crate::guard::isolate(|| {
         if ext == "xlsx" || ext == "xlsm" {
-            read_xlsx(path, sheet, name)
+            read_xlsx(bytes, sheet, name)
         } else {
-            read_other(path, sheet, name)
+            read_other(bytes, sheet, name)
         }
     })
     .unwrap_or_else(|why| Err(damaged(name, why)))
@@ -70,13 +60,9 @@ fn open_error(name: &str, e: impl std::fmt::Display) -> Error {
 }
 
 /// Measure every part in the zip directory before anything is unpacked.
-fn check_parts(path: &Path, name: &str) -> Result<()> {
-    let file = std::fs::File::open(path).map_err(|source| Error::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
+fn check_parts(bytes: &[u8], name: &str) -> Result<()> {
     let mut zip =
-        zip::ZipArchive::new(std::io::BufReader::new(file)).map_err(|e| damaged(name, e))?;
+        zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| damaged(name, e))?;
     for i in 0..zip.len() {
         let (part, size) = {
             let f = zip.by_index_raw(i).map_err(|e| damaged(name, e))?;
@@ -195,14 +181,10 @@ fn pick_sheet(names: &[String], sheet: Option<&str>, name: &str) -> Result<Strin
     }
 }
 
-fn read_xlsx(path: &Path, sheet: Option<&str>, name: &str) -> Result<Grid> {
-    check_parts(path, name)?;
-    let file = std::fs::File::open(path).map_err(|source| Error::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
+fn read_xlsx(bytes: Vec<u8>, sheet: Option<&str>, name: &str) -> Result<Grid> {
+    check_parts(&bytes, name)?;
     let mut wb: Xlsx<_> =
-        Xlsx::new(std::io::BufReader::new(file)).map_err(|e| open_error(name, e))?;
+        Xlsx::new(std::io::Cursor::new(bytes)).map_err(|e| open_error(name, e))?;
     let sheet_name = pick_sheet(&wb.sheet_names(), sheet, name)?;
     let merges = wb
         .merge_cells_by_sheet_name(&sheet_name)
@@ -294,8 +276,9 @@ fn read_xlsx(path: &Path, sheet: Option<&str>, name: &str) -> Result<Grid> {
 }
 
 /// `.xls` and `.ods` through calamine's generic reader (no number formats there).
-fn read_other(path: &Path, sheet: Option<&str>, name: &str) -> Result<Grid> {
-    let mut wb = open_workbook_auto(path).map_err(|e| open_error(name, e))?;
+fn read_other(bytes: Vec<u8>, sheet: Option<&str>, name: &str) -> Result<Grid> {
+    let mut wb =
+        open_workbook_auto_from_rs(std::io::Cursor::new(bytes)).map_err(|e| open_error(name, e))?;
     let sheet_name = pick_sheet(&wb.sheet_names(), sheet, name)?;
     let range = wb.worksheet_range(&sheet_name).map_err(|e| {
         Error::data(

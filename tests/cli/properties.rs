@@ -78,6 +78,7 @@ fn build(c: &Criteria, rows: &[Vec<Value>]) -> (Registry, Dataset) {
     let mut headers = vec!["unit_code".to_string()];
     headers.extend(c.indicators().iter().map(|s| s.to_string()));
     let table = Table {
+        sha256: String::new(),
         name: "data".into(),
         alternatives: vec![Vec::new(); headers.len()],
         code_col: 0,
@@ -141,7 +142,7 @@ proptest! {
             let reg = Registry::new("units".into(), units);
             let mut headers = vec!["unit_code".to_string()];
             headers.extend(c.indicators().iter().map(|s| s.to_string()));
-            let table = Table { name: "data".into(), alternatives: vec![Vec::new(); headers.len()], code_col: 0, headers, header_line: 1, locale: Locale::Vi, notes: vec![],
+            let table = Table { sha256: String::new(), name: "data".into(), alternatives: vec![Vec::new(); headers.len()], code_col: 0, headers, header_line: 1, locale: Locale::Vi, notes: vec![],
                 rows: order.iter().zip(&shuffled).enumerate().map(|(k, (&i, r))| {
                     let mut cells = vec![Value::Text(format!("U{i:02}"))];
                     cells.extend(r.iter().cloned());
