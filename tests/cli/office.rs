@@ -512,6 +512,28 @@ fn damaged_parquet_is_an_error_never_a_crash() {
         }
     }
     assert!(damaged_seen >= 5, "{damaged_seen}");
+    // Found by `cargo fuzz run parquet`: polars asks for 136 GB and the allocator aborts the
+    // process; the supervised child turns that into an error.
+    std::fs::copy(
+        repo().join("tests/fixtures/bad/alloc-failure.parquet"),
+        tmp.path().join("x.parquet"),
+    )
+    .unwrap();
+    let mut a = sample_args("out2");
+    let at = a.iter().position(|x| x.ends_with("dieu-tra-xhh.parquet")).unwrap();
+    a[at] = "x.parquet".into();
+    for x in a.iter_mut().filter(|x| x.starts_with("sample-data") || x.starts_with("criteria")) {
+        *x = repo().join(&*x).display().to_string();
+    }
+    a.extend(["--lang".to_string(), "en".to_string()]);
+    let o = run_in(tmp.path(), &args(&a));
+    assert_eq!(o.code, 1, "{o:?}");
+    assert!(
+        o.stderr.contains("x.parquet: cannot read: damaged Parquet (the reader stopped abruptly)"),
+        "{o:?}"
+    );
+    assert!(!o.stderr.contains("memory allocation"), "{o:?}");
+    assert!(!tmp.path().join("out2").exists(), "nothing written");
 }
 
 /// Rewrite one part of a workbook (a zip) with `edit`.
