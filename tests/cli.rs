@@ -325,7 +325,23 @@ fn workbook_has_vietnamese_sheets_ranks_and_the_method() {
         header.contains(&"Chỉ số CCHC (%)".to_string()) && header.contains(&"Xếp loại".to_string())
     );
     let first = xa.rows().nth(4).unwrap();
-    assert_eq!(first[0], Data::String("1/94".into()));
+    // The rank is a number (so the column sorts) shown as "1/94" by its number format.
+    assert_eq!(first[0], Data::Float(1.0));
+    let styles = {
+        use std::io::Read;
+        let f = std::fs::File::open(tmp.path().join("out/results.xlsx")).unwrap();
+        let mut z = zip::ZipArchive::new(f).unwrap();
+        let mut s = String::new();
+        z.by_name("xl/styles.xml")
+            .unwrap()
+            .read_to_string(&mut s)
+            .unwrap();
+        s
+    };
+    assert!(
+        styles.contains("formatCode=\"0&quot;/94&quot;\""),
+        "{styles}"
+    );
     // The index is a typed number (a fraction shown as a percentage), rounded to 2 decimals.
     let idx_col = header.iter().position(|h| h == "Chỉ số CCHC (%)").unwrap();
     match &first[idx_col] {

@@ -173,10 +173,19 @@ fn ranking_sheet(
             None => st.center.clone(),
         })
         .collect();
+    // The rank stays a number, shown "3/34" by its format, so the column sorts (as text
+    // "10/34" would sort before "2/34").
+    let rank_format = units.first().map(|u| {
+        st.center
+            .clone()
+            .set_num_format(format!("0\"/{}\"", u.rank_of))
+    });
     for (i, u) in units.iter().enumerate() {
         let r = header_row + 1 + i as u32;
         let unit = &run.registry.units[u.unit];
-        ws.write_string_with_format(r, 0, format!("{}/{}", u.rank, u.rank_of), &st.center)?;
+        if let Some(f) = &rank_format {
+            ws.write_number_with_format(r, 0, u.rank as f64, f)?;
+        }
         ws.write_string_with_format(r, 1, &unit.code, &st.text)?;
         ws.write_string_with_format(r, 2, &unit.name, &st.text)?;
         ws.write_string_with_format(r, 3, unit.bloc.as_deref().unwrap_or(""), &st.text)?;

@@ -520,16 +520,23 @@ fn damaged_parquet_is_an_error_never_a_crash() {
     )
     .unwrap();
     let mut a = sample_args("out2");
-    let at = a.iter().position(|x| x.ends_with("dieu-tra-xhh.parquet")).unwrap();
+    let at = a
+        .iter()
+        .position(|x| x.ends_with("dieu-tra-xhh.parquet"))
+        .unwrap();
     a[at] = "x.parquet".into();
-    for x in a.iter_mut().filter(|x| x.starts_with("sample-data") || x.starts_with("criteria")) {
+    for x in a
+        .iter_mut()
+        .filter(|x| x.starts_with("sample-data") || x.starts_with("criteria"))
+    {
         *x = repo().join(&*x).display().to_string();
     }
     a.extend(["--lang".to_string(), "en".to_string()]);
     let o = run_in(tmp.path(), &args(&a));
     assert_eq!(o.code, 1, "{o:?}");
     assert!(
-        o.stderr.contains("x.parquet: cannot read: damaged Parquet (the reader stopped abruptly)"),
+        o.stderr
+            .contains("x.parquet: cannot read: damaged Parquet (the reader stopped abruptly)"),
         "{o:?}"
     );
     assert!(!o.stderr.contains("memory allocation"), "{o:?}");
