@@ -96,7 +96,7 @@ pub fn supervise(inputs: &str, out_dir: &std::path::Path) -> crate::Result<()> {
         Some(0) => Ok(()),
         Some(c) => Err(crate::Error::Exited(u8::try_from(c).unwrap_or(1))),
         None => {
-            remove_new_temporaries(out_dir, started);
+            crate::report::remove_temporaries(out_dir, |t| t >= started);
             Err(crate::Error::data(
                 inputs,
                 crate::tr!(
@@ -104,22 +104,6 @@ pub fn supervise(inputs: &str, out_dir: &std::path::Path) -> crate::Result<()> {
                     "cannot read: damaged Parquet (the reader stopped abruptly)"
                 ),
             ))
-        }
-    }
-}
-
-fn remove_new_temporaries(dir: &std::path::Path, since: std::time::SystemTime) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for e in entries.flatten() {
-        let name = e.file_name().to_string_lossy().to_string();
-        let new = e
-            .metadata()
-            .and_then(|m| m.modified())
-            .is_ok_and(|t| t >= since);
-        if name.starts_with(".parindex-") && name.ends_with(".tmp") && new {
-            let _ = std::fs::remove_file(e.path());
         }
     }
 }

@@ -129,14 +129,16 @@ pub fn run(a: &Args) -> Result<()> {
         dates::format_days(to),
         dates::format_days(as_of)
     ));
+    let inputs_named = a
+        .files
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
     // polars' readers panic on some damaged files: a panic becomes an error naming the inputs.
     let d = crate::guard::isolate(|| derive::run(&o, &mut progress)).map_err(|why| {
         Error::data(
-            a.files
-                .iter()
-                .map(|p| p.display().to_string())
-                .collect::<Vec<_>>()
-                .join(", "),
+            &inputs_named,
             crate::tr!(
                 "không đọc được: tệp bị hỏng ({})",
                 "cannot read: damaged file ({})",
@@ -150,11 +152,7 @@ pub fn run(a: &Args) -> Result<()> {
     let excluded: u64 = d.bad.iter().sum();
     if a.strict && excluded > 0 {
         return Err(Error::data(
-            a.files
-                .iter()
-                .map(|p| p.display().to_string())
-                .collect::<Vec<_>>()
-                .join(", "),
+            &inputs_named,
             crate::tr!(
                 "{excluded} hồ sơ lỗi và đã chọn --strict; chưa ghi tệp nào",
                 "{excluded} bad record(s) and --strict was given; nothing was written"

@@ -85,18 +85,21 @@ pub fn write_all(files: &[(PathBuf, Vec<u8>)]) -> Result<()> {
 }
 
 fn remove_stale_temporaries(dir: &Path) {
+    remove_temporaries(dir, |modified| {
+        modified.elapsed().is_ok_and(|age| age.as_secs() > 600)
+    });
+}
+
+/// Remove this tool's temporaries (`.parindex-*.tmp`) in `dir` whose modification time `pick`
+/// selects.
+pub fn remove_temporaries(dir: &Path, pick: impl Fn(std::time::SystemTime) -> bool) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
     for e in entries.flatten() {
         let name = e.file_name().to_string_lossy().to_string();
-        let old = e
-            .metadata()
-            .and_then(|m| m.modified())
-            .ok()
-            .and_then(|t| t.elapsed().ok())
-            .is_some_and(|age| age.as_secs() > 600);
-        if name.starts_with(".parindex-") && name.ends_with(".tmp") && old {
+        let picked = e.metadata().and_then(|m| m.modified()).is_ok_and(&pick);
+        if name.starts_with(".parindex-") && name.ends_with(".tmp") && picked {
             let _ = std::fs::remove_file(e.path());
         }
     }

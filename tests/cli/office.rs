@@ -162,6 +162,14 @@ fn mini_score(dir: &Path, data: &str, extra: &[&str]) -> Out {
     run_in(dir, &args(&a))
 }
 
+/// `dir/out/results.csv` is byte for byte the CSV twin's.
+fn assert_like_twin(dir: &Path) {
+    assert_eq!(
+        String::from_utf8_lossy(&std::fs::read(dir.join("out/results.csv")).unwrap()),
+        String::from_utf8_lossy(&twin_results())
+    );
+}
+
 /// results.csv of the canonical CSV twin.
 fn twin_results() -> Vec<u8> {
     let tmp = tempfile::tempdir().unwrap();
@@ -205,10 +213,7 @@ fn a_value_in_the_last_cell_of_the_sheet_costs_nothing() {
     };
     office_workbook(&tmp.path().join("b.xlsx"), "Sheet1", shape);
     ok(mini_score(tmp.path(), "b.xlsx", &[]));
-    assert_eq!(
-        std::fs::read(tmp.path().join("out/results.csv")).unwrap(),
-        twin_results()
-    );
+    assert_like_twin(tmp.path());
 }
 
 #[test]
@@ -233,10 +238,7 @@ fn rates_written_as_fractions_stop_the_run_with_both_fixes() {
         "b.xlsx",
         &["--rates-as-fraction", "b.xlsx"],
     ));
-    assert_eq!(
-        std::fs::read(tmp.path().join("out/results.csv")).unwrap(),
-        twin_results()
-    );
+    assert_like_twin(tmp.path());
     // Naming a table that is not a --data table is a usage error.
     let o = mini_score(tmp.path(), "b.xlsx", &["--rates-as-fraction", "other.xlsx"]);
     assert_eq!(o.code, 2, "{o:?}");
@@ -279,10 +281,7 @@ fn an_unknown_caption_is_reported_once_with_the_nearest_headers_and_a_map_fixes_
     )
     .unwrap();
     ok(mini_score(tmp.path(), &d, &["--map", "map.toml"]));
-    assert_eq!(
-        std::fs::read(tmp.path().join("out/results.csv")).unwrap(),
-        twin_results()
-    );
+    assert_like_twin(tmp.path());
 }
 
 #[test]
@@ -475,6 +474,24 @@ fn the_encoding_used_is_always_said() {
     );
 }
 
+/// The sample run's arguments (absolute paths) with `parquet` instead of the survey table.
+pub(crate) fn sample_with_parquet(parquet: &str, out: &str, extra: &[&str]) -> Vec<String> {
+    let mut a = sample_args(out);
+    let at = a
+        .iter()
+        .position(|x| x.ends_with("dieu-tra-xhh.parquet"))
+        .unwrap();
+    a[at] = parquet.into();
+    for x in a
+        .iter_mut()
+        .filter(|x| x.starts_with("sample-data") || x.starts_with("criteria"))
+    {
+        *x = repo().join(&*x).display().to_string();
+    }
+    a.extend(extra.iter().map(|s| s.to_string()));
+    a
+}
+
 #[test]
 fn damaged_parquet_is_an_error_never_a_crash() {
     let tmp = tempfile::tempdir().unwrap();
@@ -613,10 +630,7 @@ fn a_sheet_name_with_a_hash_can_be_chosen() {
     let tmp = tempfile::tempdir().unwrap();
     office_workbook(&tmp.path().join("b.xlsx"), "Kỳ #2", OFFICE);
     ok(mini_score(tmp.path(), "b.xlsx#Kỳ #2", &[]));
-    assert_eq!(
-        std::fs::read(tmp.path().join("out/results.csv")).unwrap(),
-        twin_results()
-    );
+    assert_like_twin(tmp.path());
 }
 
 #[test]
