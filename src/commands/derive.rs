@@ -281,7 +281,9 @@ fn csv_bytes(units: &[(String, Counts)]) -> Vec<u8> {
         .from_writer(Vec::new());
     w.write_record(columns()).expect("memory");
     for (u, c) in units {
-        w.write_record(row(u, c)).expect("memory");
+        // A unit code a spreadsheet would run as a formula is neutralised, as in score's CSVs.
+        let code = crate::report::csv::neutralise(u);
+        w.write_record(row(&code, c)).expect("memory");
     }
     w.into_inner().expect("memory")
 }
