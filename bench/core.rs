@@ -169,6 +169,26 @@ fn main() {
         replicate();
     }
     let per = t0.elapsed().as_secs_f64() * 1000.0 / n as f64;
+    // Where the time goes: evaluation alone, ranking alone.
+    let t1 = Instant::now();
+    for _ in 0..n {
+        evaluate::best_values(&p, &bound, &mut best);
+        for mi in 0..members.len() {
+            let t = evaluate::unit(&p, &bound, mi, &params, &best, &mut scratch, &mut evaluate::NoSink);
+            totals[mi] = t.total;
+        }
+    }
+    let eval_ms = t1.elapsed().as_secs_f64() * 1000.0 / n as f64;
+    let t2 = Instant::now();
+    for _ in 0..n {
+        let keys: [&[f64]; 1] = [&totals];
+        for (g, w) in groups.iter().zip(work.iter_mut()) {
+            w.copy_from_slice(g);
+            rank::rank(w, &keys, &code_order, c.ranking.method, c.ranking.tie_tolerance, &mut ranks);
+        }
+    }
+    let rank_ms = t2.elapsed().as_secs_f64() * 1000.0 / n as f64;
+    println!("  of which evaluate {eval_ms:.3} ms, rank {rank_ms:.3} ms");
     println!(
         "evaluate + rank, {} units × {} leaves (+{} items), one core: {per:.3} ms per replication \
          ({:.1} s for 10,000); budget 0.5 ms: {} (checksum {checksum})",

@@ -97,12 +97,22 @@ pub fn unit(
         });
     }
     let (mut n_missing, mut n_na) = (0usize, 0usize);
-    for (l, lp) in plan.leaves.iter().enumerate() {
-        let leaf_max = params.leaf_max[l];
+    // One unit's row, zipped with the per-leaf plan and parameters: no bounds checks inside.
+    let n = plan.leaves.len();
+    let row = &bound.cells[mi * n..(mi + 1) * n];
+    let leaves = plan
+        .leaves
+        .iter()
+        .zip(row)
+        .zip(&params.leaf_max)
+        .zip(&params.not_applicable)
+        .zip(best)
+        .enumerate();
+    for (l, ((((lp, &cell), &leaf_max), &na), &best)) in leaves {
         let mut points = 0.0;
         let mut max = leaf_max;
         let mut flags = FlagSet::default();
-        match bound.cell(mi, l) {
+        match cell {
             Cell::OutOfScope => {
                 max = 0.0;
                 flags.set(Flag::NotInScope);
@@ -121,7 +131,7 @@ pub fn unit(
             Cell::NotApplicable => {
                 flags.set(Flag::NotApplicable);
                 n_na += 1;
-                match params.not_applicable[l] {
+                match na {
                     NaPolicy::FullPoints => points = leaf_max,
                     NaPolicy::Rebase => {
                         max = 0.0;
@@ -130,14 +140,13 @@ pub fn unit(
                 }
             }
             cell => {
-                // Binding refused what a rule cannot score; 0 is unreachable.
-                if let Ok((p, note)) = rules::points(lp.rule, leaf_max, cell.reading(), best[l]) {
-                    points = p;
-                    match note {
-                        Note::BelowBands => flags.set(Flag::BelowBands),
-                        Note::Capped => flags.set(Flag::Capped),
-                        Note::None => {}
-                    }
+                // Binding refused what a rule cannot score (rules::check).
+                let (p, note) = rules::points_of(lp.rule, leaf_max, cell.reading(), best);
+                points = p;
+                match note {
+                    Note::BelowBands => flags.set(Flag::BelowBands),
+                    Note::Capped => flags.set(Flag::Capped),
+                    Note::None => {}
                 }
             }
         }
@@ -187,11 +196,10 @@ pub fn unit(
             }
             Cell::NotApplicable | Cell::OutOfScope => flags.set(Flag::NotApplicable),
             cell => {
-                if let Ok((p, note)) = rules::points(&it.rule, it.max, cell.reading(), None) {
-                    points = p;
-                    if note == Note::Capped {
-                        flags.set(Flag::Capped);
-                    }
+                let (p, note) = rules::points_of(&it.rule, it.max, cell.reading(), None);
+                points = p;
+                if note == Note::Capped {
+                    flags.set(Flag::Capped);
                 }
             }
         }

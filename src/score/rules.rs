@@ -169,9 +169,35 @@ pub enum Note {
     Capped,
 }
 
+/// Whether `rule` can score the reading at all: a value at or above the top band's exclusive
+/// `max` cannot. Binding asks this once per cell, so evaluation never has to.
+pub fn check(rule: &Rule, r: Reading) -> Result<(), String> {
+    if let (RuleKind::Bands(bands), Reading::Num(x)) = (&rule.kind, r) {
+        if let Some(top) = bands[0].max {
+            if x >= top {
+                return Err(crate::tr!(
+                    "giá trị {} vượt mức cao nhất (< {})",
+                    "value {} lies above the highest band (< {})",
+                    fmt_num(x),
+                    fmt_num(top)
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Points for a numeric / yes-no / category reading. `best`: for relative rules, the best value
 /// among the units scored together. The result always lies in [0, max].
 pub fn points(rule: &Rule, max: f64, r: Reading, best: Option<f64>) -> Result<(f64, Note), String> {
+    check(rule, r)?;
+    Ok(points_of(rule, max, r, best))
+}
+
+/// [`points`] for a reading [`check`] accepted: infallible, for the evaluation loop. A reading
+/// that does not fit the rule (never produced by binding) scores 0.
+#[inline]
+pub fn points_of(rule: &Rule, max: f64, r: Reading, best: Option<f64>) -> (f64, Note) {
     let mut note = Note::None;
     let p = match (&rule.kind, r) {
         (RuleKind::YesNo, Reading::Yes(y)) => {
@@ -181,22 +207,12 @@ pub fn points(rule: &Rule, max: f64, r: Reading, best: Option<f64>) -> Result<(f
                 0.0
             }
         }
-        (RuleKind::Category(cats), Reading::Category(i)) => cats[i].points,
+        (RuleKind::Category(cats), Reading::Category(i)) => cats.get(i).map_or(0.0, |c| c.points),
         (RuleKind::Proportional, Reading::Num(x)) => x / 100.0 * max,
         (RuleKind::Linear { zero_at, full_at }, Reading::Num(x)) => {
             ((x - zero_at) / (full_at - zero_at)).clamp(0.0, 1.0) * max
         }
         (RuleKind::Bands(bands), Reading::Num(x)) => {
-            if let Some(top) = bands[0].max {
-                if x >= top {
-                    return Err(crate::tr!(
-                        "giá trị {} vượt mức cao nhất (< {})",
-                        "value {} lies above the highest band (< {})",
-                        fmt_num(x),
-                        fmt_num(top)
-                    ));
-                }
-            }
             match bands.iter().find(|b| b.min.is_none_or(|m| x >= m)) {
                 Some(b) => b.points,
                 None => {
@@ -227,9 +243,9 @@ pub fn points(rule: &Rule, max: f64, r: Reading, best: Option<f64>) -> Result<(f
             (per * x).min(max)
         }
         (RuleKind::Appraised, Reading::Num(x)) => x,
-        (_, other) => unreachable!("reading {other:?} does not fit rule {}", rule.kind.name()),
+        _ => 0.0,
     };
-    Ok((p.clamp(0.0, max), note))
+    (p.max(0.0).min(max), note)
 }
 
 #[cfg(test)]
