@@ -174,7 +174,15 @@ fn main() {
     for _ in 0..n {
         evaluate::best_values(&p, &bound, &mut best);
         for mi in 0..members.len() {
-            let t = evaluate::unit(&p, &bound, mi, &params, &best, &mut scratch, &mut evaluate::NoSink);
+            let t = evaluate::unit(
+                &p,
+                &bound,
+                mi,
+                &params,
+                &best,
+                &mut scratch,
+                &mut evaluate::NoSink,
+            );
             totals[mi] = t.total;
         }
     }
@@ -184,7 +192,14 @@ fn main() {
         let keys: [&[f64]; 1] = [&totals];
         for (g, w) in groups.iter().zip(work.iter_mut()) {
             w.copy_from_slice(g);
-            rank::rank(w, &keys, &code_order, c.ranking.method, c.ranking.tie_tolerance, &mut ranks);
+            rank::rank(
+                w,
+                &keys,
+                &code_order,
+                c.ranking.method,
+                c.ranking.tie_tolerance,
+                &mut ranks,
+            );
         }
     }
     let rank_ms = t2.elapsed().as_secs_f64() * 1000.0 / n as f64;

@@ -457,8 +457,8 @@ pub fn bind(
     )
 }
 
-/// One message when no unit of `members` that `node` applies to has a value for its indicator
-/// although some table has the column (an absent column is the dataset's own issue).
+/// One message when no table that holds `node`'s indicator has a row for any unit of `members`
+/// it applies to (an absent column is the dataset's own issue).
 fn systematic_gap(
     c: &Criteria,
     node: &Node,
@@ -479,9 +479,13 @@ fn systematic_gap(
     if applicable.is_empty() {
         return None;
     }
+    // "Provided" means a row in a table holding the column: a column whose cells are all empty
+    // is the units' missing data (flagged per unit), not a structural gap.
     let any = applicable.iter().any(|&u| {
-        matches!(data.get(&registry.units[u].code, &rule.indicator),
-            Lookup::Cell { value, .. } if *value != Value::Empty)
+        matches!(
+            data.get(&registry.units[u].code, &rule.indicator),
+            Lookup::Cell { .. }
+        )
     });
     if any {
         return None;

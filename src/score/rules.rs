@@ -196,7 +196,7 @@ pub fn points(rule: &Rule, max: f64, r: Reading, best: Option<f64>) -> Result<(f
 
 /// [`points`] for a reading [`check`] accepted: infallible, for the evaluation loop. A reading
 /// that does not fit the rule (never produced by binding) scores 0.
-#[inline]
+#[inline(always)]
 pub fn points_of(rule: &Rule, max: f64, r: Reading, best: Option<f64>) -> (f64, Note) {
     let mut note = Note::None;
     let p = match (&rule.kind, r) {
