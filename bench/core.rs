@@ -27,6 +27,7 @@ impl Rng {
     }
 }
 
+#[allow(clippy::needless_range_loop)]
 fn main() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let c = parindex::criteria::load(&root.join("criteria/xa-2025.toml")).expect("criteria");

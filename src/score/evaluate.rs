@@ -109,7 +109,6 @@ pub fn unit(
         .enumerate();
     for (l, ((((lp, &cell), &leaf_max), &na), &best)) in leaves {
         let (points, max, flags) = leaf(
-            plan,
             lp,
             cell,
             leaf_max,
@@ -142,7 +141,6 @@ pub fn unit(
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
 fn leaf(
-    plan: &Plan,
     lp: &LeafPlan,
     cell: Cell,
     leaf_max: f64,
@@ -179,7 +177,7 @@ fn leaf(
         }
         cell => {
             // Binding refused what a rule cannot score (rules::check).
-            let (p, note) = plan.kernel_points(lp.kernel, leaf_max, cell.reading(), best);
+            let (p, note) = rules::points_of(lp.rule, leaf_max, cell.reading(), best);
             points = p;
             match note {
                 Note::BelowBands => flags.set(Flag::BelowBands),

@@ -200,13 +200,8 @@ pub fn points(rule: &Rule, max: f64, r: Reading, best: Option<f64>) -> Result<(f
 pub fn points_of(rule: &Rule, max: f64, r: Reading, best: Option<f64>) -> (f64, Note) {
     let mut note = Note::None;
     let p = match (&rule.kind, r) {
-        (RuleKind::YesNo, Reading::Yes(y)) => {
-            if y {
-                max
-            } else {
-                0.0
-            }
-        }
+        (RuleKind::YesNo, Reading::Yes(true)) => max,
+        (RuleKind::YesNo, Reading::Yes(false)) => 0.0,
         (RuleKind::Category(cats), Reading::Category(i)) => cats.get(i).map_or(0.0, |c| c.points),
         (RuleKind::Proportional, Reading::Num(x)) => x / 100.0 * max,
         (RuleKind::Linear { zero_at, full_at }, Reading::Num(x)) => {

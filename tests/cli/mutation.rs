@@ -160,19 +160,7 @@ fn mutation_pass_never_panics() {
     }
     // Parquet: the sample survey table, damaged anywhere.
     let pq = std::fs::read(repo().join("sample-data/2025/dieu-tra-xhh.parquet")).unwrap();
-    let mut a = sample_args("out");
-    let at = a
-        .iter()
-        .position(|x| x.ends_with("dieu-tra-xhh.parquet"))
-        .unwrap();
-    a[at] = "x.parquet".into();
-    for x in a
-        .iter_mut()
-        .filter(|x| x.starts_with("sample-data") || x.starts_with("criteria"))
-    {
-        *x = repo().join(&*x).display().to_string();
-    }
-    a.push("-q".into());
+    let a = super::office::sample_with_parquet("x.parquet", "out", &["-q"]);
     for i in 0..60 * scale {
         std::fs::write(dir.join("x.parquet"), mutate(&mut rng, &pq)).unwrap();
         assert_handled(&run_in(dir, &args(&a)), &format!("parquet case {i}"));

@@ -508,19 +508,7 @@ fn damaged_parquet_is_an_error_never_a_crash() {
     }
     for (i, bytes) in cases.iter().enumerate() {
         std::fs::write(tmp.path().join("x.parquet"), bytes).unwrap();
-        let mut a = sample_args("out");
-        let at = a
-            .iter()
-            .position(|x| x.ends_with("dieu-tra-xhh.parquet"))
-            .unwrap();
-        a[at] = "x.parquet".into();
-        for x in a
-            .iter_mut()
-            .filter(|x| x.starts_with("sample-data") || x.starts_with("criteria"))
-        {
-            *x = repo().join(&*x).display().to_string();
-        }
-        a.extend(["--lang".to_string(), "en".to_string(), "-q".to_string()]);
+        let a = sample_with_parquet("x.parquet", "out", &["--lang", "en", "-q"]);
         let o = run_in(tmp.path(), &args(&a));
         assert!(o.code == 0 || o.code == 1, "case {i}: {o:?}");
         assert!(!o.stderr.contains("panicked"), "case {i}: {o:?}");
@@ -536,19 +524,7 @@ fn damaged_parquet_is_an_error_never_a_crash() {
         tmp.path().join("x.parquet"),
     )
     .unwrap();
-    let mut a = sample_args("out2");
-    let at = a
-        .iter()
-        .position(|x| x.ends_with("dieu-tra-xhh.parquet"))
-        .unwrap();
-    a[at] = "x.parquet".into();
-    for x in a
-        .iter_mut()
-        .filter(|x| x.starts_with("sample-data") || x.starts_with("criteria"))
-    {
-        *x = repo().join(&*x).display().to_string();
-    }
-    a.extend(["--lang".to_string(), "en".to_string()]);
+    let a = sample_with_parquet("x.parquet", "out2", &["--lang", "en"]);
     let o = run_in(tmp.path(), &args(&a));
     assert_eq!(o.code, 1, "{o:?}");
     assert!(
