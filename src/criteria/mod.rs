@@ -7,6 +7,7 @@ pub mod diagnostic;
 pub mod model;
 pub mod raw;
 pub mod validate;
+pub mod words;
 
 use std::path::Path;
 

@@ -8,22 +8,13 @@ use std::ops::Range;
 use super::diagnostic::{Diagnostic, Source};
 use super::model::*;
 use super::raw::*;
+use super::words::{self, Words};
 use crate::text;
 
 /// Points are sums of decimals like 0.25 or 1.5: compare them with a tolerance.
 const EPS: f64 = 1e-9;
 
-pub const RULE_KINDS: [&str; 9] = [
-    "proportional",
-    "linear",
-    "bands",
-    "yes_no",
-    "category",
-    "relative",
-    "deduction",
-    "per_occurrence",
-    "appraised",
-];
+pub use super::words::RULE_KINDS;
 
 struct V<'a> {
     src: &'a Source<'a>,
@@ -41,11 +32,12 @@ impl V<'_> {
     }
 
     /// One of a fixed set of words, with a "did you mean" hint.
-    fn choice<T: Copy>(&mut self, v: &S<String>, what: &str, options: &[(&str, T)]) -> Option<T> {
-        if let Some((_, t)) = options.iter().find(|(w, _)| *w == v.get_ref()) {
+    fn choice<T: Copy>(&mut self, v: &S<String>, list: &Words<T>) -> Option<T> {
+        if let Some((_, t)) = list.options.iter().find(|(w, _)| *w == v.get_ref()) {
             return Some(*t);
         }
-        let words: Vec<&str> = options.iter().map(|(w, _)| *w).collect();
+        let what = list.name();
+        let words: Vec<&str> = list.options.iter().map(|(w, _)| *w).collect();
         let hint = match text::closest(v.get_ref(), words.iter().copied()) {
             Some(c) => crate::tr!(
                 "có phải ý bạn là `{c}`? Được phép: {}",
@@ -129,35 +121,20 @@ pub fn validate(
     if let Some(p) = raw.policy {
         let p = p.into_inner();
         if let Some(m) = &p.missing {
-            policy.missing = v
-                .choice(m, "missing-value policy", MISSING)
-                .unwrap_or(policy.missing);
+            policy.missing = v.choice(m, &words::MISSING).unwrap_or(policy.missing);
         }
         if let Some(m) = &p.not_applicable {
             policy.not_applicable = v
-                .choice(m, "not-applicable policy", NA)
+                .choice(m, &words::NOT_APPLICABLE)
                 .unwrap_or(policy.not_applicable);
         }
         if let Some(m) = &p.survey_absent {
             policy.survey_absent = v
-                .choice(
-                    m,
-                    "survey-absent policy",
-                    &[
-                        ("rescale", SurveyAbsent::Rescale),
-                        ("zero", SurveyAbsent::Zero),
-                    ],
-                )
+                .choice(m, &words::SURVEY_ABSENT)
                 .unwrap_or(policy.survey_absent);
         }
         if let Some(m) = &p.rates {
-            policy.rates = v
-                .choice(
-                    m,
-                    "rate notation",
-                    &[("percent", Rates::Percent), ("fraction", Rates::Fraction)],
-                )
-                .unwrap_or(policy.rates);
+            policy.rates = v.choice(m, &words::RATES).unwrap_or(policy.rates);
         }
     }
 
@@ -260,14 +237,12 @@ pub fn validate(
         }
         let survey = rn.survey.unwrap_or(false) || inherited.is_some_and(|n: &Node| n.survey);
         let missing = match &rn.missing {
-            Some(m) => v
-                .choice(m, "missing-value policy", MISSING)
-                .unwrap_or(policy.missing),
+            Some(m) => v.choice(m, &words::MISSING).unwrap_or(policy.missing),
             None => inherited.map_or(policy.missing, |n| n.missing),
         };
         let not_applicable = match &rn.not_applicable {
             Some(m) => v
-                .choice(m, "not-applicable policy", NA)
+                .choice(m, &words::NOT_APPLICABLE)
                 .unwrap_or(policy.not_applicable),
             None => inherited.map_or(policy.not_applicable, |n| n.not_applicable),
         };
@@ -520,29 +495,10 @@ pub fn validate(
     if let Some(r) = raw.ranking {
         let r = r.into_inner();
         if let Some(s) = &r.scope {
-            ranking.scope = v
-                .choice(
-                    s,
-                    "ranking scope",
-                    &[
-                        ("unit_type", Scope::UnitType),
-                        ("bloc", Scope::Bloc),
-                        ("all", Scope::All),
-                    ],
-                )
-                .unwrap_or(ranking.scope);
+            ranking.scope = v.choice(s, &words::SCOPE).unwrap_or(ranking.scope);
         }
         if let Some(m) = &r.method {
-            ranking.method = v
-                .choice(
-                    m,
-                    "ranking method",
-                    &[
-                        ("competition", RankMethod::Competition),
-                        ("dense", RankMethod::Dense),
-                    ],
-                )
-                .unwrap_or(ranking.method);
+            ranking.method = v.choice(m, &words::METHOD).unwrap_or(ranking.method);
         }
         if let Some(t) = &r.tie_tolerance {
             if *t.get_ref() < 0.0 {
@@ -604,15 +560,6 @@ pub fn validate(
         Err(v.diags)
     }
 }
-
-const MISSING: &[(&str, MissingPolicy)] = &[
-    ("zero_and_flag", MissingPolicy::ZeroAndFlag),
-    ("error", MissingPolicy::Error),
-];
-const NA: &[(&str, NaPolicy)] = &[
-    ("full_points", NaPolicy::FullPoints),
-    ("rebase", NaPolicy::Rebase),
-];
 
 /// Shortest decimal form of a number for messages (`10`, `9.5`).
 pub fn fmt_num(x: f64) -> String {
@@ -772,13 +719,7 @@ fn rule_of(v: &mut V, rule: &S<RawRule>, max: f64, item: bool) -> Option<Rule> {
         _ => Scale::Number,
     };
     let scale = match &r.scale {
-        Some(s) => v
-            .choice(
-                s,
-                "scale",
-                &[("percent", Scale::Percent), ("number", Scale::Number)],
-            )
-            .unwrap_or(scale_default),
+        Some(s) => v.choice(s, &words::SCALE).unwrap_or(scale_default),
         None => scale_default,
     };
     let allow_above_100 = r.allow_above_100.as_ref().is_some_and(|b| *b.get_ref());
@@ -903,13 +844,7 @@ fn rule_of(v: &mut V, rule: &S<RawRule>, max: f64, item: bool) -> Option<Rule> {
         }
         "relative" => {
             let lower_better = match &r.direction {
-                Some(d) => v
-                    .choice(
-                        d,
-                        "direction",
-                        &[("higher_better", false), ("lower_better", true)],
-                    )
-                    .unwrap_or(false),
+                Some(d) => v.choice(d, &words::DIRECTION).unwrap_or(false),
                 None => false,
             };
             RuleKind::Relative { lower_better }
@@ -1099,14 +1034,7 @@ fn grading_of(v: &mut V, g: S<RawGrading>) -> Grading {
     let g = g.into_inner();
     let basis = match &g.basis {
         Some(b) => v
-            .choice(
-                b,
-                "grading basis",
-                &[
-                    ("rounded_index", GradeBasis::RoundedIndex),
-                    ("unrounded_index", GradeBasis::UnroundedIndex),
-                ],
-            )
+            .choice(b, &words::BASIS)
             .unwrap_or(GradeBasis::RoundedIndex),
         None => GradeBasis::RoundedIndex,
     };
