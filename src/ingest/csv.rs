@@ -16,6 +16,7 @@ pub fn read_bytes(bytes: &[u8], name: &str) -> Result<Grid> {
         .delimiter(delimiter)
         .from_reader(text.as_bytes());
     let mut rows = Vec::new();
+    let mut widths: Vec<usize> = Vec::new();
     let mut rec = ::csv::StringRecord::new();
     loop {
         // The row as Excel shows it: one per record, even when a quoted cell holds a newline.
@@ -34,6 +35,7 @@ pub fn read_bytes(bytes: &[u8], name: &str) -> Result<Grid> {
                         }
                     })
                     .collect();
+                widths.push(rec.len());
                 rows.push(Row { line, cells });
             }
             Err(e) => {
@@ -48,6 +50,22 @@ pub fn read_bytes(bytes: &[u8], name: &str) -> Result<Grid> {
                     ),
                 }]));
             }
+        }
+    }
+    // A file cut off in transfer ends in the middle of a row: no final line break and fewer
+    // cells than the row before. Its last cell may itself be cut ("95,0" of "95,08"): a wrong
+    // number nobody would see, so it is an error.
+    if let [.., before, last] = widths[..] {
+        if last < before && !text.ends_with(['\n', '\r']) {
+            return Err(Error::Data(vec![crate::error::DataIssue {
+                file: name.to_string(),
+                row: Some(widths.len()),
+                column: None,
+                message: crate::tr!(
+                    "tệp kết thúc giữa dòng cuối ({last} trên {before} ô, không có dấu xuống dòng): tệp có thể bị cắt cụt; hãy lấy lại tệp đầy đủ",
+                    "the file ends in the middle of its last row ({last} of {before} cells, no final line break): it may be cut off; get the complete file again"
+                ),
+            }]));
         }
     }
     Ok(Grid {
@@ -201,6 +219,17 @@ mod tests {
         assert_eq!(text::nfc(&s), "Phường");
         assert_eq!(notes.len(), 1);
         assert_eq!(decode(b"\xEF\xBB\xBFabc", "x", &mut notes).unwrap(), "abc");
+    }
+
+    #[test]
+    fn a_file_cut_in_the_middle_of_a_row_is_an_error() {
+        let e = read_bytes(b"code;a;b\nX1;1;2\nX2;3", "t.csv")
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(e.contains("row 3") || e.contains("dòng 3"), "{e}");
+        // A complete file without a final line break is fine.
+        assert!(read_bytes(b"code;a;b\nX1;1;2\nX2;3;4", "t.csv").is_ok());
     }
 
     #[test]

@@ -765,3 +765,26 @@ fn derive_names_the_row_of_a_stray_quote_and_of_a_bad_byte() {
     );
     assert!(!tmp.path().join("z.csv").exists());
 }
+
+#[test]
+fn a_csv_cut_off_in_the_middle_of_a_row_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let b = std::fs::read(repo().join("sample-data/2025/chi-so-xa.csv")).unwrap();
+    std::fs::write(tmp.path().join("xa.csv"), &b[..b.len() / 2]).unwrap();
+    let mut a = sample_args(&tmp.path().join("out").display().to_string());
+    let i = a
+        .iter()
+        .position(|x| x == "sample-data/2025/chi-so-xa.csv")
+        .unwrap();
+    a[i] = tmp.path().join("xa.csv").display().to_string();
+    a.extend(["--lang".to_string(), "en".to_string()]);
+    let o = run(&args(&a));
+    assert_eq!(o.code, 1, "{o:?}");
+    assert!(
+        o.stderr.contains(
+            "xa.csv, row 60: the file ends in the middle of its last row (12 of 43 cells"
+        ),
+        "{o:?}"
+    );
+    assert!(!tmp.path().join("out").exists());
+}
