@@ -291,6 +291,58 @@ fn typed(out: DataType) -> impl Fn(&Schema, &Field) -> PolarsResult<Field> + Sen
     move |_, f| Ok(Field::new(f.name().clone(), out.clone()))
 }
 
+/// Fields of one CSV line (separators outside quotes, plus one).
+fn fields(line: &[u8], sep: u8) -> usize {
+    let mut quoted = false;
+    1 + line
+        .iter()
+        .filter(|&&b| {
+            if b == b'"' {
+                quoted = !quoted;
+            }
+            b == sep && !quoted
+        })
+        .count()
+}
+
+/// Refuse a CSV cut off in transfer: no final line break and a last row shorter than the header
+/// (its last field may be cut too, a wrong value no one would see). Reads only both ends.
+fn check_not_cut(path: &Path, sep: u8) -> Result<()> {
+    use std::io::{Read, Seek, SeekFrom};
+    let io = |source| Error::Read {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut f = std::fs::File::open(path).map_err(io)?;
+    let len = f.metadata().map_err(io)?.len();
+    let mut head = vec![0u8; 64 * 1024];
+    let n = f.read(&mut head).map_err(io)?;
+    head.truncate(n);
+    let Some(header_end) = head.iter().position(|&b| b == b'\n') else {
+        return Ok(());
+    };
+    let expected = fields(&head[..header_end], sep);
+    let from = len.saturating_sub(64 * 1024);
+    f.seek(SeekFrom::Start(from)).map_err(io)?;
+    let mut tail = Vec::new();
+    f.read_to_end(&mut tail).map_err(io)?;
+    if tail.last().is_none_or(|b| matches!(b, b'\n' | b'\r')) {
+        return Ok(());
+    }
+    let start = tail.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+    let got = fields(&tail[start..], sep);
+    if got < expected {
+        return Err(Error::data(
+            path.display().to_string(),
+            crate::tr!(
+                "tệp kết thúc giữa dòng cuối ({got} trên {expected} cột, không có dấu xuống dòng): tệp có thể bị cắt cụt; hãy lấy lại tệp đầy đủ",
+                "the file ends in the middle of its last row ({got} of {expected} fields, no final line break): it may be cut off; get the complete file again"
+            ),
+        ));
+    }
+    Ok(())
+}
+
 fn detect_separator(path: &Path) -> Result<u8> {
     use std::io::Read;
     let mut buf = vec![0u8; 64 * 1024];
@@ -343,7 +395,11 @@ fn scan(path: &Path, idx: u32, o: &Options) -> Result<LazyFrame> {
             let lf = LazyCsvReader::new(pl_path)
                 .with_has_header(true)
                 .with_infer_schema_length(Some(0))
-                .with_separator(detect_separator(path)?)
+                .with_separator({
+                    let sep = detect_separator(path)?;
+                    check_not_cut(path, sep)?;
+                    sep
+                })
                 .with_missing_is_null(true)
                 .with_row_index(row_index)
                 .finish()
