@@ -6,7 +6,7 @@
 use std::time::Instant;
 
 use parindex::captions::Captions;
-use parindex::criteria::model::{RuleKind, Scale};
+use parindex::criteria::model::{RankMethod, RuleKind, Scale};
 use parindex::dataset::Dataset;
 use parindex::ingest::{Row, Table, Value};
 use parindex::numfmt::Locale;
@@ -27,7 +27,46 @@ impl Rng {
     }
 }
 
-#[allow(clippy::needless_range_loop)]
+/// One replication's evaluation: every unit's total and tie-break points.
+#[allow(clippy::too_many_arguments)]
+fn evaluate_all(
+    p: &plan::Plan,
+    bound: &bind::Bound,
+    params: &plan::Params,
+    best: &mut [Option<f64>],
+    scratch: &mut evaluate::Scratch,
+    tie: &[usize],
+    totals: &mut [f64],
+    tie_keys: &mut [Vec<f64>],
+) {
+    evaluate::best_values(p, bound, best);
+    for (mi, total) in totals.iter_mut().enumerate() {
+        let t = evaluate::unit(p, bound, mi, params, best, scratch, &mut evaluate::NoSink);
+        *total = t.total;
+        for (k, &n) in tie.iter().enumerate() {
+            tie_keys[k][mi] = scratch.node_points[n];
+        }
+    }
+}
+
+/// One replication's ranking of every group; returns a checksum so nothing is optimised away.
+fn rank_all(
+    keys: &[&[f64]],
+    groups: &[Vec<usize>],
+    work: &mut [Vec<usize>],
+    code_order: &[u32],
+    (method, tol): (RankMethod, f64),
+    ranks: &mut Vec<usize>,
+) -> usize {
+    let mut sum = 0;
+    for (g, w) in groups.iter().zip(work.iter_mut()) {
+        w.copy_from_slice(g);
+        rank::rank(w, keys, code_order, method, tol, ranks);
+        sum += ranks[0] + w[0];
+    }
+    sum
+}
+
 fn main() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let c = parindex::criteria::load(&root.join("criteria/xa-2025.toml")).expect("criteria");
@@ -128,80 +167,59 @@ fn main() {
     let mut ranks = Vec::with_capacity(members.len());
     let mut checksum = 0usize;
 
-    let mut replicate = || {
-        evaluate::best_values(&p, &bound, &mut best);
-        for mi in 0..members.len() {
-            let t = evaluate::unit(
-                &p,
-                &bound,
-                mi,
-                &params,
-                &best,
-                &mut scratch,
-                &mut evaluate::NoSink,
-            );
-            totals[mi] = t.total;
-            for (k, &n) in tie.iter().enumerate() {
-                tie_keys[k][mi] = scratch.node_points[n];
-            }
-        }
-        let mut keys: Vec<&[f64]> = Vec::with_capacity(1 + tie.len());
-        keys.push(&totals);
+    let ranking = (c.ranking.method, c.ranking.tie_tolerance);
+    let mut replicate = |totals: &mut [f64], tie_keys: &mut [Vec<f64>], work: &mut [Vec<usize>]| {
+        evaluate_all(
+            &p,
+            &bound,
+            &params,
+            &mut best,
+            &mut scratch,
+            &tie,
+            totals,
+            tie_keys,
+        );
+        let mut keys: Vec<&[f64]> = vec![totals];
         keys.extend(tie_keys.iter().map(Vec::as_slice));
-        for (g, w) in groups.iter().zip(work.iter_mut()) {
-            w.copy_from_slice(g);
-            rank::rank(
-                w,
-                &keys,
-                &code_order,
-                c.ranking.method,
-                c.ranking.tie_tolerance,
-                &mut ranks,
-            );
-            checksum = checksum.wrapping_add(ranks[0] + w[0]);
-        }
+        rank_all(&keys, &groups, work, &code_order, ranking, &mut ranks)
     };
     for _ in 0..50 {
-        replicate();
+        checksum = checksum.wrapping_add(replicate(&mut totals, &mut tie_keys, &mut work));
     }
     let n = 2_000;
     let t0 = Instant::now();
     for _ in 0..n {
-        replicate();
+        checksum = checksum.wrapping_add(replicate(&mut totals, &mut tie_keys, &mut work));
     }
     let per = t0.elapsed().as_secs_f64() * 1000.0 / n as f64;
     // Where the time goes: evaluation alone, ranking alone.
     let t1 = Instant::now();
     for _ in 0..n {
-        evaluate::best_values(&p, &bound, &mut best);
-        for mi in 0..members.len() {
-            let t = evaluate::unit(
-                &p,
-                &bound,
-                mi,
-                &params,
-                &best,
-                &mut scratch,
-                &mut evaluate::NoSink,
-            );
-            totals[mi] = t.total;
-        }
+        evaluate_all(
+            &p,
+            &bound,
+            &params,
+            &mut best,
+            &mut scratch,
+            &tie,
+            &mut totals,
+            &mut tie_keys,
+        );
     }
     let eval_ms = t1.elapsed().as_secs_f64() * 1000.0 / n as f64;
     let t2 = Instant::now();
     for _ in 0..n {
-        let keys: [&[f64]; 1] = [&totals];
-        for (g, w) in groups.iter().zip(work.iter_mut()) {
-            w.copy_from_slice(g);
-            rank::rank(
-                w,
-                &keys,
-                &code_order,
-                c.ranking.method,
-                c.ranking.tie_tolerance,
-                &mut ranks,
-            );
-        }
+        let keys: Vec<&[f64]> = std::iter::once(totals.as_slice())
+            .chain(tie_keys.iter().map(Vec::as_slice))
+            .collect();
+        checksum = checksum.wrapping_add(rank_all(
+            &keys,
+            &groups,
+            &mut work,
+            &code_order,
+            ranking,
+            &mut ranks,
+        ));
     }
     let rank_ms = t2.elapsed().as_secs_f64() * 1000.0 / n as f64;
     println!("  of which evaluate {eval_ms:.3} ms, rank {rank_ms:.3} ms");

@@ -196,13 +196,12 @@ impl Dataset {
                 }
             }
         }
-        let mut reported: Vec<String> = Vec::new();
+        let mut reported: std::collections::HashSet<String> = std::collections::HashSet::new();
         for (indicator, user) in needed {
             let k = text::key(indicator);
-            if columns.contains_key(&k) || reported.contains(&k) {
+            if columns.contains_key(&k) || !reported.insert(k) {
                 continue;
             }
-            reported.push(k);
             let names = captions.names_of(indicator);
             let mut hints: Vec<String> = Vec::new();
             for t in &tables {

@@ -50,6 +50,20 @@ pub fn is_child() -> bool {
     std::env::var_os(CHILD).is_some()
 }
 
+/// When any of `inputs` is Parquet and this is not already the child, run the command in a
+/// supervised child ([`supervise`]) and return its outcome; `None` means: go on here.
+pub fn parquet_in_child(
+    inputs: &[&std::path::Path],
+    out_dir: &std::path::Path,
+) -> Option<crate::Result<()>> {
+    let parquet: Vec<String> = inputs
+        .iter()
+        .filter(|p| crate::ingest::file_kind(p) == Some(crate::ingest::FileKind::Parquet))
+        .map(|p| p.display().to_string())
+        .collect();
+    (!parquet.is_empty() && !is_child()).then(|| supervise(&parquet.join(", "), out_dir))
+}
+
 /// Re-run this very command line in a child process and relay its output. polars' streaming
 /// engine can abort the whole process (a panic that does not unwind, on a damaged Parquet page);
 /// in a child that becomes an error naming the inputs, exit 1. The child writes its outputs

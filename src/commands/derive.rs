@@ -83,22 +83,14 @@ pub fn run(a: &Args) -> Result<()> {
         .cloned()
         .collect();
     crate::report::guard_outputs(std::slice::from_ref(&a.out), &inputs)?;
-    let parquet = a.files.iter().any(|f| {
-        f.extension().is_some_and(|e| {
-            matches!(
-                e.to_string_lossy().to_lowercase().as_str(),
-                "parquet" | "pq"
-            )
-        })
-    });
-    if parquet && !crate::guard::is_child() {
-        let names: Vec<String> = a.files.iter().map(|p| p.display().to_string()).collect();
-        let dir = a
-            .out
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(std::path::Path::new("."));
-        return crate::guard::supervise(&names.join(", "), dir);
+    let dir = a
+        .out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    let files: Vec<&std::path::Path> = a.files.iter().map(|p| p.as_path()).collect();
+    if let Some(outcome) = crate::guard::parquet_in_child(&files, dir) {
+        return outcome;
     }
     let mapping = match &a.map {
         Some(p) => Mapping::load(p)?,

@@ -24,22 +24,14 @@ pub fn run(a: &Args) -> Result<()> {
     let lang = a.lang;
     // A damaged Parquet file can make polars abort the process (a failed allocation, which
     // no panic handler sees): such runs happen in a supervised child.
-    let parquet: Vec<String> = a
+    let tables: Vec<&Path> = a
         .data
         .iter()
         .chain(std::iter::once(&a.units))
-        .filter(|p| {
-            split_sheet(p).0.extension().is_some_and(|e| {
-                matches!(
-                    e.to_string_lossy().to_lowercase().as_str(),
-                    "parquet" | "pq"
-                )
-            })
-        })
-        .map(|p| p.display().to_string())
+        .map(PathBuf::as_path)
         .collect();
-    if !parquet.is_empty() && !crate::guard::is_child() {
-        return crate::guard::supervise(&parquet.join(", "), &a.out);
+    if let Some(outcome) = crate::guard::parquet_in_child(&tables, &a.out) {
+        return outcome;
     }
     let criteria = super::load_criteria(&a.criteria)?;
     // Each unit type belongs to one criteria file.

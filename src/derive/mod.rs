@@ -184,13 +184,7 @@ fn perr(file: &Path) -> impl Fn(PolarsError) -> Error + '_ {
 pub fn locate_csv_problem(files: &[PathBuf]) -> Option<crate::error::DataIssue> {
     use crate::error::DataIssue;
     for f in files {
-        let is_csv = f.extension().is_some_and(|e| {
-            !matches!(
-                e.to_string_lossy().to_lowercase().as_str(),
-                "parquet" | "pq"
-            )
-        });
-        if !is_csv {
+        if crate::ingest::file_kind(f) != Some(crate::ingest::FileKind::Csv) {
             continue;
         }
         let Ok(file) = std::fs::File::open(f) else {

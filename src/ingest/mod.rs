@@ -124,6 +124,33 @@ pub fn split_sheet(arg: &Path) -> (PathBuf, Option<String>) {
     }
 }
 
+/// The kinds of table file parindex reads, told by extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    /// `.xlsx`, `.xlsm`, `.xls`, `.ods`.
+    Workbook,
+    /// `.parquet`, `.pq`.
+    Parquet,
+    /// `.csv`, `.txt`, `.tsv`.
+    Csv,
+}
+
+fn extension(path: &Path) -> String {
+    path.extension()
+        .map(|e| e.to_string_lossy().to_lowercase())
+        .unwrap_or_default()
+}
+
+/// The kind of a file argument (a `#sheet` suffix is ignored); `None` for anything else.
+pub fn file_kind(arg: &Path) -> Option<FileKind> {
+    match extension(&split_sheet(arg).0).as_str() {
+        "xlsx" | "xlsm" | "xls" | "ods" => Some(FileKind::Workbook),
+        "parquet" | "pq" => Some(FileKind::Parquet),
+        "csv" | "txt" | "tsv" => Some(FileKind::Csv),
+        _ => None,
+    }
+}
+
 /// Read any supported table. `is_header` recognises the header row (title rows above it are
 /// skipped); it is given the normalised key of each cell.
 pub fn read_table(
@@ -133,34 +160,23 @@ pub fn read_table(
 ) -> Result<Table> {
     let (path, sheet) = split_sheet(arg);
     let name = arg.display().to_string();
-    let ext = path
-        .extension()
-        .map(|e| e.to_string_lossy().to_lowercase())
-        .unwrap_or_default();
-    let known = matches!(
-        ext.as_str(),
-        "xlsx" | "xlsm" | "xls" | "ods" | "parquet" | "pq" | "csv" | "txt" | "tsv"
-    );
-    // Each input is read once: its bytes are hashed (for the method sheet) and parsed.
-    let bytes = if known {
-        std::fs::read(&path).map_err(|source| Error::Read {
-            path: path.clone(),
-            source,
-        })?
-    } else {
-        Vec::new()
-    };
-    let sha256 = crate::criteria::sha256_hex(&bytes);
-    let grid = match ext.as_str() {
-        "xlsx" | "xlsm" | "xls" | "ods" => xlsx::read_bytes(bytes, &ext, sheet.as_deref(), &name)?,
-        "parquet" | "pq" => parquet::read_bytes(bytes, &name)?,
-        "csv" | "txt" | "tsv" => csv::read_bytes(&bytes, &name)?,
-        _ => {
-            return Err(Error::Usage(crate::tr!(
+    let ext = extension(&path);
+    let Some(kind) = file_kind(&path) else {
+        return Err(Error::Usage(crate::tr!(
             "{name}: không nhận dạng được loại tệp `.{ext}`; parindex đọc .csv, .xlsx và .parquet",
             "{name}: unknown file type `.{ext}`; parindex reads .csv, .xlsx and .parquet"
-        )))
-        }
+        )));
+    };
+    // Each input is read once: its bytes are hashed (for the method sheet) and parsed.
+    let bytes = std::fs::read(&path).map_err(|source| Error::Read {
+        path: path.clone(),
+        source,
+    })?;
+    let sha256 = crate::criteria::sha256_hex(&bytes);
+    let grid = match kind {
+        FileKind::Workbook => xlsx::read_bytes(bytes, &ext, sheet.as_deref(), &name)?,
+        FileKind::Parquet => parquet::read_bytes(bytes, &name)?,
+        FileKind::Csv => csv::read_bytes(&bytes, &name)?,
     };
     let mut t = table_from_grid(grid, name, locale, is_header)?;
     t.sha256 = sha256;

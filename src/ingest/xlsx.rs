@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 use std::io::{Read, Seek};
 
-use calamine::{open_workbook_auto_from_rs, Data, DataRef, Reader, Xlsx};
+use calamine::{open_workbook_auto_from_rs, Data, Reader, Xlsx};
 
 use super::{Grid, Merge, Row, Value};
 use crate::error::{Error, Result};
@@ -230,8 +230,8 @@ fn read_xlsx(bytes: Vec<u8>, sheet: Option<&str>, name: &str) -> Result<Grid> {
                 ),
             ));
         }
-        let v = value_ref(
-            cell.get_value(),
+        let v = value(
+            Data::from(cell.get_value().clone()),
             percent.get(style).copied().unwrap_or(false),
         );
         if v == Value::Empty {
@@ -298,7 +298,7 @@ fn read_other(bytes: Vec<u8>, sheet: Option<&str>, name: &str) -> Result<Grid> {
         .enumerate()
         .map(|(i, cells)| {
             let mut out: Vec<Value> = vec![Value::Empty; col0];
-            out.extend(cells.iter().map(value));
+            out.extend(cells.iter().map(|d| value(d.clone(), false)));
             Row {
                 line: row0 + i + 1,
                 cells: out,
@@ -332,26 +332,14 @@ fn number(x: f64, percent: bool) -> Value {
     }
 }
 
-fn value_ref(d: &DataRef<'_>, percent: bool) -> Value {
-    match d {
-        DataRef::Empty => Value::Empty,
-        DataRef::Int(i) => number(*i as f64, percent),
-        DataRef::Float(f) => number(*f, percent),
-        DataRef::Bool(b) => Value::Text(if *b { "true".into() } else { "false".into() }),
-        DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => text_value(s),
-        DataRef::SharedString(s) => text_value(s),
-        DataRef::DateTime(dt) => Value::Number(dt.as_f64()),
-        DataRef::Error(e) => Value::Text(format!("#{e:?}")),
-    }
-}
-
-fn value(d: &Data) -> Value {
+/// A cell as the rest of the program sees it; `percent`: its number format is a percentage.
+fn value(d: Data, percent: bool) -> Value {
     match d {
         Data::Empty => Value::Empty,
-        Data::Int(i) => number(*i as f64, false),
-        Data::Float(f) => number(*f, false),
-        Data::Bool(b) => Value::Text(if *b { "true".into() } else { "false".into() }),
-        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => text_value(s),
+        Data::Int(i) => number(i as f64, percent),
+        Data::Float(f) => number(f, percent),
+        Data::Bool(b) => Value::Text(if b { "true".into() } else { "false".into() }),
+        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => text_value(&s),
         Data::DateTime(dt) => Value::Number(dt.as_f64()),
         Data::Error(e) => Value::Text(format!("#{e:?}")),
     }
