@@ -80,6 +80,25 @@ fn empty_bonus_and_condition_cells_are_flagged_and_warned() {
             .contains("U4: no data for the disqualifying condition K1, taken as not met"),
         "{o:?}"
     );
+    // The workbook's notes say it in words.
+    let mut wb = open_workbook_auto(tmp.path().join("out/results.xlsx")).unwrap();
+    let sheet = wb.worksheet_range("Ranking - xã").unwrap();
+    let cells: Vec<String> = sheet
+        .rows()
+        .flat_map(|r| r.iter().map(|c| c.to_string()))
+        .collect();
+    assert!(
+        cells
+            .iter()
+            .any(|c| c.contains("missing data in 1 bonus/penalty items")),
+        "{cells:?}"
+    );
+    assert!(
+        cells
+            .iter()
+            .any(|c| c == "missing data for the condition: Kỷ luật"),
+        "{cells:?}"
+    );
 }
 
 #[test]
