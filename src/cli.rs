@@ -13,7 +13,7 @@ use crate::ingest::LocaleChoice;
     name = "parindex",
     version,
     about = "Score, grade and rank units on the PAR Index (Chỉ số CCHC) from versioned criteria files",
-    after_help = "Examples:\n  parindex check criteria/xa-2025.toml\n  parindex score --criteria criteria/so-2025.toml --criteria criteria/xa-2025.toml \\\n      --units sample-data/units.csv --data sample-data/2025/chi-so-xa.csv --out out/\n\nExit codes: 0 ok, 1 bad data or failure at run time, 2 bad usage or bad criteria file."
+    after_help = "Examples:\n  parindex check criteria/xa-2025.toml\n  parindex score sample-data/danh-gia-2025.toml\n  parindex score --criteria criteria/so-2025.toml --criteria criteria/xa-2025.toml \\\n      --units sample-data/units.csv --data sample-data/2025/chi-so-xa.csv --out out/\n\nExit codes: 0 ok, 1 bad data or failure at run time, 2 bad usage or bad criteria file."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -22,21 +22,21 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Validate criteria files and print their tree with maxima and rules.
+    /// Validate criteria files or a run file and print each tree with maxima and rules.
     #[command(
-        after_help = "Every problem is reported at once as file:line:column with a caret and a hint; exit code 2 if any.\n\nExample:\n  parindex check criteria/xa-2025.toml criteria/so-2025.toml"
+        after_help = "Every problem is reported at once as file:line:column with a caret and a hint; exit code 2 if any.\nA run file is checked with the criteria files it names.\n\nExamples:\n  parindex check criteria/xa-2025.toml criteria/so-2025.toml\n  parindex check sample-data/danh-gia-2025.toml"
     )]
     Check {
-        /// Criteria files (TOML).
+        /// Criteria files or run files (TOML).
         #[arg(required = true)]
         criteria: Vec<PathBuf>,
         /// Language of the printed tree.
         #[arg(long, value_enum, default_value_t)]
         lang: Lang,
     },
-    /// Score, grade and rank units; write results.csv, criterion-scores.csv and results.xlsx.
+    /// Score, grade and rank units; write results.csv, criterion-scores.csv, results.xlsx and report.html.
     #[command(
-        after_help = "Example:\n  parindex score --criteria criteria/so-2025.toml --criteria criteria/xa-2025.toml \\\n      --units sample-data/units.csv \\\n      --data sample-data/2025/chi-so-so.csv --data sample-data/2025/chi-so-xa.csv \\\n      --data 'sample-data/2025/tham-dinh.xlsx#Thẩm định' --data sample-data/2025/dieu-tra-xhh.parquet --out out/\n\n  An office's own workbook, columns headed in Vietnamese, rates written as 0.9898:\n  parindex score --criteria criteria/xa-2025.toml --units sample-data/units.csv \\\n      --data 'bao-cao-xa.xlsx#Tổng hợp' --rates-as-fraction 'bao-cao-xa.xlsx#Tổng hợp' \\\n      --map cot-chi-so.toml --out out/\n\nA workbook sheet is chosen with FILE#SHEET (default: the first sheet). Columns are found by indicator\ncode or by caption (the criterion's name, `captions` in the criteria file, or --map). Cells formatted\nas % are read as percentages; a table that writes rates as fractions (0.9898) needs\n--rates-as-fraction FILE."
+        after_help = "Examples:\n  parindex score sample-data/danh-gia-2025.toml\n  parindex score sample-data/danh-gia-2025.toml --lang en --out out-en/ --scorecards out-en/phieu\n  parindex score --criteria criteria/so-2025.toml --criteria criteria/xa-2025.toml \\\n      --units sample-data/units.csv \\\n      --data sample-data/2025/chi-so-so.csv --data sample-data/2025/chi-so-xa.csv \\\n      --data 'sample-data/2025/tham-dinh.xlsx#Thẩm định' --data sample-data/2025/dieu-tra-xhh.parquet --out out/\n\n  An office's own workbook, columns headed in Vietnamese, rates written as 0.9898:\n  parindex score --criteria criteria/xa-2025.toml --units sample-data/units.csv \\\n      --data 'bao-cao-xa.xlsx#Tổng hợp' --rates-as-fraction 'bao-cao-xa.xlsx#Tổng hợp' \\\n      --map cot-chi-so.toml --out out/\n\nA workbook sheet is chosen with FILE#SHEET (default: the first sheet). Columns are found by indicator\ncode or by caption (the criterion's name, `captions` in the criteria file, or --map). Cells formatted\nas % are read as percentages; a table that writes rates as fractions (0.9898) needs\n--rates-as-fraction FILE."
     )]
     Score(ScoreArgs),
     /// Turn dossier records (one row per hồ sơ) into a per-unit indicator table for `score`.
@@ -48,14 +48,19 @@ pub enum Command {
 
 #[derive(Debug, clap::Args)]
 pub struct ScoreArgs {
+    /// Run file (TOML) naming criteria, units, data, output folder, language and the report's
+    /// title block; paths in it are relative to it. Flags given as well override it (a list
+    /// flag such as --data replaces the file's list).
+    #[arg(value_name = "RUN.toml")]
+    pub run: Option<PathBuf>,
     /// Criteria file; repeat for several unit types (each type in one file).
-    #[arg(long = "criteria", required = true, value_name = "FILE")]
+    #[arg(long = "criteria", value_name = "FILE")]
     pub criteria: Vec<PathBuf>,
     /// Unit registry: code, name, type, bloc (CSV, XLSX or Parquet).
     #[arg(long, value_name = "FILE")]
-    pub units: PathBuf,
+    pub units: Option<PathBuf>,
     /// Indicator table, one row per unit; repeat to join several on unit code.
-    #[arg(long = "data", required = true, value_name = "FILE")]
+    #[arg(long = "data", value_name = "FILE")]
     pub data: Vec<PathBuf>,
     /// A --data table whose rates are written as fractions (0.9898 for 98.98%); repeat per table.
     #[arg(long = "rates-as-fraction", value_name = "FILE")]
@@ -65,13 +70,16 @@ pub struct ScoreArgs {
     pub map: Option<PathBuf>,
     /// Output folder (created if needed).
     #[arg(long, value_name = "DIR")]
-    pub out: PathBuf,
-    /// How text numbers are written: auto-detect per file, vi (86,97) or en (86.97).
-    #[arg(long, value_enum, default_value_t)]
-    pub locale: LocaleChoice,
-    /// Language of what people read: sheet names, headers, grades, messages.
-    #[arg(long, value_enum, default_value_t)]
-    pub lang: Lang,
+    pub out: Option<PathBuf>,
+    /// Also write one scorecard per unit, DIR/<unit code>.html, to send to each unit.
+    #[arg(long, value_name = "DIR")]
+    pub scorecards: Option<PathBuf>,
+    /// How text numbers are written: auto-detect per file (default), vi (86,97) or en (86.97).
+    #[arg(long, value_enum)]
+    pub locale: Option<LocaleChoice>,
+    /// Language of what people read: sheet names, headers, grades, messages (default vi).
+    #[arg(long, value_enum)]
+    pub lang: Option<Lang>,
     /// Print only the summary line.
     #[arg(long, short)]
     pub quiet: bool,

@@ -17,6 +17,7 @@ pub mod numfmt;
 pub mod plausibility;
 pub mod rank;
 pub mod report;
+pub mod runfile;
 pub mod score;
 pub mod text;
 pub mod units;
@@ -35,7 +36,7 @@ pub fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Score(a) => {
-            i18n::set(a.lang);
+            i18n::set(a.lang.unwrap_or_default());
             commands::score::run(&a)
         }
         Command::Derive(a) => {

@@ -1,14 +1,60 @@
-//! `parindex check`: validate criteria files and print each tree with maxima and rules.
+//! `parindex check`: validate criteria files and run files and print each criteria tree with
+//! maxima and rules. A run file is checked (keys, values, that the files it names exist) and
+//! then the criteria files it names.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::criteria::describe;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::i18n::Lang;
+use crate::runfile;
 
 pub fn run(paths: &[PathBuf], lang: Lang) -> Result<String> {
-    let all = super::load_criteria(paths)?;
+    let mut criteria: Vec<PathBuf> = Vec::new();
     let mut out = String::new();
+    let mut diags = Vec::new();
+    for p in paths {
+        if !is_run_file(p) {
+            criteria.push(p.clone());
+            continue;
+        }
+        match runfile::load(p) {
+            Ok(rf) => {
+                out.push_str(&format!(
+                    "{} — {}: {} {}, {} {}{}\n",
+                    p.display(),
+                    lang.pick("tệp lần chạy hợp lệ", "valid run file"),
+                    rf.criteria.len(),
+                    lang.pick("tệp tiêu chí", "criteria file(s)"),
+                    rf.data.len(),
+                    lang.pick("bảng dữ liệu", "data table(s)"),
+                    rf.out
+                        .as_ref()
+                        .map(|o| format!(
+                            ", {} {}",
+                            lang.pick("kết quả ghi vào", "output to"),
+                            o.display()
+                        ))
+                        .unwrap_or_default()
+                ));
+                criteria.extend(rf.criteria.into_iter().filter(|c| !criteria_named(paths, c)));
+            }
+            Err(Error::Criteria(d)) => diags.extend(d),
+            Err(e) => return Err(e),
+        }
+    }
+    let all = match super::load_criteria(&criteria) {
+        Ok(all) if diags.is_empty() => all,
+        Ok(_) => return Err(Error::Criteria(diags)),
+        Err(Error::Criteria(more)) => {
+            diags.extend(more);
+            return Err(Error::Criteria(diags));
+        }
+        Err(e) => return Err(e),
+    };
+    if !out.is_empty() {
+        out.push('\n');
+    }
     for c in &all {
         out.push_str(&format!("{} — {}\n", c.path, lang.pick("hợp lệ", "valid")));
         out.push_str(&describe::tree(c, lang));
@@ -18,4 +64,14 @@ pub fn run(paths: &[PathBuf], lang: Lang) -> Result<String> {
         out.push('\n');
     }
     Ok(out)
+}
+
+fn criteria_named(paths: &[PathBuf], c: &Path) -> bool {
+    paths.iter().any(|p| p == c)
+}
+
+/// A readable TOML file that looks like a run file; anything else goes to the criteria
+/// loader, which reports it.
+fn is_run_file(p: &Path) -> bool {
+    std::fs::read_to_string(p).is_ok_and(|t| runfile::looks_like_run_file(&t))
 }

@@ -9,26 +9,129 @@ use std::path::{Path, PathBuf};
 use crate::captions::Captions;
 use crate::dataset::{DataSpec, Dataset};
 use crate::error::{Error, Result};
-use crate::ingest::split_sheet;
+use crate::i18n::Lang;
+use crate::ingest::{split_sheet, LocaleChoice};
 use crate::plausibility;
 use crate::rank;
 use crate::report::{self, Run};
+use crate::runfile::{self, DataEntry, ReportSpec, RunFile};
 use crate::score;
 use crate::units::Registry;
 
 pub use crate::cli::ScoreArgs as Args;
 
-pub const OUTPUTS: [&str; 3] = ["results.csv", "criterion-scores.csv", "results.xlsx"];
+pub const OUTPUTS: [&str; 4] = [
+    "results.csv",
+    "criterion-scores.csv",
+    "results.xlsx",
+    "report.html",
+];
+
+/// Everything one `score` run needs, resolved from the run file and the flags (a flag wins;
+/// a list flag replaces the file's list). The steps below read only this.
+#[derive(Debug)]
+pub struct Job {
+    pub criteria: Vec<PathBuf>,
+    pub units: PathBuf,
+    pub data: Vec<DataSpec>,
+    pub map: Option<PathBuf>,
+    pub out: PathBuf,
+    pub scorecards: Option<PathBuf>,
+    pub locale: LocaleChoice,
+    pub lang: Lang,
+    pub quiet: bool,
+    pub report: ReportSpec,
+    /// The run file and its SHA-256, for the method statement.
+    pub run_file: Option<(String, String)>,
+}
+
+impl Job {
+    pub fn resolve(a: &Args) -> Result<Job> {
+        let rf = match &a.run {
+            Some(p) => runfile::load(p)?,
+            None => RunFile::default(),
+        };
+        let missing = |what: &str, key: &str| {
+            Error::Usage(crate::tr!(
+                "thiếu {what}: dùng {key} hoặc một tệp lần chạy (parindex score RUN.toml); xem parindex score --help",
+                "missing {what}: give {key} or a run file (parindex score RUN.toml); see parindex score --help"
+            ))
+        };
+        let criteria = if a.criteria.is_empty() {
+            rf.criteria.clone()
+        } else {
+            a.criteria.clone()
+        };
+        if criteria.is_empty() {
+            return Err(missing(
+                crate::i18n::current().pick("tệp tiêu chí", "criteria file"),
+                "--criteria FILE",
+            ));
+        }
+        let units = a.units.clone().or(rf.units.clone()).ok_or_else(|| {
+            missing(
+                crate::i18n::current().pick("danh mục đơn vị", "unit registry"),
+                "--units FILE",
+            )
+        })?;
+        let entries: Vec<DataEntry> = if a.data.is_empty() {
+            rf.data.clone()
+        } else {
+            a.data
+                .iter()
+                .map(|p| DataEntry {
+                    path: p.clone(),
+                    fraction: false,
+                })
+                .collect()
+        };
+        if entries.is_empty() {
+            return Err(missing(
+                crate::i18n::current().pick("bảng dữ liệu", "data table"),
+                "--data FILE",
+            ));
+        }
+        let out = a.out.clone().or(rf.out.clone()).ok_or_else(|| {
+            missing(
+                crate::i18n::current().pick("thư mục kết quả", "output folder"),
+                "--out DIR",
+            )
+        })?;
+        let run_file = match &a.run {
+            Some(p) => Some((p.display().to_string(), rf.sha256.clone())),
+            None => None,
+        };
+        Ok(Job {
+            criteria,
+            units,
+            data: data_specs(entries, &a.rates_as_fraction)?,
+            map: a.map.clone().or(rf.map),
+            out,
+            scorecards: a.scorecards.clone().or(rf.scorecards),
+            locale: a.locale.or(rf.locale).unwrap_or_default(),
+            lang: a.lang.or(rf.lang).unwrap_or_default(),
+            quiet: a.quiet,
+            report: rf.report,
+            run_file,
+        })
+    }
+}
 
 pub fn run(a: &Args) -> Result<()> {
+    let job = Job::resolve(a)?;
+    crate::i18n::set(job.lang);
+    execute(&job)
+}
+
+fn execute(a: &Job) -> Result<()> {
     let lang = a.lang;
     // A damaged Parquet file can make polars abort the process (a failed allocation, which
     // no panic handler sees): such runs happen in a supervised child.
     let tables: Vec<&Path> = a
         .data
         .iter()
-        .chain(std::iter::once(&a.units))
-        .map(PathBuf::as_path)
+        .map(|d| d.path.as_path())
+        .chain(std::iter::once(a.units.as_path()))
         .collect();
     if let Some(outcome) = crate::guard::parquet_in_child(&tables, &a.out) {
         return outcome;
@@ -46,12 +149,16 @@ pub fn run(a: &Args) -> Result<()> {
     }
     let inputs: Vec<PathBuf> = std::iter::once(a.units.clone())
         .chain(a.criteria.clone())
-        .chain(a.data.clone())
+        .chain(a.data.iter().map(|d| d.path.clone()))
         .chain(a.map.clone())
+        .chain(a.run_file.as_ref().map(|(p, _)| PathBuf::from(p)))
         .collect();
     let outputs: Vec<PathBuf> = OUTPUTS.iter().map(|o| a.out.join(o)).collect();
     report::guard_outputs(&outputs, &inputs)?;
-    let specs = data_specs(a)?;
+    if let Some(dir) = &a.scorecards {
+        report::guard_folder(dir, &inputs)?;
+    }
+    let specs = &a.data;
     let mut captions = Captions::from_criteria(&criteria);
     let map_sha = match &a.map {
         Some(m) => Some((m.display().to_string(), captions.load_map(m)?)),
@@ -107,7 +214,7 @@ pub fn run(a: &Args) -> Result<()> {
             }
         }
     }
-    let data = Dataset::load(&specs, a.locale, &registry, &needed, &captions)?;
+    let data = Dataset::load(specs, a.locale, &registry, &needed, &captions)?;
     for t in &data.tables {
         notes.extend(t.notes.iter().cloned());
     }
@@ -167,18 +274,19 @@ pub fn run(a: &Args) -> Result<()> {
                     .map(|t| (t.name.clone(), t.sha256.clone())),
             )
             .chain(map_sha)
+            .chain(a.run_file.clone())
             .collect(),
+        report: &a.report,
     };
-    // The workbook and the CSVs are independent: build them on two threads.
-    let (xlsx, results, details) = std::thread::scope(|sc| {
+    // The workbook and the text outputs are independent: build them on two threads.
+    let (xlsx, mut files) = std::thread::scope(|sc| {
         let xlsx = sc.spawn(|| report::xlsx::workbook(&run));
-        let results = report::csv::results(&run);
-        let details = report::csv::criterion_scores(&run);
-        (
-            xlsx.join().expect("the workbook thread does not panic"),
-            results,
-            details,
-        )
+        let files = vec![
+            (outputs[0].clone(), report::csv::results(&run)),
+            (outputs[1].clone(), report::csv::criterion_scores(&run)),
+            (outputs[3].clone(), report::html::report(&run)),
+        ];
+        (xlsx.join().expect("the workbook thread does not panic"), files)
     });
     let xlsx = xlsx.map_err(|e| {
         Error::Other(crate::tr!(
@@ -186,11 +294,16 @@ pub fn run(a: &Args) -> Result<()> {
             "cannot build results.xlsx: {e}"
         ))
     })?;
-    report::write_all(&[
-        (outputs[0].clone(), results),
-        (outputs[1].clone(), details),
-        (outputs[2].clone(), xlsx),
-    ])?;
+    files.insert(2, (outputs[2].clone(), xlsx));
+    let written: Vec<String> = files.iter().map(|(p, _)| p.display().to_string()).collect();
+    if let Some(dir) = &a.scorecards {
+        files.extend(
+            report::html::scorecards(&run)
+                .into_iter()
+                .map(|(name, bytes)| (dir.join(name), bytes)),
+        );
+    }
+    report::write_all(&files)?;
 
     let mut stdout = std::io::stdout().lock();
     let mut stderr = std::io::stderr().lock();
@@ -218,16 +331,26 @@ pub fn run(a: &Args) -> Result<()> {
         stdout,
         "{} {}",
         lang.pick("Đã ghi:", "Written:"),
-        OUTPUTS
-            .map(|o| a.out.join(o).display().to_string())
-            .join(", ")
+        written.join(", ")
     ))?;
+    if let Some(dir) = &a.scorecards {
+        pipe(writeln!(
+            stdout,
+            "{} {} {}",
+            lang.pick("Phiếu kết quả từng đơn vị:", "Scorecards, one per unit:"),
+            run.scores.len(),
+            lang.pick(
+                &format!("tệp trong {}", dir.display()),
+                &format!("files in {}", dir.display())
+            )
+        ))?;
+    }
     Ok(())
 }
 
-/// The --data tables with what was declared about each (`--rates-as-fraction` names a --data
-/// argument as written, or the same file).
-fn data_specs(a: &Args) -> Result<Vec<DataSpec>> {
+/// The data tables with what was declared about each: the run file's `rates = "fraction"`,
+/// or `--rates-as-fraction` naming a table as written (or the same file).
+fn data_specs(entries: Vec<DataEntry>, fractions: &[PathBuf]) -> Result<Vec<DataSpec>> {
     let same = |x: &Path, y: &Path| {
         x == y || {
             let (px, sx) = split_sheet(x);
@@ -239,8 +362,8 @@ fn data_specs(a: &Args) -> Result<Vec<DataSpec>> {
                     .is_some_and(|p| py.canonicalize().ok() == Some(p))
         }
     };
-    for f in &a.rates_as_fraction {
-        if !a.data.iter().any(|d| same(d, f)) {
+    for f in fractions {
+        if !entries.iter().any(|d| same(&d.path, f)) {
             return Err(Error::Usage(crate::tr!(
                 "--rates-as-fraction {}: không phải một bảng --data của lần chạy này",
                 "--rates-as-fraction {}: not one of this run's --data tables",
@@ -248,11 +371,11 @@ fn data_specs(a: &Args) -> Result<Vec<DataSpec>> {
             )));
         }
     }
-    Ok(a.data
-        .iter()
+    Ok(entries
+        .into_iter()
         .map(|d| DataSpec {
-            path: d.clone(),
-            fraction: a.rates_as_fraction.iter().any(|f| same(d, f)),
+            fraction: d.fraction || fractions.iter().any(|f| same(&d.path, f)),
+            path: d.path,
         })
         .collect())
 }

@@ -4,6 +4,16 @@
 
 use super::model::*;
 use super::validate::fmt_num;
+
+/// A number in the reader's notation: decimal comma in Vietnamese ("0,000001", "72,5%").
+fn nl(vi: bool, x: f64) -> String {
+    let s = fmt_num(x);
+    if vi {
+        s.replace('.', ",")
+    } else {
+        s
+    }
+}
 use crate::i18n::Lang;
 
 pub fn rule(r: &Rule, max: f64, lang: Lang) -> String {
@@ -189,9 +199,9 @@ pub fn grades(c: &Criteria, lang: Lang) -> String {
     for b in &c.grading.bands {
         let label = crate::i18n::grade_label(b, lang);
         let range = match (b.min, upper) {
-            (Some(m), None) => format!("≥ {}%", fmt_num(m)),
-            (Some(m), Some(u)) => format!("{}% – < {}%", fmt_num(m), fmt_num(u)),
-            (None, Some(u)) => format!("< {}%", fmt_num(u)),
+            (Some(m), None) => format!("≥ {}%", nl(vi, m)),
+            (Some(m), Some(u)) => format!("{}% – < {}%", nl(vi, m), nl(vi, u)),
+            (None, Some(u)) => format!("< {}%", nl(vi, u)),
             (None, None) => {
                 if vi {
                     "mọi mức".into()
@@ -212,7 +222,7 @@ pub fn grades(c: &Criteria, lang: Lang) -> String {
                     "yes".to_string()
                 }
             }
-            Test::Cmp(op, x) => format!("{} {}", op.symbol(), fmt_num(x)),
+            Test::Cmp(op, x) => format!("{} {}", op.symbol(), nl(vi, x)),
         };
         let cap = crate::i18n::grade_label(&c.grading.bands[d.cap_grade], lang);
         out.push_str(&format!(
@@ -285,9 +295,9 @@ pub fn method(c: &Criteria, lang: Lang) -> Vec<String> {
     if vi {
         vec![
             format!("Xếp hạng {scope}, theo tổng điểm chưa làm tròn; {method}."),
-            format!("Hai đơn vị đồng hạng khi tổng điểm chênh nhau không quá {} điểm; tiêu chí phụ khi bằng điểm: {tb}; cùng hạng thì liệt kê theo mã đơn vị.", fmt_num(c.ranking.tie_tolerance)),
+            format!("Hai đơn vị đồng hạng khi tổng điểm chênh nhau không quá {} điểm; tiêu chí phụ khi bằng điểm: {tb}; cùng hạng thì liệt kê theo mã đơn vị.", nl(vi, c.ranking.tie_tolerance)),
             "Điểm và chỉ số hiển thị được làm tròn 2 chữ số thập phân, nửa làm tròn ra xa số 0 (như hàm ROUND của Excel).".to_string(),
-            format!("Chỉ số (%) = tổng điểm / {} × 100; {basis}.", fmt_num(c.max_points)),
+            format!("Chỉ số (%) = tổng điểm / {} × 100; {basis}.", nl(vi, c.max_points)),
         ]
     } else {
         vec![

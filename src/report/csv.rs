@@ -36,10 +36,13 @@ where
         .expect("writing to memory cannot fail");
 }
 
+/// Files start with a UTF-8 byte-order mark, as Excel's own "CSV UTF-8" does: without it a
+/// double-click opens Vietnamese names as mojibake. parindex, the csv crate, pandas and
+/// Python's `utf-8-sig` read it.
 fn writer() -> ::csv::Writer<Vec<u8>> {
     ::csv::WriterBuilder::new()
         .terminator(::csv::Terminator::Any(b'\n'))
-        .from_writer(Vec::new())
+        .from_writer(b"\xEF\xBB\xBF".to_vec())
 }
 
 fn finish(w: ::csv::Writer<Vec<u8>>) -> Vec<u8> {

@@ -5,7 +5,10 @@
 //! on an input.
 
 pub mod csv;
+pub mod html;
+pub mod svg;
 pub mod terminal;
+pub mod view;
 pub mod xlsx;
 
 use std::io::Write;
@@ -26,6 +29,8 @@ pub struct Run<'a> {
     pub lang: Lang,
     /// Input files with their SHA-256, for the method sheet.
     pub inputs: Vec<(String, String)>,
+    /// The title block of printed documents (from the run file).
+    pub report: &'a crate::runfile::ReportSpec,
 }
 
 /// Refuse outputs that would land on an input (compared after resolving links), or on a
@@ -52,6 +57,36 @@ pub fn guard_outputs(outputs: &[PathBuf], inputs: &[PathBuf]) -> Result<()> {
                     target.display()
                 )));
             }
+        }
+    }
+    Ok(())
+}
+
+/// Refuse a folder of generated files (scorecards) that is a file, or that holds an input
+/// (each unit's file could replace it).
+pub fn guard_folder(dir: &Path, inputs: &[PathBuf]) -> Result<()> {
+    if dir.is_file() {
+        return Err(Error::Usage(crate::tr!(
+            "{} là một tệp, không phải thư mục; hãy chọn thư mục khác cho --scorecards",
+            "{} is a file, not a folder; choose another folder for --scorecards",
+            dir.display()
+        )));
+    }
+    let Ok(d) = dir.canonicalize() else {
+        return Ok(());
+    };
+    for i in inputs {
+        let (path, _) = crate::ingest::split_sheet(i);
+        if path
+            .canonicalize()
+            .is_ok_and(|p| p.parent() == Some(d.as_path()))
+        {
+            return Err(Error::Usage(crate::tr!(
+                "thư mục {} chứa tệp đầu vào {}; hãy chọn thư mục riêng cho phiếu kết quả",
+                "the folder {} holds the input {}; choose a folder of its own for the scorecards",
+                dir.display(),
+                i.display()
+            )));
         }
     }
     Ok(())

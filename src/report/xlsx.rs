@@ -1,48 +1,91 @@
-//! The workbook for people: a ranking sheet per ranking group (Vietnamese headers, area points,
-//! total, index as a percentage, grade in its colour, rank written `3/34`, frozen header, an Excel
-//! Table for filters, A4 landscape), a sheet of criterion scores, and the "Phương pháp" sheet that
-//! states how the numbers were made. Numbers stay typed cells; display values are the published,
-//! half-away-rounded figures.
+//! The workbook for people, print-ready: a ranking sheet per ranking group with the title block
+//! (issuing body, motto, place and date, title, signature), abbreviated area headers with a
+//! legend, rank written `3/34` (a number with a format, so it sorts), index as a percentage,
+//! grade in its colour; A4 landscape at a print scale computed from the column widths (never
+//! below 8 pt for the shipped sets), header repeated, "Trang x/y" footer, Times New Roman.
+//! Native charts (index by unit coloured by grade; each area's mean share of its maximum) sit
+//! beside the table, outside the print area. The criterion-score sheet is for looking things
+//! up (its printable form is the scorecards of `report.html`); the method sheet prints on A4
+//! with wrapped text. Labels, titles and statistics come from [`super::view`]. The document
+//! timestamp is the run file's date (else `SOURCE_DATE_EPOCH`, else a constant): same inputs,
+//! same bytes.
 
 use rust_xlsxwriter::{
-    Color, ConditionalFormat3ColorScale, Format, FormatAlign, FormatBorder, Table, TableColumn,
-    TableStyle, Workbook, Worksheet, XlsxError,
+    Chart, ChartFont, ChartFormat, ChartPoint, ChartSolidFill, Color, DocProperties,
+    ExcelDateTime, Format, FormatAlign, FormatBorder, Table, TableColumn, TableStyle, Workbook,
+    Worksheet, XlsxError,
 };
 
-use super::{area_points, unit_flags_text, Run};
-use crate::criteria::describe;
-use crate::criteria::model::{MissingPolicy, NaPolicy, SurveyAbsent};
-use crate::criteria::validate::fmt_num;
+use super::view::{self, Group};
+use super::Run;
+use crate::i18n::Lang;
 use crate::numfmt::round_half_away;
-use crate::score::UnitScore;
+
+/// The font of Vietnamese administrative documents.
+pub const FONT: &str = "Times New Roman";
+/// Body text size (pt) on screen; ranking sheets print fitted to the page width.
+pub const FONT_SIZE: f64 = 11.0;
+
+fn base() -> Format {
+    Format::new().set_font_name(FONT).set_font_size(FONT_SIZE)
+}
 
 struct Styles {
     title: Format,
+    subtitle: Format,
+    issuer: Format,
+    issuer_last: Format,
+    motto: Format,
+    motto_last: Format,
+    date: Format,
     header: Format,
     points: Format,
     percent: Format,
     text: Format,
+    wrap: Format,
     center: Format,
     bold: Format,
+    plain: Format,
+    legend: Format,
+    sign: Format,
 }
 
 impl Styles {
     fn new() -> Styles {
-        let base = Format::new().set_border(FormatBorder::Thin);
+        let cell = base()
+            .set_border(FormatBorder::Thin)
+            .set_align(FormatAlign::VerticalCenter);
+        let centered = base().set_align(FormatAlign::Center);
         Styles {
-            title: Format::new().set_bold().set_font_size(14),
-            header: base
+            title: base()
+                .set_bold()
+                .set_font_size(14)
+                .set_align(FormatAlign::Center)
+                .set_text_wrap(),
+            subtitle: base().set_italic().set_align(FormatAlign::Center),
+            issuer: centered.clone(),
+            issuer_last: centered.clone().set_bold().set_underline(rust_xlsxwriter::FormatUnderline::Single),
+            motto: centered.clone().set_bold(),
+            motto_last: centered
+                .clone()
+                .set_bold()
+                .set_underline(rust_xlsxwriter::FormatUnderline::Single),
+            date: centered.clone().set_italic(),
+            header: cell
                 .clone()
                 .set_bold()
                 .set_text_wrap()
                 .set_align(FormatAlign::Center)
-                .set_align(FormatAlign::VerticalCenter)
                 .set_background_color(Color::RGB(0xDDEBF7)),
-            points: base.clone().set_num_format("0.00"),
-            percent: base.clone().set_num_format("0.00%"),
-            text: base.clone(),
-            center: base.set_align(FormatAlign::Center),
-            bold: Format::new().set_bold(),
+            points: cell.clone().set_num_format("0.00"),
+            percent: cell.clone().set_num_format("0.00%"),
+            text: cell.clone(),
+            wrap: cell.clone().set_text_wrap(),
+            center: cell.set_align(FormatAlign::Center),
+            bold: base().set_bold().set_align(FormatAlign::Top).set_text_wrap(),
+            plain: base().set_align(FormatAlign::Top).set_text_wrap(),
+            legend: base().set_italic().set_text_wrap().set_align(FormatAlign::Top),
+            sign: centered.set_bold(),
         }
     }
 }
@@ -68,28 +111,42 @@ fn sheet_name(base: &str, used: &mut Vec<String>) -> String {
     name
 }
 
+/// The document's creation time: the run file's date, else `SOURCE_DATE_EPOCH` (the
+/// reproducible-builds convention), else 1 January 2000 — never the clock.
+fn creation_time(run: &Run) -> ExcelDateTime {
+    let constant = || ExcelDateTime::from_ymd(2000, 1, 1).expect("a valid date");
+    if let Some(d) = run.report.date {
+        return ExcelDateTime::from_ymd(d.year, d.month, d.day).unwrap_or_else(|_| constant());
+    }
+    std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.trim().parse::<i64>().ok())
+        .and_then(|t| ExcelDateTime::from_timestamp(t).ok())
+        .unwrap_or_else(constant)
+}
+
 pub fn workbook(run: &Run) -> Result<Vec<u8>, XlsxError> {
     let lang = run.lang;
     let st = Styles::new();
     let mut wb = Workbook::new();
+    wb.set_default_format(&base(), 20, 64)?;
+    wb.set_properties(
+        &DocProperties::new()
+            .set_title(view::base_title(run, run.criteria.first().map_or(0, |c| c.year)))
+            .set_author("parindex")
+            .set_creation_datetime(&creation_time(run)),
+    );
     // Deflate at level 6 was a third of a national-scale run; level 1 costs ~20% in file size.
     wb.set_zip_compression_level(1);
     let mut used = Vec::new();
-    // Ranking sheets, one per (criteria file, group), in report order.
-    let mut start = 0;
-    while start < run.scores.len() {
-        let first = &run.scores[start];
-        let end = run.scores[start..]
-            .iter()
-            .position(|u| u.criteria != first.criteria || u.group != first.group)
-            .map_or(run.scores.len(), |k| start + k);
+    let title = view::title_block(run);
+    for g in view::groups(run) {
         let name = sheet_name(
-            &format!("{} - {}", lang.pick("Xếp hạng", "Ranking"), first.group),
+            &format!("{} - {}", lang.pick("Xếp hạng", "Ranking"), g.label),
             &mut used,
         );
         let ws = wb.add_worksheet().set_name(&name)?;
-        ranking_sheet(ws, run, &run.scores[start..end], &st)?;
-        start = end;
+        ranking_sheet(ws, &name, run, &g, &title, &st)?;
     }
     let name = sheet_name(lang.pick("Điểm chi tiết", "Criterion scores"), &mut used);
     // Constant-memory mode streams the 160,000 detail rows of a national run instead of
@@ -104,41 +161,107 @@ pub fn workbook(run: &Run) -> Result<Vec<u8>, XlsxError> {
     wb.save_to_buffer()
 }
 
+/// "Trang 3/7" centred in the footer, in the document font.
+fn page_footer(ws: &mut Worksheet, lang: Lang) {
+    ws.set_footer(format!(
+        "&C&\"{FONT},Regular\"&10{} &P/&N",
+        lang.pick("Trang", "Page")
+    ));
+}
+
+/// Column widths (characters of the default font) of a ranking sheet.
+pub fn ranking_widths(g: &Group, names: &[&str], blocs: &[&str]) -> Vec<f64> {
+    let longest = |v: &[&str]| v.iter().map(|s| s.chars().count()).max().unwrap_or(0) as f64;
+    let mut w = vec![
+        6.0,                                   // rank "12/94"
+        (longest(&[]).max(6.0)).min(9.0),      // code
+        (longest(names) + 1.0).clamp(14.0, 26.0), // name, wrapped beyond
+        (longest(blocs) + 1.0).clamp(8.0, 24.0),   // bloc, wrapped beyond
+    ];
+    w.extend(g.areas.iter().map(|_| 6.5));
+    w.extend([6.5, 6.5, 7.5, 7.5, 10.0, 26.0]);
+    w
+}
+
+/// Lines a text takes in a wrapped column of `width` characters (word wrap, a little slack for
+/// proportional type).
+fn wrapped_lines(text: &str, width: f64) -> usize {
+    let room = (width * 1.15).floor().max(1.0) as usize;
+    let mut lines = 1;
+    let mut used = 0;
+    for word in text.split_whitespace() {
+        let n = word.chars().count();
+        if used == 0 {
+            used = n;
+        } else if used + 1 + n <= room {
+            used += 1 + n;
+        } else {
+            lines += 1;
+            used = n;
+        }
+    }
+    lines
+}
+
 fn ranking_sheet(
     ws: &mut Worksheet,
+    sheet: &str,
     run: &Run,
-    units: &[UnitScore],
+    g: &Group,
+    tb: &view::TitleBlock,
     st: &Styles,
 ) -> Result<(), XlsxError> {
     let lang = run.lang;
-    let c = &run.criteria[units[0].criteria];
-    let title = format!(
-        "{} {} – {}",
-        lang.pick(
-            "KẾT QUẢ CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM",
-            "PAR INDEX RESULTS"
-        ),
-        c.year,
-        units[0].group
-    );
-    ws.write_string_with_format(0, 0, &title, &st.title)?;
-    ws.write_string(1, 0, lang.text(&c.name, c.name_en.as_ref()))?;
+    let units = &run.scores[g.range.clone()];
+    let rows: Vec<view::Row> = units.iter().map(|u| view::row(run, u)).collect();
+    let names: Vec<&str> = rows.iter().map(|r| r.name.as_str()).collect();
+    let blocs: Vec<&str> = rows.iter().map(|r| r.bloc.as_str()).collect();
+    let mut widths = ranking_widths(g, &names, &blocs);
+    let codes = rows.iter().map(|r| r.code.chars().count()).max().unwrap_or(0) as f64;
+    widths[1] = (codes + 1.0).clamp(6.0, 12.0);
+    let last_col = (widths.len() - 1) as u16;
+    for (c, w) in widths.iter().enumerate() {
+        ws.set_column_width(c as u16, *w)?;
+    }
+
+    // Title block: issuing body on the left, the motto on the right, then place and date.
+    let left_end = 3u16;
+    let right_start = last_col.saturating_sub(5).max(left_end + 1);
+    let top = tb.issuer.len().max(2) as u32;
+    for (i, line) in tb.issuer.iter().enumerate() {
+        let f = if i + 1 == tb.issuer.len() {
+            &st.issuer_last
+        } else {
+            &st.issuer
+        };
+        ws.merge_range(i as u32, 0, i as u32, left_end, line, f)?;
+    }
+    for (i, line) in tb.motto.iter().enumerate() {
+        let f = if i == 1 { &st.motto_last } else { &st.motto };
+        ws.merge_range(i as u32, right_start, i as u32, last_col, line, f)?;
+    }
+    let mut r = top;
+    if let Some(d) = &tb.date_line {
+        ws.merge_range(r, right_start, r, last_col, d, &st.date)?;
+    }
+    r += 2;
+    ws.merge_range(r, 0, r, last_col, &g.title, &st.title)?;
+    ws.set_row_height(r, 36)?;
+    r += 1;
+    ws.merge_range(r, 0, r, last_col, &g.subtitle, &st.subtitle)?;
+    r += 2;
+
+    // The ranking table.
+    let header_row = r;
     let mut headers: Vec<String> = vec![
         lang.pick("Hạng", "Rank").into(),
-        lang.pick("Mã đơn vị", "Unit code").into(),
-        lang.pick("Tên đơn vị", "Unit name").into(),
+        lang.pick("Mã", "Code").into(),
+        lang.pick("Tên đơn vị", "Unit").into(),
         lang.pick("Khối thi đua", "Bloc").into(),
     ];
-    for &a in &c.areas {
-        let n = &c.nodes[a];
-        headers.push(format!(
-            "{}. {} ({})",
-            n.id,
-            lang.text(&n.name, n.name_en.as_ref()),
-            fmt_num(n.max)
-        ));
+    for a in &g.areas {
+        headers.push(format!("{}\n({})", a.short, view::num(a.max, lang)));
     }
-    let bonus_col = headers.len();
     headers.extend(
         [
             lang.pick("Điểm thưởng", "Bonus"),
@@ -150,10 +273,7 @@ fn ranking_sheet(
         ]
         .map(String::from),
     );
-    let header_row = 3u32;
-    let last_row = header_row + units.len() as u32;
-    let last_col = (headers.len() - 1) as u16;
-    let mut table = Table::new().set_style(TableStyle::Light9);
+    let last_row = header_row + rows.len() as u32;
     let cols: Vec<TableColumn> = headers
         .iter()
         .map(|h| {
@@ -162,8 +282,12 @@ fn ranking_sheet(
                 .set_header_format(&st.header)
         })
         .collect();
-    table = table.set_columns(&cols);
+    let table = Table::new()
+        .set_style(TableStyle::Light1)
+        .set_columns(&cols);
     ws.add_table(header_row, 0, last_row, last_col, &table)?;
+    ws.set_row_height(header_row, 48)?;
+    let c = &run.criteria[g.criteria];
     let grade_formats: Vec<Format> = c
         .grading
         .bands
@@ -175,57 +299,196 @@ fn ranking_sheet(
         .collect();
     // The rank stays a number, shown "3/34" by its format, so the column sorts (as text
     // "10/34" would sort before "2/34").
-    let rank_format = units.first().map(|u| {
-        st.center
-            .clone()
-            .set_num_format(format!("0\"/{}\"", u.rank_of))
-    });
-    for (i, u) in units.iter().enumerate() {
+    let rank_format = st
+        .center
+        .clone()
+        .set_num_format(format!("0\"/{}\"", g.units));
+    let first_area = 4u16;
+    let b = first_area + g.areas.len() as u16;
+    for (i, row) in rows.iter().enumerate() {
         let r = header_row + 1 + i as u32;
-        let unit = &run.registry.units[u.unit];
-        if let Some(f) = &rank_format {
-            ws.write_number_with_format(r, 0, u.rank as f64, f)?;
+        ws.write_number_with_format(r, 0, row.rank as f64, &rank_format)?;
+        ws.write_string_with_format(r, 1, &row.code, &st.text)?;
+        ws.write_string_with_format(r, 2, &row.name, &st.wrap)?;
+        ws.write_string_with_format(r, 3, &row.bloc, &st.wrap)?;
+        for (k, p) in row.areas.iter().enumerate() {
+            ws.write_number_with_format(r, first_area + k as u16, *p, &st.points)?;
         }
-        ws.write_string_with_format(r, 1, &unit.code, &st.text)?;
-        ws.write_string_with_format(r, 2, &unit.name, &st.text)?;
-        ws.write_string_with_format(r, 3, unit.bloc.as_deref().unwrap_or(""), &st.text)?;
-        for (k, &a) in c.areas.iter().enumerate() {
-            let p = area_points(c, u, &c.nodes[a].id).unwrap_or(0.0);
-            ws.write_number_with_format(r, 4 + k as u16, round_half_away(p, 2), &st.points)?;
-        }
-        let b = bonus_col as u16;
-        ws.write_number_with_format(r, b, round_half_away(u.bonus, 2), &st.points)?;
-        ws.write_number_with_format(r, b + 1, round_half_away(u.penalty, 2), &st.points)?;
-        ws.write_number_with_format(r, b + 2, round_half_away(u.total, 2), &st.points)?;
-        ws.write_number_with_format(r, b + 3, round_half_away(u.index, 2) / 100.0, &st.percent)?;
-        let band = &c.grading.bands[u.grade];
-        ws.write_string_with_format(
-            r,
-            b + 4,
-            crate::i18n::grade_label(band, lang),
-            &grade_formats[u.grade],
-        )?;
-        ws.write_string_with_format(r, b + 5, unit_flags_text(u, c, lang), &st.text)?;
+        ws.write_number_with_format(r, b, row.bonus, &st.points)?;
+        ws.write_number_with_format(r, b + 1, row.penalty, &st.points)?;
+        ws.write_number_with_format(r, b + 2, row.total, &st.points)?;
+        ws.write_number_with_format(r, b + 3, row.index / 100.0, &st.percent)?;
+        ws.write_string_with_format(r, b + 4, &row.grade, &grade_formats[row.grade_band])?;
+        ws.write_string_with_format(r, b + 5, &row.notes, &st.wrap)?;
+        // Wrapped cells get the height of their longest text (LibreOffice does not grow rows
+        // written with a height, and Excel only on edit).
+        let lines = [(&row.name, widths[2]), (&row.bloc, widths[3]), (&row.notes, widths[last_col as usize])]
+            .iter()
+            .map(|(t, w)| wrapped_lines(t, *w))
+            .max()
+            .unwrap_or(1);
+        ws.set_row_height(r, 15.0 * lines as f64)?;
     }
-    let cf = ConditionalFormat3ColorScale::new();
-    ws.add_conditional_format(
-        header_row + 1,
-        bonus_col as u16 + 3,
-        last_row,
-        bonus_col as u16 + 3,
-        &cf,
-    )?;
+
+    // Legend of the abbreviated headers, then the signature block.
+    let mut r = last_row + 2;
+    let legend: Vec<String> = g
+        .areas
+        .iter()
+        .map(|a| format!("{}: {} ({})", a.short, a.name, view::num(a.max, lang)))
+        .collect();
+    let legend = format!(
+        "{} {}",
+        lang.pick("Ghi chú cột:", "Columns:"),
+        legend.join("; ")
+    );
+    ws.merge_range(r, 0, r, last_col, &legend, &st.legend)?;
+    ws.set_row_height(r, 15.0 * (1.0 + legend.chars().count() as f64 / 170.0).ceil())?;
+    r += 2;
+    let sign_rows = tb.signature_lines.len() + tb.signer.as_ref().map_or(0, |_| 3);
+    for (i, line) in tb.signature_lines.iter().enumerate() {
+        ws.merge_range(r + i as u32, right_start, r + i as u32, last_col, line, &st.sign)?;
+    }
+    if let Some(name) = &tb.signer {
+        let at = r + tb.signature_lines.len() as u32 + 2;
+        ws.merge_range(at, right_start, at, last_col, name, &st.sign)?;
+    }
+    let print_end = r + sign_rows as u32;
+
+    // Charts beside the table, outside the print area: for the screen and the projector.
+    let chart_col = last_col + 2;
+    index_chart(ws, sheet, run, g, &rows, header_row, chart_col)?;
+    area_chart(ws, sheet, g, lang, header_row, chart_col, st)?;
+
     ws.set_freeze_panes(header_row + 1, 3)?;
     ws.set_landscape();
     ws.set_paper_size(9);
+    ws.set_margins(0.4, 0.4, 0.5, 0.6, 0.3, 0.3);
+    // Fit the width (the widths above keep the scale near 80%: 11 pt prints at about 9 pt);
+    // rows flow onto as many pages as needed.
     ws.set_print_fit_to_pages(1, 0);
+    ws.set_print_center_horizontally(true);
+    ws.set_print_area(0, 0, print_end, last_col)?;
     ws.set_repeat_rows(header_row, header_row)?;
-    ws.autofit();
-    ws.set_column_width(2, 34)?;
-    for k in 0..c.areas.len() as u16 {
-        ws.set_column_width(4 + k, 14)?;
+    page_footer(ws, lang);
+    Ok(())
+}
+
+/// The index by unit as sorted bars (rank 1 on top), each bar in its grade's colour.
+fn index_chart(
+    ws: &mut Worksheet,
+    sheet: &str,
+    run: &Run,
+    g: &Group,
+    rows: &[view::Row],
+    header_row: u32,
+    col: u16,
+) -> Result<(), XlsxError> {
+    let lang = run.lang;
+    let first = header_row + 1;
+    let last = header_row + rows.len() as u32;
+    let index_col = 4 + g.areas.len() as u16 + 3;
+    let points: Vec<ChartPoint> = rows
+        .iter()
+        .map(|r| {
+            ChartPoint::new().set_format(
+                ChartFormat::new().set_solid_fill(ChartSolidFill::new().set_color(r.color.as_str())),
+            )
+        })
+        .collect();
+    let font = ChartFont::new().set_name(FONT).set_size(9).clone();
+    let mut chart = Chart::new_bar();
+    chart
+        .add_series()
+        .set_name(lang.pick("Chỉ số CCHC (%)", "PAR Index (%)"))
+        .set_categories((sheet, first, 2, last, 2))
+        .set_values((sheet, first, index_col, last, index_col))
+        .set_points(&points)
+        .set_format(ChartFormat::new().set_border(rust_xlsxwriter::ChartLine::new().set_color("#808080")))
+        .set_gap(40);
+    chart
+        .title()
+        .set_name(&format!(
+            "{} – {}",
+            lang.pick("Chỉ số CCHC theo đơn vị", "PAR Index by unit"),
+            g.label
+        ))
+        .set_font(&ChartFont::new().set_name(FONT).set_size(12).set_bold());
+    chart.x_axis().set_reverse().set_font(&font);
+    chart
+        .y_axis()
+        .set_num_format("0%")
+        .set_min(0.0)
+        .set_max(1.0)
+        .set_font(&font);
+    chart.legend().set_hidden();
+    chart.set_width(760).set_height((rows.len() as u32 * 18 + 120).max(300));
+    ws.insert_chart(header_row, col, &chart)?;
+    Ok(())
+}
+
+/// Each area's mean points as a share of its maximum, from a small table written beside it.
+fn area_chart(
+    ws: &mut Worksheet,
+    sheet: &str,
+    g: &Group,
+    lang: Lang,
+    header_row: u32,
+    col: u16,
+    st: &Styles,
+) -> Result<(), XlsxError> {
+    // Below the index chart's anchor column, 12 columns to the right.
+    let c0 = col + 13;
+    let r0 = header_row;
+    let heads = [
+        lang.pick("Lĩnh vực", "Area"),
+        lang.pick("Tên lĩnh vực", "Area name"),
+        lang.pick("Điểm bình quân", "Mean points"),
+        lang.pick("Điểm tối đa", "Maximum"),
+        lang.pick("Tỷ lệ so với tối đa", "Share of maximum"),
+    ];
+    for (k, h) in heads.iter().enumerate() {
+        ws.write_string_with_format(r0, c0 + k as u16, *h, &st.header)?;
     }
-    ws.set_row_height(header_row, 60)?;
+    for (i, a) in g.area_shares.iter().enumerate() {
+        let r = r0 + 1 + i as u32;
+        ws.write_string_with_format(r, c0, &a.short, &st.text)?;
+        ws.write_string_with_format(r, c0 + 1, &a.name, &st.text)?;
+        ws.write_number_with_format(r, c0 + 2, round_half_away(a.mean, 2), &st.points)?;
+        ws.write_number_with_format(r, c0 + 3, a.max, &st.points)?;
+        ws.write_number_with_format(r, c0 + 4, round_half_away(a.share, 2) / 100.0, &st.percent)?;
+    }
+    let last = r0 + g.area_shares.len() as u32;
+    let font = ChartFont::new().set_name(FONT).set_size(9).clone();
+    let mut chart = Chart::new_column();
+    chart
+        .add_series()
+        .set_name(heads[4])
+        .set_categories((sheet, r0 + 1, c0, last, c0))
+        .set_values((sheet, r0 + 1, c0 + 4, last, c0 + 4))
+        .set_format(ChartFormat::new().set_solid_fill(ChartSolidFill::new().set_color("#4472C4")));
+    chart
+        .title()
+        .set_name(&format!(
+            "{} – {}",
+            lang.pick(
+                "Điểm bình quân theo lĩnh vực so với điểm tối đa",
+                "Mean points per area as a share of its maximum"
+            ),
+            g.label
+        ))
+        .set_font(&ChartFont::new().set_name(FONT).set_size(12).set_bold());
+    chart.x_axis().set_font(&font);
+    chart
+        .y_axis()
+        .set_num_format("0%")
+        .set_min(0.0)
+        .set_max(1.0)
+        .set_font(&font);
+    chart.legend().set_hidden();
+    chart.set_width(640).set_height(340);
+    ws.insert_chart(last + 2, c0, &chart)?;
+    ws.set_column_width(c0 + 1, 30)?;
     Ok(())
 }
 
@@ -248,6 +511,20 @@ fn detail_sheet(ws: &mut Worksheet, run: &Run, st: &Styles) -> Result<(), XlsxEr
     for (c, h) in headers.iter().enumerate() {
         ws.write_string_with_format(0, c as u16, *h, &st.header)?;
     }
+    // This sheet is for looking things up (160,000 rows at national scale); its printable
+    // form is the scorecards of report.html. Printing it prints this note only.
+    let note_col = headers.len() as u16 + 1;
+    ws.write_string_with_format(
+        0,
+        note_col,
+        lang.pick(
+            "Bảng tra cứu, không dùng để in: bản in theo từng đơn vị là phiếu kết quả trong report.html.",
+            "For looking up, not for printing: the printable form per unit is the scorecard in report.html.",
+        ),
+        &st.legend,
+    )?;
+    let plain = base();
+    let points = base().set_num_format("0.00");
     let mut r = 0u32;
     for u in run.scores {
         let c = &run.criteria[u.criteria];
@@ -268,22 +545,23 @@ fn detail_sheet(ws: &mut Worksheet, run: &Run, st: &Styles) -> Result<(), XlsxEr
         });
         for (id, name, s) in rows.chain(items) {
             r += 1;
-            ws.write_string(r, 0, &unit.code)?;
-            ws.write_string(r, 1, &unit.name)?;
-            ws.write_string(r, 2, id)?;
-            ws.write_string(r, 3, name)?;
+            ws.write_string_with_format(r, 0, &unit.code, &plain)?;
+            ws.write_string_with_format(r, 1, &unit.name, &plain)?;
+            ws.write_string_with_format(r, 2, id, &plain)?;
+            ws.write_string_with_format(r, 3, name, &plain)?;
             match s.value {
-                Some(v) => ws.write_number(r, 4, v)?,
-                None => ws.write_string(r, 4, &s.raw)?,
+                Some(v) => ws.write_number_with_format(r, 4, v, &plain)?,
+                None => ws.write_string_with_format(r, 4, &s.raw, &plain)?,
             };
-            ws.write_number_with_format(r, 5, round_half_away(s.points, 2), &st.points)?;
-            ws.write_number(r, 6, s.max)?;
+            ws.write_number_with_format(r, 5, round_half_away(s.points, 2), &points)?;
+            ws.write_number_with_format(r, 6, s.max, &plain)?;
             let flags: Vec<&str> = s.flags.iter().map(|f| f.label(lang)).collect();
-            ws.write_string(r, 7, flags.join("; "))?;
-            ws.write_string(
+            ws.write_string_with_format(r, 7, flags.join("; "), &plain)?;
+            ws.write_string_with_format(
                 r,
                 8,
                 s.source.as_ref().map(|x| x.to_string()).unwrap_or_default(),
+                &plain,
             )?;
         }
     }
@@ -291,104 +569,48 @@ fn detail_sheet(ws: &mut Worksheet, run: &Run, st: &Styles) -> Result<(), XlsxEr
     // because a Table and autofit here cost more than all the rest of the run.
     ws.autofilter(0, 0, r, (headers.len() - 1) as u16)?;
     ws.set_freeze_panes(1, 0)?;
+    ws.set_column_width(note_col, 60)?;
+    ws.set_landscape();
+    ws.set_paper_size(9);
+    ws.set_print_area(0, note_col, 0, note_col)?;
+    page_footer(ws, lang);
     Ok(())
 }
 
 fn method_sheet(ws: &mut Worksheet, run: &Run, st: &Styles) -> Result<(), XlsxError> {
     let lang = run.lang;
-    let mut r = 0u32;
-    let mut line = |ws: &mut Worksheet, k: &str, v: &str| -> Result<(), XlsxError> {
-        ws.write_string_with_format(r, 0, k, &st.bold)?;
-        ws.write_string(r, 1, v)?;
-        r += 1;
-        Ok(())
-    };
-    ws.write_string_with_format(
+    ws.merge_range(
         0,
         0,
+        0,
+        1,
         lang.pick("PHƯƠNG PHÁP TÍNH ĐIỂM", "SCORING METHOD"),
         &st.title,
     )?;
-    line(ws, "", "")?;
-    for c in run.criteria {
-        line(
-            ws,
-            lang.pick("Bộ tiêu chí", "Criteria set"),
-            lang.text(&c.name, c.name_en.as_ref()),
-        )?;
-        line(ws, lang.pick("Tệp tiêu chí", "Criteria file"), &c.path)?;
-        line(ws, "SHA-256", &c.sha256)?;
-        line(ws, lang.pick("Năm", "Year"), &c.year.to_string())?;
-        if let Some(v) = &c.version {
-            line(ws, lang.pick("Phiên bản", "Version"), v)?;
+    ws.set_column_width(0, 24)?;
+    ws.set_column_width(1, 110)?;
+    let mut r = 2u32;
+    let mut previous = String::new();
+    for l in view::method(run) {
+        // A new criteria set starts after a blank row.
+        if l.label == lang.pick("Bộ tiêu chí", "Criteria set") && r > 2 {
+            r += 1;
         }
-        if let Some(b) = &c.basis {
-            line(ws, lang.pick("Căn cứ", "Legal basis"), b)?;
-        }
-        line(
-            ws,
-            lang.pick("Loại đơn vị", "Unit types"),
-            &c.unit_types.join(", "),
-        )?;
-        line(
-            ws,
-            lang.pick("Điểm tối đa", "Maximum"),
-            &fmt_num(c.max_points),
-        )?;
-        let missing = match c.policy.missing {
-            MissingPolicy::ZeroAndFlag => {
-                lang.pick("tính 0 điểm và ghi chú", "scored 0 and flagged")
-            }
-            MissingPolicy::Error => lang.pick("báo lỗi, không chấm", "an error: nothing is scored"),
-        };
-        let na = match c.policy.not_applicable {
-            NaPolicy::FullPoints => lang.pick("được điểm tối đa", "full points"),
-            NaPolicy::Rebase => lang.pick(
-                "không tính vào điểm tối đa; điểm quy đổi về thang tối đa",
-                "left out of the unit's maximum; points rescaled to the full scale",
-            ),
-        };
-        let survey = match c.policy.survey_absent {
-            SurveyAbsent::Rescale => lang.pick(
-                "điểm thẩm định quy đổi về thang tối đa",
-                "appraisal points rescaled to the full scale",
-            ),
-            SurveyAbsent::Zero => {
-                lang.pick("phần điều tra tính 0 điểm", "the survey part scores 0")
-            }
-        };
-        line(ws, lang.pick("Thiếu dữ liệu", "Missing values"), missing)?;
-        line(ws, lang.pick("Không áp dụng", "Not applicable"), na)?;
-        line(
-            ws,
-            lang.pick("Không có điều tra XHH", "No survey data"),
-            survey,
-        )?;
-        for g in describe::grades(c, lang).lines().skip(1) {
-            line(ws, lang.pick("Xếp loại", "Grades"), g.trim())?;
-        }
-        for m in describe::method(c, lang) {
-            line(
-                ws,
-                lang.pick("Xếp hạng và làm tròn", "Ranking and rounding"),
-                &m,
-            )?;
-        }
-        line(ws, "", "")?;
+        // A label repeated on consecutive lines is written once.
+        let label = if l.label == previous { "" } else { l.label.as_str() };
+        ws.write_string_with_format(r, 0, label, &st.bold)?;
+        ws.write_string_with_format(r, 1, &l.text, &st.plain)?;
+        // Rows grow with wrapped text: about 120 characters fit a line of column B.
+        let lines = (l.text.chars().count() as f64 / 120.0).ceil().max(1.0);
+        ws.set_row_height(r, 15.0 * lines)?;
+        previous = l.label;
+        r += 1;
     }
-    for (f, sha) in &run.inputs {
-        line(
-            ws,
-            lang.pick("Dữ liệu đầu vào", "Input file"),
-            &format!("{f} (SHA-256 {sha})"),
-        )?;
-    }
-    line(
-        ws,
-        lang.pick("Công cụ", "Tool"),
-        &format!("parindex {}", env!("CARGO_PKG_VERSION")),
-    )?;
-    ws.set_column_width(0, 28)?;
-    ws.set_column_width(1, 120)?;
+    ws.set_landscape();
+    ws.set_paper_size(9);
+    ws.set_margins(0.4, 0.4, 0.5, 0.6, 0.3, 0.3);
+    ws.set_print_fit_to_pages(1, 0);
+    ws.set_print_area(0, 0, r, 1)?;
+    page_footer(ws, lang);
     Ok(())
 }

@@ -1,0 +1,231 @@
+//! `report.html` and the per-unit scorecards: one self-contained file each (inline CSS and SVG,
+//! no script, no network) that prints on A4 from any browser — rankings and summary pages in
+//! landscape, each scorecard (phiếu kết quả) on its own portrait page. Rendered with minijinja
+//! (a maintained Jinja engine with auto-escaping for `.html` templates, so unit names from the
+//! data cannot inject markup) from the view model; the template is `templates/report.html`,
+//! compiled into the binary. Every label comes from [`labels`] in the run's language.
+
+use minijinja::{context, Environment, Value};
+use serde::Serialize;
+
+use super::svg;
+use super::view::{self, Card, Group, MethodLine, Row, TitleBlock};
+use super::Run;
+use crate::i18n::Lang;
+
+const TEMPLATE: &str = include_str!("../../templates/report.html");
+
+/// Units per index chart: one chart prints on one landscape page.
+const BARS_PER_CHART: usize = 40;
+
+#[derive(Serialize)]
+struct GroupPage {
+    #[serde(flatten)]
+    group: Group,
+    rows: Vec<Row>,
+    top: Vec<Row>,
+    bottom: Vec<Row>,
+    index_charts: Vec<String>,
+    area_chart: String,
+}
+
+fn env(lang: Lang) -> Environment<'static> {
+    let mut env = Environment::new();
+    env.add_template("report.html", TEMPLATE)
+        .expect("the bundled template parses");
+    // Numbers as people read them: 2 decimals, decimal comma in Vietnamese.
+    env.add_filter("n2", move |x: f64| view::num2(x, lang));
+    env.add_filter("n", move |x: f64| view::num(x, lang));
+    env.add_filter("svg", |s: String| Value::from_safe_string(s));
+    env
+}
+
+/// Every fixed text of the report in the run's language.
+fn labels(lang: Lang) -> Value {
+    let l = |vi: &str, en: &str| lang.pick(vi, en).to_string();
+    Value::from_serialize(std::collections::BTreeMap::from([
+        ("lang", l("vi", "en")),
+        ("summary", l("Tổng hợp", "Summary")),
+        ("units", l("Số đơn vị", "Units")),
+        ("mean", l("Chỉ số bình quân", "Mean index")),
+        ("median", l("Chỉ số trung vị", "Median index")),
+        ("grades", l("Xếp loại", "Grades")),
+        ("top", l("5 đơn vị dẫn đầu", "Top 5")),
+        ("bottom", l("5 đơn vị cuối bảng", "Bottom 5")),
+        ("ranking", l("Bảng xếp hạng", "Ranking")),
+        ("rank", l("Hạng", "Rank")),
+        ("code", l("Mã", "Code")),
+        ("unit", l("Tên đơn vị", "Unit")),
+        ("bloc", l("Khối thi đua", "Bloc")),
+        ("bonus", l("Điểm thưởng", "Bonus")),
+        ("penalty", l("Điểm trừ", "Penalty")),
+        ("total", l("Tổng điểm", "Total")),
+        ("index", l("Chỉ số CCHC (%)", "PAR Index (%)")),
+        ("grade", l("Xếp loại", "Grade")),
+        ("notes", l("Ghi chú", "Notes")),
+        ("columns", l("Ghi chú cột:", "Columns:")),
+        ("charts", l("Biểu đồ", "Charts")),
+        ("method", l("Phương pháp tính điểm", "Scoring method")),
+        ("card", l("PHIẾU KẾT QUẢ CHỈ SỐ CẢI CÁCH HÀNH CHÍNH", "PAR INDEX SCORECARD")),
+        ("unit_type", l("Loại đơn vị", "Unit type")),
+        ("criteria_set", l("Bộ tiêu chí", "Criteria set")),
+        ("criterion", l("Tiêu chí", "Criterion")),
+        ("max", l("Điểm tối đa", "Max")),
+        ("points", l("Điểm đạt", "Points")),
+        ("lost", l("Điểm bị mất", "Lost")),
+        ("value", l("Giá trị đã đọc", "Value as read")),
+        ("note", l("Ghi chú", "Note")),
+        ("items", l("Điểm thưởng và điểm trừ", "Bonus and penalty")),
+        ("of", l("trên", "of")),
+        ("group", l("Nhóm xếp hạng", "Ranking group")),
+        ("unit_notes", l("Ghi chú về đơn vị", "Notes on the unit")),
+        ("id", l("Mã", "Id")),
+        ("made_by", l("Lập bằng parindex", "Made with parindex")),
+    ]))
+}
+
+fn group_pages(run: &Run) -> Vec<GroupPage> {
+    let lang = run.lang;
+    view::groups(run)
+        .into_iter()
+        .map(|g| {
+            let rows: Vec<Row> = run.scores[g.range.clone()]
+                .iter()
+                .map(|u| view::row(run, u))
+                .collect();
+            let n = rows.len();
+            let k = n.min(5);
+            let chunks = rows.chunks(BARS_PER_CHART).count();
+            let index_charts = rows
+                .chunks(BARS_PER_CHART)
+                .enumerate()
+                .map(|(_, chunk)| {
+                    let mut title = format!(
+                        "{} – {}",
+                        lang.pick("Chỉ số CCHC theo đơn vị", "PAR Index by unit"),
+                        g.label
+                    );
+                    if chunks > 1 {
+                        title.push_str(&format!(
+                            " ({} {}–{})",
+                            lang.pick("hạng", "ranks"),
+                            chunk[0].rank,
+                            chunk[chunk.len() - 1].rank
+                        ));
+                    }
+                    svg::index_bars(chunk, &g.grades, lang, &title)
+                })
+                .collect();
+            let area_chart = svg::area_shares(
+                &g.area_shares,
+                lang,
+                &format!(
+                    "{} – {}",
+                    lang.pick(
+                        "Điểm bình quân theo lĩnh vực so với điểm tối đa",
+                        "Mean points per area as a share of its maximum"
+                    ),
+                    g.label
+                ),
+            );
+            GroupPage {
+                top: rows[..k].to_vec(),
+                bottom: rows[n - k..].to_vec(),
+                rows,
+                index_charts,
+                area_chart,
+                group: g,
+            }
+        })
+        .collect()
+}
+
+fn render(
+    lang: Lang,
+    doc_title: &str,
+    tb: &TitleBlock,
+    groups: &[GroupPage],
+    method: &[MethodLine],
+    cards: &[Card],
+) -> String {
+    let env = env(lang);
+    let tmpl = env.get_template("report.html").expect("registered above");
+    tmpl.render(context! {
+        t => labels(lang),
+        doc_title => doc_title,
+        tb => tb,
+        groups => groups,
+        method => method,
+        cards => cards,
+    })
+    .expect("the bundled template renders every view model")
+}
+
+/// The whole report: title block, summary and ranking per group, charts, method, scorecards.
+pub fn report(run: &Run) -> Vec<u8> {
+    let year = run.criteria.first().map_or(0, |c| c.year);
+    let cards: Vec<Card> = run.scores.iter().map(|u| view::card(run, u)).collect();
+    render(
+        run.lang,
+        &view::base_title(run, year),
+        &view::title_block(run),
+        &group_pages(run),
+        &view::method(run),
+        &cards,
+    )
+    .into_bytes()
+}
+
+/// One file per unit for `--scorecards DIR`: (file name, bytes). File names are the unit code
+/// with characters that are unsafe in file names replaced.
+pub fn scorecards(run: &Run) -> Vec<(String, Vec<u8>)> {
+    let year = run.criteria.first().map_or(0, |c| c.year);
+    let tb = view::title_block(run);
+    let title = view::base_title(run, year);
+    run.scores
+        .iter()
+        .map(|u| {
+            let card = view::card(run, u);
+            let file = format!("{}.html", safe_file_name(&card.row.code));
+            let html = render(
+                run.lang,
+                &format!("{} – {}", title, card.row.name),
+                &tb,
+                &[],
+                &[],
+                std::slice::from_ref(&card),
+            );
+            (file, html.into_bytes())
+        })
+        .collect()
+}
+
+fn safe_file_name(code: &str) -> String {
+    let s: String = code
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if s.is_empty() || s.starts_with('.') {
+        format!("_{s}")
+    } else {
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_file_name;
+
+    #[test]
+    fn unit_codes_become_safe_file_names() {
+        assert_eq!(safe_file_name("XA013"), "XA013");
+        assert_eq!(safe_file_name("../x/y"), "_.._x_y");
+        assert_eq!(safe_file_name("00454"), "00454");
+    }
+}

@@ -1,0 +1,446 @@
+//! The run file (`danh-gia-2025.toml`): one TOML file naming everything a `score` run reads and
+//! writes — criteria files, the unit registry, data tables (with sheet and rates declarations),
+//! a column mapping, the output folder, language and number locale — and the `[report]` block
+//! (issuing body, title, place and date, signature) that the printed documents carry. This
+//! module parses and checks the file with located diagnostics (`file:line:col`, as criteria
+//! files) and resolves its paths relative to the file; it knows nothing of scoring. Later
+//! capabilities add their keys here.
+
+use std::path::{Component, Path, PathBuf};
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::criteria::diagnostic::{Diagnostic, Source};
+use crate::error::{Error, Result};
+use crate::i18n::Lang;
+use crate::ingest::LocaleChoice;
+
+type S<T> = Spanned<T>;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRun {
+    criteria: Option<S<Vec<S<String>>>>,
+    units: Option<S<String>>,
+    map: Option<S<String>>,
+    out: Option<S<String>>,
+    lang: Option<S<String>>,
+    locale: Option<S<String>>,
+    #[serde(default)]
+    data: Vec<S<RawData>>,
+    report: Option<RawReport>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawData {
+    file: S<String>,
+    sheet: Option<S<String>>,
+    rates: Option<S<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawReport {
+    #[serde(default)]
+    issuer: Vec<String>,
+    title: Option<String>,
+    title_en: Option<String>,
+    place: Option<String>,
+    date: Option<S<String>>,
+    signature: Option<RawSignature>,
+    scorecards: Option<S<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSignature {
+    #[serde(default)]
+    lines: Vec<String>,
+    name: Option<String>,
+}
+
+/// A calendar date as officials write it on a document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DocDate {
+    pub year: u16,
+    pub month: u8,
+    pub day: u8,
+}
+
+impl DocDate {
+    /// `2026-01-15` or `15/01/2026`.
+    pub fn parse(s: &str) -> Option<DocDate> {
+        let s = s.trim();
+        let parts: Vec<&str> = s.split(['-', '/']).collect();
+        if parts.len() != 3 {
+            return None;
+        }
+        let nums: Vec<u32> = parts
+            .iter()
+            .map(|p| p.parse::<u32>().ok())
+            .collect::<Option<_>>()?;
+        let (y, m, d) = if s.contains('-') {
+            (nums[0], nums[1], nums[2])
+        } else {
+            (nums[2], nums[1], nums[0])
+        };
+        let days = match m {
+            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+            4 | 6 | 9 | 11 => 30,
+            2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
+            2 => 28,
+            _ => return None,
+        };
+        if !(1900..=9999).contains(&y) || d == 0 || d > days {
+            return None;
+        }
+        Some(DocDate {
+            year: y as u16,
+            month: m as u8,
+            day: d as u8,
+        })
+    }
+
+    /// "Sông Hồng, ngày 15 tháng 01 năm 2026" / "Sông Hồng, 15 January 2026".
+    pub fn with_place(&self, place: Option<&str>, lang: Lang) -> String {
+        const MONTHS: [&str; 12] = [
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
+        ];
+        let date = match lang {
+            Lang::Vi => format!(
+                "ngày {:02} tháng {:02} năm {}",
+                self.day, self.month, self.year
+            ),
+            Lang::En => format!(
+                "{} {} {}",
+                self.day,
+                MONTHS[self.month as usize - 1],
+                self.year
+            ),
+        };
+        match place {
+            Some(p) if !p.trim().is_empty() => format!("{}, {date}", p.trim()),
+            _ => date,
+        }
+    }
+}
+
+/// What the printed documents carry besides the results.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ReportSpec {
+    /// Issuing body, one line each: "UBND TỈNH SÔNG HỒNG", "SỞ NỘI VỤ".
+    pub issuer: Vec<String>,
+    /// The document title without the ranking group ("… NĂM 2025"); a default is made from the
+    /// criteria year when absent.
+    pub title: Option<String>,
+    pub title_en: Option<String>,
+    pub place: Option<String>,
+    /// The document date; also the workbook's creation time, so outputs are reproducible.
+    pub date: Option<DocDate>,
+    /// Lines above the signature ("KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC") and the signer's name.
+    pub signature_lines: Vec<String>,
+    pub signer: Option<String>,
+}
+
+/// A data table of a run: the file (with `#sheet`) and whether its rates are fractions.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DataEntry {
+    pub path: PathBuf,
+    pub fraction: bool,
+}
+
+/// A run file, checked, with every path resolved against the file's folder.
+#[derive(Debug, Clone, Default)]
+pub struct RunFile {
+    pub path: PathBuf,
+    /// SHA-256 of the file as read, for the method statement.
+    pub sha256: String,
+    pub criteria: Vec<PathBuf>,
+    pub units: Option<PathBuf>,
+    pub data: Vec<DataEntry>,
+    pub map: Option<PathBuf>,
+    pub out: Option<PathBuf>,
+    pub lang: Option<Lang>,
+    pub locale: Option<LocaleChoice>,
+    pub report: ReportSpec,
+    pub scorecards: Option<PathBuf>,
+}
+
+/// Does this TOML text look like a run file rather than a criteria file? (Criteria files start
+/// with `[meta]`; run files name `criteria`, `units` or `data`.)
+pub fn looks_like_run_file(text: &str) -> bool {
+    match text.parse::<toml::Table>() {
+        Ok(t) => {
+            !t.contains_key("meta")
+                && ["criteria", "units", "data", "report", "out"]
+                    .iter()
+                    .any(|k| t.contains_key(*k))
+        }
+        Err(_) => false,
+    }
+}
+
+/// Read and check a run file. Every problem is reported at once, located; exit code 2.
+pub fn load(path: &Path) -> Result<RunFile> {
+    let bytes = std::fs::read(path).map_err(|e| {
+        Error::Usage(crate::tr!(
+            "không đọc được tệp lần chạy {}: {e}",
+            "cannot read the run file {}: {e}",
+            path.display()
+        ))
+    })?;
+    let sha256 = crate::criteria::sha256_hex(&bytes);
+    let text = String::from_utf8(bytes).map_err(|e| {
+        Error::Usage(crate::tr!(
+            "{}: tệp lần chạy không phải UTF-8 (byte {}); hãy lưu lại dạng UTF-8",
+            "{}: the run file is not UTF-8 (byte {}); save it as UTF-8",
+            path.display(),
+            e.utf8_error().valid_up_to()
+        ))
+    })?;
+    let mut run = parse(path, &text)?;
+    run.sha256 = sha256;
+    Ok(run)
+}
+
+/// Parse run-file text; `path` names the file in diagnostics and anchors relative paths.
+pub fn parse(path: &Path, text: &str) -> Result<RunFile> {
+    let name = path.display().to_string();
+    let src = Source { name: &name, text };
+    let raw: RawRun = toml::from_str(text).map_err(|e| {
+        let span = e.span().unwrap_or(0..0);
+        Error::Criteria(vec![src.diag(span, e.message().trim()).hint(crate::tr!(
+            "các khóa của tệp lần chạy: criteria, units, data, map, out, lang, locale, [report]; xem README",
+            "a run file's keys: criteria, units, data, map, out, lang, locale, [report]; see the README"
+        ))])
+    })?;
+    let base = path.parent().unwrap_or(Path::new(""));
+    let mut diags: Vec<Diagnostic> = Vec::new();
+    let file = |v: &S<String>, diags: &mut Vec<Diagnostic>, must_exist: bool| -> PathBuf {
+        let p = resolve(base, v.get_ref());
+        let (on_disk, _) = crate::ingest::split_sheet(&p);
+        if must_exist && !on_disk.is_file() {
+            diags.push(
+                src.diag(
+                    v.span(),
+                    crate::tr!(
+                        "không có tệp {}",
+                        "no such file: {}",
+                        on_disk.display()
+                    ),
+                )
+                .hint(crate::tr!(
+                    "đường dẫn tương đối tính từ thư mục của tệp lần chạy ({})",
+                    "relative paths are relative to the run file's folder ({})",
+                    display_dir(base)
+                )),
+            );
+        }
+        p
+    };
+    let mut run = RunFile {
+        path: path.to_path_buf(),
+        ..RunFile::default()
+    };
+    if let Some(c) = &raw.criteria {
+        if c.get_ref().is_empty() {
+            diags.push(src.diag(
+                c.span(),
+                crate::tr!(
+                    "`criteria` cần ít nhất một tệp tiêu chí",
+                    "`criteria` needs at least one criteria file"
+                ),
+            ));
+        }
+        run.criteria = c
+            .get_ref()
+            .iter()
+            .map(|f| file(f, &mut diags, true))
+            .collect();
+    }
+    run.units = raw.units.as_ref().map(|u| file(u, &mut diags, true));
+    run.map = raw.map.as_ref().map(|m| file(m, &mut diags, true));
+    run.out = raw.out.as_ref().map(|o| resolve(base, o.get_ref()));
+    for d in &raw.data {
+        let d = d.get_ref();
+        let mut p = file(&d.file, &mut diags, true);
+        if let Some(sheet) = &d.sheet {
+            p = PathBuf::from(format!("{}#{}", p.display(), sheet.get_ref()));
+        }
+        let fraction = match d.rates.as_ref().map(|r| (r, r.get_ref().as_str())) {
+            None | Some((_, "percent")) => false,
+            Some((_, "fraction")) => true,
+            Some((r, other)) => {
+                diags.push(bad_word(&src, r, other, &["percent", "fraction"]));
+                false
+            }
+        };
+        run.data.push(DataEntry { path: p, fraction });
+    }
+    if let Some(l) = &raw.lang {
+        run.lang = match l.get_ref().as_str() {
+            "vi" => Some(Lang::Vi),
+            "en" => Some(Lang::En),
+            other => {
+                diags.push(bad_word(&src, l, other, &["vi", "en"]));
+                None
+            }
+        };
+    }
+    if let Some(l) = &raw.locale {
+        run.locale = match l.get_ref().as_str() {
+            "auto" => Some(LocaleChoice::Auto),
+            "vi" => Some(LocaleChoice::Vi),
+            "en" => Some(LocaleChoice::En),
+            other => {
+                diags.push(bad_word(&src, l, other, &["auto", "vi", "en"]));
+                None
+            }
+        };
+    }
+    if let Some(r) = raw.report {
+        let date = r.date.as_ref().and_then(|d| match DocDate::parse(d.get_ref()) {
+            Some(x) => Some(x),
+            None => {
+                diags.push(
+                    src.diag(
+                        d.span(),
+                        crate::tr!(
+                            "`{}` không phải một ngày",
+                            "`{}` is not a date",
+                            d.get_ref()
+                        ),
+                    )
+                    .hint(crate::tr!(
+                        "viết 2026-01-15 hoặc 15/01/2026",
+                        "write 2026-01-15 or 15/01/2026"
+                    )),
+                );
+                None
+            }
+        });
+        run.scorecards = r.scorecards.as_ref().map(|s| resolve(base, s.get_ref()));
+        let sig = r.signature.unwrap_or(RawSignature {
+            lines: Vec::new(),
+            name: None,
+        });
+        run.report = ReportSpec {
+            issuer: r.issuer,
+            title: r.title,
+            title_en: r.title_en,
+            place: r.place,
+            date,
+            signature_lines: sig.lines,
+            signer: sig.name,
+        };
+    }
+    if diags.is_empty() {
+        Ok(run)
+    } else {
+        Err(Error::Criteria(diags))
+    }
+}
+
+fn bad_word(src: &Source, v: &S<String>, got: &str, allowed: &[&str]) -> Diagnostic {
+    let list = allowed
+        .iter()
+        .map(|w| format!("`{w}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let d = src.diag(
+        v.span(),
+        crate::tr!(
+            "`{got}` không phải giá trị hợp lệ; dùng một trong: {list}",
+            "`{got}` is not allowed here; use one of {list}"
+        ),
+    );
+    match crate::text::closest(got, allowed.iter().copied()) {
+        Some(c) => d.hint(crate::tr!("có phải `{c}`?", "did you mean `{c}`?")),
+        None => d,
+    }
+}
+
+fn display_dir(base: &Path) -> String {
+    if base.as_os_str().is_empty() {
+        ".".into()
+    } else {
+        base.display().to_string()
+    }
+}
+
+/// `base/rel` with `.` and `..` removed where the path allows it (so that a run file in
+/// `sample-data/` naming `../criteria/xa-2025.toml` reports `criteria/xa-2025.toml`, the same
+/// name the flags would give).
+pub fn resolve(base: &Path, rel: &str) -> PathBuf {
+    let p = Path::new(rel);
+    let joined = if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        base.join(p)
+    };
+    let mut out: Vec<Component> = Vec::new();
+    for c in joined.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => match out.last() {
+                Some(Component::Normal(_)) => {
+                    out.pop();
+                }
+                Some(Component::RootDir) => {}
+                _ => out.push(c),
+            },
+            other => out.push(other),
+        }
+    }
+    if out.is_empty() {
+        PathBuf::from(".")
+    } else {
+        out.iter().collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_resolve_against_the_run_file() {
+        assert_eq!(
+            resolve(Path::new("sample-data"), "../criteria/xa-2025.toml"),
+            PathBuf::from("criteria/xa-2025.toml")
+        );
+        assert_eq!(
+            resolve(Path::new(""), "./a/b.csv"),
+            PathBuf::from("a/b.csv")
+        );
+        assert_eq!(resolve(Path::new("x"), "/abs/c.csv"), PathBuf::from("/abs/c.csv"));
+        assert_eq!(resolve(Path::new(""), "../up.csv"), PathBuf::from("../up.csv"));
+    }
+
+    #[test]
+    fn dates_as_officials_write_them() {
+        let d = DocDate::parse("2026-01-15").unwrap();
+        assert_eq!(d, DocDate::parse("15/1/2026").unwrap());
+        assert_eq!(
+            d.with_place(Some("Sông Hồng"), Lang::Vi),
+            "Sông Hồng, ngày 15 tháng 01 năm 2026"
+        );
+        assert_eq!(d.with_place(None, Lang::En), "15 January 2026");
+        assert!(DocDate::parse("2026-02-30").is_none());
+        assert!(DocDate::parse("2024-02-29").is_some());
+        assert!(DocDate::parse("tomorrow").is_none());
+    }
+}
