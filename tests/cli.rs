@@ -450,8 +450,15 @@ fn same_inputs_give_identical_csv_bytes_and_shuffled_rows_change_nothing() {
     let a = tmp.path().join("a").display().to_string();
     let b = tmp.path().join("b").display().to_string();
     ok(run(&args(&sample_args(&a))));
+    // A second later: a clock time in any output (the workbook's document properties) shows.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
     ok(run(&args(&sample_args(&b))));
-    for f in ["results.csv", "criterion-scores.csv"] {
+    for f in [
+        "results.csv",
+        "criterion-scores.csv",
+        "results.xlsx",
+        "report.html",
+    ] {
         assert_eq!(
             std::fs::read(tmp.path().join("a").join(f)).unwrap(),
             std::fs::read(tmp.path().join("b").join(f)).unwrap(),
@@ -1093,3 +1100,6 @@ mod snapshots_guard;
 
 #[path = "cli/properties.rs"]
 mod properties;
+
+#[path = "cli/documents.rs"]
+mod documents;

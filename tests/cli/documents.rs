@@ -1,0 +1,366 @@
+//! The run file and the documents a year-end meeting uses: the run file against the flags,
+//! located run-file diagnostics, the scorecards, reproducible bytes, CSVs Excel opens, and the
+//! printed forms through the real clients — the workbook through LibreOffice and the report
+//! through headless Chromium, read back with `pdftotext`. The print tests need `soffice`,
+//! `chromium` and `pdftotext`; without them they say so and pass, unless
+//! `PARINDEX_PRINT_TESTS=require` (set by `.ci/run`, which installs them).
+
+use super::*;
+
+fn copy_sample(to: &Path) {
+    for dir in ["criteria", "sample-data", "sample-data/2025"] {
+        std::fs::create_dir_all(to.join(dir)).unwrap();
+        for e in std::fs::read_dir(repo().join(dir)).unwrap() {
+            let e = e.unwrap();
+            if e.file_type().unwrap().is_file() {
+                std::fs::copy(e.path(), to.join(dir).join(e.file_name())).unwrap();
+            }
+        }
+    }
+}
+
+#[test]
+fn the_sample_run_file_gives_what_the_flags_give() {
+    let tmp = tempfile::tempdir().unwrap();
+    let flags = tmp.path().join("flags").display().to_string();
+    let file = tmp.path().join("file").display().to_string();
+    ok(run(&args(&sample_args(&flags))));
+    let o = ok(run(&["score", "sample-data/danh-gia-2025.toml", "--out", &file]));
+    assert!(o.stdout.contains("report.html"), "{o:?}");
+    for f in ["results.csv", "criterion-scores.csv"] {
+        assert_eq!(
+            std::fs::read(tmp.path().join("flags").join(f)).unwrap(),
+            std::fs::read(tmp.path().join("file").join(f)).unwrap(),
+            "{f}"
+        );
+    }
+    // The run file is named with its SHA-256 in the method statement.
+    // (The HTML escapes `/` as `&#x2f;`.)
+    let html = std::fs::read_to_string(tmp.path().join("file/report.html"))
+        .unwrap()
+        .replace("&#x2f;", "/");
+    assert!(html.contains("sample-data/danh-gia-2025.toml (SHA-256 "), "method");
+    // The title block comes from the run file.
+    for s in [
+        "UBND TỈNH SÔNG HỒNG",
+        "SỞ NỘI VỤ",
+        "Sông Hồng, ngày 15 tháng 01 năm 2026",
+        "KẾT QUẢ XÁC ĐỊNH CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM 2025 – XÃ",
+        "Nguyễn Văn An",
+    ] {
+        assert!(html.contains(s), "{s}");
+    }
+    let o = ok(run(&["check", "sample-data/danh-gia-2025.toml"]));
+    assert!(
+        o.stdout.contains("tệp lần chạy hợp lệ: 2 tệp tiêu chí, 4 bảng dữ liệu")
+            && o.stdout.contains("criteria/xa-2025.toml — hợp lệ"),
+        "{o:?}"
+    );
+}
+
+#[test]
+fn run_file_paths_are_its_own_and_flags_override_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    copy_sample(tmp.path());
+    let dir = tmp.path().join("nam-2025/dot-1");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("run.toml"),
+        r#"criteria = ["../../criteria/xa-2025.toml"]
+units = "../../sample-data/units.csv"
+out = "ket-qua"
+[[data]]
+file = "../../sample-data/2025/chi-so-xa.csv"
+[[data]]
+file = "../../sample-data/2025/tham-dinh.xlsx"
+sheet = "Thẩm định"
+[[data]]
+file = "../../sample-data/2025/dieu-tra-xhh.parquet"
+"#,
+    )
+    .unwrap();
+    // Run from elsewhere: paths are the file's, not the working folder's.
+    let o = ok(run_in(tmp.path(), &["score", "nam-2025/dot-1/run.toml", "-q"]));
+    assert!(dir.join("ket-qua/results.csv").is_file(), "{o:?}");
+    assert_eq!(results(&dir.join("ket-qua")).len(), 120);
+    // Flags win: language and output folder.
+    ok(run_in(
+        tmp.path(),
+        &["score", "nam-2025/dot-1/run.toml", "--lang", "en", "--out", "en"],
+    ));
+    let wb = open_workbook_auto(tmp.path().join("en/results.xlsx")).unwrap();
+    assert!(wb.sheet_names().contains(&"Ranking - xã".to_string()));
+    // A flag list replaces the file's list: only the communes' table, so the appraisal and
+    // survey indicators are missing and named.
+    let o = run_in(
+        tmp.path(),
+        &[
+            "score",
+            "nam-2025/dot-1/run.toml",
+            "--lang",
+            "en",
+            "--data",
+            "sample-data/2025/chi-so-xa.csv",
+            "--out",
+            "x",
+        ],
+    );
+    assert_eq!(o.code, 1, "{o:?}");
+    // Nothing given at all: a usage error naming both ways.
+    let o = run_in(tmp.path(), &["score", "--lang", "en", "--out", "y"]);
+    assert_eq!(o.code, 2, "{o:?}");
+    assert!(
+        o.stderr.contains("--criteria FILE") && o.stderr.contains("run file"),
+        "{o:?}"
+    );
+}
+
+#[test]
+fn a_bad_run_file_is_reported_at_its_lines_and_nothing_is_written() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = tmp.path();
+    std::fs::copy(repo().join("criteria/xa-2025.toml"), p.join("xa.toml")).unwrap();
+    std::fs::write(p.join("units.csv"), "unit_code,unit_name,unit_type\nU1,Xã Một,xã\n").unwrap();
+    std::fs::write(
+        p.join("run.toml"),
+        "criteria = [\"xa.toml\"]\nunits = \"units.csv\"\nout = \"out\"\nlang = \"vn\"\n\n[[data]]\nfile = \"chi-so.csv\"\nrates = \"phan-tram\"\n\n[report]\ndate = \"31/02/2026\"\n",
+    )
+    .unwrap();
+    for verb in ["score", "check"] {
+        let o = run_in(p, &[verb, "run.toml"]);
+        assert_eq!(o.code, 2, "{o:?}");
+        for located in ["run.toml:4:8", "run.toml:7:8", "run.toml:8:9", "run.toml:11:8"] {
+            assert!(o.stderr.contains(located), "{located}: {o:?}");
+        }
+        assert!(o.stderr.contains("có phải `vi`?"), "{o:?}");
+        assert!(o.stderr.contains("4 lỗi trong run.toml"), "{o:?}");
+        assert!(!p.join("out").exists());
+    }
+    // An unknown key, in English on request.
+    std::fs::write(p.join("run.toml"), "criteria = [\"xa.toml\"]\nunit = \"units.csv\"\n").unwrap();
+    let o = run_in(p, &["check", "--lang", "en", "run.toml"]);
+    assert_eq!(o.code, 2, "{o:?}");
+    assert!(
+        o.stderr.contains("run.toml:2:1") && o.stderr.contains("unknown field `unit`"),
+        "{o:?}"
+    );
+}
+
+#[test]
+fn csv_outputs_open_in_excel_with_vietnamese_intact() {
+    let tmp = tempfile::tempdir().unwrap();
+    ok(mini(tmp.path(), &[]));
+    for f in ["results.csv", "criterion-scores.csv"] {
+        let bytes = std::fs::read(tmp.path().join("out").join(f)).unwrap();
+        assert_eq!(&bytes[..3], b"\xEF\xBB\xBF", "{f} starts with a UTF-8 BOM");
+    }
+    let results = std::fs::read_to_string(tmp.path().join("out/results.csv")).unwrap();
+    assert!(results.starts_with("\u{feff}unit_code,unit_name") && results.contains("Xã Một"));
+}
+
+#[test]
+fn scorecards_one_file_per_unit_and_one_section_per_unit() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out").display().to_string();
+    let cards = tmp.path().join("phieu").display().to_string();
+    let mut a = sample_args(&out);
+    a.extend(["--scorecards".to_string(), cards.clone()]);
+    let o = ok(run(&args(&a)));
+    assert!(o.stdout.contains("140"), "{o:?}");
+    let files: Vec<_> = std::fs::read_dir(&cards).unwrap().collect();
+    assert_eq!(files.len(), 140);
+    let report = std::fs::read_to_string(tmp.path().join("out/report.html")).unwrap();
+    assert_eq!(report.matches("class=\"sheet card\"").count(), 140);
+    // XA012 has a missing value: its card shows it on the criterion's line, and the unit note.
+    let card = std::fs::read_to_string(tmp.path().join("phieu/XA012.html")).unwrap();
+    assert_eq!(card.matches("class=\"sheet card\"").count(), 1);
+    assert!(card.contains("PHIẾU KẾT QUẢ CHỈ SỐ CẢI CÁCH HÀNH CHÍNH"));
+    assert!(card.contains("(XA012)"));
+    assert!(card.contains("thiếu dữ liệu"), "the missing value is on the card");
+    // Self-contained: no script, no network.
+    assert!(!report.contains("<script"));
+    for remote in ["src=\"http", "href=\"http", "url(http", "@import"] {
+        assert!(!report.contains(remote), "{remote}");
+    }
+    // A folder holding inputs is refused.
+    let mut a = sample_args(&out);
+    a.extend(["--scorecards".to_string(), "sample-data/2025".to_string()]);
+    let o = run(&args(&a));
+    assert_eq!(o.code, 2, "{o:?}");
+}
+
+#[test]
+fn unit_names_cannot_inject_markup_into_the_report() {
+    let tmp = tempfile::tempdir().unwrap();
+    let fx = repo().join("tests/fixtures/mini");
+    let units = std::fs::read_to_string(fx.join("units.csv"))
+        .unwrap()
+        .replace("Xã Một", "<script>alert('x')</script> & Co");
+    std::fs::write(tmp.path().join("units.csv"), units).unwrap();
+    let o = score_in(
+        tmp.path(),
+        &fx.join("criteria.toml").display().to_string(),
+        "units.csv",
+        &[&fx.join("data.csv").display().to_string()],
+    );
+    ok(o);
+    let html = std::fs::read_to_string(tmp.path().join("out/report.html")).unwrap();
+    assert!(!html.contains("<script"));
+    assert!(html.contains("&lt;script&gt;alert("));
+}
+
+// ----------------------------------------------------------------------------- print tests
+
+/// Is a printing client installed? Without it the test is skipped with a note, unless
+/// `PARINDEX_PRINT_TESTS=require`.
+fn have(tool: &str, package: &str) -> bool {
+    // Installed = it starts (pdftotext has no --version that exits 0).
+    let found = Command::new(tool).arg("-v").output().is_ok();
+    if !found {
+        assert!(
+            std::env::var("PARINDEX_PRINT_TESTS").as_deref() != Ok("require"),
+            "{tool} is needed: apt-get install -y {package}"
+        );
+        eprintln!("skipped: {tool} is not installed (apt-get install -y {package})");
+    }
+    found
+}
+
+/// The text of each page of a PDF.
+fn pdf_pages(pdf: &Path) -> Vec<String> {
+    let o = Command::new("pdftotext").arg(pdf).arg("-").output().unwrap();
+    let text = String::from_utf8(o.stdout).unwrap();
+    let mut pages: Vec<String> = text.split('\u{c}').map(String::from).collect();
+    if pages.last().is_some_and(|p| p.trim().is_empty()) {
+        pages.pop();
+    }
+    pages
+}
+
+/// The smallest font size (pt) of the words on a page, from their boxes: a Times-metric
+/// font's box is 1.107 × its size (ascent 0.891 + descent 0.216).
+fn smallest_text_pt(pdf: &Path, page: usize) -> f64 {
+    let o = Command::new("pdftotext")
+        .args(["-bbox", "-f", &page.to_string(), "-l", &page.to_string()])
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .unwrap();
+    let html = String::from_utf8(o.stdout).unwrap();
+    let attr = |w: &str, name: &str| -> f64 {
+        let at = w.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
+        w[at..].split('"').next().unwrap().parse().unwrap()
+    };
+    html.split("<word ")
+        .skip(1)
+        .map(|w| (attr(w, "yMax") - attr(w, "yMin")) / 1.107)
+        .fold(f64::INFINITY, f64::min)
+}
+
+#[test]
+fn the_workbook_prints_on_a_few_pages_with_its_title_block() {
+    if !have("soffice", "libreoffice-calc-nogui") || !have("pdftotext", "poppler-utils") {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    ok(run(&[
+        "score",
+        "sample-data/danh-gia-2025.toml",
+        "--out",
+        &out.display().to_string(),
+    ]));
+    let conv = Command::new("soffice")
+        .args(["--headless", "--convert-to", "pdf", "--outdir"])
+        .arg(&out)
+        .arg(out.join("results.xlsx"))
+        .env("HOME", tmp.path())
+        .output()
+        .unwrap();
+    assert!(conv.status.success(), "{conv:?}");
+    let pdf = out.join("results.pdf");
+    let pages = pdf_pages(&pdf);
+    // 569 pages before; now the four rankings, a note for the look-up sheet, and the method.
+    assert!(pages.len() <= 20, "{} pages", pages.len());
+    let ranking: Vec<usize> = (0..pages.len())
+        .filter(|&i| pages[i].contains("Hạng") && pages[i].contains("Xếp loại"))
+        .collect();
+    // 20 + 94 + 25 + 1 units on 4 sheets: a few pages each.
+    assert!(ranking.len() <= 11, "{} ranking pages", ranking.len());
+    let all = pages.join("\n");
+    for s in [
+        "UBND TỈNH SÔNG HỒNG",
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "KẾT QUẢ XÁC ĐỊNH CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM 2025 – XÃ",
+        "Sông Hồng, ngày 15 tháng 01 năm 2026",
+        "Xã Mỹ Thủy",
+        "Nguyễn Văn An",
+        "PHƯƠNG PHÁP TÍNH ĐIỂM",
+        &format!("Trang 1/{}", pages.len()),
+    ] {
+        assert!(all.contains(s), "{s} is not in the printed workbook");
+    }
+    // Printed text never below 8 pt on the ranking pages.
+    for &i in &ranking {
+        let pt = smallest_text_pt(&pdf, i + 1);
+        assert!(pt >= 8.0, "page {}: text at {pt:.1} pt", i + 1);
+    }
+}
+
+#[test]
+fn the_report_prints_one_scorecard_per_page() {
+    if !have("chromium", "chromium") || !have("pdftotext", "poppler-utils") {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    ok(run(&[
+        "score",
+        "sample-data/danh-gia-2025.toml",
+        "--out",
+        &out.display().to_string(),
+    ]));
+    let pdf = out.join("report.pdf");
+    let print = Command::new("chromium")
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-pdf-header-footer",
+        ])
+        .arg(format!("--print-to-pdf={}", pdf.display()))
+        .arg(format!("file://{}", out.join("report.html").display()))
+        .env("HOME", tmp.path())
+        .output()
+        .unwrap();
+    assert!(pdf.is_file(), "{print:?}");
+    let pages = pdf_pages(&pdf);
+    let first = pages
+        .iter()
+        .position(|p| p.contains("PHIẾU KẾT QUẢ"))
+        .expect("scorecards");
+    // Page count = summary pages + one page per unit.
+    assert_eq!(pages.len(), first + 140, "{} pages", pages.len());
+    let units = results(&out);
+    for p in &pages[first..] {
+        assert_eq!(p.matches("PHIẾU KẾT QUẢ").count(), 1, "{p}");
+        let code = p
+            .split('(')
+            .nth(1)
+            .and_then(|s| s.split(')').next())
+            .unwrap();
+        let unit = &units[code];
+        assert!(p.contains(&unit["unit_name"]), "{code}: {p}");
+    }
+    let summary = pages[..first].join("\n");
+    for s in [
+        "UBND TỈNH SÔNG HỒNG",
+        "Tổng hợp",
+        "5 đơn vị dẫn đầu",
+        "Xã Mỹ Thủy",
+        "Chỉ số CCHC theo đơn vị – xã",
+        "PHƯƠNG PHÁP TÍNH ĐIỂM",
+    ] {
+        assert!(summary.contains(s), "{s} is not in the printed report");
+    }
+}
