@@ -236,11 +236,7 @@ pub fn parse(path: &Path, text: &str) -> Result<RunFile> {
             diags.push(
                 src.diag(
                     v.span(),
-                    crate::tr!(
-                        "không có tệp {}",
-                        "no such file: {}",
-                        on_disk.display()
-                    ),
+                    crate::tr!("không có tệp {}", "no such file: {}", on_disk.display()),
                 )
                 .hint(crate::tr!(
                     "đường dẫn tương đối tính từ thư mục của tệp lần chạy ({})",
@@ -312,26 +308,29 @@ pub fn parse(path: &Path, text: &str) -> Result<RunFile> {
         };
     }
     if let Some(r) = raw.report {
-        let date = r.date.as_ref().and_then(|d| match DocDate::parse(d.get_ref()) {
-            Some(x) => Some(x),
-            None => {
-                diags.push(
-                    src.diag(
-                        d.span(),
-                        crate::tr!(
-                            "`{}` không phải một ngày",
-                            "`{}` is not a date",
-                            d.get_ref()
-                        ),
-                    )
-                    .hint(crate::tr!(
-                        "viết 2026-01-15 hoặc 15/01/2026",
-                        "write 2026-01-15 or 15/01/2026"
-                    )),
-                );
-                None
-            }
-        });
+        let date = r
+            .date
+            .as_ref()
+            .and_then(|d| match DocDate::parse(d.get_ref()) {
+                Some(x) => Some(x),
+                None => {
+                    diags.push(
+                        src.diag(
+                            d.span(),
+                            crate::tr!(
+                                "`{}` không phải một ngày",
+                                "`{}` is not a date",
+                                d.get_ref()
+                            ),
+                        )
+                        .hint(crate::tr!(
+                            "viết 2026-01-15 hoặc 15/01/2026",
+                            "write 2026-01-15 or 15/01/2026"
+                        )),
+                    );
+                    None
+                }
+            });
         run.scorecards = r.scorecards.as_ref().map(|s| resolve(base, s.get_ref()));
         let sig = r.signature.unwrap_or(RawSignature {
             lines: Vec::new(),
@@ -426,8 +425,14 @@ mod tests {
             resolve(Path::new(""), "./a/b.csv"),
             PathBuf::from("a/b.csv")
         );
-        assert_eq!(resolve(Path::new("x"), "/abs/c.csv"), PathBuf::from("/abs/c.csv"));
-        assert_eq!(resolve(Path::new(""), "../up.csv"), PathBuf::from("../up.csv"));
+        assert_eq!(
+            resolve(Path::new("x"), "/abs/c.csv"),
+            PathBuf::from("/abs/c.csv")
+        );
+        assert_eq!(
+            resolve(Path::new(""), "../up.csv"),
+            PathBuf::from("../up.csv")
+        );
     }
 
     #[test]

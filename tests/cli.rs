@@ -429,6 +429,10 @@ fn english_on_request() {
         cells.contains(&"no survey: appraisal points rescaled".to_string()),
         "{cells:?}"
     );
+    // The report too: English labels, the page language, no Vietnamese fixed text.
+    let html = std::fs::read_to_string(tmp.path().join("out/report.html")).unwrap();
+    assert!(html.contains("<html lang=\"en\">") && html.contains("PAR INDEX SCORECARD"));
+    assert!(!html.contains("PHIẾU KẾT QUẢ") && !html.contains("Trang"));
     // Grade labels use label_en where the file gives one (the method sheet lists the bands).
     let method = wb.worksheet_range("Method").unwrap();
     let m: Vec<String> = method
@@ -740,7 +744,8 @@ fn help_has_examples() {
     assert!(
         o.stdout.contains("Examples:")
             && o.stdout.contains("--criteria")
-            && o.stdout.contains("parindex score sample-data/danh-gia-2025.toml"),
+            && o.stdout
+                .contains("parindex score sample-data/danh-gia-2025.toml"),
         "{o:?}"
     );
 }

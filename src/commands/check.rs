@@ -37,7 +37,11 @@ pub fn run(paths: &[PathBuf], lang: Lang) -> Result<String> {
                         ))
                         .unwrap_or_default()
                 ));
-                criteria.extend(rf.criteria.into_iter().filter(|c| !criteria_named(paths, c)));
+                criteria.extend(
+                    rf.criteria
+                        .into_iter()
+                        .filter(|c| !criteria_named(paths, c)),
+                );
             }
             Err(Error::Criteria(d)) => diags.extend(d),
             Err(e) => return Err(e),

@@ -286,7 +286,10 @@ fn execute(a: &Job) -> Result<()> {
             (outputs[1].clone(), report::csv::criterion_scores(&run)),
             (outputs[3].clone(), report::html::report(&run)),
         ];
-        (xlsx.join().expect("the workbook thread does not panic"), files)
+        (
+            xlsx.join().expect("the workbook thread does not panic"),
+            files,
+        )
     });
     let xlsx = xlsx.map_err(|e| {
         Error::Other(crate::tr!(

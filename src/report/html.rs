@@ -66,7 +66,13 @@ fn labels(lang: Lang) -> Value {
         ("columns", l("Ghi chú cột:", "Columns:")),
         ("charts", l("Biểu đồ", "Charts")),
         ("method", l("Phương pháp tính điểm", "Scoring method")),
-        ("card", l("PHIẾU KẾT QUẢ CHỈ SỐ CẢI CÁCH HÀNH CHÍNH", "PAR INDEX SCORECARD")),
+        (
+            "card",
+            l(
+                "PHIẾU KẾT QUẢ CHỈ SỐ CẢI CÁCH HÀNH CHÍNH",
+                "PAR INDEX SCORECARD",
+            ),
+        ),
         ("unit_type", l("Loại đơn vị", "Unit type")),
         ("criteria_set", l("Bộ tiêu chí", "Criteria set")),
         ("criterion", l("Tiêu chí", "Criterion")),
@@ -98,8 +104,7 @@ fn group_pages(run: &Run) -> Vec<GroupPage> {
             let chunks = rows.chunks(BARS_PER_CHART).count();
             let index_charts = rows
                 .chunks(BARS_PER_CHART)
-                .enumerate()
-                .map(|(_, chunk)| {
+                .map(|chunk| {
                     let mut title = format!(
                         "{} – {}",
                         lang.pick("Chỉ số CCHC theo đơn vị", "PAR Index by unit"),

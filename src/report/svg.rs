@@ -79,7 +79,12 @@ pub fn index_bars(rows: &[Row], grades: &[GradeCount], lang: Lang, title: &str) 
             esc(&label),
             x(r.index) - LABEL_W,
             esc(&r.color),
-            esc(&format!("{} – {}% – {}", r.name, num(r.index, lang), r.grade)),
+            esc(&format!(
+                "{} – {}% – {}",
+                r.name,
+                num(r.index, lang),
+                r.grade
+            )),
             x(r.index) + 4.0,
             y + BAR_H - 2.5,
             num(r.index, lang)

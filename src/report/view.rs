@@ -145,7 +145,10 @@ pub fn decimal_comma(s: &str, lang: Lang) -> String {
         .iter()
         .enumerate()
         .map(|(i, &c)| {
-            let digit = |j: Option<usize>| j.and_then(|j| chars.get(j)).is_some_and(|d| d.is_ascii_digit());
+            let digit = |j: Option<usize>| {
+                j.and_then(|j| chars.get(j))
+                    .is_some_and(|d| d.is_ascii_digit())
+            };
             if c == '.' && digit(i.checked_sub(1)) && digit(Some(i + 1)) {
                 ','
             } else {
@@ -188,8 +191,11 @@ pub fn title_block(run: &Run) -> TitleBlock {
                 "SOCIALIST REPUBLIC OF VIET NAM",
             )
             .to_string(),
-            lang.pick("Độc lập - Tự do - Hạnh phúc", "Independence - Freedom - Happiness")
-                .to_string(),
+            lang.pick(
+                "Độc lập - Tự do - Hạnh phúc",
+                "Independence - Freedom - Happiness",
+            )
+            .to_string(),
         ],
         date_line: r
             .date
@@ -204,9 +210,10 @@ pub fn title_block(run: &Run) -> TitleBlock {
 pub fn base_title(run: &Run, year: i64) -> String {
     let r = run.report;
     match run.lang {
-        Lang::Vi => r.title.clone().unwrap_or_else(|| {
-            format!("KẾT QUẢ XÁC ĐỊNH CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM {year}")
-        }),
+        Lang::Vi => r
+            .title
+            .clone()
+            .unwrap_or_else(|| format!("KẾT QUẢ XÁC ĐỊNH CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM {year}")),
         Lang::En => r
             .title_en
             .clone()
@@ -277,7 +284,11 @@ pub fn groups(run: &Run) -> Vec<Group> {
                     name: a.name.clone(),
                     mean,
                     max: a.max,
-                    share: if a.max > 0.0 { mean / a.max * 100.0 } else { 0.0 },
+                    share: if a.max > 0.0 {
+                        mean / a.max * 100.0
+                    } else {
+                        0.0
+                    },
                 }
             })
             .collect();
@@ -436,7 +447,9 @@ pub fn method(run: &Run) -> Vec<MethodLine> {
             );
         }
         let missing = match c.policy.missing {
-            MissingPolicy::ZeroAndFlag => lang.pick("tính 0 điểm và ghi chú", "scored 0 and flagged"),
+            MissingPolicy::ZeroAndFlag => {
+                lang.pick("tính 0 điểm và ghi chú", "scored 0 and flagged")
+            }
             MissingPolicy::Error => lang.pick("báo lỗi, không chấm", "an error: nothing is scored"),
         };
         let na = match c.policy.not_applicable {
@@ -451,19 +464,21 @@ pub fn method(run: &Run) -> Vec<MethodLine> {
                 "điểm thẩm định quy đổi về thang tối đa",
                 "appraisal points rescaled to the full scale",
             ),
-            SurveyAbsent::Zero => lang.pick("phần điều tra tính 0 điểm", "the survey part scores 0"),
+            SurveyAbsent::Zero => {
+                lang.pick("phần điều tra tính 0 điểm", "the survey part scores 0")
+            }
         };
         line(lang.pick("Thiếu dữ liệu", "Missing values"), missing.into());
         line(lang.pick("Không áp dụng", "Not applicable"), na.into());
-        line(lang.pick("Không có điều tra XHH", "No survey data"), survey.into());
+        line(
+            lang.pick("Không có điều tra XHH", "No survey data"),
+            survey.into(),
+        );
         for g in describe::grades(c, lang).lines().skip(1) {
             line(lang.pick("Xếp loại", "Grades"), g.trim().to_string());
         }
         for m in describe::method(c, lang) {
-            line(
-                lang.pick("Xếp hạng và làm tròn", "Ranking and rounding"),
-                m,
-            );
+            line(lang.pick("Xếp hạng và làm tròn", "Ranking and rounding"), m);
         }
     }
     for (f, sha) in &run.inputs {
@@ -486,7 +501,10 @@ mod tests {
     #[test]
     fn decimal_comma_only_between_digits() {
         assert_eq!(decimal_comma("(14.5)", Lang::Vi), "(14,5)");
-        assert_eq!(decimal_comma("so-2025.toml 1.5.", Lang::Vi), "so-2025.toml 1,5.");
+        assert_eq!(
+            decimal_comma("so-2025.toml 1.5.", Lang::Vi),
+            "so-2025.toml 1,5."
+        );
         assert_eq!(decimal_comma("(14.5)", Lang::En), "(14.5)");
         assert_eq!(num(14.5, Lang::Vi), "14,5");
         assert_eq!(num2(98.685, Lang::Vi), "98,69");

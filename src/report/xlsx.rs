@@ -11,9 +11,9 @@
 //! same bytes.
 
 use rust_xlsxwriter::{
-    Chart, ChartFont, ChartFormat, ChartPoint, ChartSolidFill, Color, DocProperties,
-    ExcelDateTime, Format, FormatAlign, FormatBorder, Table, TableColumn, TableStyle, Workbook,
-    Worksheet, XlsxError,
+    Chart, ChartFont, ChartFormat, ChartPoint, ChartSolidFill, Color, DocProperties, ExcelDateTime,
+    Format, FormatAlign, FormatBorder, Table, TableColumn, TableStyle, Workbook, Worksheet,
+    XlsxError,
 };
 
 use super::view::{self, Group};
@@ -64,7 +64,10 @@ impl Styles {
                 .set_text_wrap(),
             subtitle: base().set_italic().set_align(FormatAlign::Center),
             issuer: centered.clone(),
-            issuer_last: centered.clone().set_bold().set_underline(rust_xlsxwriter::FormatUnderline::Single),
+            issuer_last: centered
+                .clone()
+                .set_bold()
+                .set_underline(rust_xlsxwriter::FormatUnderline::Single),
             motto: centered.clone().set_bold(),
             motto_last: centered
                 .clone()
@@ -82,9 +85,15 @@ impl Styles {
             text: cell.clone(),
             wrap: cell.clone().set_text_wrap(),
             center: cell.set_align(FormatAlign::Center),
-            bold: base().set_bold().set_align(FormatAlign::Top).set_text_wrap(),
+            bold: base()
+                .set_bold()
+                .set_align(FormatAlign::Top)
+                .set_text_wrap(),
             plain: base().set_align(FormatAlign::Top).set_text_wrap(),
-            legend: base().set_italic().set_text_wrap().set_align(FormatAlign::Top),
+            legend: base()
+                .set_italic()
+                .set_text_wrap()
+                .set_align(FormatAlign::Top),
             sign: centered.set_bold(),
         }
     }
@@ -132,7 +141,10 @@ pub fn workbook(run: &Run) -> Result<Vec<u8>, XlsxError> {
     wb.set_default_format(&base(), 20, 64)?;
     wb.set_properties(
         &DocProperties::new()
-            .set_title(view::base_title(run, run.criteria.first().map_or(0, |c| c.year)))
+            .set_title(view::base_title(
+                run,
+                run.criteria.first().map_or(0, |c| c.year),
+            ))
             .set_author("parindex")
             .set_creation_datetime(&creation_time(run)),
     );
@@ -170,13 +182,13 @@ fn page_footer(ws: &mut Worksheet, lang: Lang) {
 }
 
 /// Column widths (characters of the default font) of a ranking sheet.
-pub fn ranking_widths(g: &Group, names: &[&str], blocs: &[&str]) -> Vec<f64> {
+pub fn ranking_widths(g: &Group, codes: &[&str], names: &[&str], blocs: &[&str]) -> Vec<f64> {
     let longest = |v: &[&str]| v.iter().map(|s| s.chars().count()).max().unwrap_or(0) as f64;
     let mut w = vec![
-        6.0,                                   // rank "12/94"
-        (longest(&[]).max(6.0)).min(9.0),      // code
+        6.0,                                      // rank "12/94"
+        (longest(codes) + 1.0).clamp(6.0, 12.0),  // code
         (longest(names) + 1.0).clamp(14.0, 26.0), // name, wrapped beyond
-        (longest(blocs) + 1.0).clamp(8.0, 24.0),   // bloc, wrapped beyond
+        (longest(blocs) + 1.0).clamp(8.0, 24.0),  // bloc, wrapped beyond
     ];
     w.extend(g.areas.iter().map(|_| 6.5));
     w.extend([6.5, 6.5, 7.5, 7.5, 10.0, 26.0]);
@@ -216,9 +228,8 @@ fn ranking_sheet(
     let rows: Vec<view::Row> = units.iter().map(|u| view::row(run, u)).collect();
     let names: Vec<&str> = rows.iter().map(|r| r.name.as_str()).collect();
     let blocs: Vec<&str> = rows.iter().map(|r| r.bloc.as_str()).collect();
-    let mut widths = ranking_widths(g, &names, &blocs);
-    let codes = rows.iter().map(|r| r.code.chars().count()).max().unwrap_or(0) as f64;
-    widths[1] = (codes + 1.0).clamp(6.0, 12.0);
+    let codes: Vec<&str> = rows.iter().map(|r| r.code.as_str()).collect();
+    let widths = ranking_widths(g, &codes, &names, &blocs);
     let last_col = (widths.len() - 1) as u16;
     for (c, w) in widths.iter().enumerate() {
         ws.set_column_width(c as u16, *w)?;
@@ -322,11 +333,15 @@ fn ranking_sheet(
         ws.write_string_with_format(r, b + 5, &row.notes, &st.wrap)?;
         // Wrapped cells get the height of their longest text (LibreOffice does not grow rows
         // written with a height, and Excel only on edit).
-        let lines = [(&row.name, widths[2]), (&row.bloc, widths[3]), (&row.notes, widths[last_col as usize])]
-            .iter()
-            .map(|(t, w)| wrapped_lines(t, *w))
-            .max()
-            .unwrap_or(1);
+        let lines = [
+            (&row.name, widths[2]),
+            (&row.bloc, widths[3]),
+            (&row.notes, widths[last_col as usize]),
+        ]
+        .iter()
+        .map(|(t, w)| wrapped_lines(t, *w))
+        .max()
+        .unwrap_or(1);
         ws.set_row_height(r, 15.0 * lines as f64)?;
     }
 
@@ -343,11 +358,21 @@ fn ranking_sheet(
         legend.join("; ")
     );
     ws.merge_range(r, 0, r, last_col, &legend, &st.legend)?;
-    ws.set_row_height(r, 15.0 * (1.0 + legend.chars().count() as f64 / 170.0).ceil())?;
+    ws.set_row_height(
+        r,
+        15.0 * (1.0 + legend.chars().count() as f64 / 170.0).ceil(),
+    )?;
     r += 2;
     let sign_rows = tb.signature_lines.len() + tb.signer.as_ref().map_or(0, |_| 3);
     for (i, line) in tb.signature_lines.iter().enumerate() {
-        ws.merge_range(r + i as u32, right_start, r + i as u32, last_col, line, &st.sign)?;
+        ws.merge_range(
+            r + i as u32,
+            right_start,
+            r + i as u32,
+            last_col,
+            line,
+            &st.sign,
+        )?;
     }
     if let Some(name) = &tb.signer {
         let at = r + tb.signature_lines.len() as u32 + 2;
@@ -392,7 +417,8 @@ fn index_chart(
         .iter()
         .map(|r| {
             ChartPoint::new().set_format(
-                ChartFormat::new().set_solid_fill(ChartSolidFill::new().set_color(r.color.as_str())),
+                ChartFormat::new()
+                    .set_solid_fill(ChartSolidFill::new().set_color(r.color.as_str())),
             )
         })
         .collect();
@@ -404,7 +430,9 @@ fn index_chart(
         .set_categories((sheet, first, 2, last, 2))
         .set_values((sheet, first, index_col, last, index_col))
         .set_points(&points)
-        .set_format(ChartFormat::new().set_border(rust_xlsxwriter::ChartLine::new().set_color("#808080")))
+        .set_format(
+            ChartFormat::new().set_border(rust_xlsxwriter::ChartLine::new().set_color("#808080")),
+        )
         .set_gap(40);
     chart
         .title()
@@ -413,7 +441,7 @@ fn index_chart(
             lang.pick("Chỉ số CCHC theo đơn vị", "PAR Index by unit"),
             g.label
         ))
-        .set_font(&ChartFont::new().set_name(FONT).set_size(12).set_bold());
+        .set_font(ChartFont::new().set_name(FONT).set_size(12).set_bold());
     chart.x_axis().set_reverse().set_font(&font);
     chart
         .y_axis()
@@ -422,7 +450,9 @@ fn index_chart(
         .set_max(1.0)
         .set_font(&font);
     chart.legend().set_hidden();
-    chart.set_width(760).set_height((rows.len() as u32 * 18 + 120).max(300));
+    chart
+        .set_width(760)
+        .set_height((rows.len() as u32 * 18 + 120).max(300));
     ws.insert_chart(header_row, col, &chart)?;
     Ok(())
 }
@@ -477,7 +507,7 @@ fn area_chart(
             ),
             g.label
         ))
-        .set_font(&ChartFont::new().set_name(FONT).set_size(12).set_bold());
+        .set_font(ChartFont::new().set_name(FONT).set_size(12).set_bold());
     chart.x_axis().set_font(&font);
     chart
         .y_axis()
@@ -597,7 +627,11 @@ fn method_sheet(ws: &mut Worksheet, run: &Run, st: &Styles) -> Result<(), XlsxEr
             r += 1;
         }
         // A label repeated on consecutive lines is written once.
-        let label = if l.label == previous { "" } else { l.label.as_str() };
+        let label = if l.label == previous {
+            ""
+        } else {
+            l.label.as_str()
+        };
         ws.write_string_with_format(r, 0, label, &st.bold)?;
         ws.write_string_with_format(r, 1, &l.text, &st.plain)?;
         // Rows grow with wrapped text: about 120 characters fit a line of column B.

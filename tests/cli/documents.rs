@@ -25,7 +25,12 @@ fn the_sample_run_file_gives_what_the_flags_give() {
     let flags = tmp.path().join("flags").display().to_string();
     let file = tmp.path().join("file").display().to_string();
     ok(run(&args(&sample_args(&flags))));
-    let o = ok(run(&["score", "sample-data/danh-gia-2025.toml", "--out", &file]));
+    let o = ok(run(&[
+        "score",
+        "sample-data/danh-gia-2025.toml",
+        "--out",
+        &file,
+    ]));
     assert!(o.stdout.contains("report.html"), "{o:?}");
     for f in ["results.csv", "criterion-scores.csv"] {
         assert_eq!(
@@ -39,7 +44,10 @@ fn the_sample_run_file_gives_what_the_flags_give() {
     let html = std::fs::read_to_string(tmp.path().join("file/report.html"))
         .unwrap()
         .replace("&#x2f;", "/");
-    assert!(html.contains("sample-data/danh-gia-2025.toml (SHA-256 "), "method");
+    assert!(
+        html.contains("sample-data/danh-gia-2025.toml (SHA-256 "),
+        "method"
+    );
     // The title block comes from the run file.
     for s in [
         "UBND TỈNH SÔNG HỒNG",
@@ -52,7 +60,8 @@ fn the_sample_run_file_gives_what_the_flags_give() {
     }
     let o = ok(run(&["check", "sample-data/danh-gia-2025.toml"]));
     assert!(
-        o.stdout.contains("tệp lần chạy hợp lệ: 2 tệp tiêu chí, 4 bảng dữ liệu")
+        o.stdout
+            .contains("tệp lần chạy hợp lệ: 2 tệp tiêu chí, 4 bảng dữ liệu")
             && o.stdout.contains("criteria/xa-2025.toml — hợp lệ"),
         "{o:?}"
     );
@@ -80,13 +89,23 @@ file = "../../sample-data/2025/dieu-tra-xhh.parquet"
     )
     .unwrap();
     // Run from elsewhere: paths are the file's, not the working folder's.
-    let o = ok(run_in(tmp.path(), &["score", "nam-2025/dot-1/run.toml", "-q"]));
+    let o = ok(run_in(
+        tmp.path(),
+        &["score", "nam-2025/dot-1/run.toml", "-q"],
+    ));
     assert!(dir.join("ket-qua/results.csv").is_file(), "{o:?}");
     assert_eq!(results(&dir.join("ket-qua")).len(), 120);
     // Flags win: language and output folder.
     ok(run_in(
         tmp.path(),
-        &["score", "nam-2025/dot-1/run.toml", "--lang", "en", "--out", "en"],
+        &[
+            "score",
+            "nam-2025/dot-1/run.toml",
+            "--lang",
+            "en",
+            "--out",
+            "en",
+        ],
     ));
     let wb = open_workbook_auto(tmp.path().join("en/results.xlsx")).unwrap();
     assert!(wb.sheet_names().contains(&"Ranking - xã".to_string()));
@@ -120,7 +139,11 @@ fn a_bad_run_file_is_reported_at_its_lines_and_nothing_is_written() {
     let tmp = tempfile::tempdir().unwrap();
     let p = tmp.path();
     std::fs::copy(repo().join("criteria/xa-2025.toml"), p.join("xa.toml")).unwrap();
-    std::fs::write(p.join("units.csv"), "unit_code,unit_name,unit_type\nU1,Xã Một,xã\n").unwrap();
+    std::fs::write(
+        p.join("units.csv"),
+        "unit_code,unit_name,unit_type\nU1,Xã Một,xã\n",
+    )
+    .unwrap();
     std::fs::write(
         p.join("run.toml"),
         "criteria = [\"xa.toml\"]\nunits = \"units.csv\"\nout = \"out\"\nlang = \"vn\"\n\n[[data]]\nfile = \"chi-so.csv\"\nrates = \"phan-tram\"\n\n[report]\ndate = \"31/02/2026\"\n",
@@ -129,7 +152,12 @@ fn a_bad_run_file_is_reported_at_its_lines_and_nothing_is_written() {
     for verb in ["score", "check"] {
         let o = run_in(p, &[verb, "run.toml"]);
         assert_eq!(o.code, 2, "{o:?}");
-        for located in ["run.toml:4:8", "run.toml:7:8", "run.toml:8:9", "run.toml:11:8"] {
+        for located in [
+            "run.toml:4:8",
+            "run.toml:7:8",
+            "run.toml:8:9",
+            "run.toml:11:8",
+        ] {
             assert!(o.stderr.contains(located), "{located}: {o:?}");
         }
         assert!(o.stderr.contains("có phải `vi`?"), "{o:?}");
@@ -137,7 +165,11 @@ fn a_bad_run_file_is_reported_at_its_lines_and_nothing_is_written() {
         assert!(!p.join("out").exists());
     }
     // An unknown key, in English on request.
-    std::fs::write(p.join("run.toml"), "criteria = [\"xa.toml\"]\nunit = \"units.csv\"\n").unwrap();
+    std::fs::write(
+        p.join("run.toml"),
+        "criteria = [\"xa.toml\"]\nunit = \"units.csv\"\n",
+    )
+    .unwrap();
     let o = run_in(p, &["check", "--lang", "en", "run.toml"]);
     assert_eq!(o.code, 2, "{o:?}");
     assert!(
@@ -176,7 +208,10 @@ fn scorecards_one_file_per_unit_and_one_section_per_unit() {
     assert_eq!(card.matches("class=\"sheet card\"").count(), 1);
     assert!(card.contains("PHIẾU KẾT QUẢ CHỈ SỐ CẢI CÁCH HÀNH CHÍNH"));
     assert!(card.contains("(XA012)"));
-    assert!(card.contains("thiếu dữ liệu"), "the missing value is on the card");
+    assert!(
+        card.contains("thiếu dữ liệu"),
+        "the missing value is on the card"
+    );
     // Self-contained: no script, no network.
     assert!(!report.contains("<script"));
     for remote in ["src=\"http", "href=\"http", "url(http", "@import"] {
@@ -228,7 +263,11 @@ fn have(tool: &str, package: &str) -> bool {
 
 /// The text of each page of a PDF.
 fn pdf_pages(pdf: &Path) -> Vec<String> {
-    let o = Command::new("pdftotext").arg(pdf).arg("-").output().unwrap();
+    let o = Command::new("pdftotext")
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .unwrap();
     let text = String::from_utf8(o.stdout).unwrap();
     let mut pages: Vec<String> = text.split('\u{c}').map(String::from).collect();
     if pages.last().is_some_and(|p| p.trim().is_empty()) {
