@@ -39,17 +39,13 @@ fn clip(s: &str, max: usize) -> String {
     }
 }
 
-/// Index by unit, best first: one bar per row (index 0–100 %), its grade's colour, a dashed
-/// line at each grade threshold labelled with the grade.
-pub fn index_bars(rows: &[Row], grades: &[GradeCount], lang: Lang, title: &str) -> String {
-    let top = 44.0;
-    let plot_w = W - LABEL_W - 70.0;
-    let h = top + rows.len() as f64 * (BAR_H + GAP) + 30.0;
-    let x = |v: f64| LABEL_W + v.clamp(0.0, 100.0) / 100.0 * plot_w;
+/// The opening of a chart: the `<svg>` element, the title, and a percentage axis from 0 to
+/// 100 with a grid line every `step`, drawn between `top` and the bottom margin.
+fn frame(h: f64, font: u32, title: &str, top: f64, step: usize, x: impl Fn(f64) -> f64) -> String {
     let mut s = String::new();
     let _ = write!(
         s,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {h}" width="{W}" height="{h}" role="img" aria-label="{t}" font-family="Times New Roman, Liberation Serif, serif" font-size="11">"#,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {h}" width="{W}" height="{h}" role="img" aria-label="{t}" font-family="Times New Roman, Liberation Serif, serif" font-size="{font}">"#,
         t = esc(title)
     );
     let _ = write!(
@@ -58,8 +54,7 @@ pub fn index_bars(rows: &[Row], grades: &[GradeCount], lang: Lang, title: &str) 
         W / 2.0,
         esc(title)
     );
-    // Axis ticks every 10 %.
-    for t in (0..=100).step_by(10) {
+    for t in (0..=100).step_by(step) {
         let xx = x(t as f64);
         let _ = write!(
             s,
@@ -68,6 +63,17 @@ pub fn index_bars(rows: &[Row], grades: &[GradeCount], lang: Lang, title: &str) 
             h - 12.0
         );
     }
+    s
+}
+
+/// Index by unit, best first: one bar per row (index 0–100 %), its grade's colour, a dashed
+/// line at each grade threshold labelled with the grade.
+pub fn index_bars(rows: &[Row], grades: &[GradeCount], lang: Lang, title: &str) -> String {
+    let top = 44.0;
+    let plot_w = W - LABEL_W - 70.0;
+    let h = top + rows.len() as f64 * (BAR_H + GAP) + 30.0;
+    let x = |v: f64| LABEL_W + v.clamp(0.0, 100.0) / 100.0 * plot_w;
+    let mut s = frame(h, 11, title, top, 10, x);
     for (i, r) in rows.iter().enumerate() {
         let y = top + i as f64 * (BAR_H + GAP);
         let label = format!("{}/{} {}", r.rank, r.rank_of, clip(&r.name, 34));
@@ -117,27 +123,7 @@ pub fn area_shares(shares: &[AreaShare], lang: Lang, title: &str) -> String {
     let plot_w = W - label_w - 80.0;
     let h = top + shares.len() as f64 * row_h + 30.0;
     let x = |v: f64| label_w + v.clamp(0.0, 100.0) / 100.0 * plot_w;
-    let mut s = String::new();
-    let _ = write!(
-        s,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {h}" width="{W}" height="{h}" role="img" aria-label="{t}" font-family="Times New Roman, Liberation Serif, serif" font-size="12">"#,
-        t = esc(title)
-    );
-    let _ = write!(
-        s,
-        r#"<text x="{}" y="16" font-size="14" font-weight="bold" text-anchor="middle">{}</text>"#,
-        W / 2.0,
-        esc(title)
-    );
-    for t in (0..=100).step_by(20) {
-        let xx = x(t as f64);
-        let _ = write!(
-            s,
-            r##"<line x1="{xx:.1}" y1="{top}" x2="{xx:.1}" y2="{:.1}" stroke="#e0e0e0"/><text x="{xx:.1}" y="{:.1}" text-anchor="middle" fill="#555">{t}%</text>"##,
-            h - 26.0,
-            h - 12.0
-        );
-    }
+    let mut s = frame(h, 12, title, top, 20, x);
     for (i, a) in shares.iter().enumerate() {
         let y = top + i as f64 * row_h;
         let _ = write!(

@@ -399,6 +399,19 @@ fn ranking_sheet(
     Ok(())
 }
 
+/// Axes in the document font, values as percentages from 0 to 100 %, no legend (one series).
+fn percent_axes(chart: &mut Chart) {
+    let font = ChartFont::new().set_name(FONT).set_size(9).clone();
+    chart.x_axis().set_font(&font);
+    chart
+        .y_axis()
+        .set_num_format("0%")
+        .set_min(0.0)
+        .set_max(1.0)
+        .set_font(&font);
+    chart.legend().set_hidden();
+}
+
 /// The index by unit as sorted bars (rank 1 on top), each bar in its grade's colour.
 fn index_chart(
     ws: &mut Worksheet,
@@ -422,7 +435,6 @@ fn index_chart(
             )
         })
         .collect();
-    let font = ChartFont::new().set_name(FONT).set_size(9).clone();
     let mut chart = Chart::new_bar();
     chart
         .add_series()
@@ -442,14 +454,8 @@ fn index_chart(
             g.label
         ))
         .set_font(ChartFont::new().set_name(FONT).set_size(12).set_bold());
-    chart.x_axis().set_reverse().set_font(&font);
-    chart
-        .y_axis()
-        .set_num_format("0%")
-        .set_min(0.0)
-        .set_max(1.0)
-        .set_font(&font);
-    chart.legend().set_hidden();
+    percent_axes(&mut chart);
+    chart.x_axis().set_reverse();
     chart
         .set_width(760)
         .set_height((rows.len() as u32 * 18 + 120).max(300));
@@ -489,7 +495,6 @@ fn area_chart(
         ws.write_number_with_format(r, c0 + 4, round_half_away(a.share, 2) / 100.0, &st.percent)?;
     }
     let last = r0 + g.area_shares.len() as u32;
-    let font = ChartFont::new().set_name(FONT).set_size(9).clone();
     let mut chart = Chart::new_column();
     chart
         .add_series()
@@ -508,14 +513,7 @@ fn area_chart(
             g.label
         ))
         .set_font(ChartFont::new().set_name(FONT).set_size(12).set_bold());
-    chart.x_axis().set_font(&font);
-    chart
-        .y_axis()
-        .set_num_format("0%")
-        .set_min(0.0)
-        .set_max(1.0)
-        .set_font(&font);
-    chart.legend().set_hidden();
+    percent_axes(&mut chart);
     chart.set_width(640).set_height(340);
     ws.insert_chart(last + 2, c0, &chart)?;
     ws.set_column_width(c0 + 1, 30)?;

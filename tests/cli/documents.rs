@@ -296,11 +296,8 @@ fn smallest_text_pt(pdf: &Path, page: usize) -> f64 {
         .fold(f64::INFINITY, f64::min)
 }
 
-#[test]
-fn the_workbook_prints_on_a_few_pages_with_its_title_block() {
-    if !have("soffice", "libreoffice-calc-nogui") || !have("pdftotext", "poppler-utils") {
-        return;
-    }
+/// The sample's run file scored into a scratch folder: (the folder, its `out`).
+fn sample_run() -> (tempfile::TempDir, PathBuf) {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
     ok(run(&[
@@ -309,6 +306,15 @@ fn the_workbook_prints_on_a_few_pages_with_its_title_block() {
         "--out",
         &out.display().to_string(),
     ]));
+    (tmp, out)
+}
+
+#[test]
+fn the_workbook_prints_on_a_few_pages_with_its_title_block() {
+    if !have("soffice", "libreoffice-calc-nogui") || !have("pdftotext", "poppler-utils") {
+        return;
+    }
+    let (tmp, out) = sample_run();
     let conv = Command::new("soffice")
         .args(["--headless", "--convert-to", "pdf", "--outdir"])
         .arg(&out)
@@ -351,14 +357,7 @@ fn the_report_prints_one_scorecard_per_page() {
     if !have("chromium", "chromium") || !have("pdftotext", "poppler-utils") {
         return;
     }
-    let tmp = tempfile::tempdir().unwrap();
-    let out = tmp.path().join("out");
-    ok(run(&[
-        "score",
-        "sample-data/danh-gia-2025.toml",
-        "--out",
-        &out.display().to_string(),
-    ]));
+    let (tmp, out) = sample_run();
     let pdf = out.join("report.pdf");
     let print = Command::new("chromium")
         .args([
