@@ -220,6 +220,15 @@ pub fn load(path: &Path) -> Result<RunFile> {
 pub fn parse(path: &Path, text: &str) -> Result<RunFile> {
     let name = path.display().to_string();
     let src = Source { name: &name, text };
+    if text
+        .parse::<toml::Table>()
+        .is_ok_and(|t| t.contains_key("meta"))
+    {
+        return Err(Error::Usage(crate::tr!(
+            "{name} là một tệp tiêu chí, không phải tệp lần chạy; dùng --criteria {name} (cùng --units, --data, --out) hoặc một tệp lần chạy",
+            "{name} is a criteria file, not a run file; give it as --criteria {name} (with --units, --data, --out) or use a run file"
+        )));
+    }
     let raw: RawRun = toml::from_str(text).map_err(|e| {
         let span = e.span().unwrap_or(0..0);
         Error::Criteria(vec![src.diag(span, e.message().trim()).hint(crate::tr!(

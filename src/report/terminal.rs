@@ -1,7 +1,7 @@
 //! The short ranking shown on the terminal after `score`: the top of each ranking group and a
 //! one-line summary (units scored, grade counts, warnings). Display only.
 
-use super::Run;
+use super::{view, Run};
 use crate::i18n::{grade_label, Lang};
 use crate::numfmt::{fixed, Locale};
 
@@ -16,19 +16,12 @@ pub fn table(run: &Run) -> String {
         Locale::En
     };
     let mut out = String::new();
-    let mut i = 0;
-    while i < run.scores.len() {
-        let first = &run.scores[i];
-        let group: Vec<_> = run.scores[i..]
-            .iter()
-            .take_while(|u| u.criteria == first.criteria && u.group == first.group)
-            .collect();
-        let c = &run.criteria[first.criteria];
+    for g in view::groups(run) {
         out.push_str(&format!(
             "\n{} – {} ({} {})\n",
             lang.pick("Xếp hạng", "Ranking"),
-            first.group,
-            group.len(),
+            g.label,
+            g.units,
             lang.pick("đơn vị", "units")
         ));
         out.push_str(&format!(
@@ -40,27 +33,26 @@ pub fn table(run: &Run) -> String {
             lang.pick("Chỉ số", "Index"),
             lang.pick("Xếp loại", "Grade")
         ));
-        for u in group.iter().take(TOP) {
-            let unit = &run.registry.units[u.unit];
-            let name: String = unit.name.chars().take(34).collect();
+        for u in run.scores[g.range.clone()].iter().take(TOP) {
+            let r = view::row(run, u);
+            let name: String = r.name.chars().take(34).collect();
             out.push_str(&format!(
                 "{:>7}  {:<10} {:<34} {:>8} {:>8}  {}\n",
-                format!("{}/{}", u.rank, u.rank_of),
-                unit.code,
+                format!("{}/{}", r.rank, r.rank_of),
+                r.code,
                 name,
-                fixed(u.total, 2, loc),
-                format!("{}%", fixed(u.index, 2, loc)),
-                grade_label(&c.grading.bands[u.grade], lang)
+                fixed(r.total, 2, loc),
+                format!("{}%", fixed(r.index, 2, loc)),
+                r.grade
             ));
         }
-        if group.len() > TOP {
+        if g.units > TOP {
             out.push_str(&format!(
                 "    … {} {}\n",
-                group.len() - TOP,
+                g.units - TOP,
                 lang.pick("đơn vị khác trong results.xlsx", "more in results.xlsx")
             ));
         }
-        i += group.len();
     }
     out
 }
