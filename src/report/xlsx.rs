@@ -400,16 +400,23 @@ fn ranking_sheet(
 }
 
 /// Axes in the document font, values as percentages from 0 to 100 %, no legend (one series).
-fn percent_axes(chart: &mut Chart) {
+/// In a bar chart (horizontal bars) the x axis is the value axis and the categories run down
+/// the y axis, first at the top.
+fn percent_axes(chart: &mut Chart, horizontal: bool) {
     let font = ChartFont::new().set_name(FONT).set_size(9).clone();
-    chart.x_axis().set_font(&font);
-    chart
-        .y_axis()
+    chart.legend().set_hidden();
+    let value_axis = if horizontal { chart.x_axis() } else { chart.y_axis() };
+    value_axis
         .set_num_format("0%")
         .set_min(0.0)
         .set_max(1.0)
         .set_font(&font);
-    chart.legend().set_hidden();
+    let category_axis = if horizontal {
+        chart.y_axis().set_reverse()
+    } else {
+        chart.x_axis()
+    };
+    category_axis.set_font(&font);
 }
 
 /// The index by unit as sorted bars (rank 1 on top), each bar in its grade's colour.
@@ -454,8 +461,7 @@ fn index_chart(
             g.label
         ))
         .set_font(ChartFont::new().set_name(FONT).set_size(12).set_bold());
-    percent_axes(&mut chart);
-    chart.x_axis().set_reverse();
+    percent_axes(&mut chart, true);
     chart
         .set_width(760)
         .set_height((rows.len() as u32 * 18 + 120).max(300));
@@ -513,7 +519,7 @@ fn area_chart(
             g.label
         ))
         .set_font(ChartFont::new().set_name(FONT).set_size(12).set_bold());
-    percent_axes(&mut chart);
+    percent_axes(&mut chart, false);
     chart.set_width(640).set_height(340);
     ws.insert_chart(last + 2, c0, &chart)?;
     ws.set_column_width(c0 + 1, 30)?;
