@@ -405,7 +405,11 @@ fn ranking_sheet(
 fn percent_axes(chart: &mut Chart, horizontal: bool) {
     let font = ChartFont::new().set_name(FONT).set_size(9).clone();
     chart.legend().set_hidden();
-    let value_axis = if horizontal { chart.x_axis() } else { chart.y_axis() };
+    let value_axis = if horizontal {
+        chart.x_axis()
+    } else {
+        chart.y_axis()
+    };
     value_axis
         .set_num_format("0%")
         .set_min(0.0)

@@ -179,6 +179,29 @@ fn a_bad_run_file_is_reported_at_its_lines_and_nothing_is_written() {
 }
 
 #[test]
+fn each_ranking_sheet_has_its_two_native_charts() {
+    let (_tmp, out) = sample_run();
+    use std::io::Read;
+    let mut z =
+        zip::ZipArchive::new(std::fs::File::open(out.join("results.xlsx")).unwrap()).unwrap();
+    let charts: Vec<String> = (0..z.len())
+        .map(|i| z.by_index(i).unwrap().name().unwrap().to_string())
+        .filter(|n| n.starts_with("xl/charts/chart"))
+        .collect();
+    // Four ranking sheets: the index by unit and the area shares on each.
+    assert_eq!(charts.len(), 8, "{charts:?}");
+    let mut first = String::new();
+    z.by_name("xl/charts/chart1.xml")
+        .unwrap()
+        .read_to_string(&mut first)
+        .unwrap();
+    // Horizontal bars, rank 1 on top, one coloured point per unit (20 departments).
+    assert!(first.contains("<c:barDir val=\"bar\"/>"));
+    assert!(first.contains("<c:orientation val=\"maxMin\"/>"));
+    assert_eq!(first.matches("<c:dPt>").count(), 20);
+}
+
+#[test]
 fn csv_outputs_open_in_excel_with_vietnamese_intact() {
     let tmp = tempfile::tempdir().unwrap();
     ok(mini(tmp.path(), &[]));
