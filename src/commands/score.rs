@@ -7,6 +7,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::captions::Captions;
+use crate::criteria::Criteria;
 use crate::dataset::{DataSpec, Dataset};
 use crate::error::{Error, Result};
 use crate::i18n::Lang;
@@ -123,19 +124,46 @@ pub fn run(a: &Args) -> Result<()> {
     execute(&job)
 }
 
-fn execute(a: &Job) -> Result<()> {
-    let lang = a.lang;
+/// The steps of a run, in order: prepare (read and check every input), compute (score, rank,
+/// warnings), write (build every document, write them as one unit), tell (the terminal).
+fn execute(job: &Job) -> Result<()> {
     // A damaged Parquet file can make polars abort the process (a failed allocation, which
     // no panic handler sees): such runs happen in a supervised child.
-    let tables: Vec<&Path> = a
+    let tables: Vec<&Path> = job
         .data
         .iter()
         .map(|d| d.path.as_path())
-        .chain(std::iter::once(a.units.as_path()))
+        .chain(std::iter::once(job.units.as_path()))
         .collect();
-    if let Some(outcome) = crate::guard::parquet_in_child(&tables, &a.out) {
+    if let Some(outcome) = crate::guard::parquet_in_child(&tables, &job.out) {
         return outcome;
     }
+    let prepared = prepare(job)?;
+    let (scores, warnings) = compute(job, &prepared)?;
+    let run = Run {
+        criteria: &prepared.criteria,
+        registry: &prepared.registry,
+        scores: &scores,
+        lang: job.lang,
+        inputs: prepared.inputs.clone(),
+        report: &job.report,
+    };
+    let written = write(job, &run)?;
+    tell(job, &run, &prepared.notes, &warnings, &written)
+}
+
+/// Everything a run read, checked, before anything is scored.
+struct Prepared {
+    criteria: Vec<Criteria>,
+    registry: Registry,
+    data: Dataset,
+    /// Notes on how the inputs were read (encodings, skipped rows, unscored unit types…).
+    notes: Vec<String>,
+    /// Every input with its SHA-256, hashed while it was read.
+    inputs: Vec<(String, String)>,
+}
+
+fn prepare(a: &Job) -> Result<Prepared> {
     let criteria = super::load_criteria(&a.criteria)?;
     // Each unit type belongs to one criteria file.
     for (i, c) in criteria.iter().enumerate() {
@@ -166,7 +194,6 @@ fn execute(a: &Job) -> Result<()> {
     };
 
     let registry = Registry::load(&a.units)?;
-    let mut warnings: Vec<String> = Vec::new();
     let mut notes: Vec<String> = Vec::new();
     let mut skipped: Vec<(String, usize)> = Vec::new();
     for u in &registry.units {
@@ -226,10 +253,34 @@ fn execute(a: &Job) -> Result<()> {
         ));
     }
 
-    // Every problem of the run at once: the join's, the plausibility guard's, and scoring's.
+    // Hashed while they were read: no input is read a second time.
+    let inputs = std::iter::once((registry.file.clone(), registry.sha256.clone()))
+        .chain(criteria.iter().map(|c| (c.path.clone(), c.sha256.clone())))
+        .chain(
+            data.tables
+                .iter()
+                .map(|t| (t.name.clone(), t.sha256.clone())),
+        )
+        .chain(map_sha)
+        .chain(a.run_file.clone())
+        .collect();
+    Ok(Prepared {
+        criteria,
+        registry,
+        data,
+        notes,
+        inputs,
+    })
+}
+
+/// Score and rank every unit; every problem of the run is reported at once (the join's, the
+/// plausibility guard's and scoring's). Returns the scores in report order and the warnings.
+fn compute(a: &Job, p: &Prepared) -> Result<(Vec<score::UnitScore>, Vec<String>)> {
+    let (criteria, registry, data) = (&p.criteria, &p.registry, &p.data);
+    let mut warnings: Vec<String> = Vec::new();
     let mut issues = data.issues.clone();
-    issues.extend(plausibility::fraction_rates(&criteria, &data));
-    let mut scores = match score::score_all(&criteria, &registry, &data) {
+    issues.extend(plausibility::fraction_rates(criteria, data));
+    let mut scores = match score::score_all(criteria, registry, data) {
         Ok(s) if issues.is_empty() => s,
         Ok(_) => return Err(Error::Data(issues)),
         Err(Error::Data(more)) => {
@@ -238,7 +289,7 @@ fn execute(a: &Job) -> Result<()> {
         }
         Err(e) => return Err(e),
     };
-    rank::assign(&mut scores, &criteria, &registry, lang);
+    rank::assign(&mut scores, criteria, registry, a.lang);
     for u in &scores {
         let code = &registry.units[u.unit].code;
         for f in &u.flags {
@@ -260,31 +311,20 @@ fn execute(a: &Job) -> Result<()> {
         }
     }
 
-    let run = Run {
-        criteria: &criteria,
-        registry: &registry,
-        scores: &scores,
-        lang,
-        // Hashed while they were read: no input is read a second time.
-        inputs: std::iter::once((registry.file.clone(), registry.sha256.clone()))
-            .chain(criteria.iter().map(|c| (c.path.clone(), c.sha256.clone())))
-            .chain(
-                data.tables
-                    .iter()
-                    .map(|t| (t.name.clone(), t.sha256.clone())),
-            )
-            .chain(map_sha)
-            .chain(a.run_file.clone())
-            .collect(),
-        report: &a.report,
-    };
+    Ok((scores, warnings))
+}
+
+/// Build every document of the run and write them as one unit; returns the names written
+/// (the scorecards folder is told separately).
+fn write(a: &Job, run: &Run) -> Result<Vec<String>> {
+    let outputs: Vec<PathBuf> = OUTPUTS.iter().map(|o| a.out.join(o)).collect();
     // The workbook and the text outputs are independent: build them on two threads.
     let (xlsx, mut files) = std::thread::scope(|sc| {
-        let xlsx = sc.spawn(|| report::xlsx::workbook(&run));
+        let xlsx = sc.spawn(|| report::xlsx::workbook(run));
         let files = vec![
-            (outputs[0].clone(), report::csv::results(&run)),
-            (outputs[1].clone(), report::csv::criterion_scores(&run)),
-            (outputs[3].clone(), report::html::report(&run)),
+            (outputs[0].clone(), report::csv::results(run)),
+            (outputs[1].clone(), report::csv::criterion_scores(run)),
+            (outputs[3].clone(), report::html::report(run)),
         ];
         (
             xlsx.join().expect("the workbook thread does not panic"),
@@ -301,21 +341,32 @@ fn execute(a: &Job) -> Result<()> {
     let written: Vec<String> = files.iter().map(|(p, _)| p.display().to_string()).collect();
     if let Some(dir) = &a.scorecards {
         files.extend(
-            report::html::scorecards(&run)
+            report::html::scorecards(run)
                 .into_iter()
                 .map(|(name, bytes)| (dir.join(name), bytes)),
         );
     }
     report::write_all(&files)?;
+    Ok(written)
+}
 
+/// Notes and warnings on stderr; the table, the summary and what was written on stdout.
+fn tell(
+    a: &Job,
+    run: &Run,
+    notes: &[String],
+    warnings: &[String],
+    written: &[String],
+) -> Result<()> {
+    let lang = a.lang;
     let mut stdout = std::io::stdout().lock();
     let mut stderr = std::io::stderr().lock();
     let note_word = lang.pick("ghi chú", "note");
     let warn_word = lang.pick("cảnh báo", "warning");
-    for n in &notes {
+    for n in notes {
         let _ = writeln!(stderr, "{note_word}: {n}");
     }
-    for w in &warnings {
+    for w in warnings {
         let _ = writeln!(stderr, "{warn_word}: {w}");
     }
     let pipe = |r: std::io::Result<()>| match r {
@@ -323,12 +374,12 @@ fn execute(a: &Job) -> Result<()> {
         other => other.map_err(|e| Error::Other(e.to_string())),
     };
     if !a.quiet {
-        pipe(write!(stdout, "{}", report::terminal::table(&run)))?;
+        pipe(write!(stdout, "{}", report::terminal::table(run)))?;
     }
     pipe(writeln!(
         stdout,
         "{}",
-        report::terminal::summary(&run, warnings.len())
+        report::terminal::summary(run, warnings.len())
     ))?;
     pipe(writeln!(
         stdout,
