@@ -39,6 +39,12 @@ pub enum Command {
         after_help = "Examples:\n  parindex score sample-data/danh-gia-2025.toml\n  parindex score sample-data/danh-gia-2025.toml --lang en --out out-en/ --scorecards out-en/phieu\n  parindex score --criteria criteria/so-2025.toml --criteria criteria/xa-2025.toml \\\n      --units sample-data/units.csv \\\n      --data sample-data/2025/chi-so-so.csv --data sample-data/2025/chi-so-xa.csv \\\n      --data 'sample-data/2025/tham-dinh.xlsx#Thẩm định' --data sample-data/2025/dieu-tra-xhh.parquet --out out/\n\n  An office's own workbook, columns headed in Vietnamese, rates written as 0.9898:\n  parindex score --criteria criteria/xa-2025.toml --units sample-data/units.csv \\\n      --data 'bao-cao-xa.xlsx#Tổng hợp' --rates-as-fraction 'bao-cao-xa.xlsx#Tổng hợp' \\\n      --map cot-chi-so.toml --out out/\n\nA workbook sheet is chosen with FILE#SHEET (default: the first sheet). Columns are found by indicator\ncode or by caption (the criterion's name, `captions` in the criteria file, or --map). Cells formatted\nas % are read as percentages; a table that writes rates as fractions (0.9898) needs\n--rates-as-fraction FILE."
     )]
     Score(ScoreArgs),
+    /// Write the data-entry workbook for a year's criteria: a sheet per criteria file, a row per
+    /// unit, a column per indicator with validation and the criterion in the input message.
+    #[command(
+        after_help = "Examples:\n  parindex template sample-data/danh-gia-2025.toml --out mau-nhap-lieu.xlsx\n  parindex template --criteria criteria/xa-2025.toml --units sample-data/units.csv --self --out tu-danh-gia.xlsx\n  parindex template sample-data/danh-gia-2025.toml --appraisal --out tham-dinh.xlsx\n\nA filled template is read by `parindex score --data FILE.xlsx` with no mapping and no flags: every\ndata sheet is read. Rates are entered as percentages (98,5) or in cells formatted as %; KAD or N/A\nmarks a criterion that does not apply."
+    )]
+    Template(TemplateArgs),
     /// Turn dossier records (one row per hồ sơ) into a per-unit indicator table for `score`.
     #[command(
         after_help = "Definitions (docs/derive.md): received in the period; resolved = finished by --as-of; on time = finished on or before the due date; an open dossier past its due date counts as late:\n  on_time_rate = resolved_on_time / (resolved + pending_overdue) × 100\n\nExamples:\n  parindex derive ho-so-2025.csv --period 2025 --out chi-so-ho-so.csv\n  parindex derive part1.parquet part2.parquet --from 1/7/2025 --to 31/12/2025 --as-of 15/1/2026 \\\n      --map vendor.toml --units sample-data/units.csv --out indicators.parquet"
@@ -83,6 +89,31 @@ pub struct ScoreArgs {
     /// Print only the summary line.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct TemplateArgs {
+    /// Run file naming the criteria files and the unit registry (flags override it).
+    #[arg(value_name = "RUN.toml")]
+    pub run: Option<PathBuf>,
+    /// Criteria file; repeat for several unit types (a sheet each).
+    #[arg(long = "criteria", value_name = "FILE")]
+    pub criteria: Vec<PathBuf>,
+    /// Unit registry: the rows of each sheet.
+    #[arg(long, value_name = "FILE")]
+    pub units: Option<PathBuf>,
+    /// The workbook to write (default: mau-nhap-lieu.xlsx in the run file's output folder).
+    #[arg(long, value_name = "FILE.xlsx")]
+    pub out: Option<PathBuf>,
+    /// The unit's self-assessment form: no survey columns, an evidence column.
+    #[arg(long = "self", conflicts_with = "appraisal")]
+    pub self_assessment: bool,
+    /// The appraisal form: a reason column after each indicator.
+    #[arg(long)]
+    pub appraisal: bool,
+    /// Language of captions, messages and instructions (default vi).
+    #[arg(long, value_enum)]
+    pub lang: Option<Lang>,
 }
 
 #[derive(Debug, clap::Args)]

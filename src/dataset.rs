@@ -61,10 +61,14 @@ impl Dataset {
         captions: &Captions,
     ) -> Result<Dataset> {
         let mut tables = Vec::new();
+        let mut fraction = Vec::new();
         let mut issues = Vec::new();
         for spec in specs {
-            match ingest::read_table(&spec.path, locale, &units::is_code_header) {
-                Ok(t) => tables.push(t),
+            match ingest::read_tables(&spec.path, locale, &units::is_code_header) {
+                Ok(ts) => {
+                    fraction.extend(ts.iter().map(|_| spec.fraction));
+                    tables.extend(ts);
+                }
                 // Every file's problems at once; other failures stop here.
                 Err(Error::Data(mut more)) => issues.append(&mut more),
                 Err(e) => return Err(e),
@@ -73,7 +77,6 @@ impl Dataset {
         if !issues.is_empty() {
             return Err(Error::Data(issues));
         }
-        let fraction = specs.iter().map(|s| s.fraction).collect();
         Ok(Dataset::new(tables, fraction, registry, needed, captions))
     }
 

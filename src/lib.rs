@@ -39,6 +39,10 @@ pub fn run(cli: Cli) -> Result<()> {
             i18n::set(a.lang.unwrap_or_default());
             commands::score::run(&a)
         }
+        Command::Template(a) => {
+            i18n::set(a.lang.unwrap_or_default());
+            commands::template::run(&a)
+        }
         Command::Derive(a) => {
             i18n::set(a.lang);
             commands::derive::run(&a)

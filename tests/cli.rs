@@ -1108,3 +1108,6 @@ mod properties;
 
 #[path = "cli/documents.rs"]
 mod documents;
+
+#[path = "cli/appraisal.rs"]
+mod appraisal;

@@ -3,6 +3,7 @@
 pub mod check;
 pub mod derive;
 pub mod score;
+pub mod template;
 
 use std::path::PathBuf;
 

@@ -183,6 +183,58 @@ pub fn read_table(
     Ok(t)
 }
 
+/// The document property in which a workbook made by `parindex template` lists its data
+/// sheets, one per line.
+pub const TEMPLATE_SHEETS_PROPERTY: &str = "parindex-template-sheets";
+
+/// Read a table argument as one or more tables: a workbook made by `parindex template` and
+/// given without `#sheet` yields every one of its data sheets (named `file#sheet`); anything
+/// else is [`read_table`].
+pub fn read_tables(
+    arg: &Path,
+    locale: LocaleChoice,
+    is_header: &dyn Fn(&str) -> bool,
+) -> Result<Vec<Table>> {
+    let (path, sheet) = split_sheet(arg);
+    if sheet.is_none() && matches!(extension(&path).as_str(), "xlsx" | "xlsm") {
+        let bytes = std::fs::read(&path).map_err(|source| Error::Read {
+            path: path.clone(),
+            source,
+        })?;
+        if let Some(sheets) = xlsx::template_sheets(&bytes) {
+            let sha256 = crate::criteria::sha256_hex(&bytes);
+            let ext = extension(&path);
+            let mut out = Vec::new();
+            let mut issues = Vec::new();
+            for s in sheets {
+                let name = format!("{}#{s}", arg.display());
+                let grid = match xlsx::read_bytes(bytes.clone(), &ext, Some(&s), &name) {
+                    Ok(g) => g,
+                    Err(Error::Data(mut more)) => {
+                        issues.append(&mut more);
+                        continue;
+                    }
+                    Err(e) => return Err(e),
+                };
+                match table_from_grid(grid, name, locale, is_header) {
+                    Ok(mut t) => {
+                        t.sha256 = sha256.clone();
+                        out.push(t);
+                    }
+                    Err(Error::Data(mut more)) => issues.append(&mut more),
+                    Err(e) => return Err(e),
+                }
+            }
+            return if issues.is_empty() {
+                Ok(out)
+            } else {
+                Err(Error::Data(issues))
+            };
+        }
+    }
+    read_table(arg, locale, is_header).map(|t| vec![t])
+}
+
 /// The table inside rows already read: the header (title rows above it skipped, a two-row
 /// header combined), the body without column-number, totals and signature rows, the locale.
 /// Public for the fuzz targets, which feed it rows read from bytes.

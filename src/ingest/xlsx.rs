@@ -38,6 +38,35 @@ pub fn read_bytes(bytes: Vec<u8>, ext: &str, sheet: Option<&str>, name: &str) ->
     .unwrap_or_else(|why| Err(damaged(name, why)))
 }
 
+/// The data sheets of a workbook written by `parindex template` (listed in its document
+/// property, one per line), so that a filled template is read whole without `#sheet`.
+pub fn template_sheets(bytes: &[u8]) -> Option<Vec<String>> {
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).ok()?;
+    let mut part = zip.by_name("docProps/custom.xml").ok()?;
+    if part.size() > 1 << 20 {
+        return None;
+    }
+    let mut xml = String::new();
+    part.read_to_string(&mut xml).ok()?;
+    let at = xml.find(&format!("name=\"{}\"", super::TEMPLATE_SHEETS_PROPERTY))?;
+    let rest = &xml[at..];
+    let start = rest.find("<vt:lpwstr>")? + "<vt:lpwstr>".len();
+    let end = rest[start..].find("</vt:lpwstr>")? + start;
+    let text = rest[start..end]
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&apos;", "'")
+        .replace("&#10;", "\n")
+        .replace("&amp;", "&");
+    let sheets: Vec<String> = text
+        .lines()
+        .filter(|l| !l.is_empty())
+        .map(String::from)
+        .collect();
+    (!sheets.is_empty()).then_some(sheets)
+}
+
 fn damaged(name: &str, why: impl std::fmt::Display) -> Error {
     Error::data(
         name,

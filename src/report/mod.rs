@@ -7,6 +7,7 @@
 pub mod csv;
 pub mod html;
 pub mod svg;
+pub mod template;
 pub mod terminal;
 pub mod view;
 pub mod xlsx;

@@ -1,0 +1,307 @@
+//! From data entry to appraisal: the template generated from the criteria (structure read back
+//! with calamine, validations, captions, locked columns), the round trip template → filled by a
+//! script → `score` with no mapping and no flags → the sample's own results, and the
+//! self-assessment against the appraisal.
+
+use std::io::{Read, Write};
+
+use super::*;
+
+/// The workbook's parts, by name.
+fn unzip(path: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut z = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    (0..z.len())
+        .map(|i| {
+            let mut f = z.by_index(i).unwrap();
+            let mut b = Vec::new();
+            f.read_to_end(&mut b).unwrap();
+            (f.name().unwrap().to_string(), b)
+        })
+        .collect()
+}
+
+fn rezip(path: &Path, parts: &[(String, Vec<u8>)]) {
+    let mut w = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
+    for (name, bytes) in parts {
+        w.start_file(name.as_str(), zip::write::SimpleFileOptions::default())
+            .unwrap();
+        w.write_all(bytes).unwrap();
+    }
+    w.finish().unwrap();
+}
+
+/// What goes into a cell: a number or a word.
+enum Fill {
+    Num(f64),
+    Word(String),
+}
+
+/// A value as `criterion-scores.csv` shows it ("97,5%", "8.25", "có") as the cell an official
+/// would type: numbers as numbers (a percentage as its number), words as text.
+fn as_typed(raw: &str) -> Fill {
+    let t = raw.trim().trim_end_matches('%').replace(',', ".");
+    match t.parse::<f64>() {
+        Ok(x) => Fill::Num(x),
+        Err(_) => Fill::Word(raw.to_string()),
+    }
+}
+
+/// Fill the blank cells `<c r="D7" s="5"/>` of a template's sheet XML.
+fn fill_sheet(xml: &str, cells: &HashMap<String, Fill>) -> String {
+    let mut out = String::with_capacity(xml.len() * 2);
+    let mut rest = xml;
+    while let Some(at) = rest.find("<c r=\"") {
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+        let end = rest.find('>').unwrap() + 1;
+        let tag = &rest[..end];
+        let r = tag[6..].split('"').next().unwrap();
+        match (tag.ends_with("/>"), cells.get(r)) {
+            (true, Some(fill)) => {
+                let open = &tag[..tag.len() - 2];
+                match fill {
+                    Fill::Num(x) => out.push_str(&format!("{open}><v>{x}</v></c>")),
+                    Fill::Word(w) => out.push_str(&format!(
+                        "{open} t=\"inlineStr\"><is><t>{}</t></is></c>",
+                        w.replace('&', "&amp;").replace('<', "&lt;")
+                    )),
+                }
+            }
+            _ => out.push_str(tag),
+        }
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[test]
+fn template_structure_captions_validation_and_locks() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path().join("mau.xlsx");
+    let o = ok(run(&[
+        "template",
+        "sample-data/danh-gia-2025.toml",
+        "--out",
+        &t.display().to_string(),
+    ]));
+    assert!(o.stdout.contains("2 trang số liệu, 140 đơn vị"), "{o:?}");
+    let mut wb = open_workbook_auto(&t).unwrap();
+    assert_eq!(
+        wb.sheet_names(),
+        [
+            "Số liệu - sở, ban",
+            "Số liệu - xã, phường, đặc khu",
+            "Hướng dẫn"
+        ]
+    );
+    let xa = wb.worksheet_range("Số liệu - xã, phường, đặc khu").unwrap();
+    let rows: Vec<Vec<String>> = xa
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    let head = rows.iter().position(|r| r[0] == "Mã đơn vị").unwrap();
+    // Area over its criteria, the criterion's name under it.
+    assert_eq!(rows[head][3], "1. Công tác chỉ đạo, điều hành CCHC (10)");
+    assert_eq!(
+        rows[head + 1][3],
+        "Ban hành kế hoạch CCHC năm đúng thời hạn"
+    );
+    assert!(rows[head + 1].contains(&"Người đứng đầu bị kỷ luật trong năm".to_string()));
+    // One row per commune-level unit, code and name filled in.
+    let units: Vec<&Vec<String>> = rows[head + 2..]
+        .iter()
+        .filter(|r| !r[0].is_empty())
+        .collect();
+    assert_eq!(units.len(), 120);
+    assert!(units
+        .iter()
+        .any(|r| r[0] == "XA013" && r[1] == "Xã Mỹ Thủy"));
+    // In the XML: the sheet is protected, code/name cells locked, inputs unlocked, every
+    // input column validated with the criterion in its input message.
+    let parts = unzip(&t);
+    let sheet = String::from_utf8(
+        parts
+            .iter()
+            .find(|(n, _)| n == "xl/worksheets/sheet2.xml")
+            .unwrap()
+            .1
+            .clone(),
+    )
+    .unwrap();
+    assert!(sheet.contains("<sheetProtection"));
+    let validations = sheet.matches("<dataValidation ").count();
+    // 43 leaves read 42 distinct indicators (one is read twice), 5 items, 1 condition.
+    assert!(validations >= 45, "{validations} validations");
+    assert!(
+        sheet.contains("type=\"list\"") && sheet.contains("<formula1>\"có,không,KAD\"</formula1>")
+    );
+    assert!(
+        sheet.contains("promptTitle=\"1.1.2 (1 điểm)\""),
+        "input title"
+    );
+    assert!(sheet.contains("&lt;=100"), "rates are 0–100");
+    let styles = String::from_utf8(
+        parts
+            .iter()
+            .find(|(n, _)| n == "xl/styles.xml")
+            .unwrap()
+            .1
+            .clone(),
+    )
+    .unwrap();
+    assert!(styles.contains("locked=\"0\""), "input cells are unlocked");
+    let custom = String::from_utf8(
+        parts
+            .iter()
+            .find(|(n, _)| n == "docProps/custom.xml")
+            .unwrap()
+            .1
+            .clone(),
+    )
+    .unwrap();
+    assert!(custom.contains("parindex-template-sheets"));
+    // --self leaves the survey out; --appraisal adds a reason after each indicator.
+    let s = tmp.path().join("tu.xlsx");
+    ok(run(&[
+        "template",
+        "sample-data/danh-gia-2025.toml",
+        "--self",
+        "--out",
+        &s.display().to_string(),
+    ]));
+    let mut wb = open_workbook_auto(&s).unwrap();
+    let xa = wb.worksheet_range("Số liệu - xã, phường, đặc khu").unwrap();
+    let text: Vec<String> = xa
+        .rows()
+        .flat_map(|r| r.iter().map(|c| c.to_string()))
+        .collect();
+    assert!(!text.iter().any(|c| c.contains("điều tra xã hội học")));
+    assert!(text.contains(&"Tài liệu kiểm chứng (đường dẫn)".to_string()));
+    let a = tmp.path().join("td.xlsx");
+    ok(run(&[
+        "template",
+        "sample-data/danh-gia-2025.toml",
+        "--appraisal",
+        "--out",
+        &a.display().to_string(),
+    ]));
+    let mut wb = open_workbook_auto(&a).unwrap();
+    let xa = wb.worksheet_range("Số liệu - xã, phường, đặc khu").unwrap();
+    let text: Vec<String> = xa
+        .rows()
+        .flat_map(|r| r.iter().map(|c| c.to_string()))
+        .collect();
+    assert!(text.contains(&"Lý do điều chỉnh 1.1.1".to_string()));
+}
+
+#[test]
+fn a_filled_template_scores_like_the_sample_with_no_mapping_and_no_flags() {
+    let tmp = tempfile::tempdir().unwrap();
+    let sample = tmp.path().join("sample");
+    ok(run(&[
+        "score",
+        "sample-data/danh-gia-2025.toml",
+        "--out",
+        &sample.display().to_string(),
+    ]));
+    let t = tmp.path().join("mau.xlsx");
+    ok(run(&[
+        "template",
+        "sample-data/danh-gia-2025.toml",
+        "--out",
+        &t.display().to_string(),
+    ]));
+
+    // What each unit reported, as read by the sample run: unit → indicator → raw value, and
+    // criterion name → indicator (the template heads columns with criterion names).
+    let mut value: HashMap<(String, String), String> = HashMap::new();
+    let mut indicator_of: HashMap<String, String> = HashMap::new();
+    let mut rdr = csv::Reader::from_path(sample.join("criterion-scores.csv")).unwrap();
+    for r in rdr.records() {
+        let r = r.unwrap();
+        indicator_of.insert(r[3].to_string(), r[4].to_string());
+        indicator_of.insert(r[4].to_string(), r[4].to_string());
+        if !r[5].is_empty() {
+            value.insert((r[0].to_string(), r[4].to_string()), r[5].to_string());
+        }
+    }
+    let disqualified: Vec<String> = results(&sample)
+        .into_iter()
+        .filter(|(_, r)| r["flags"].contains("disqualified:K1"))
+        .map(|(c, _)| c)
+        .collect();
+    assert_eq!(disqualified.len(), 1);
+
+    // Fill every data sheet the way an office would type it.
+    let mut wb = open_workbook_auto(&t).unwrap();
+    let mut parts = unzip(&t);
+    for (k, name) in ["Số liệu - sở, ban", "Số liệu - xã, phường, đặc khu"]
+        .iter()
+        .enumerate()
+    {
+        let range = wb.worksheet_range(name).unwrap();
+        let rows: Vec<Vec<String>> = range
+            .rows()
+            .map(|r| r.iter().map(|c| c.to_string()).collect())
+            .collect();
+        let (r0, c0) = range.start().unwrap();
+        let head = rows.iter().position(|r| r[0] == "Mã đơn vị").unwrap() + 1;
+        let mut cells: HashMap<String, Fill> = HashMap::new();
+        for (i, row) in rows.iter().enumerate().skip(head + 1) {
+            let code = &row[0];
+            for (j, caption) in rows[head].iter().enumerate().skip(3) {
+                let at = format!("{}{}", column_name(c0 as usize + j), r0 as usize + i + 1);
+                if caption == "Người đứng đầu bị kỷ luật trong năm" {
+                    let yes = disqualified.contains(code);
+                    cells.insert(at, Fill::Word(if yes { "có" } else { "không" }.into()));
+                    continue;
+                }
+                let ind = &indicator_of[caption];
+                if let Some(v) = value.get(&(code.clone(), ind.clone())) {
+                    cells.insert(at, as_typed(v));
+                }
+            }
+        }
+        let part = format!("xl/worksheets/sheet{}.xml", k + 1);
+        let p = parts.iter_mut().find(|(n, _)| *n == part).unwrap();
+        p.1 = fill_sheet(std::str::from_utf8(&p.1).unwrap(), &cells).into_bytes();
+    }
+    let filled = tmp.path().join("da-dien.xlsx");
+    rezip(&filled, &parts);
+
+    // Scored with the criteria and the registry only: no --map, no sheet, no rates flag.
+    let out = tmp.path().join("out");
+    let o = ok(run(&[
+        "score",
+        "--criteria",
+        "criteria/so-2025.toml",
+        "--criteria",
+        "criteria/xa-2025.toml",
+        "--units",
+        "sample-data/units.csv",
+        "--data",
+        &filled.display().to_string(),
+        "--out",
+        &out.display().to_string(),
+    ]));
+    assert!(o.stdout.contains("Đã chấm 140 đơn vị"), "{o:?}");
+    assert_eq!(
+        std::fs::read_to_string(out.join("results.csv")).unwrap(),
+        std::fs::read_to_string(sample.join("results.csv")).unwrap(),
+        "the filled template gives the sample's results byte for byte"
+    );
+}
+
+fn column_name(mut i: usize) -> String {
+    let mut s = Vec::new();
+    loop {
+        s.push(b'A' + (i % 26) as u8);
+        if i < 26 {
+            break;
+        }
+        i = i / 26 - 1;
+    }
+    s.reverse();
+    String::from_utf8(s).unwrap()
+}
