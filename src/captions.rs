@@ -16,6 +16,31 @@ use crate::criteria::Criteria;
 use crate::error::{Error, Result};
 use crate::text;
 
+/// The criterion id a reason column is for: "Lý do điều chỉnh 3.2", "Lý do 3.2", "Reason 3.2",
+/// "reason_3.2" (the appraisal template writes the first form); the id comes back as
+/// `text::key` writes it. Such columns hold why the
+/// appraisal changed a self-assessed value; they are not indicators.
+pub fn reason_column_id(header: &str) -> Option<String> {
+    let k = text::key(header).replace('_', " ");
+    let rest = [
+        "lý do điều chỉnh",
+        "ly do dieu chinh",
+        "lý do",
+        "ly do",
+        "reason for",
+        "reason",
+    ]
+    .iter()
+    .find_map(|p| k.strip_prefix(p))?;
+    let id = rest.trim().trim_start_matches([':', '-', '–']).trim();
+    let ok = !id.is_empty()
+        && !id.contains(' ')
+        && id.chars().any(|c| c.is_ascii_digit())
+        && id.chars().all(|c| c.is_alphanumeric() || c == '.');
+    // Lower case, as `text::key` writes it: compare with the key of a criterion id.
+    ok.then(|| id.to_string())
+}
+
 #[derive(Debug, Default, Clone)]
 pub struct Captions {
     /// Caption key → indicator key; `None` when two indicators claim it.

@@ -74,6 +74,16 @@ pub struct ScoreArgs {
     /// Mapping file: `[columns]` indicator = "column caption" (or a list of captions).
     #[arg(long, value_name = "FILE")]
     pub map: Option<PathBuf>,
+    /// Self-assessment table (the units' own values, same columns as --data); repeat per table.
+    /// Compared with the appraised data in appraisal.csv.
+    #[arg(long = "self", value_name = "FILE")]
+    pub self_data: Vec<PathBuf>,
+    /// Reasons for adjustments as a long table: unit code, criterion id, reason.
+    #[arg(long, value_name = "FILE")]
+    pub reasons: Option<PathBuf>,
+    /// An adjustment larger than this many points needs a reason (default 0: any adjustment).
+    #[arg(long, value_name = "POINTS")]
+    pub reason_threshold: Option<f64>,
     /// Output folder (created if needed).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,

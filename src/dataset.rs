@@ -109,7 +109,11 @@ impl Dataset {
             for ci in 0..t.headers.len() {
                 let h = &t.headers[ci];
                 let own = text::key(h);
-                if ci == code_col || own.is_empty() || units::is_descriptive_header(&own) {
+                if ci == code_col
+                    || own.is_empty()
+                    || units::is_descriptive_header(&own)
+                    || captions::reason_column_id(h).is_some()
+                {
                     continue;
                 }
                 // The indicator this column holds: its code as written, else a caption.
@@ -254,6 +258,44 @@ impl Dataset {
             fraction,
             issues,
         }
+    }
+
+    /// This dataset over `base`: an indicator this one holds is read from it first (a unit
+    /// with no row here falls back to `base`), except the indicators in `skip` (keys), which
+    /// only `base` answers; everything else comes from `base`. The join's issues are this
+    /// dataset's own.
+    pub fn over(self, base: &Dataset, skip: &std::collections::HashSet<String>) -> Dataset {
+        let offset = self.tables.len();
+        let mut columns: HashMap<String, Vec<(usize, usize)>> = self
+            .columns
+            .into_iter()
+            .filter(|(k, _)| !skip.contains(k))
+            .collect();
+        for (k, holders) in &base.columns {
+            columns
+                .entry(k.clone())
+                .or_default()
+                .extend(holders.iter().map(|&(t, c)| (t + offset, c)));
+        }
+        let mut tables = self.tables;
+        tables.extend(base.tables.iter().cloned());
+        let mut rows = self.rows;
+        rows.extend(base.rows.iter().cloned());
+        let mut fraction = self.fraction;
+        fraction.extend(base.fraction.iter().copied());
+        Dataset {
+            tables,
+            columns,
+            rows,
+            unused: self.unused,
+            fraction,
+            issues: self.issues,
+        }
+    }
+
+    /// The indicators (keys) this dataset holds.
+    pub fn indicators(&self) -> impl Iterator<Item = &String> {
+        self.columns.keys()
     }
 
     /// The (table, column) pairs holding an indicator.

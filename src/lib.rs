@@ -3,6 +3,7 @@
 //! result of [`run`] to an exit code. Data flows one way: criteria + inputs → score → rank →
 //! reports.
 
+pub mod appraisal;
 pub mod captions;
 pub mod cli;
 pub mod commands;

@@ -29,7 +29,18 @@ struct RawRun {
     locale: Option<S<String>>,
     #[serde(default)]
     data: Vec<S<RawData>>,
+    /// Self-assessment tables, the same shape as `data`.
+    #[serde(default, rename = "self")]
+    self_data: Vec<S<RawData>>,
+    appraisal: Option<RawAppraisal>,
     report: Option<RawReport>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAppraisal {
+    reasons: Option<S<String>>,
+    reason_threshold: Option<S<f64>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -171,6 +182,12 @@ pub struct RunFile {
     pub criteria: Vec<PathBuf>,
     pub units: Option<PathBuf>,
     pub data: Vec<DataEntry>,
+    /// Self-assessment tables (`[[self]]`).
+    pub self_data: Vec<DataEntry>,
+    /// A long table of reasons for adjustments (`[appraisal] reasons`).
+    pub reasons: Option<PathBuf>,
+    /// An adjustment larger than this (points) needs a reason (`[appraisal] reason_threshold`).
+    pub reason_threshold: Option<f64>,
     pub map: Option<PathBuf>,
     pub out: Option<PathBuf>,
     pub lang: Option<Lang>,
@@ -232,8 +249,8 @@ pub fn parse(path: &Path, text: &str) -> Result<RunFile> {
     let raw: RawRun = toml::from_str(text).map_err(|e| {
         let span = e.span().unwrap_or(0..0);
         Error::Criteria(vec![src.diag(span, e.message().trim()).hint(crate::tr!(
-            "các khóa của tệp lần chạy: criteria, units, data, map, out, lang, locale, [report]; xem README",
-            "a run file's keys: criteria, units, data, map, out, lang, locale, [report]; see the README"
+            "các khóa của tệp lần chạy: criteria, units, data, self, map, out, lang, locale, [appraisal], [report]; xem README",
+            "a run file's keys: criteria, units, data, self, map, out, lang, locale, [appraisal], [report]; see the README"
         ))])
     })?;
     let base = path.parent().unwrap_or(Path::new(""));
@@ -279,21 +296,42 @@ pub fn parse(path: &Path, text: &str) -> Result<RunFile> {
     run.units = raw.units.as_ref().map(|u| file(u, &mut diags, true));
     run.map = raw.map.as_ref().map(|m| file(m, &mut diags, true));
     run.out = raw.out.as_ref().map(|o| resolve(base, o.get_ref()));
-    for d in &raw.data {
-        let d = d.get_ref();
-        let mut p = file(&d.file, &mut diags, true);
-        if let Some(sheet) = &d.sheet {
-            p = PathBuf::from(format!("{}#{}", p.display(), sheet.get_ref()));
-        }
-        let fraction = match d.rates.as_ref().map(|r| (r, r.get_ref().as_str())) {
-            None | Some((_, "percent")) => false,
-            Some((_, "fraction")) => true,
-            Some((r, other)) => {
-                diags.push(bad_word(&src, r, other, &["percent", "fraction"]));
-                false
+    for (list, into) in [
+        (&raw.data, &mut run.data),
+        (&raw.self_data, &mut run.self_data),
+    ] {
+        for d in list {
+            let d = d.get_ref();
+            let mut p = file(&d.file, &mut diags, true);
+            if let Some(sheet) = &d.sheet {
+                p = PathBuf::from(format!("{}#{}", p.display(), sheet.get_ref()));
             }
-        };
-        run.data.push(DataEntry { path: p, fraction });
+            let fraction = match d.rates.as_ref().map(|r| (r, r.get_ref().as_str())) {
+                None | Some((_, "percent")) => false,
+                Some((_, "fraction")) => true,
+                Some((r, other)) => {
+                    diags.push(bad_word(&src, r, other, &["percent", "fraction"]));
+                    false
+                }
+            };
+            into.push(DataEntry { path: p, fraction });
+        }
+    }
+    if let Some(a) = &raw.appraisal {
+        run.reasons = a.reasons.as_ref().map(|r| file(r, &mut diags, true));
+        if let Some(t) = &a.reason_threshold {
+            if *t.get_ref() < 0.0 || !t.get_ref().is_finite() {
+                diags.push(src.diag(
+                    t.span(),
+                    crate::tr!(
+                        "reason_threshold là số điểm không âm",
+                        "reason_threshold is a number of points, not negative"
+                    ),
+                ));
+            } else {
+                run.reason_threshold = Some(*t.get_ref());
+            }
+        }
     }
     if let Some(l) = &raw.lang {
         run.lang = match l.get_ref().as_str() {

@@ -6,6 +6,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use crate::appraisal;
 use crate::captions::Captions;
 use crate::criteria::Criteria;
 use crate::dataset::{DataSpec, Dataset};
@@ -28,6 +29,9 @@ pub const OUTPUTS: [&str; 4] = [
     "report.html",
 ];
 
+/// Written when the run has self-assessment data.
+pub const APPRAISAL: &str = "appraisal.csv";
+
 /// Everything one `score` run needs, resolved from the run file and the flags (a flag wins;
 /// a list flag replaces the file's list). The steps below read only this.
 #[derive(Debug)]
@@ -35,6 +39,10 @@ pub struct Job {
     pub criteria: Vec<PathBuf>,
     pub units: PathBuf,
     pub data: Vec<DataSpec>,
+    /// Self-assessment tables, compared with the appraised data (`data`).
+    pub self_data: Vec<DataSpec>,
+    pub reasons: Option<PathBuf>,
+    pub reason_threshold: f64,
     pub map: Option<PathBuf>,
     pub out: PathBuf,
     pub scorecards: Option<PathBuf>,
@@ -106,6 +114,25 @@ impl Job {
             criteria,
             units,
             data: data_specs(entries, &a.rates_as_fraction)?,
+            self_data: if a.self_data.is_empty() {
+                rf.self_data
+                    .iter()
+                    .map(|d| DataSpec {
+                        path: d.path.clone(),
+                        fraction: d.fraction,
+                    })
+                    .collect()
+            } else {
+                a.self_data
+                    .iter()
+                    .map(|p| DataSpec {
+                        path: p.clone(),
+                        fraction: false,
+                    })
+                    .collect()
+            },
+            reasons: a.reasons.clone().or(rf.reasons.clone()),
+            reason_threshold: a.reason_threshold.or(rf.reason_threshold).unwrap_or(0.0),
             map: a.map.clone().or(rf.map),
             out,
             scorecards: a.scorecards.clone().or(rf.scorecards),
@@ -139,11 +166,16 @@ fn execute(job: &Job) -> Result<()> {
         return outcome;
     }
     let prepared = prepare(job)?;
-    let (scores, warnings) = compute(job, &prepared)?;
+    let Computed {
+        scores,
+        warnings,
+        appraisal,
+    } = compute(job, &prepared)?;
     let run = Run {
         criteria: &prepared.criteria,
         registry: &prepared.registry,
         scores: &scores,
+        appraisal: appraisal.as_ref(),
         lang: job.lang,
         inputs: prepared.inputs.clone(),
         report: &job.report,
@@ -157,6 +189,9 @@ struct Prepared {
     criteria: Vec<Criteria>,
     registry: Registry,
     data: Dataset,
+    /// The self-assessment over the appraised data, when there is one.
+    own: Option<Dataset>,
+    reasons: appraisal::Reasons,
     /// Notes on how the inputs were read (encodings, skipped rows, unscored unit types…).
     notes: Vec<String>,
     /// Every input with its SHA-256, hashed while it was read.
@@ -178,10 +213,13 @@ fn prepare(a: &Job) -> Result<Prepared> {
     let inputs: Vec<PathBuf> = std::iter::once(a.units.clone())
         .chain(a.criteria.clone())
         .chain(a.data.iter().map(|d| d.path.clone()))
+        .chain(a.self_data.iter().map(|d| d.path.clone()))
+        .chain(a.reasons.clone())
         .chain(a.map.clone())
         .chain(a.run_file.as_ref().map(|(p, _)| PathBuf::from(p)))
         .collect();
-    let outputs: Vec<PathBuf> = OUTPUTS.iter().map(|o| a.out.join(o)).collect();
+    let mut outputs: Vec<PathBuf> = OUTPUTS.iter().map(|o| a.out.join(o)).collect();
+    outputs.push(a.out.join(APPRAISAL));
     report::guard_outputs(&outputs, &inputs)?;
     if let Some(dir) = &a.scorecards {
         report::guard_folder(dir, &inputs)?;
@@ -253,6 +291,42 @@ fn prepare(a: &Job) -> Result<Prepared> {
         ));
     }
 
+    // The self-assessment, layered over the appraised data; the reasons for adjustments.
+    let survey = appraisal::survey_indicators(&criteria);
+    let mut self_tables = Vec::new();
+    let own = if a.self_data.is_empty() {
+        None
+    } else {
+        let own = Dataset::load(&a.self_data, a.locale, &registry, &[], &captions)?;
+        self_tables.extend(
+            own.tables
+                .iter()
+                .map(|t| (t.name.clone(), t.sha256.clone())),
+        );
+        for t in &own.tables {
+            notes.extend(t.notes.iter().cloned());
+        }
+        let mut ignored: Vec<&String> = own.indicators().filter(|k| survey.contains(*k)).collect();
+        ignored.sort();
+        if !ignored.is_empty() {
+            notes.push(crate::tr!(
+                "tự đánh giá: bỏ qua các cột điều tra xã hội học ({}); đơn vị không tự chấm phần này",
+                "self-assessment: survey columns ignored ({}); units do not score the survey",
+                ignored.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+            ));
+        }
+        Some(appraisal::layered(own, &data, &survey))
+    };
+    let mut reasons = appraisal::reasons_in_tables(&data.tables);
+    let mut reasons_sha = None;
+    if let Some(f) = &a.reasons {
+        reasons.extend(appraisal::reasons_from_file(f, &registry)?);
+        reasons_sha = Some((
+            f.display().to_string(),
+            crate::criteria::sha256_hex(&std::fs::read(f).unwrap_or_default()),
+        ));
+    }
+
     // Hashed while they were read: no input is read a second time.
     let inputs = std::iter::once((registry.file.clone(), registry.sha256.clone()))
         .chain(criteria.iter().map(|c| (c.path.clone(), c.sha256.clone())))
@@ -261,6 +335,8 @@ fn prepare(a: &Job) -> Result<Prepared> {
                 .iter()
                 .map(|t| (t.name.clone(), t.sha256.clone())),
         )
+        .chain(self_tables)
+        .chain(reasons_sha)
         .chain(map_sha)
         .chain(a.run_file.clone())
         .collect();
@@ -268,6 +344,8 @@ fn prepare(a: &Job) -> Result<Prepared> {
         criteria,
         registry,
         data,
+        own,
+        reasons,
         notes,
         inputs,
     })
@@ -275,12 +353,28 @@ fn prepare(a: &Job) -> Result<Prepared> {
 
 /// Score and rank every unit; every problem of the run is reported at once (the join's, the
 /// plausibility guard's and scoring's). Returns the scores in report order and the warnings.
-fn compute(a: &Job, p: &Prepared) -> Result<(Vec<score::UnitScore>, Vec<String>)> {
+fn compute(a: &Job, p: &Prepared) -> Result<Computed> {
     let (criteria, registry, data) = (&p.criteria, &p.registry, &p.data);
     let mut warnings: Vec<String> = Vec::new();
     let mut issues = data.issues.clone();
     issues.extend(plausibility::fraction_rates(criteria, data));
-    let mut scores = match score::score_all(criteria, registry, data) {
+    let scored = score::score_all(criteria, registry, data);
+    // The self-assessment is scored by the same functions; its problems join the others.
+    let own = p.own.as_ref().map(|own| {
+        issues.extend(own.issues.iter().cloned());
+        issues.extend(plausibility::fraction_rates(criteria, own));
+        score::score_against(criteria, registry, own, Some(data))
+    });
+    let own = match own {
+        None => None,
+        Some(Ok(s)) => Some(s),
+        Some(Err(Error::Data(more))) => {
+            issues.extend(more);
+            None
+        }
+        Some(Err(e)) => return Err(e),
+    };
+    let mut scores = match scored {
         Ok(s) if issues.is_empty() => s,
         Ok(_) => return Err(Error::Data(issues)),
         Err(Error::Data(more)) => {
@@ -311,7 +405,68 @@ fn compute(a: &Job, p: &Prepared) -> Result<(Vec<score::UnitScore>, Vec<String>)
         }
     }
 
-    Ok((scores, warnings))
+    let appraisal = own.map(|own| {
+        let cmp = appraisal::compare(
+            criteria,
+            registry,
+            &scores,
+            &own,
+            &p.reasons,
+            a.reason_threshold,
+        );
+        if !cmp.unexplained.is_empty() {
+            const SHOWN: usize = 12;
+            let cells: Vec<String> = cmp
+                .unexplained
+                .iter()
+                .take(SHOWN)
+                .map(|&i| {
+                    let l = &cmp.lines[i];
+                    let at = l.source.as_ref().map(|s| s.to_string()).unwrap_or_default();
+                    format!(
+                        "{} {} ({}{})",
+                        registry.units[l.unit].code,
+                        l.id,
+                        crate::report::view::num(l.difference, a.lang),
+                        if at.is_empty() {
+                            String::new()
+                        } else {
+                            format!(", {at}")
+                        }
+                    )
+                })
+                .collect();
+            let more = cmp.unexplained.len().saturating_sub(SHOWN);
+            warnings.push(crate::tr!(
+                "{} điều chỉnh lớn hơn {} điểm chưa có lý do: {}{}",
+                "{} adjustment(s) larger than {} points have no reason: {}{}",
+                cmp.unexplained.len(),
+                crate::report::view::num(a.reason_threshold, a.lang),
+                cells.join("; "),
+                if more > 0 {
+                    crate::tr!(
+                        "; và {more} điều chỉnh khác (xem appraisal.csv)",
+                        "; and {more} more (see appraisal.csv)"
+                    )
+                } else {
+                    String::new()
+                }
+            ));
+        }
+        cmp
+    });
+    Ok(Computed {
+        scores,
+        warnings,
+        appraisal,
+    })
+}
+
+/// What compute gives the documents.
+struct Computed {
+    scores: Vec<score::UnitScore>,
+    warnings: Vec<String>,
+    appraisal: Option<appraisal::Appraisal>,
 }
 
 /// Build every document of the run and write them as one unit; returns the names written
@@ -338,6 +493,9 @@ fn write(a: &Job, run: &Run) -> Result<Vec<String>> {
         ))
     })?;
     files.insert(2, (outputs[2].clone(), xlsx));
+    if run.appraisal.is_some() {
+        files.push((a.out.join(APPRAISAL), report::csv::appraisal(run)));
+    }
     let written: Vec<String> = files.iter().map(|(p, _)| p.display().to_string()).collect();
     if let Some(dir) = &a.scorecards {
         files.extend(

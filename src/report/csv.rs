@@ -204,3 +204,63 @@ mod tests {
         assert_eq!(neutralise("Xã Mỹ Thủy"), "Xã Mỹ Thủy");
     }
 }
+
+/// `appraisal.csv`: one row per unit and criterion (tree leaves, then bonus and penalty items)
+/// that both the unit and the appraisal scored: the value each side gave, its points, the
+/// difference (appraised − self; a cut is negative), the reason and where each came from.
+/// Survey criteria are not self-assessed and are not listed.
+pub fn appraisal(run: &Run) -> Vec<u8> {
+    let mut w = writer();
+    put(
+        &mut w,
+        [
+            "unit_code",
+            "unit_name",
+            "part",
+            "criterion_id",
+            "criterion_name",
+            "self_value",
+            "self_points",
+            "appraised_value",
+            "appraised_points",
+            "difference",
+            "reason",
+            "self_source",
+            "appraised_source",
+            "reason_source",
+        ],
+    );
+    let src =
+        |s: &Option<crate::units::Source>| s.as_ref().map(|x| x.to_string()).unwrap_or_default();
+    if let Some(a) = run.appraisal {
+        for l in &a.lines {
+            let unit = &run.registry.units[l.unit];
+            put(
+                &mut w,
+                [
+                    unit.code.clone(),
+                    unit.name.clone(),
+                    l.part.to_string(),
+                    l.id.clone(),
+                    l.name.clone(),
+                    l.self_value.clone(),
+                    machine(l.self_points),
+                    l.value.clone(),
+                    machine(l.points),
+                    machine(l.difference),
+                    l.reason
+                        .as_ref()
+                        .map(|r| r.text.clone())
+                        .unwrap_or_default(),
+                    src(&l.self_source),
+                    src(&l.source),
+                    l.reason
+                        .as_ref()
+                        .map(|r| r.source.to_string())
+                        .unwrap_or_default(),
+                ],
+            );
+        }
+    }
+    finish(w)
+}

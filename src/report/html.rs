@@ -87,6 +87,32 @@ fn labels(lang: Lang) -> Value {
         ("unit_notes", l("Ghi chú về đơn vị", "Notes on the unit")),
         ("id", l("Mã", "Id")),
         ("made_by", l("Lập bằng parindex", "Made with parindex")),
+        ("self_points", l("Tự chấm", "Self")),
+        ("reasons", l("Lý do điều chỉnh", "Reasons for adjustments")),
+        ("self_total", l("Tự đánh giá", "Self-assessed")),
+        ("appraised", l("Thẩm định", "Appraised")),
+        ("difference", l("Chênh lệch", "Difference")),
+        ("adjusted", l("Số tiêu chí điều chỉnh", "Criteria adjusted")),
+        (
+            "appraisal_title",
+            l("TỰ ĐÁNH GIÁ VÀ THẨM ĐỊNH", "SELF-ASSESSMENT AND APPRAISAL"),
+        ),
+        (
+            "self_mean",
+            l("Tự đánh giá bình quân", "Mean self-assessed"),
+        ),
+        ("appraised_mean", l("Thẩm định bình quân", "Mean appraised")),
+        ("largest_gaps", l("Chênh lệch lớn nhất", "Largest gaps")),
+        (
+            "most_cut",
+            l("Tiêu chí bị trừ điểm nhiều nhất", "Criteria cut most often"),
+        ),
+        ("cut_units", l("Số đơn vị bị trừ", "Units cut")),
+        ("mean_cut", l("Điểm trừ bình quân", "Mean cut")),
+        (
+            "unexplained",
+            l("Điều chỉnh chưa có lý do", "Adjustments without a reason"),
+        ),
     ]))
 }
 
@@ -152,6 +178,7 @@ fn render(
     groups: &[GroupPage],
     method: &[MethodLine],
     cards: &[Card],
+    appraisal: Option<&view::AppraisalView>,
 ) -> String {
     let env = env(lang);
     let tmpl = env.get_template("report.html").expect("registered above");
@@ -162,6 +189,7 @@ fn render(
         groups => groups,
         method => method,
         cards => cards,
+        appraisal => appraisal,
     })
     .expect("the bundled template renders every view model")
 }
@@ -177,6 +205,7 @@ pub fn report(run: &Run) -> Vec<u8> {
         &group_pages(run),
         &view::method(run),
         &cards,
+        view::appraisal(run).as_ref(),
     )
     .into_bytes()
 }
@@ -199,6 +228,7 @@ pub fn scorecards(run: &Run) -> Vec<(String, Vec<u8>)> {
                 &[],
                 &[],
                 std::slice::from_ref(&card),
+                None,
             );
             (file, html.into_bytes())
         })

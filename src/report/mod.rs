@@ -32,6 +32,8 @@ pub struct Run<'a> {
     pub inputs: Vec<(String, String)>,
     /// The title block of printed documents (from the run file).
     pub report: &'a crate::runfile::ReportSpec,
+    /// Self-assessment against appraisal, when the run has self-assessment data.
+    pub appraisal: Option<&'a crate::appraisal::Appraisal>,
 }
 
 /// Refuse outputs that would land on an input (compared after resolving links), or on a

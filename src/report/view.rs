@@ -115,17 +115,35 @@ pub struct CardLine {
     /// The value as read ("" for inner nodes).
     pub value: String,
     pub note: String,
+    /// What the unit claimed for this criterion, when the run has a self-assessment.
+    pub self_points: Option<f64>,
+    /// Why the appraisal changed it.
+    pub reason: String,
+    /// The number of its reason in `Card::reasons` (a footnote), when it has one.
+    pub reason_no: Option<usize>,
+}
+
+/// A reason for an adjustment, printed as a footnote of the scorecard.
+#[derive(Debug, Clone, Serialize)]
+pub struct Footnote {
+    pub no: usize,
+    pub id: String,
+    pub text: String,
 }
 
 /// A unit's scorecard (phiếu kết quả).
 #[derive(Debug, Clone, Serialize)]
 pub struct Card {
     pub row: Row,
+    /// The unit's self-assessed total, when the run has a self-assessment.
+    pub self_total: Option<f64>,
     pub group: String,
     pub criteria_name: String,
     pub lines: Vec<CardLine>,
     pub bonus: Vec<CardLine>,
     pub penalty: Vec<CardLine>,
+    /// Reasons for adjustments, numbered in the order of the lines.
+    pub reasons: Vec<Footnote>,
 }
 
 /// A line of the method statement: a label and its text.
@@ -353,6 +371,28 @@ pub fn card(run: &Run, u: &UnitScore) -> Card {
             .collect::<Vec<_>>()
             .join("; ")
     };
+    // What the unit claimed and why the appraisal changed it, by (part, id).
+    let claimed: std::collections::HashMap<(&str, &str), &crate::appraisal::Line> = run
+        .appraisal
+        .map(|a| {
+            a.lines
+                .iter()
+                .filter(|l| l.unit == u.unit)
+                .map(|l| ((l.part, l.id.as_str()), l))
+                .collect()
+        })
+        .unwrap_or_default();
+    let self_of = |part: &str, id: &str| {
+        claimed.get(&(part, id)).map(|l| {
+            (
+                round_half_away(l.self_points, 2),
+                l.reason
+                    .as_ref()
+                    .map(|r| r.text.clone())
+                    .unwrap_or_default(),
+            )
+        })
+    };
     let mut lines = Vec::new();
     for (ni, n) in c.nodes.iter().enumerate() {
         if !n.applies(&run.registry.units[u.unit].unit_type) {
@@ -374,6 +414,9 @@ pub fn card(run: &Run, u: &UnitScore) -> Card {
             lost: round_half_away((max - points).max(0.0), 2),
             value: scored.map(|s| s.raw.clone()).unwrap_or_default(),
             note: scored.map(flags).unwrap_or_default(),
+            self_points: self_of("tree", &n.id).map(|x| x.0),
+            reason: self_of("tree", &n.id).map(|x| x.1).unwrap_or_default(),
+            reason_no: None,
         });
     }
     let mut bonus = Vec::new();
@@ -392,6 +435,11 @@ pub fn card(run: &Run, u: &UnitScore) -> Card {
             lost: 0.0,
             value: s.raw.clone(),
             note: flags(s),
+            self_points: self_of(if *is_pen { "penalty" } else { "bonus" }, &it.id).map(|x| x.0),
+            reason: self_of(if *is_pen { "penalty" } else { "bonus" }, &it.id)
+                .map(|x| x.1)
+                .unwrap_or_default(),
+            reason_no: None,
         };
         if *is_pen {
             penalty.push(line);
@@ -399,8 +447,30 @@ pub fn card(run: &Run, u: &UnitScore) -> Card {
             bonus.push(line);
         }
     }
+    let mut reasons = Vec::new();
+    for l in lines
+        .iter_mut()
+        .chain(bonus.iter_mut())
+        .chain(penalty.iter_mut())
+    {
+        if !l.reason.is_empty() {
+            reasons.push(Footnote {
+                no: reasons.len() + 1,
+                id: l.id.clone(),
+                text: l.reason.clone(),
+            });
+            l.reason_no = Some(reasons.len());
+        }
+    }
     Card {
+        reasons,
         row: row(run, u),
+        self_total: run.appraisal.and_then(|a| {
+            a.units
+                .iter()
+                .find(|g| g.unit == u.unit)
+                .map(|g| round_half_away(g.self_total, 2))
+        }),
         group: u.group.clone(),
         criteria_name: lang.text(&c.name, c.name_en.as_ref()).to_string(),
         lines,
@@ -509,4 +579,130 @@ mod tests {
         assert_eq!(num(14.5, Lang::Vi), "14,5");
         assert_eq!(num2(98.685, Lang::Vi), "98,69");
     }
+}
+
+/// A unit's self-assessed and appraised totals.
+#[derive(Debug, Clone, Serialize)]
+pub struct GapRow {
+    pub code: String,
+    pub name: String,
+    pub unit_type: String,
+    pub self_total: f64,
+    pub total: f64,
+    pub difference: f64,
+    pub adjusted: usize,
+}
+
+/// A criterion across units.
+#[derive(Debug, Clone, Serialize)]
+pub struct CriterionRow {
+    pub set: String,
+    pub id: String,
+    pub name: String,
+    pub units: usize,
+    pub adjusted: usize,
+    pub cut: usize,
+    pub mean_cut: f64,
+}
+
+/// An adjustment above the threshold with no reason.
+#[derive(Debug, Clone, Serialize)]
+pub struct Unexplained {
+    pub code: String,
+    pub id: String,
+    pub name: String,
+    pub difference: f64,
+    pub cell: String,
+}
+
+/// Self-assessed against appraised means, per criteria set.
+#[derive(Debug, Clone, Serialize)]
+pub struct SetMeans {
+    pub set: String,
+    pub units: usize,
+    pub self_mean: f64,
+    pub mean: f64,
+}
+
+/// Self-assessment against appraisal, as every document shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct AppraisalView {
+    pub means: Vec<SetMeans>,
+    /// Largest cut first.
+    pub units: Vec<GapRow>,
+    /// Most often cut first; criteria never adjusted are left out.
+    pub criteria: Vec<CriterionRow>,
+    pub unexplained: Vec<Unexplained>,
+    pub threshold: f64,
+}
+
+pub fn appraisal(run: &Run) -> Option<AppraisalView> {
+    let a = run.appraisal?;
+    let lang = run.lang;
+    let set_name = |ci: usize| {
+        let c = &run.criteria[ci];
+        lang.text(&c.name, c.name_en.as_ref()).to_string()
+    };
+    let means = (0..run.criteria.len())
+        .filter_map(|ci| {
+            let us: Vec<_> = a.units.iter().filter(|u| u.criteria == ci).collect();
+            (!us.is_empty()).then(|| SetMeans {
+                set: set_name(ci),
+                units: us.len(),
+                self_mean: round_half_away(
+                    us.iter().map(|u| u.self_total).sum::<f64>() / us.len() as f64,
+                    2,
+                ),
+                mean: round_half_away(us.iter().map(|u| u.total).sum::<f64>() / us.len() as f64, 2),
+            })
+        })
+        .collect();
+    Some(AppraisalView {
+        means,
+        units: a
+            .units
+            .iter()
+            .map(|g| {
+                let u = &run.registry.units[g.unit];
+                GapRow {
+                    code: u.code.clone(),
+                    name: u.name.clone(),
+                    unit_type: u.unit_type.clone(),
+                    self_total: round_half_away(g.self_total, 2),
+                    total: round_half_away(g.total, 2),
+                    difference: round_half_away(g.difference, 2),
+                    adjusted: g.adjusted,
+                }
+            })
+            .collect(),
+        criteria: a
+            .criteria
+            .iter()
+            .filter(|g| g.adjusted > 0)
+            .map(|g| CriterionRow {
+                set: set_name(g.criteria),
+                id: g.id.clone(),
+                name: g.name.clone(),
+                units: g.units,
+                adjusted: g.adjusted,
+                cut: g.cut,
+                mean_cut: round_half_away(g.mean_cut, 2),
+            })
+            .collect(),
+        unexplained: a
+            .unexplained
+            .iter()
+            .map(|&i| {
+                let l = &a.lines[i];
+                Unexplained {
+                    code: run.registry.units[l.unit].code.clone(),
+                    id: l.id.clone(),
+                    name: l.name.clone(),
+                    difference: round_half_away(l.difference, 2),
+                    cell: l.source.as_ref().map(|s| s.to_string()).unwrap_or_default(),
+                }
+            })
+            .collect(),
+        threshold: a.threshold,
+    })
 }

@@ -160,6 +160,13 @@ pub fn workbook(run: &Run) -> Result<Vec<u8>, XlsxError> {
         let ws = wb.add_worksheet().set_name(&name)?;
         ranking_sheet(ws, &name, run, &g, &title, &st)?;
     }
+    if let Some(a) = view::appraisal(run) {
+        let name = sheet_name(
+            lang.pick("Tự đánh giá - Thẩm định", "Self vs appraisal"),
+            &mut used,
+        );
+        appraisal_sheet(wb.add_worksheet().set_name(&name)?, &a, lang, &st)?;
+    }
     let name = sheet_name(lang.pick("Điểm chi tiết", "Criterion scores"), &mut used);
     // Constant-memory mode streams the 160,000 detail rows of a national run instead of
     // keeping a cell table: it halved the time of the whole command.
@@ -527,6 +534,178 @@ fn area_chart(
     chart.set_width(640).set_height(340);
     ws.insert_chart(last + 2, c0, &chart)?;
     ws.set_column_width(c0 + 1, 30)?;
+    Ok(())
+}
+
+/// Self-assessed against appraised: per unit (largest cut first), per criterion (most often
+/// cut first), and the adjustments that have no reason.
+fn appraisal_sheet(
+    ws: &mut Worksheet,
+    a: &view::AppraisalView,
+    lang: Lang,
+    st: &Styles,
+) -> Result<(), XlsxError> {
+    let last_col = 6u16;
+    ws.merge_range(
+        0,
+        0,
+        0,
+        last_col,
+        lang.pick(
+            "SO SÁNH ĐIỂM TỰ ĐÁNH GIÁ VÀ ĐIỂM THẨM ĐỊNH",
+            "SELF-ASSESSED AGAINST APPRAISED POINTS",
+        ),
+        &st.title,
+    )?;
+    let mut r = 2u32;
+    let header = |ws: &mut Worksheet, r: u32, heads: &[&str]| -> Result<(), XlsxError> {
+        for (k, h) in heads.iter().enumerate() {
+            ws.write_string_with_format(r, k as u16, *h, &st.header)?;
+        }
+        ws.set_row_height(r, 30)?;
+        Ok(())
+    };
+    ws.merge_range(
+        r,
+        0,
+        r,
+        1,
+        lang.pick("Bộ tiêu chí", "Criteria set"),
+        &st.header,
+    )?;
+    for (k, h) in [
+        lang.pick("Số đơn vị", "Units"),
+        lang.pick("Tự đánh giá bình quân", "Mean self-assessed"),
+        lang.pick("Thẩm định bình quân", "Mean appraised"),
+        lang.pick("Chênh lệch", "Difference"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        ws.write_string_with_format(r, 2 + k as u16, *h, &st.header)?;
+    }
+    ws.set_row_height(r, 30)?;
+    for m in &a.means {
+        r += 1;
+        ws.merge_range(r, 0, r, 1, &m.set, &st.text)?;
+        ws.write_number_with_format(r, 2, m.units as f64, &st.center)?;
+        ws.write_number_with_format(r, 3, m.self_mean, &st.points)?;
+        ws.write_number_with_format(r, 4, m.mean, &st.points)?;
+        ws.write_number_with_format(r, 5, round_half_away(m.mean - m.self_mean, 2), &st.points)?;
+    }
+    r += 2;
+    ws.write_string_with_format(
+        r,
+        0,
+        lang.pick(
+            "Theo đơn vị (chênh lệch lớn nhất trước)",
+            "By unit (largest gap first)",
+        ),
+        &st.bold,
+    )?;
+    r += 1;
+    header(
+        ws,
+        r,
+        &[
+            lang.pick("Mã", "Code"),
+            lang.pick("Tên đơn vị", "Unit"),
+            lang.pick("Loại", "Type"),
+            lang.pick("Tự đánh giá", "Self-assessed"),
+            lang.pick("Thẩm định", "Appraised"),
+            lang.pick("Chênh lệch", "Difference"),
+            lang.pick("Số tiêu chí điều chỉnh", "Criteria adjusted"),
+        ],
+    )?;
+    for g in &a.units {
+        r += 1;
+        ws.write_string_with_format(r, 0, &g.code, &st.text)?;
+        ws.write_string_with_format(r, 1, &g.name, &st.text)?;
+        ws.write_string_with_format(r, 2, &g.unit_type, &st.text)?;
+        ws.write_number_with_format(r, 3, g.self_total, &st.points)?;
+        ws.write_number_with_format(r, 4, g.total, &st.points)?;
+        ws.write_number_with_format(r, 5, g.difference, &st.points)?;
+        ws.write_number_with_format(r, 6, g.adjusted as f64, &st.center)?;
+    }
+    r += 2;
+    ws.write_string_with_format(
+        r,
+        0,
+        lang.pick(
+            "Theo tiêu chí (bị trừ điểm nhiều nhất trước)",
+            "By criterion (cut most often first)",
+        ),
+        &st.bold,
+    )?;
+    r += 1;
+    header(
+        ws,
+        r,
+        &[
+            lang.pick("Mã tiêu chí", "Criterion"),
+            lang.pick("Tên tiêu chí", "Name"),
+            lang.pick("Bộ tiêu chí", "Criteria set"),
+            lang.pick("Số đơn vị", "Units"),
+            lang.pick("Số đơn vị bị điều chỉnh", "Units adjusted"),
+            lang.pick("Số đơn vị bị trừ", "Units cut"),
+            lang.pick("Điểm trừ bình quân", "Mean cut"),
+        ],
+    )?;
+    for g in &a.criteria {
+        r += 1;
+        ws.write_string_with_format(r, 0, &g.id, &st.text)?;
+        ws.write_string_with_format(r, 1, &g.name, &st.wrap)?;
+        ws.write_string_with_format(r, 2, &g.set, &st.wrap)?;
+        ws.write_number_with_format(r, 3, g.units as f64, &st.center)?;
+        ws.write_number_with_format(r, 4, g.adjusted as f64, &st.center)?;
+        ws.write_number_with_format(r, 5, g.cut as f64, &st.center)?;
+        ws.write_number_with_format(r, 6, g.mean_cut, &st.points)?;
+    }
+    if !a.unexplained.is_empty() {
+        r += 2;
+        ws.write_string_with_format(
+            r,
+            0,
+            &format!(
+                "{} ({})",
+                lang.pick("Điều chỉnh chưa có lý do", "Adjustments without a reason"),
+                a.unexplained.len()
+            ),
+            &st.bold,
+        )?;
+        r += 1;
+        header(
+            ws,
+            r,
+            &[
+                lang.pick("Mã", "Code"),
+                lang.pick("Tên tiêu chí", "Criterion"),
+                lang.pick("Mã tiêu chí", "Criterion id"),
+                lang.pick("Chênh lệch", "Difference"),
+                lang.pick("Ô dữ liệu thẩm định", "Appraised cell"),
+            ],
+        )?;
+        for x in &a.unexplained {
+            r += 1;
+            ws.write_string_with_format(r, 0, &x.code, &st.text)?;
+            ws.write_string_with_format(r, 1, &x.name, &st.wrap)?;
+            ws.write_string_with_format(r, 2, &x.id, &st.text)?;
+            ws.write_number_with_format(r, 3, x.difference, &st.points)?;
+            ws.write_string_with_format(r, 4, &x.cell, &st.text)?;
+        }
+    }
+    for (c, w) in [12.0, 44.0, 26.0, 12.0, 14.0, 14.0, 14.0]
+        .into_iter()
+        .enumerate()
+    {
+        ws.set_column_width(c as u16, w)?;
+    }
+    ws.set_landscape();
+    ws.set_paper_size(9);
+    ws.set_margins(0.4, 0.4, 0.5, 0.6, 0.3, 0.3);
+    ws.set_print_fit_to_pages(1, 0);
+    ws.set_print_area(0, 0, r, last_col)?;
+    page_footer(ws, lang);
     Ok(())
 }
 

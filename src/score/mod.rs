@@ -174,6 +174,18 @@ pub fn score_all(
     registry: &Registry,
     data: &Dataset,
 ) -> Result<Vec<UnitScore>> {
+    score_against(criteria, registry, data, None)
+}
+
+/// [`score_all`], with relative rules measuring each unit against the best value of
+/// `benchmark` instead of the best of `data`: a unit's self-assessment is compared with the
+/// province's appraised best, not with the other units' claims.
+pub fn score_against(
+    criteria: &[Criteria],
+    registry: &Registry,
+    data: &Dataset,
+    benchmark: Option<&Dataset>,
+) -> Result<Vec<UnitScore>> {
     let mut out = Vec::new();
     let mut issues = Vec::new();
     for (ci, c) in criteria.iter().enumerate() {
@@ -182,7 +194,24 @@ pub fn score_all(
             .collect();
         let plan = plan::Plan::compile(c);
         let (bound, trace) = bind::bind(&plan, &members, registry, data, &mut issues);
-        out.extend(explain(ci, &plan, &bound, &trace, registry, &mut issues));
+        let mut best = vec![None; plan.leaves.len()];
+        match benchmark {
+            Some(b) => {
+                // The benchmark's own problems are reported by its own scoring.
+                let (reference, _) = bind::bind(&plan, &members, registry, b, &mut Vec::new());
+                evaluate::best_values(&plan, &reference, &mut best);
+            }
+            None => evaluate::best_values(&plan, &bound, &mut best),
+        }
+        out.extend(explain(
+            ci,
+            &plan,
+            &bound,
+            &trace,
+            &best,
+            registry,
+            &mut issues,
+        ));
     }
     if issues.is_empty() {
         Ok(out)
@@ -253,13 +282,12 @@ fn explain(
     plan: &plan::Plan,
     bound: &bind::Bound,
     trace: &bind::Trace,
+    best: &[Option<f64>],
     registry: &Registry,
     issues: &mut Vec<DataIssue>,
 ) -> Vec<UnitScore> {
     let c = plan.criteria;
     let params = plan.nominal();
-    let mut best = vec![None; plan.leaves.len()];
-    evaluate::best_values(plan, bound, &mut best);
     let mut scratch = evaluate::Scratch::new(plan);
     let mut units = Vec::with_capacity(bound.members.len());
     for (mi, &u) in bound.members.iter().enumerate() {
@@ -272,7 +300,7 @@ fn explain(
             items: Vec::with_capacity(plan.items.len()),
             flags: Vec::new(),
         };
-        let t = evaluate::unit(plan, bound, mi, &params, &best, &mut scratch, &mut sink);
+        let t = evaluate::unit(plan, bound, mi, &params, best, &mut scratch, &mut sink);
         if t.tree_max <= 0.0 {
             issues.push(DataIssue {
                 file: registry.file.clone(),
