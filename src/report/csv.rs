@@ -189,22 +189,6 @@ pub fn criterion_scores(run: &Run) -> Vec<u8> {
     finish(w)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::neutralise;
-
-    #[test]
-    fn formulas_are_neutralised_numbers_are_not() {
-        assert_eq!(neutralise("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
-        assert_eq!(neutralise("@SUM(A1)"), "'@SUM(A1)");
-        assert_eq!(neutralise("+84 90"), "'+84 90");
-        assert_eq!(neutralise("-x"), "'-x");
-        assert_eq!(neutralise("\tx"), "'\tx");
-        assert_eq!(neutralise("-1.5"), "-1.5");
-        assert_eq!(neutralise("Xã Mỹ Thủy"), "Xã Mỹ Thủy");
-    }
-}
-
 /// `appraisal.csv`: one row per unit and criterion (tree leaves, then bonus and penalty items)
 /// that both the unit and the appraisal scored: the value each side gave, its points, the
 /// difference (appraised − self; a cut is negative), the reason and where each came from.
@@ -263,4 +247,20 @@ pub fn appraisal(run: &Run) -> Vec<u8> {
         }
     }
     finish(w)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::neutralise;
+
+    #[test]
+    fn formulas_are_neutralised_numbers_are_not() {
+        assert_eq!(neutralise("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(neutralise("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(neutralise("+84 90"), "'+84 90");
+        assert_eq!(neutralise("-x"), "'-x");
+        assert_eq!(neutralise("\tx"), "'\tx");
+        assert_eq!(neutralise("-1.5"), "-1.5");
+        assert_eq!(neutralise("Xã Mỹ Thủy"), "Xã Mỹ Thủy");
+    }
 }

@@ -666,7 +666,7 @@ fn appraisal_sheet(
         ws.write_string_with_format(
             r,
             0,
-            &format!(
+            format!(
                 "{} ({})",
                 lang.pick("Điều chỉnh chưa có lý do", "Adjustments without a reason"),
                 a.unexplained.len()

@@ -305,3 +305,180 @@ fn column_name(mut i: usize) -> String {
     s.reverse();
     String::from_utf8(s).unwrap()
 }
+
+/// The mini fixture with a self-assessment: U2 claims on-time 100 (appraised 90), U3 claims a
+/// plan it did not have, U4 claims no complaints (2 found) and no incident (1 found); U2 also
+/// "scores" the survey, which is ignored. Reasons: U2 1.1 in a long table, U3 1.2 in a reason
+/// column of the appraised table; U4's two cuts have none.
+fn mini_appraisal(dir: &Path, extra: &[&str]) -> Out {
+    let fx = repo().join("tests/fixtures/mini");
+    let data = std::fs::read_to_string(fx.join("data.csv")).unwrap();
+    let mut lines: Vec<String> = data.lines().map(String::from).collect();
+    lines[0].push_str(",Lý do điều chỉnh 1.2");
+    for l in lines.iter_mut().skip(1) {
+        l.push_str(if l.starts_with("U3,") {
+            ",Không có kế hoạch được ban hành"
+        } else {
+            ","
+        });
+    }
+    std::fs::write(dir.join("data.csv"), lines.join("\n") + "\n").unwrap();
+    std::fs::write(
+        dir.join("self.csv"),
+        "unit_code,Đúng hạn,Kế hoạch,complaints,sat,incident\nU2,100,có,không áp dụng,99,0\nU3,95,có,0,,0\nU4,100,có,0,85,0\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("ly-do.csv"),
+        "Mã đơn vị,Mã tiêu chí,Lý do\nU2,1.1,Số liệu không khớp hệ thống\n",
+    )
+    .unwrap();
+    let mut a = vec![
+        "score".to_string(),
+        "--lang".into(),
+        "en".into(),
+        "--criteria".into(),
+        fx.join("criteria.toml").display().to_string(),
+        "--units".into(),
+        fx.join("units.csv").display().to_string(),
+        "--data".into(),
+        "data.csv".into(),
+        "--self".into(),
+        "self.csv".into(),
+        "--reasons".into(),
+        "ly-do.csv".into(),
+        "--out".into(),
+        "out".into(),
+    ];
+    a.extend(extra.iter().map(|s| s.to_string()));
+    run_in(dir, &args(&a))
+}
+
+#[test]
+fn self_assessment_against_appraisal_hand_computed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = ok(mini_appraisal(tmp.path(), &[]));
+    // The appraised results are what they always were: the reason column is not an indicator.
+    assert!(
+        !o.stderr.contains("columns read but used by no criterion"),
+        "{o:?}"
+    );
+    assert!(o.stderr.contains("survey columns ignored (sat)"), "{o:?}");
+    let mut rdr = csv::Reader::from_path(tmp.path().join("out/appraisal.csv")).unwrap();
+    let head = rdr.headers().unwrap().clone();
+    let rows: Vec<HashMap<String, String>> = rdr
+        .records()
+        .map(|r| {
+            head.iter()
+                .zip(r.unwrap().iter())
+                .map(|(h, v)| (h.to_string(), v.to_string()))
+                .collect()
+        })
+        .collect();
+    let at = |u: &str, id: &str| {
+        rows.iter()
+            .find(|r| r["unit_code"] == u && r["criterion_id"] == id)
+            .unwrap_or_else(|| panic!("{u} {id}"))
+    };
+    // 6 units × (3 non-survey leaves + 2 items); the survey leaf 2.2 is not self-assessed.
+    assert_eq!(rows.len(), 30);
+    assert!(!rows.iter().any(|r| r["criterion_id"] == "2.2"));
+    // U2 1.1: linear 80→100 over 4 points: claimed 100 → 4, appraised 90 → 2.
+    let r = at("U2", "1.1");
+    assert_eq!(
+        (
+            &r["self_value"][..],
+            &r["self_points"][..],
+            &r["appraised_value"][..],
+            &r["appraised_points"][..],
+            &r["difference"][..]
+        ),
+        ("100", "4", "90", "2", "-2")
+    );
+    assert_eq!(r["reason"], "Số liệu không khớp hệ thống");
+    assert_eq!(r["self_source"], "self.csv!B2");
+    assert_eq!(r["reason_source"], "ly-do.csv!C2");
+    // U3 1.2: yes/no over 2 points; its reason comes from the appraised table's reason column.
+    let r = at("U3", "1.2");
+    assert_eq!(
+        (
+            &r["self_points"][..],
+            &r["appraised_points"][..],
+            &r["difference"][..]
+        ),
+        ("2", "0", "-2")
+    );
+    assert_eq!(r["reason"], "Không có kế hoạch được ban hành");
+    assert_eq!(r["reason_source"], "data.csv!I4");
+    // U4: deduction 0.5 per complaint (2 found: 1 of 2 points); the incident penalty of 1.
+    assert_eq!(at("U4", "2.1")["difference"], "-1");
+    assert_eq!(at("U4", "P1")["difference"], "-1");
+    // Units not in the self table keep their appraised values: no difference.
+    assert_eq!(at("U1", "1.1")["difference"], "0");
+    // The two unexplained cuts are one warning naming the cells.
+    assert!(
+        o.stderr.contains("2 adjustment(s) larger than 0 points have no reason: U4 2.1 (-1, data.csv!D5); U4 P1 (-1, data.csv!G5)"),
+        "{o:?}"
+    );
+    // The workbook and the report carry the comparison; U2's scorecard shows what it claimed.
+    let mut wb = open_workbook_auto(tmp.path().join("out/results.xlsx")).unwrap();
+    let sheet = wb.worksheet_range("Self vs appraisal").unwrap();
+    let cells: Vec<String> = sheet
+        .rows()
+        .flat_map(|r| r.iter().map(|c| c.to_string()))
+        .collect();
+    // U2: appraised 7 (5.6 of 8 after re-basing, × 10/8), claimed 9.5: the largest gap first.
+    let u2 = cells.iter().position(|c| c == "U2").unwrap();
+    assert_eq!(
+        &cells[u2..u2 + 7],
+        ["U2", "Xã Hai", "xã", "9.5", "7", "-2.5", "1"]
+    );
+    let html = std::fs::read_to_string(tmp.path().join("out/report.html")).unwrap();
+    assert!(html.contains("SELF-ASSESSMENT AND APPRAISAL"));
+    assert!(html.contains("Self-assessed: 9.50"), "the card's total box");
+    // A higher threshold: only the 2-point cut without a reason would need one — it has one.
+    let tmp = tempfile::tempdir().unwrap();
+    let o = ok(mini_appraisal(tmp.path(), &["--reason-threshold", "1.5"]));
+    assert!(!o.stderr.contains("have no reason"), "{o:?}");
+}
+
+#[test]
+fn self_data_for_a_unit_not_in_the_registry_is_an_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    mini_appraisal(tmp.path(), &[]);
+    let s = std::fs::read_to_string(tmp.path().join("self.csv")).unwrap();
+    std::fs::write(tmp.path().join("self.csv"), s + "U9,100,có,0,,0\n").unwrap();
+    std::fs::remove_dir_all(tmp.path().join("out")).unwrap();
+    let o = mini_appraisal_again(tmp.path());
+    assert_eq!(o.code, 1, "{o:?}");
+    assert!(
+        o.stderr.contains("self.csv, row 5") && o.stderr.contains("`U9`"),
+        "{o:?}"
+    );
+    assert!(!tmp.path().join("out").exists());
+}
+
+/// Score the files `mini_appraisal` left in `dir`, as they are now.
+fn mini_appraisal_again(dir: &Path) -> Out {
+    let fx = repo().join("tests/fixtures/mini");
+    run_in(
+        dir,
+        &[
+            "score",
+            "--lang",
+            "en",
+            "--criteria",
+            &fx.join("criteria.toml").display().to_string(),
+            "--units",
+            &fx.join("units.csv").display().to_string(),
+            "--data",
+            "data.csv",
+            "--self",
+            "self.csv",
+            "--reasons",
+            "ly-do.csv",
+            "--out",
+            "out",
+        ],
+    )
+}
