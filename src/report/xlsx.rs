@@ -48,6 +48,7 @@ struct Styles {
     plain: Format,
     legend: Format,
     sign: Format,
+    label: Format,
 }
 
 impl Styles {
@@ -95,6 +96,7 @@ impl Styles {
                 .set_text_wrap()
                 .set_align(FormatAlign::Top),
             sign: centered.set_bold(),
+            label: base().set_bold(),
         }
     }
 }
@@ -601,7 +603,7 @@ fn appraisal_sheet(
             "Theo đơn vị (chênh lệch lớn nhất trước)",
             "By unit (largest gap first)",
         ),
-        &st.bold,
+        &st.label,
     )?;
     r += 1;
     header(
@@ -635,7 +637,7 @@ fn appraisal_sheet(
             "Theo tiêu chí (bị trừ điểm nhiều nhất trước)",
             "By criterion (cut most often first)",
         ),
-        &st.bold,
+        &st.label,
     )?;
     r += 1;
     header(
@@ -671,7 +673,7 @@ fn appraisal_sheet(
                 lang.pick("Điều chỉnh chưa có lý do", "Adjustments without a reason"),
                 a.unexplained.len()
             ),
-            &st.bold,
+            &st.label,
         )?;
         r += 1;
         header(
