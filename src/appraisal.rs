@@ -117,8 +117,9 @@ pub fn survey_indicators(criteria: &[Criteria]) -> HashSet<String> {
 pub fn reasons_in_tables(tables: &[Table]) -> Reasons {
     let mut out = Reasons::new();
     for t in tables {
-        for (ci, h) in t.headers.iter().enumerate() {
-            let Some(id) = captions::reason_column_id(h) else {
+        for ci in 0..t.headers.len() {
+            // A two-row header gives "group – sub" and the sub caption alone.
+            let Some(id) = t.captions(ci).find_map(captions::reason_column_id) else {
                 continue;
             };
             for (ri, row) in t.rows.iter().enumerate() {

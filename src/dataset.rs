@@ -112,7 +112,8 @@ impl Dataset {
                 if ci == code_col
                     || own.is_empty()
                     || units::is_descriptive_header(&own)
-                    || captions::reason_column_id(h).is_some()
+                    || t.captions(ci)
+                        .any(|c| captions::reason_column_id(c).is_some())
                 {
                     continue;
                 }

@@ -234,41 +234,17 @@ fn a_filled_template_scores_like_the_sample_with_no_mapping_and_no_flags() {
     assert_eq!(disqualified.len(), 1);
 
     // Fill every data sheet the way an office would type it.
-    let mut wb = open_workbook_auto(&t).unwrap();
-    let mut parts = unzip(&t);
-    for (k, name) in ["Số liệu - sở, ban", "Số liệu - xã, phường, đặc khu"]
-        .iter()
-        .enumerate()
-    {
-        let range = wb.worksheet_range(name).unwrap();
-        let rows: Vec<Vec<String>> = range
-            .rows()
-            .map(|r| r.iter().map(|c| c.to_string()).collect())
-            .collect();
-        let (r0, c0) = range.start().unwrap();
-        let head = rows.iter().position(|r| r[0] == "Mã đơn vị").unwrap() + 1;
-        let mut cells: HashMap<String, Fill> = HashMap::new();
-        for (i, row) in rows.iter().enumerate().skip(head + 1) {
-            let code = &row[0];
-            for (j, caption) in rows[head].iter().enumerate().skip(3) {
-                let at = format!("{}{}", column_name(c0 as usize + j), r0 as usize + i + 1);
-                if caption == "Người đứng đầu bị kỷ luật trong năm" {
-                    let yes = disqualified.contains(code);
-                    cells.insert(at, Fill::Word(if yes { "có" } else { "không" }.into()));
-                    continue;
-                }
-                let ind = &indicator_of[caption];
-                if let Some(v) = value.get(&(code.clone(), ind.clone())) {
-                    cells.insert(at, as_typed(v));
-                }
-            }
-        }
-        let part = format!("xl/worksheets/sheet{}.xml", k + 1);
-        let p = parts.iter_mut().find(|(n, _)| *n == part).unwrap();
-        p.1 = fill_sheet(std::str::from_utf8(&p.1).unwrap(), &cells).into_bytes();
-    }
     let filled = tmp.path().join("da-dien.xlsx");
-    rezip(&filled, &parts);
+    fill_template(&t, &filled, |code, caption| {
+        if caption == "Người đứng đầu bị kỷ luật trong năm" {
+            let yes = disqualified.iter().any(|d| d == code);
+            return Some(Fill::Word(if yes { "có" } else { "không" }.into()));
+        }
+        let ind = &indicator_of[caption];
+        value
+            .get(&(code.to_string(), ind.clone()))
+            .map(|v| as_typed(v))
+    });
 
     // Scored with the criteria and the registry only: no --map, no sheet, no rates flag.
     let out = tmp.path().join("out");
@@ -291,6 +267,41 @@ fn a_filled_template_scores_like_the_sample_with_no_mapping_and_no_flags() {
         std::fs::read_to_string(sample.join("results.csv")).unwrap(),
         "the filled template gives the sample's results byte for byte"
     );
+}
+
+/// Fill a template's data sheets: `value(unit code, column header)` gives each cell.
+fn fill_template(template: &Path, to: &Path, value: impl Fn(&str, &str) -> Option<Fill>) {
+    let mut wb = open_workbook_auto(template).unwrap();
+    let mut parts = unzip(template);
+    let names: Vec<String> = wb
+        .sheet_names()
+        .into_iter()
+        .filter(|n| n.starts_with("Số liệu"))
+        .collect();
+    for (k, name) in names.iter().enumerate() {
+        let range = wb.worksheet_range(name).unwrap();
+        let rows: Vec<Vec<String>> = range
+            .rows()
+            .map(|r| r.iter().map(|c| c.to_string()).collect())
+            .collect();
+        let (r0, c0) = range.start().unwrap();
+        let head = rows.iter().position(|r| r[0] == "Mã đơn vị").unwrap() + 1;
+        let mut cells: HashMap<String, Fill> = HashMap::new();
+        for (i, row) in rows.iter().enumerate().skip(head + 1) {
+            for (j, caption) in rows[head].iter().enumerate().skip(3) {
+                if let Some(f) = value(&row[0], caption) {
+                    cells.insert(
+                        format!("{}{}", column_name(c0 as usize + j), r0 as usize + i + 1),
+                        f,
+                    );
+                }
+            }
+        }
+        let part = format!("xl/worksheets/sheet{}.xml", k + 1);
+        let p = parts.iter_mut().find(|(n, _)| *n == part).unwrap();
+        p.1 = fill_sheet(std::str::from_utf8(&p.1).unwrap(), &cells).into_bytes();
+    }
+    rezip(to, &parts);
 }
 
 fn column_name(mut i: usize) -> String {
@@ -481,4 +492,111 @@ fn mini_appraisal_again(dir: &Path) -> Out {
             "out",
         ],
     )
+}
+
+#[test]
+fn filled_self_and_appraisal_templates_give_the_comparison_and_its_reasons() {
+    let tmp = tempfile::tempdir().unwrap();
+    let fx = repo().join("tests/fixtures/mini");
+    let (crit, units) = (
+        fx.join("criteria.toml").display().to_string(),
+        fx.join("units.csv").display().to_string(),
+    );
+    for (flag, file) in [("--appraisal", "td.xlsx"), ("--self", "tu.xlsx")] {
+        ok(run_in(
+            tmp.path(),
+            &[
+                "template",
+                "--criteria",
+                &crit,
+                "--units",
+                &units,
+                flag,
+                "--out",
+                file,
+            ],
+        ));
+    }
+    // The appraised values of the fixture, by criterion name.
+    let data = std::fs::read_to_string(fx.join("data.csv")).unwrap();
+    let mut lines = data.lines();
+    let head: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let by_code: HashMap<String, Vec<String>> = lines
+        .map(|l| {
+            let v: Vec<String> = l.split(',').map(String::from).collect();
+            (v[0].clone(), v)
+        })
+        .collect();
+    let indicator = |caption: &str| match caption {
+        "Đúng hạn" => Some("on_time"),
+        "Kế hoạch" => Some("plan"),
+        "Phản ánh" => Some("complaints"),
+        "Hài lòng" => Some("sat"),
+        "Sáng kiến" => Some("initiatives"),
+        "Sự cố" => Some("incident"),
+        "Kỷ luật" => Some("head_disciplined"),
+        _ => None,
+    };
+    let appraised = |code: &str, caption: &str| -> Option<Fill> {
+        if caption == "Lý do điều chỉnh 1.2" && code == "U3" {
+            return Some(Fill::Word("Không có kế hoạch được ban hành".into()));
+        }
+        let col = head.iter().position(|h| Some(*h) == indicator(caption))?;
+        let v = &by_code[code][col];
+        (!v.is_empty()).then(|| as_typed(v))
+    };
+    fill_template(
+        &tmp.path().join("td.xlsx"),
+        &tmp.path().join("td-filled.xlsx"),
+        appraised,
+    );
+    // U3 claims the plan it did not have; everything else as appraised.
+    fill_template(
+        &tmp.path().join("tu.xlsx"),
+        &tmp.path().join("tu-filled.xlsx"),
+        |code, caption| {
+            if code == "U3" && caption == "Kế hoạch" {
+                return Some(Fill::Word("có".into()));
+            }
+            appraised(code, caption)
+        },
+    );
+    let o = ok(run_in(
+        tmp.path(),
+        &[
+            "score",
+            "--lang",
+            "en",
+            "--criteria",
+            &crit,
+            "--units",
+            &units,
+            "--data",
+            "td-filled.xlsx",
+            "--self",
+            "tu-filled.xlsx",
+            "--out",
+            "out",
+        ],
+    ));
+    assert!(!o.stderr.contains("have no reason"), "{o:?}");
+    let text = std::fs::read_to_string(tmp.path().join("out/appraisal.csv")).unwrap();
+    let u3 = text
+        .lines()
+        .find(|l| l.starts_with("U3,Xã Ba,tree,1.2,"))
+        .unwrap();
+    assert!(
+        u3.contains(
+            ",có,2,không,0,-2,Không có kế hoạch được ban hành,tu-filled.xlsx#Số liệu - xã!"
+        ),
+        "{u3}"
+    );
+    assert!(u3.contains(",td-filled.xlsx#Số liệu - xã!"), "{u3}");
+    // Only that line differs.
+    let adjusted = text
+        .lines()
+        .skip(1)
+        .filter(|l| l.split(',').nth(9) != Some("0"))
+        .count();
+    assert_eq!(adjusted, 1, "{text}");
 }
