@@ -21,13 +21,22 @@ pub fn run(paths: &[PathBuf], lang: Lang) -> Result<String> {
         match runfile::load(p) {
             Ok(rf) => {
                 out.push_str(&format!(
-                    "{} — {}: {} {}, {} {}{}\n",
+                    "{} — {}: {} {}, {} {}{}{}\n",
                     p.display(),
                     lang.pick("tệp lần chạy hợp lệ", "valid run file"),
                     rf.criteria.len(),
                     lang.pick("tệp tiêu chí", "criteria file(s)"),
                     rf.data.len(),
                     lang.pick("bảng dữ liệu", "data table(s)"),
+                    if rf.self_data.is_empty() {
+                        String::new()
+                    } else {
+                        format!(
+                            ", {} {}",
+                            rf.self_data.len(),
+                            lang.pick("bảng tự đánh giá", "self-assessment table(s)")
+                        )
+                    },
                     rf.out
                         .as_ref()
                         .map(|o| format!(

@@ -164,7 +164,7 @@ pub fn workbook(run: &Run) -> Result<Vec<u8>, XlsxError> {
     }
     if let Some(a) = view::appraisal(run) {
         let name = sheet_name(
-            lang.pick("Tự đánh giá - Thẩm định", "Self vs appraisal"),
+            lang.pick("Tự đánh giá – Thẩm định", "Self vs appraisal"),
             &mut used,
         );
         appraisal_sheet(wb.add_worksheet().set_name(&name)?, &a, lang, &st)?;
