@@ -84,6 +84,12 @@ pub struct ScoreArgs {
     /// An adjustment larger than this many points needs a reason (default 0: any adjustment).
     #[arg(long, value_name = "POINTS")]
     pub reason_threshold: Option<f64>,
+    /// Last year's results (a parindex results.csv or a published table) to compare with.
+    #[arg(long, value_name = "FILE")]
+    pub previous: Option<PathBuf>,
+    /// Lineage file joining this year's units to last year's: new code, old code, relation.
+    #[arg(long, value_name = "FILE")]
+    pub lineage: Option<PathBuf>,
     /// Output folder (created if needed).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,

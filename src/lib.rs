@@ -7,6 +7,7 @@ pub mod appraisal;
 pub mod captions;
 pub mod cli;
 pub mod commands;
+pub mod compare;
 pub mod criteria;
 pub mod dataset;
 pub mod derive;

@@ -33,7 +33,30 @@ struct RawRun {
     #[serde(default, rename = "self")]
     self_data: Vec<S<RawData>>,
     appraisal: Option<RawAppraisal>,
+    previous: Option<RawPrevious>,
     report: Option<RawReport>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPrevious {
+    results: S<String>,
+    lineage: Option<S<String>>,
+    year: Option<i64>,
+    /// "compare" (default) or "skip": what to do with units whose predecessors are only partly
+    /// in them.
+    approximate: Option<S<String>>,
+    lineage_columns: Option<RawLineageColumns>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLineageColumns {
+    new_code: Option<String>,
+    old_code: Option<String>,
+    relation: Option<String>,
+    weight: Option<String>,
+    note: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -188,6 +211,12 @@ pub struct RunFile {
     pub reasons: Option<PathBuf>,
     /// An adjustment larger than this (points) needs a reason (`[appraisal] reason_threshold`).
     pub reason_threshold: Option<f64>,
+    /// Last year's results and the lineage joining them to this year's units (`[previous]`).
+    pub previous: Option<PathBuf>,
+    pub lineage: Option<PathBuf>,
+    pub previous_year: Option<i64>,
+    pub skip_approximate: bool,
+    pub lineage_columns: crate::compare::LineageColumns,
     pub map: Option<PathBuf>,
     pub out: Option<PathBuf>,
     pub lang: Option<Lang>,
@@ -249,8 +278,8 @@ pub fn parse(path: &Path, text: &str) -> Result<RunFile> {
     let raw: RawRun = toml::from_str(text).map_err(|e| {
         let span = e.span().unwrap_or(0..0);
         Error::Criteria(vec![src.diag(span, e.message().trim()).hint(crate::tr!(
-            "các khóa của tệp lần chạy: criteria, units, data, self, map, out, lang, locale, [appraisal], [report]; xem README",
-            "a run file's keys: criteria, units, data, self, map, out, lang, locale, [appraisal], [report]; see the README"
+            "các khóa của tệp lần chạy: criteria, units, data, self, map, out, lang, locale, [appraisal], [previous], [report]; xem README",
+            "a run file's keys: criteria, units, data, self, map, out, lang, locale, [appraisal], [previous], [report]; see the README"
         ))])
     })?;
     let base = path.parent().unwrap_or(Path::new(""));
@@ -331,6 +360,27 @@ pub fn parse(path: &Path, text: &str) -> Result<RunFile> {
             } else {
                 run.reason_threshold = Some(*t.get_ref());
             }
+        }
+    }
+    if let Some(p) = &raw.previous {
+        run.previous = Some(file(&p.results, &mut diags, true));
+        run.lineage = p.lineage.as_ref().map(|l| file(l, &mut diags, true));
+        run.previous_year = p.year;
+        if let Some(a) = &p.approximate {
+            match a.get_ref().as_str() {
+                "compare" => {}
+                "skip" => run.skip_approximate = true,
+                other => diags.push(bad_word(&src, a, other, &["compare", "skip"])),
+            }
+        }
+        if let Some(c) = &p.lineage_columns {
+            run.lineage_columns = crate::compare::LineageColumns {
+                new_code: c.new_code.clone(),
+                old_code: c.old_code.clone(),
+                relation: c.relation.clone(),
+                weight: c.weight.clone(),
+                note: c.note.clone(),
+            };
         }
     }
     if let Some(l) = &raw.lang {

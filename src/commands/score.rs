@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use crate::appraisal;
 use crate::captions::Captions;
+use crate::compare;
 use crate::criteria::Criteria;
 use crate::dataset::{DataSpec, Dataset};
 use crate::error::{Error, Result};
@@ -31,6 +32,8 @@ pub const OUTPUTS: [&str; 4] = [
 
 /// Written when the run has self-assessment data.
 pub const APPRAISAL: &str = "appraisal.csv";
+/// Written when the run compares with last year.
+pub const COMPARISON: &str = "comparison.csv";
 
 /// Everything one `score` run needs, resolved from the run file and the flags (a flag wins;
 /// a list flag replaces the file's list). The steps below read only this.
@@ -43,6 +46,12 @@ pub struct Job {
     pub self_data: Vec<DataSpec>,
     pub reasons: Option<PathBuf>,
     pub reason_threshold: f64,
+    /// Last year's results and the lineage to this year's units.
+    pub previous: Option<PathBuf>,
+    pub lineage: Option<PathBuf>,
+    pub previous_year: Option<i64>,
+    pub skip_approximate: bool,
+    pub lineage_columns: crate::compare::LineageColumns,
     pub map: Option<PathBuf>,
     pub out: PathBuf,
     pub scorecards: Option<PathBuf>,
@@ -133,6 +142,11 @@ impl Job {
             },
             reasons: a.reasons.clone().or(rf.reasons.clone()),
             reason_threshold: a.reason_threshold.or(rf.reason_threshold).unwrap_or(0.0),
+            previous: a.previous.clone().or(rf.previous.clone()),
+            lineage: a.lineage.clone().or(rf.lineage.clone()),
+            previous_year: rf.previous_year,
+            skip_approximate: rf.skip_approximate,
+            lineage_columns: rf.lineage_columns.clone(),
             map: a.map.clone().or(rf.map),
             out,
             scorecards: a.scorecards.clone().or(rf.scorecards),
@@ -165,23 +179,27 @@ fn execute(job: &Job) -> Result<()> {
     if let Some(outcome) = crate::guard::parquet_in_child(&tables, &job.out) {
         return outcome;
     }
-    let prepared = prepare(job)?;
+    let mut prepared = prepare(job)?;
     let Computed {
         scores,
         warnings,
         appraisal,
-    } = compute(job, &prepared)?;
+        comparison,
+        notes: more_notes,
+    } = compute(job, &mut prepared)?;
     let run = Run {
         criteria: &prepared.criteria,
         registry: &prepared.registry,
         scores: &scores,
         appraisal: appraisal.as_ref(),
+        comparison: comparison.as_ref(),
         lang: job.lang,
         inputs: prepared.inputs.clone(),
         report: &job.report,
     };
     let written = write(job, &run)?;
-    tell(job, &run, &prepared.notes, &warnings, &written)
+    let notes: Vec<String> = prepared.notes.iter().cloned().chain(more_notes).collect();
+    tell(job, &run, &notes, &warnings, &written)
 }
 
 /// Everything a run read, checked, before anything is scored.
@@ -192,6 +210,8 @@ struct Prepared {
     /// The self-assessment over the appraised data, when there is one.
     own: Option<Dataset>,
     reasons: appraisal::Reasons,
+    previous: Option<compare::Previous>,
+    lineage: Option<compare::Lineage>,
     /// Notes on how the inputs were read (encodings, skipped rows, unscored unit types…).
     notes: Vec<String>,
     /// Every input with its SHA-256, hashed while it was read.
@@ -215,11 +235,14 @@ fn prepare(a: &Job) -> Result<Prepared> {
         .chain(a.data.iter().map(|d| d.path.clone()))
         .chain(a.self_data.iter().map(|d| d.path.clone()))
         .chain(a.reasons.clone())
+        .chain(a.previous.clone())
+        .chain(a.lineage.clone())
         .chain(a.map.clone())
         .chain(a.run_file.as_ref().map(|(p, _)| PathBuf::from(p)))
         .collect();
     let mut outputs: Vec<PathBuf> = OUTPUTS.iter().map(|o| a.out.join(o)).collect();
     outputs.push(a.out.join(APPRAISAL));
+    outputs.push(a.out.join(COMPARISON));
     report::guard_outputs(&outputs, &inputs)?;
     if let Some(dir) = &a.scorecards {
         report::guard_folder(dir, &inputs)?;
@@ -327,6 +350,45 @@ fn prepare(a: &Job) -> Result<Prepared> {
         ));
     }
 
+    // Last year's results and the lineage (read now, compared once this year is scored).
+    if a.lineage.is_some() && a.previous.is_none() {
+        return Err(Error::Usage(crate::tr!(
+            "--lineage cần kết quả năm trước (--previous hoặc [previous] results)",
+            "--lineage needs last year's results (--previous or [previous] results)"
+        )));
+    }
+    let mut year_issues = Vec::new();
+    let previous = match &a.previous {
+        Some(p) => match compare::load_previous(p) {
+            Ok(p) => Some(p),
+            Err(Error::Data(more)) => {
+                year_issues.extend(more);
+                None
+            }
+            Err(e) => return Err(e),
+        },
+        None => None,
+    };
+    let lineage = match &a.lineage {
+        Some(l) => match compare::load_lineage(l, &a.lineage_columns) {
+            Ok(l) => Some(l),
+            Err(Error::Data(more)) => {
+                year_issues.extend(more);
+                None
+            }
+            Err(e) => return Err(e),
+        },
+        None => None,
+    };
+    if !year_issues.is_empty() {
+        return Err(Error::Data(year_issues));
+    }
+    let year_inputs: Vec<(String, String)> = previous
+        .iter()
+        .map(|p| (p.file.clone(), p.sha256.clone()))
+        .chain(lineage.iter().map(|l| (l.file.clone(), l.sha256.clone())))
+        .collect();
+
     // Hashed while they were read: no input is read a second time.
     let inputs = std::iter::once((registry.file.clone(), registry.sha256.clone()))
         .chain(criteria.iter().map(|c| (c.path.clone(), c.sha256.clone())))
@@ -337,6 +399,7 @@ fn prepare(a: &Job) -> Result<Prepared> {
         )
         .chain(self_tables)
         .chain(reasons_sha)
+        .chain(year_inputs)
         .chain(map_sha)
         .chain(a.run_file.clone())
         .collect();
@@ -346,6 +409,8 @@ fn prepare(a: &Job) -> Result<Prepared> {
         data,
         own,
         reasons,
+        previous,
+        lineage,
         notes,
         inputs,
     })
@@ -353,7 +418,7 @@ fn prepare(a: &Job) -> Result<Prepared> {
 
 /// Score and rank every unit; every problem of the run is reported at once (the join's, the
 /// plausibility guard's and scoring's). Returns the scores in report order and the warnings.
-fn compute(a: &Job, p: &Prepared) -> Result<Computed> {
+fn compute(a: &Job, p: &mut Prepared) -> Result<Computed> {
     let (criteria, registry, data) = (&p.criteria, &p.registry, &p.data);
     let mut warnings: Vec<String> = Vec::new();
     let mut issues = data.issues.clone();
@@ -455,10 +520,30 @@ fn compute(a: &Job, p: &Prepared) -> Result<Computed> {
         }
         cmp
     });
+    let mut notes = Vec::new();
+    let comparison = match p.previous.take() {
+        Some(prev) => {
+            let mut cmp = compare::compare(
+                prev,
+                p.lineage.take(),
+                registry,
+                criteria,
+                &scores,
+                a.skip_approximate,
+            )?;
+            cmp.year = a.previous_year;
+            warnings.append(&mut cmp.warnings);
+            notes.append(&mut cmp.notes);
+            Some(cmp)
+        }
+        None => None,
+    };
     Ok(Computed {
         scores,
         warnings,
         appraisal,
+        comparison,
+        notes,
     })
 }
 
@@ -467,6 +552,8 @@ struct Computed {
     scores: Vec<score::UnitScore>,
     warnings: Vec<String>,
     appraisal: Option<appraisal::Appraisal>,
+    comparison: Option<compare::YearComparison>,
+    notes: Vec<String>,
 }
 
 /// Build every document of the run and write them as one unit; returns the names written
@@ -495,6 +582,9 @@ fn write(a: &Job, run: &Run) -> Result<Vec<String>> {
     files.insert(2, (outputs[2].clone(), xlsx));
     if run.appraisal.is_some() {
         files.push((a.out.join(APPRAISAL), report::csv::appraisal(run)));
+    }
+    if run.comparison.is_some() {
+        files.push((a.out.join(COMPARISON), report::csv::comparison(run)));
     }
     let written: Vec<String> = files.iter().map(|(p, _)| p.display().to_string()).collect();
     if let Some(dir) = &a.scorecards {
@@ -534,6 +624,7 @@ fn tell(
     if !a.quiet {
         pipe(write!(stdout, "{}", report::terminal::table(run)))?;
     }
+    pipe(write!(stdout, "{}", report::terminal::year_lines(run)))?;
     pipe(writeln!(
         stdout,
         "{}",

@@ -73,6 +73,21 @@ pub fn results(run: &Run) -> Vec<u8> {
         ]
         .map(String::from),
     );
+    // With last year's results: the change, as `comparison.csv` explains it.
+    if run.comparison.is_some() {
+        header.extend(
+            [
+                "prev_index",
+                "index_change",
+                "prev_rank",
+                "prev_rank_of",
+                "rank_change",
+                "prev_grade",
+                "comparison",
+            ]
+            .map(String::from),
+        );
+    }
     put(&mut w, &header);
     for u in run.scores {
         let c = &run.criteria[u.criteria];
@@ -107,7 +122,95 @@ pub fn results(run: &Run) -> Vec<u8> {
                 .collect::<Vec<_>>()
                 .join(";"),
         ]);
+        if let Some(cmp) = run.comparison {
+            let opt = |x: Option<String>| x.unwrap_or_default();
+            match cmp.of(u.unit) {
+                Some(ch) => rec.extend([
+                    opt(ch.baseline.map(machine)),
+                    opt(ch.index_change.map(machine)),
+                    opt(ch.prev_rank.map(|r| r.to_string())),
+                    opt(ch.prev_rank_of.map(|r| r.to_string())),
+                    opt(ch.rank_change.map(|r| r.to_string())),
+                    opt(ch.prev_grade.clone()),
+                    ch.kind.code().to_string(),
+                ]),
+                None => rec.extend(std::iter::repeat_n(String::new(), 7)),
+            }
+        }
         put(&mut w, &rec);
+    }
+    finish(w)
+}
+
+/// `comparison.csv`: one row per new unit and predecessor — the link, its weight and share of
+/// the baseline, last year's figures of the predecessor — so anyone can recompute a baseline.
+pub fn comparison(run: &Run) -> Vec<u8> {
+    let mut w = writer();
+    put(
+        &mut w,
+        [
+            "unit_code",
+            "unit_name",
+            "comparison",
+            "old_code",
+            "old_name",
+            "relation",
+            "weight",
+            "share",
+            "old_index",
+            "old_rank",
+            "old_rank_of",
+            "old_grade",
+            "baseline",
+            "index_pct",
+            "index_change",
+        ],
+    );
+    let Some(cmp) = run.comparison else {
+        return finish(w);
+    };
+    let prev = cmp.previous.as_ref();
+    let index: std::collections::HashMap<usize, f64> =
+        run.scores.iter().map(|u| (u.unit, u.index)).collect();
+    let opt = |x: Option<String>| x.unwrap_or_default();
+    // In report order, a unit's predecessors together.
+    for u in run.scores {
+        let Some(ch) = cmp.of(u.unit) else { continue };
+        let unit = &run.registry.units[u.unit];
+        let rows: Vec<_> = cmp.rows.iter().filter(|r| r.unit == u.unit).collect();
+        let base = [
+            unit.code.clone(),
+            unit.name.clone(),
+            ch.kind.code().to_string(),
+        ];
+        let tail = [
+            opt(ch.baseline.map(machine)),
+            machine(index[&u.unit]),
+            opt(ch.index_change.map(machine)),
+        ];
+        if rows.is_empty() {
+            let mut rec: Vec<String> = base.to_vec();
+            rec.extend(std::iter::repeat_n(String::new(), 9));
+            rec.extend(tail.clone());
+            put(&mut w, &rec);
+        }
+        for r in rows {
+            let p = r.prev.and_then(|i| prev.map(|p| &p.units[i]));
+            let mut rec: Vec<String> = base.to_vec();
+            rec.extend([
+                r.old.clone(),
+                opt(p.map(|p| p.name.clone())),
+                r.relation.label(false).replace(' ', "_"),
+                opt(r.weight.map(machine)),
+                opt(r.share.map(machine)),
+                opt(p.map(|p| machine(p.index))),
+                opt(p.and_then(|p| p.rank.map(|x| x.to_string()))),
+                opt(p.and_then(|p| p.rank_of.map(|x| x.to_string()))),
+                opt(p.map(|p| p.grade.clone())),
+            ]);
+            rec.extend(tail.clone());
+            put(&mut w, &rec);
+        }
     }
     finish(w)
 }

@@ -89,6 +89,16 @@ fn labels(lang: Lang) -> Value {
         ("made_by", l("Lập bằng parindex", "Made with parindex")),
         ("self_points", l("Tự chấm", "Self")),
         ("reasons", l("Lý do điều chỉnh", "Reasons for adjustments")),
+        ("compare_title", l("SO SÁNH VỚI", "COMPARED WITH")),
+        ("now", l("Năm nay", "This year")),
+        ("up", l("tăng", "up")),
+        ("down", l("giảm", "down")),
+        ("rises", l("Tăng nhiều nhất", "Largest rises")),
+        ("falls", l("Giảm nhiều nhất", "Largest falls")),
+        ("comparison", l("So sánh", "Comparison")),
+        ("change", l("Thay đổi", "Change")),
+        ("rank_change", l("Thứ hạng", "Rank change")),
+        ("since", l("so với", "on")),
         ("self_total", l("Tự đánh giá", "Self-assessed")),
         ("appraised", l("Thẩm định", "Appraised")),
         ("difference", l("Chênh lệch", "Difference")),
@@ -179,6 +189,7 @@ fn render(
     method: &[MethodLine],
     cards: &[Card],
     appraisal: Option<&view::AppraisalView>,
+    year: Option<&view::YearView>,
 ) -> String {
     let env = env(lang);
     let tmpl = env.get_template("report.html").expect("registered above");
@@ -190,8 +201,15 @@ fn render(
         method => method,
         cards => cards,
         appraisal => appraisal,
+        year => year,
     })
-    .expect("the bundled template renders every view model")
+    .unwrap_or_else(|e| {
+        // A template error is a bug of ours; the report says so rather than the run crashing.
+        format!(
+            "<!DOCTYPE html><html><body><p>parindex: report.html could not be rendered ({}); please report this.</p></body></html>",
+            super::svg::esc(&e.to_string())
+        )
+    })
 }
 
 /// The whole report: title block, summary and ranking per group, charts, method, scorecards.
@@ -206,6 +224,7 @@ pub fn report(run: &Run) -> Vec<u8> {
         &view::method(run),
         &cards,
         view::appraisal(run).as_ref(),
+        view::year(run).as_ref(),
     )
     .into_bytes()
 }
@@ -216,6 +235,7 @@ pub fn scorecards(run: &Run) -> Vec<(String, Vec<u8>)> {
     let year = run.criteria.first().map_or(0, |c| c.year);
     let tb = view::title_block(run);
     let title = view::base_title(run, year);
+    let compared = view::year(run);
     run.scores
         .iter()
         .map(|u| {
@@ -229,6 +249,7 @@ pub fn scorecards(run: &Run) -> Vec<(String, Vec<u8>)> {
                 &[],
                 std::slice::from_ref(&card),
                 None,
+                compared.as_ref(),
             );
             (file, html.into_bytes())
         })

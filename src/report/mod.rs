@@ -34,6 +34,8 @@ pub struct Run<'a> {
     pub report: &'a crate::runfile::ReportSpec,
     /// Self-assessment against appraisal, when the run has self-assessment data.
     pub appraisal: Option<&'a crate::appraisal::Appraisal>,
+    /// Last year's comparison, when the run names last year's results.
+    pub comparison: Option<&'a crate::compare::YearComparison>,
 }
 
 /// Refuse outputs that would land on an input (compared after resolving links), or on a

@@ -57,6 +57,18 @@ pub fn table(run: &Run) -> String {
     out
 }
 
+/// One line per ranking group on the change since last year, when the run compares.
+pub fn year_lines(run: &Run) -> String {
+    let Some(y) = view::year(run) else {
+        return String::new();
+    };
+    let mut out = format!("{} {}:\n", run.lang.pick("So với", "Compared with"), y.year);
+    for g in &y.groups {
+        out.push_str(&format!("  {}\n", g.summary));
+    }
+    out
+}
+
 pub fn summary(run: &Run, warnings: usize) -> String {
     let lang = run.lang;
     let mut counts: Vec<(String, usize)> = Vec::new();

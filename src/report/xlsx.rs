@@ -162,6 +162,16 @@ pub fn workbook(run: &Run) -> Result<Vec<u8>, XlsxError> {
         let ws = wb.add_worksheet().set_name(&name)?;
         ranking_sheet(ws, &name, run, &g, &title, &st)?;
     }
+    if let Some(y) = view::year(run) {
+        for g in &y.groups {
+            let name = sheet_name(
+                &format!("{} - {}", lang.pick("So sánh", "Change"), g.label),
+                &mut used,
+            );
+            let ws = wb.add_worksheet().set_name(&name)?;
+            year_sheet(ws, &name, &y, g, lang, &title, &st)?;
+        }
+    }
     if let Some(a) = view::appraisal(run) {
         let name = sheet_name(
             lang.pick("Tự đánh giá – Thẩm định", "Self vs appraisal"),
@@ -408,12 +418,11 @@ fn ranking_sheet(
     Ok(())
 }
 
-/// Axes in the document font, values as percentages from 0 to 100 %, no legend (one series).
+/// Axes in the document font, values as percentages from 0 to 100 %.
 /// In a bar chart (horizontal bars) the x axis is the value axis and the categories run down
 /// the y axis, first at the top.
 fn percent_axes(chart: &mut Chart, horizontal: bool) {
     let font = ChartFont::new().set_name(FONT).set_size(9).clone();
-    chart.legend().set_hidden();
     let value_axis = if horizontal {
         chart.x_axis()
     } else {
@@ -475,6 +484,7 @@ fn index_chart(
         ))
         .set_font(ChartFont::new().set_name(FONT).set_size(12).set_bold());
     percent_axes(&mut chart, true);
+    chart.legend().set_hidden();
     chart
         .set_width(760)
         .set_height((rows.len() as u32 * 18 + 120).max(300));
@@ -533,9 +543,194 @@ fn area_chart(
         ))
         .set_font(ChartFont::new().set_name(FONT).set_size(12).set_bold());
     percent_axes(&mut chart, false);
+    chart.legend().set_hidden();
     chart.set_width(640).set_height(340);
     ws.insert_chart(last + 2, c0, &chart)?;
     ws.set_column_width(c0 + 1, 30)?;
+    Ok(())
+}
+
+/// The change since last year for one ranking group: units sorted by change (arrows and
+/// colours), the group's figures, and a chart of this year against last year.
+fn year_sheet(
+    ws: &mut Worksheet,
+    sheet: &str,
+    y: &view::YearView,
+    g: &view::GroupChange,
+    lang: Lang,
+    tb: &view::TitleBlock,
+    st: &Styles,
+) -> Result<(), XlsxError> {
+    let last_col = 9u16;
+    for (i, line) in tb.issuer.iter().enumerate() {
+        ws.merge_range(
+            i as u32,
+            0,
+            i as u32,
+            2,
+            line,
+            if i + 1 == tb.issuer.len() {
+                &st.issuer_last
+            } else {
+                &st.issuer
+            },
+        )?;
+    }
+    let mut r = tb.issuer.len().max(1) as u32 + 1;
+    ws.merge_range(
+        r,
+        0,
+        r,
+        last_col,
+        &format!(
+            "{} {} – {}",
+            lang.pick("SO SÁNH VỚI", "COMPARED WITH"),
+            y.year.to_uppercase(),
+            g.label.to_uppercase()
+        ),
+        &st.title,
+    )?;
+    r += 1;
+    let mut line = g.summary.clone();
+    line.push_str(&format!(
+        ". {}: {}%",
+        lang.pick("Chỉ số bình quân", "Mean index"),
+        view::num2(g.mean, lang)
+    ));
+    if let Some(p) = g.prev_mean {
+        line.push_str(&format!(" ({}: {}%)", y.year, view::num2(p, lang)));
+    }
+    ws.merge_range(r, 0, r, last_col, &line, &st.subtitle)?;
+    r += 2;
+    let heads = [
+        lang.pick("Mã", "Code"),
+        lang.pick("Tên đơn vị", "Unit"),
+        lang.pick("So sánh", "Comparison"),
+        lang.pick("Chỉ số năm nay (%)", "Index this year (%)"),
+        &format!("{} {} (%)", lang.pick("Chỉ số", "Index"), y.year),
+        lang.pick("Thay đổi", "Change"),
+        lang.pick("Hạng", "Rank"),
+        &format!("{} {}", lang.pick("Hạng", "Rank"), y.year),
+        lang.pick("Thứ hạng", "Rank change"),
+        lang.pick("Xếp loại", "Grade"),
+    ];
+    for (k, h) in heads.iter().enumerate() {
+        ws.write_string_with_format(r, k as u16, *h, &st.header)?;
+    }
+    ws.set_row_height(r, 30)?;
+    let header_row = r;
+    let up = st.text.clone().set_font_color(Color::RGB(0x1A7F37));
+    let down = st.text.clone().set_font_color(Color::RGB(0xC00000));
+    for row in &g.rows {
+        r += 1;
+        ws.write_string_with_format(r, 0, &row.code, &st.text)?;
+        ws.write_string_with_format(r, 1, &row.name, &st.text)?;
+        ws.write_string_with_format(r, 2, &row.kind, &st.text)?;
+        ws.write_number_with_format(r, 3, row.index / 100.0, &st.percent)?;
+        match row.baseline {
+            Some(b) => ws.write_number_with_format(r, 4, b / 100.0, &st.percent)?,
+            None => ws.write_blank(r, 4, &st.text)?,
+        };
+        let f = match row.arrow.as_str() {
+            "▲" => &up,
+            "▼" => &down,
+            _ => &st.text,
+        };
+        ws.write_string_with_format(
+            r,
+            5,
+            format!("{} {}", row.arrow, row.change_words).trim(),
+            f,
+        )?;
+        ws.write_string_with_format(r, 6, &row.rank, &st.center)?;
+        ws.write_string_with_format(r, 7, &row.prev_rank, &st.center)?;
+        ws.write_string_with_format(r, 8, &row.rank_words, &st.wrap)?;
+        let grade = if !row.prev_grade.is_empty() && row.prev_grade != row.grade {
+            format!("{} → {}", row.prev_grade, row.grade)
+        } else {
+            row.grade.clone()
+        };
+        ws.write_string_with_format(r, 9, &grade, &st.text)?;
+    }
+    // Grade counts now and last year (last year's index graded on this year's bands).
+    r += 2;
+    for (k, h) in [
+        lang.pick("Xếp loại", "Grade"),
+        lang.pick("Năm nay", "This year"),
+        y.year.as_str(),
+        lang.pick("Thay đổi", "Change"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        ws.write_string_with_format(r, k as u16, *h, &st.header)?;
+    }
+    for x in &g.grades {
+        r += 1;
+        ws.write_string_with_format(r, 0, &x.label, &st.text)?;
+        ws.write_string_with_format(r, 1, &format!("{}/{}", x.now, g.units), &st.center)?;
+        ws.write_number_with_format(r, 2, x.before as f64, &st.center)?;
+        let d = match x.difference.cmp(&0) {
+            std::cmp::Ordering::Greater => format!("{} {}", lang.pick("tăng", "up"), x.difference),
+            std::cmp::Ordering::Less => format!("{} {}", lang.pick("giảm", "down"), -x.difference),
+            _ => "–".into(),
+        };
+        ws.write_string_with_format(r, 3, &d, &st.center)?;
+    }
+    for (c, w) in [10.0, 28.0, 16.0, 11.0, 11.0, 18.0, 8.0, 9.0, 26.0, 18.0]
+        .into_iter()
+        .enumerate()
+    {
+        ws.set_column_width(c as u16, w)?;
+    }
+    // This year against last year, for the units with a baseline, beside the table.
+    let compared = g.rows.iter().filter(|x| x.baseline.is_some()).count() as u32;
+    if compared > 0 {
+        let first = header_row + 1;
+        let last = header_row + compared;
+        let mut chart = Chart::new_bar();
+        chart
+            .add_series()
+            .set_name(y.year.as_str())
+            .set_categories((sheet, first, 1, last, 1))
+            .set_values((sheet, first, 4, last, 4))
+            .set_format(
+                ChartFormat::new().set_solid_fill(ChartSolidFill::new().set_color("#A6A6A6")),
+            );
+        chart
+            .add_series()
+            .set_name(lang.pick("Năm nay", "This year"))
+            .set_categories((sheet, first, 1, last, 1))
+            .set_values((sheet, first, 3, last, 3))
+            .set_format(
+                ChartFormat::new().set_solid_fill(ChartSolidFill::new().set_color("#4472C4")),
+            );
+        chart
+            .title()
+            .set_name(&format!(
+                "{} – {} {}",
+                g.label,
+                lang.pick("năm nay so với", "this year against"),
+                y.year
+            ))
+            .set_font(ChartFont::new().set_name(FONT).set_size(12).set_bold());
+        percent_axes(&mut chart, true);
+        chart
+            .legend()
+            .set_position(rust_xlsxwriter::ChartLegendPosition::Top);
+        chart
+            .set_width(720)
+            .set_height((compared * 26 + 120).max(300));
+        ws.insert_chart(header_row, last_col + 2, &chart)?;
+    }
+    ws.set_freeze_panes(header_row + 1, 2)?;
+    ws.set_landscape();
+    ws.set_paper_size(9);
+    ws.set_margins(0.4, 0.4, 0.5, 0.6, 0.3, 0.3);
+    ws.set_print_fit_to_pages(1, 0);
+    ws.set_print_area(0, 0, r, last_col)?;
+    ws.set_repeat_rows(header_row, header_row)?;
+    page_footer(ws, lang);
     Ok(())
 }
 
