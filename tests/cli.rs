@@ -1111,3 +1111,6 @@ mod documents;
 
 #[path = "cli/appraisal.rs"]
 mod appraisal;
+
+#[path = "cli/year.rs"]
+mod year;

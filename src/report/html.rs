@@ -181,27 +181,24 @@ fn group_pages(run: &Run) -> Vec<GroupPage> {
         .collect()
 }
 
-fn render(
-    lang: Lang,
-    doc_title: &str,
-    tb: &TitleBlock,
-    groups: &[GroupPage],
-    method: &[MethodLine],
-    cards: &[Card],
-    appraisal: Option<&view::AppraisalView>,
-    year: Option<&view::YearView>,
-) -> String {
+/// What one rendering of the template shows (the whole report, or one unit's scorecard).
+#[derive(Serialize)]
+struct Doc<'a> {
+    doc_title: &'a str,
+    tb: &'a TitleBlock,
+    groups: &'a [GroupPage],
+    method: &'a [MethodLine],
+    cards: &'a [Card],
+    appraisal: Option<&'a view::AppraisalView>,
+    year: Option<&'a view::YearView>,
+}
+
+fn render(lang: Lang, doc: &Doc) -> String {
     let env = env(lang);
     let tmpl = env.get_template("report.html").expect("registered above");
     tmpl.render(context! {
         t => labels(lang),
-        doc_title => doc_title,
-        tb => tb,
-        groups => groups,
-        method => method,
-        cards => cards,
-        appraisal => appraisal,
-        year => year,
+        ..Value::from_serialize(doc)
     })
     .unwrap_or_else(|e| {
         // A template error is a bug of ours; the report says so rather than the run crashing.
@@ -216,15 +213,19 @@ fn render(
 pub fn report(run: &Run) -> Vec<u8> {
     let year = run.criteria.first().map_or(0, |c| c.year);
     let cards: Vec<Card> = run.scores.iter().map(|u| view::card(run, u)).collect();
+    let appraisal = view::appraisal(run);
+    let compared = view::year(run);
     render(
         run.lang,
-        &view::base_title(run, year),
-        &view::title_block(run),
-        &group_pages(run),
-        &view::method(run),
-        &cards,
-        view::appraisal(run).as_ref(),
-        view::year(run).as_ref(),
+        &Doc {
+            doc_title: &view::base_title(run, year),
+            tb: &view::title_block(run),
+            groups: &group_pages(run),
+            method: &view::method(run),
+            cards: &cards,
+            appraisal: appraisal.as_ref(),
+            year: compared.as_ref(),
+        },
     )
     .into_bytes()
 }
@@ -243,13 +244,15 @@ pub fn scorecards(run: &Run) -> Vec<(String, Vec<u8>)> {
             let file = format!("{}.html", safe_file_name(&card.row.code));
             let html = render(
                 run.lang,
-                &format!("{} – {}", title, card.row.name),
-                &tb,
-                &[],
-                &[],
-                std::slice::from_ref(&card),
-                None,
-                compared.as_ref(),
+                &Doc {
+                    doc_title: &format!("{} – {}", title, card.row.name),
+                    tb: &tb,
+                    groups: &[],
+                    method: &[],
+                    cards: std::slice::from_ref(&card),
+                    appraisal: None,
+                    year: compared.as_ref(),
+                },
             );
             (file, html.into_bytes())
         })

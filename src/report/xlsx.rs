@@ -644,7 +644,7 @@ fn year_sheet(
         )?;
         ws.write_string_with_format(r, 6, &row.rank, &st.center)?;
         ws.write_string_with_format(r, 7, &row.prev_rank, &st.center)?;
-        ws.write_string_with_format(r, 8, &row.rank_words, &st.wrap)?;
+        ws.write_string_with_format(r, 8, &row.rank_words, &st.text)?;
         let grade = if !row.prev_grade.is_empty() && row.prev_grade != row.grade {
             format!("{} → {}", row.prev_grade, row.grade)
         } else {
@@ -668,7 +668,7 @@ fn year_sheet(
     for x in &g.grades {
         r += 1;
         ws.write_string_with_format(r, 0, &x.label, &st.text)?;
-        ws.write_string_with_format(r, 1, &format!("{}/{}", x.now, g.units), &st.center)?;
+        ws.write_string_with_format(r, 1, format!("{}/{}", x.now, g.units), &st.center)?;
         ws.write_number_with_format(r, 2, x.before as f64, &st.center)?;
         let d = match x.difference.cmp(&0) {
             std::cmp::Ordering::Greater => format!("{} {}", lang.pick("tăng", "up"), x.difference),
@@ -677,7 +677,7 @@ fn year_sheet(
         };
         ws.write_string_with_format(r, 3, &d, &st.center)?;
     }
-    for (c, w) in [10.0, 28.0, 16.0, 11.0, 11.0, 18.0, 8.0, 9.0, 26.0, 18.0]
+    for (c, w) in [10.0, 26.0, 16.0, 11.0, 11.0, 17.0, 8.0, 9.0, 30.0, 18.0]
         .into_iter()
         .enumerate()
     {

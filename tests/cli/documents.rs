@@ -32,12 +32,29 @@ fn the_sample_run_file_gives_what_the_flags_give() {
         &file,
     ]));
     assert!(o.stdout.contains("report.html"), "{o:?}");
-    for f in ["results.csv", "criterion-scores.csv"] {
-        assert_eq!(
-            std::fs::read(tmp.path().join("flags").join(f)).unwrap(),
-            std::fs::read(tmp.path().join("file").join(f)).unwrap(),
-            "{f}"
+    assert_eq!(
+        std::fs::read(tmp.path().join("flags/criterion-scores.csv")).unwrap(),
+        std::fs::read(tmp.path().join("file/criterion-scores.csv")).unwrap(),
+    );
+    // The run file also compares with 2024: results.csv has the same columns and then the
+    // seven of the comparison.
+    let rows = |p: PathBuf| -> Vec<Vec<String>> {
+        let mut r = csv::Reader::from_path(p).unwrap();
+        let mut v = vec![r.headers().unwrap().iter().map(String::from).collect()];
+        v.extend(
+            r.records()
+                .map(|x| x.unwrap().iter().map(String::from).collect()),
         );
+        v
+    };
+    let (a, b) = (
+        rows(tmp.path().join("flags/results.csv")),
+        rows(tmp.path().join("file/results.csv")),
+    );
+    assert_eq!(a.len(), b.len());
+    for (x, y) in a.iter().zip(&b) {
+        assert_eq!(y.len(), x.len() + 7);
+        assert_eq!(x[..], y[..x.len()]);
     }
     // The run file is named with its SHA-256 in the method statement.
     // (The HTML escapes `/` as `&#x2f;`.)
@@ -180,7 +197,10 @@ fn a_bad_run_file_is_reported_at_its_lines_and_nothing_is_written() {
 
 #[test]
 fn each_ranking_sheet_has_its_two_native_charts() {
-    let (_tmp, out) = sample_run();
+    // The flags' run: no comparison sheets (whose charts would come in addition).
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    ok(run(&args(&sample_args(&out.display().to_string()))));
     use std::io::Read;
     let mut z =
         zip::ZipArchive::new(std::fs::File::open(out.join("results.xlsx")).unwrap()).unwrap();
@@ -348,10 +368,11 @@ fn the_workbook_prints_on_a_few_pages_with_its_title_block() {
     assert!(conv.status.success(), "{conv:?}");
     let pdf = out.join("results.pdf");
     let pages = pdf_pages(&pdf);
-    // 569 pages before; now the four rankings, a note for the look-up sheet, and the method.
-    assert!(pages.len() <= 20, "{} pages", pages.len());
+    // 569 pages before; now the four rankings, the comparison with 2024 and the appraisal, a
+    // note for the look-up sheet, and the method.
+    assert!(pages.len() <= 30, "{} pages", pages.len());
     let ranking: Vec<usize> = (0..pages.len())
-        .filter(|&i| pages[i].contains("Hạng") && pages[i].contains("Xếp loại"))
+        .filter(|&i| pages[i].contains("Điểm thưởng") && pages[i].contains("Xếp loại"))
         .collect();
     // 20 + 94 + 25 + 1 units on 4 sheets: a few pages each.
     assert!(ranking.len() <= 11, "{} ranking pages", ranking.len());

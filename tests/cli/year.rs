@@ -1,0 +1,287 @@
+//! Year over year across the mergers: hand-computed baselines (population weights, equal
+//! weights, a partial predecessor, a reused code that must not be joined directly, a new unit, a
+//! unit type change), rank changes only within the same group, the lineage's validation, and the
+//! sample run's comparison through the binary.
+
+use super::*;
+
+/// Last year: U1 (ranked 3/7), O1–O5, a town U4 whose code the new U4 reuses, U6 ranked among
+/// wards, O6 which no lineage row accounts for.
+const PREV: &str = "unit_code,unit_name,unit_type,index_pct,rank,rank_of,grade,rank_group
+U1,Xã Một cũ,xã,88,3,7,B,xã
+O1,Xã Ô Một,xã,80,6,7,B,xã
+O2,Xã Ô Hai,xã,90,2,7,A,xã
+O3,Xã Ô Ba,xã,70,7,7,C,xã
+O4,Xã Ô Bốn,xã,60,8,8,C,xã
+U4,Thị trấn Bốn,thị trấn,95,1,7,A,thị trấn
+O5,Xã Ô Năm,xã,75,5,7,C,xã
+U6,Phường Sáu,phường,85,1,2,B,phường
+O6,Xã Ô Sáu,xã,50,9,9,C,xã
+";
+
+/// U1 unchanged; U2 = O1 + O2 (population 1,000 and 3,000); U3 = O3 + part of O4; U4 = the
+/// old U4 + O5 (the code reused); U5 has no predecessor; U6 unchanged but now ranked as a xã.
+const LINEAGE: &str = "Mã mới;Mã cũ;Quan hệ;Dân số
+U1;U1;giữ nguyên;5000
+U2;O1;nhập toàn bộ;1000
+U2;O2;nhập toàn bộ;3000
+U3;O3;nhập toàn bộ;2000
+U3;O4;nhập một phần;500
+U4;U4;nhập toàn bộ;1000
+U4;O5;nhập toàn bộ;1000
+U6;U6;giữ nguyên;4000
+";
+
+fn year_run(dir: &Path, lineage: &str, weight: bool) -> Out {
+    let fx = repo().join("tests/fixtures/mini");
+    std::fs::write(dir.join("prev.csv"), PREV).unwrap();
+    std::fs::write(dir.join("lineage.csv"), lineage).unwrap();
+    let mut run_file = format!(
+        "criteria = [\"{}\"]\nunits = \"{}\"\nout = \"out\"\nlang = \"en\"\n[[data]]\nfile = \"{}\"\n[previous]\nresults = \"prev.csv\"\nlineage = \"lineage.csv\"\nyear = 2024\n",
+        fx.join("criteria.toml").display(),
+        fx.join("units.csv").display(),
+        fx.join("data.csv").display()
+    );
+    if weight {
+        run_file.push_str("[previous.lineage_columns]\nweight = \"Dân số\"\n");
+    }
+    std::fs::write(dir.join("run.toml"), run_file).unwrap();
+    run_in(dir, &["score", "run.toml"])
+}
+
+#[test]
+fn baselines_kinds_and_rank_changes_hand_computed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = ok(year_run(tmp.path(), LINEAGE, true));
+    let r = results(&tmp.path().join("out"));
+    let col = |u: &str, c: &str| r[u][c].clone();
+    // This year's indexes (the mini fixture): U1 100, U2 70, U3 62.5, U4 82, U5 82, U6 70.
+    // U1 unchanged: 100 − 88 = +12; rank 3/7 → 1/6 in the same group: up 2.
+    assert_eq!(
+        [
+            "prev_index",
+            "index_change",
+            "prev_rank",
+            "prev_rank_of",
+            "rank_change",
+            "prev_grade",
+            "comparison"
+        ]
+        .map(|c| col("U1", c)),
+        ["88", "12", "3", "7", "2", "B", "direct"]
+    );
+    // U2 = (80 × 1000 + 90 × 3000) / 4000 = 87.5; merged: no rank change.
+    assert_eq!(
+        ["prev_index", "index_change", "rank_change", "comparison"].map(|c| col("U2", c)),
+        ["87.5", "-17.5", "", "merged"]
+    );
+    // U3 = (70 × 2000 + 60 × 500) / 2500 = 68, approximate (O4 only partly in it).
+    assert_eq!(
+        ["prev_index", "index_change", "comparison"].map(|c| col("U3", c)),
+        ["68", "-5.5", "approximate"]
+    );
+    // U4 reuses the old U4's code but is a merger: (95 + 75) / 2 = 85, never the old U4's 95.
+    assert_eq!(
+        ["prev_index", "index_change", "prev_rank", "comparison"].map(|c| col("U4", c)),
+        ["85", "-3", "", "merged"]
+    );
+    assert_eq!(col("U5", "comparison"), "new");
+    assert_eq!(col("U5", "prev_index"), "");
+    // U6 unchanged, but last year ranked among wards: index change yes, rank change no.
+    assert_eq!(
+        [
+            "prev_index",
+            "index_change",
+            "prev_rank",
+            "rank_change",
+            "comparison"
+        ]
+        .map(|c| col("U6", c)),
+        ["85", "-15", "1", "", "direct"]
+    );
+    // comparison.csv lets anyone recompute U2's baseline: weights and shares.
+    let cmp = std::fs::read_to_string(tmp.path().join("out/comparison.csv")).unwrap();
+    assert!(
+        cmp.contains("U2,Xã Hai,merged,O1,Xã Ô Một,whole_merge,1000,0.25,80,6,7,B,87.5,70,-17.5"),
+        "{cmp}"
+    );
+    assert!(
+        cmp.contains("U2,Xã Hai,merged,O2,Xã Ô Hai,whole_merge,3000,0.75,90,2,7,A,87.5,70,-17.5"),
+        "{cmp}"
+    );
+    // The old unit nobody took over is named; the terminal has the group's line.
+    assert!(
+        o.stderr
+            .contains("1 unit(s) of last year's results are in no lineage row")
+            && o.stderr.contains("O6"),
+        "{o:?}"
+    );
+    assert!(
+        o.stdout.contains(
+            "Compared with 2024:\n  xã: 1 up, 4 down, 1 new; largest rise Xã Một (up 12.00 points)"
+        ),
+        "{o:?}"
+    );
+    // Written the way results are published, in the report and on the scorecards.
+    let html = std::fs::read_to_string(tmp.path().join("out/report.html")).unwrap();
+    assert!(html.contains("COMPARED WITH 2024"));
+    assert!(html.contains("up 12.00 points on 2024"), "U1's card");
+    assert!(html.contains("up 2 place(s)"));
+    let mut wb = open_workbook_auto(tmp.path().join("out/results.xlsx")).unwrap();
+    assert!(wb.sheet_names().contains(&"Change - xã".to_string()));
+    let sheet = wb.worksheet_range("Change - xã").unwrap();
+    let first_row = sheet
+        .rows()
+        .find(|r| r[0] == Data::String("U1".into()))
+        .unwrap();
+    assert_eq!(first_row[5].to_string(), "▲ up 12.00 points");
+
+    // Equal weights when the file names no weight column: U2 = (80 + 90) / 2 = 85.
+    let tmp = tempfile::tempdir().unwrap();
+    ok(year_run(tmp.path(), LINEAGE, false));
+    let r = results(&tmp.path().join("out"));
+    assert_eq!(r["U2"]["prev_index"], "85");
+    assert_eq!(r["U3"]["prev_index"], "65");
+}
+
+#[test]
+fn lineage_problems_are_all_reported_with_their_rows() {
+    let tmp = tempfile::tempdir().unwrap();
+    let bad = "Mã mới;Mã cũ;Quan hệ
+U1;U1;giữ nguyên
+U9;O1;nhập toàn bộ
+U2;O7;nhập toàn bộ
+U2;O2;nhập toàn bộ
+U2;O2;nhập toàn bộ
+U3;U5;nhập toàn bộ
+U5;U3;nhập toàn bộ
+U4;O5;hợp tác
+";
+    let o = year_run(tmp.path(), bad, false);
+    assert_eq!(o.code, 1, "{o:?}");
+    for s in ["lineage.csv, row 9, column C (Quan hệ): relation `hợp tác` not understood"] {
+        assert!(o.stderr.contains(s), "{s}: {o:?}");
+    }
+    assert!(!tmp.path().join("out").exists());
+    // Without the unreadable relation, the rest is reported together.
+    let o = year_run(tmp.path(), &bad.replace("hợp tác", "nhập toàn bộ"), false);
+    assert_eq!(o.code, 1, "{o:?}");
+    for s in [
+        "lineage.csv, row 3: new code `U9` is not in this year's unit registry",
+        "lineage.csv, row 4: old code `O7` is not in last year's results",
+        "lineage.csv, row 6: the link U2 ← O2 is already on row 5",
+        "a cycle in the lineage: `U3` leads back to itself",
+    ] {
+        assert!(o.stderr.contains(s), "{s}: {o:?}");
+    }
+    assert!(!tmp.path().join("out").exists());
+}
+
+#[test]
+fn shares_of_a_split_unit_must_add_up() {
+    let tmp = tempfile::tempdir().unwrap();
+    let split = "Mã mới;Mã cũ;Quan hệ;Tỷ lệ
+U1;U1;giữ nguyên;1
+U2;O4;chia tách;0.6
+U3;O4;chia tách;0.3
+U6;U6;giữ nguyên;-1
+";
+    let fx = repo().join("tests/fixtures/mini");
+    std::fs::write(tmp.path().join("prev.csv"), PREV).unwrap();
+    std::fs::write(tmp.path().join("lineage.csv"), split).unwrap();
+    let o = run_in(
+        tmp.path(),
+        &[
+            "score",
+            "--lang",
+            "en",
+            "--criteria",
+            &fx.join("criteria.toml").display().to_string(),
+            "--units",
+            &fx.join("units.csv").display().to_string(),
+            "--data",
+            &fx.join("data.csv").display().to_string(),
+            "--previous",
+            "prev.csv",
+            "--lineage",
+            "lineage.csv",
+            "--out",
+            "out",
+        ],
+    );
+    // No weight column declared: the shares are not read, the split is approximate.
+    ok(o);
+    let r = results(&tmp.path().join("out"));
+    assert_eq!(r["U2"]["comparison"], "approximate");
+    std::fs::write(
+        tmp.path().join("run.toml"),
+        format!(
+            "criteria = [\"{}\"]\nunits = \"{}\"\nout = \"out2\"\nlang = \"en\"\n[[data]]\nfile = \"{}\"\n[previous]\nresults = \"prev.csv\"\nlineage = \"lineage.csv\"\n[previous.lineage_columns]\nweight = \"Tỷ lệ\"\n",
+            fx.join("criteria.toml").display(),
+            fx.join("units.csv").display(),
+            fx.join("data.csv").display()
+        ),
+    )
+    .unwrap();
+    let o = run_in(tmp.path(), &["score", "run.toml"]);
+    assert_eq!(o.code, 1, "{o:?}");
+    assert!(
+        o.stderr
+            .contains("row 5, column D (Tỷ lệ): negative weight: -1"),
+        "{o:?}"
+    );
+    std::fs::write(tmp.path().join("lineage.csv"), split.replace("-1", "1")).unwrap();
+    let o = run_in(tmp.path(), &["score", "run.toml"]);
+    assert_eq!(o.code, 1, "{o:?}");
+    assert!(
+        o.stderr
+            .contains("the shares of old unit `O4` across 2 new units add up to 0.9, not 1"),
+        "{o:?}"
+    );
+}
+
+#[test]
+fn the_sample_compares_2025_with_2024_across_the_merger() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let o = ok(run(&[
+        "score",
+        "sample-data/danh-gia-2025.toml",
+        "--out",
+        &out.display().to_string(),
+    ]));
+    assert!(o.stdout.contains("So với năm 2024:"), "{o:?}");
+    let r = results(&out);
+    // XA013 reuses the code of a town that merged into it: compared with the mean of its
+    // predecessors, not with the old XA013.
+    assert_ne!(r["XA013"]["comparison"], "direct");
+    let prev =
+        std::fs::read_to_string(repo().join("sample-data/2024/ket-qua-2024/results.csv")).unwrap();
+    let old = prev.lines().find(|l| l.starts_with("XA013,")).unwrap();
+    assert!(!old.is_empty());
+    // The renamed department and the commune that became a ward compare directly; only the
+    // department keeps a rank change (the ward was ranked among communes).
+    assert_eq!(r["S16"]["comparison"], "direct");
+    assert!(!r["S16"]["rank_change"].is_empty());
+    assert_eq!(r["PH003"]["comparison"], "direct");
+    assert!(r["PH003"]["rank_change"].is_empty() && !r["PH003"]["prev_rank"].is_empty());
+    // Every unit is compared one way or another; baselines recompute from comparison.csv.
+    let mut rdr = csv::Reader::from_path(out.join("comparison.csv")).unwrap();
+    let mut sum: HashMap<String, (f64, f64)> = HashMap::new();
+    for rec in rdr.records() {
+        let rec = rec.unwrap();
+        if rec[7].is_empty() {
+            continue;
+        }
+        let e = sum.entry(rec[0].to_string()).or_default();
+        e.0 += rec[7].parse::<f64>().unwrap() * rec[8].parse::<f64>().unwrap();
+        e.1 = rec[12].parse().unwrap();
+    }
+    assert_eq!(sum.len(), 140);
+    for (code, (recomputed, baseline)) in &sum {
+        assert!(
+            (recomputed - baseline).abs() < 1e-4,
+            "{code}: {recomputed} vs {baseline}"
+        );
+    }
+}
