@@ -287,3 +287,63 @@ fn the_sample_compares_2025_with_2024_across_the_merger() {
         );
     }
 }
+
+#[test]
+fn a_published_table_as_last_year_and_approximate_units_left_out() {
+    use rust_xlsxwriter::{Format, Workbook};
+    let tmp = tempfile::tempdir().unwrap();
+    // Last year as the Department published it: a title row, Vietnamese headers, the index as a
+    // percent-formatted cell, the rank written "3/7".
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    let pct = Format::new().set_num_format("0.00%");
+    ws.write_string(0, 0, "KẾT QUẢ CHỈ SỐ CCHC NĂM 2024")
+        .unwrap();
+    for (c, h) in [
+        "Mã đơn vị",
+        "Tên đơn vị",
+        "Loại",
+        "Chỉ số CCHC (%)",
+        "Xếp hạng",
+        "Xếp loại",
+    ]
+    .iter()
+    .enumerate()
+    {
+        ws.write_string(2, c as u16, *h).unwrap();
+    }
+    for (i, line) in PREV.lines().skip(1).enumerate() {
+        let f: Vec<&str> = line.split(',').collect();
+        let r = 3 + i as u32;
+        ws.write_string(r, 0, f[0]).unwrap();
+        ws.write_string(r, 1, f[1]).unwrap();
+        ws.write_string(r, 2, f[2]).unwrap();
+        ws.write_number_with_format(r, 3, f[3].parse::<f64>().unwrap() / 100.0, &pct)
+            .unwrap();
+        ws.write_string(r, 4, format!("{}/{}", f[4], f[5])).unwrap();
+        ws.write_string(r, 5, f[6]).unwrap();
+    }
+    wb.save(tmp.path().join("cong-bo-2024.xlsx")).unwrap();
+    let fx = repo().join("tests/fixtures/mini");
+    std::fs::write(tmp.path().join("lineage.csv"), LINEAGE).unwrap();
+    std::fs::write(
+        tmp.path().join("run.toml"),
+        format!(
+            "criteria = [\"{}\"]\nunits = \"{}\"\nout = \"out\"\nlang = \"en\"\n[[data]]\nfile = \"{}\"\n[previous]\nresults = \"cong-bo-2024.xlsx\"\nlineage = \"lineage.csv\"\napproximate = \"skip\"\n",
+            fx.join("criteria.toml").display(),
+            fx.join("units.csv").display(),
+            fx.join("data.csv").display()
+        ),
+    )
+    .unwrap();
+    ok(run_in(tmp.path(), &["score", "run.toml"]));
+    let r = results(&tmp.path().join("out"));
+    // The rank "3/7" and the percent cell (0.88 shows 88%) read as last year's figures.
+    assert_eq!(
+        ["prev_index", "prev_rank", "prev_rank_of", "rank_change"].map(|c| r["U1"][c].clone()),
+        ["88", "3", "7", "2"]
+    );
+    // approximate = "skip": U3 (part of O4) is not compared.
+    assert_eq!(r["U3"]["comparison"], "not_compared");
+    assert_eq!(r["U3"]["prev_index"], "");
+}
