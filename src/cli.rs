@@ -90,6 +90,9 @@ pub struct ScoreArgs {
     /// Lineage file joining this year's units to last year's: new code, old code, relation.
     #[arg(long, value_name = "FILE")]
     pub lineage: Option<PathBuf>,
+    /// Award rules (TOML, docs/awards-format.md): who is proposed for which award, and why.
+    #[arg(long, value_name = "FILE")]
+    pub awards: Option<PathBuf>,
     /// Output folder (created if needed).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,

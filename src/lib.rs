@@ -4,6 +4,7 @@
 //! reports.
 
 pub mod appraisal;
+pub mod awards;
 pub mod captions;
 pub mod cli;
 pub mod commands;

@@ -34,6 +34,8 @@ struct RawRun {
     self_data: Vec<S<RawData>>,
     appraisal: Option<RawAppraisal>,
     previous: Option<RawPrevious>,
+    /// The award rules file.
+    awards: Option<S<String>>,
     report: Option<RawReport>,
 }
 
@@ -217,6 +219,7 @@ pub struct RunFile {
     pub previous_year: Option<i64>,
     pub skip_approximate: bool,
     pub lineage_columns: crate::compare::LineageColumns,
+    pub awards: Option<PathBuf>,
     pub map: Option<PathBuf>,
     pub out: Option<PathBuf>,
     pub lang: Option<Lang>,
@@ -231,6 +234,7 @@ pub fn looks_like_run_file(text: &str) -> bool {
     match text.parse::<toml::Table>() {
         Ok(t) => {
             !t.contains_key("meta")
+                && !t.contains_key("award")
                 && ["criteria", "units", "data", "report", "out"]
                     .iter()
                     .any(|k| t.contains_key(*k))
@@ -278,8 +282,8 @@ pub fn parse(path: &Path, text: &str) -> Result<RunFile> {
     let raw: RawRun = toml::from_str(text).map_err(|e| {
         let span = e.span().unwrap_or(0..0);
         Error::Criteria(vec![src.diag(span, e.message().trim()).hint(crate::tr!(
-            "các khóa của tệp lần chạy: criteria, units, data, self, map, out, lang, locale, [appraisal], [previous], [report]; xem README",
-            "a run file's keys: criteria, units, data, self, map, out, lang, locale, [appraisal], [previous], [report]; see the README"
+            "các khóa của tệp lần chạy: criteria, units, data, self, map, out, lang, locale, awards, [appraisal], [previous], [report]; xem README",
+            "a run file's keys: criteria, units, data, self, map, out, lang, locale, awards, [appraisal], [previous], [report]; see the README"
         ))])
     })?;
     let base = path.parent().unwrap_or(Path::new(""));
@@ -362,6 +366,7 @@ pub fn parse(path: &Path, text: &str) -> Result<RunFile> {
             }
         }
     }
+    run.awards = raw.awards.as_ref().map(|a| file(a, &mut diags, true));
     if let Some(p) = &raw.previous {
         run.previous = Some(file(&p.results, &mut diags, true));
         run.lineage = p.lineage.as_ref().map(|l| file(l, &mut diags, true));

@@ -1114,3 +1114,6 @@ mod appraisal;
 
 #[path = "cli/year.rs"]
 mod year;
+
+#[path = "cli/awards.rs"]
+mod awards;

@@ -11,9 +11,15 @@ use crate::runfile;
 
 pub fn run(paths: &[PathBuf], lang: Lang) -> Result<String> {
     let mut criteria: Vec<PathBuf> = Vec::new();
+    // Award rules are checked against the criteria files of the same check.
+    let mut rules: Vec<PathBuf> = Vec::new();
     let mut out = String::new();
     let mut diags = Vec::new();
     for p in paths {
+        if is_rules_file(p) {
+            rules.push(p.clone());
+            continue;
+        }
         if !is_run_file(p) {
             criteria.push(p.clone());
             continue;
@@ -51,6 +57,7 @@ pub fn run(paths: &[PathBuf], lang: Lang) -> Result<String> {
                         .into_iter()
                         .filter(|c| !criteria_named(paths, c)),
                 );
+                rules.extend(rf.awards);
             }
             Err(Error::Criteria(d)) => diags.extend(d),
             Err(e) => return Err(e),
@@ -65,6 +72,41 @@ pub fn run(paths: &[PathBuf], lang: Lang) -> Result<String> {
         }
         Err(e) => return Err(e),
     };
+    let mut checked_rules = Vec::new();
+    for r in &rules {
+        if all.is_empty() {
+            return Err(Error::Usage(crate::tr!(
+                "{}: quy định khen thưởng được kiểm tra cùng các tệp tiêu chí (hoặc tệp lần chạy) mà nó áp dụng",
+                "{}: award rules are checked together with the criteria files (or the run file) they apply to",
+                r.display()
+            )));
+        }
+        match crate::awards::load(r, &all) {
+            Ok(x) => checked_rules.push(x),
+            Err(Error::Criteria(more)) => diags.extend(more),
+            Err(e) => return Err(e),
+        }
+    }
+    if !diags.is_empty() {
+        return Err(Error::Criteria(diags));
+    }
+    for r in &checked_rules {
+        out.push_str(&format!(
+            "{} — {}: {}\n",
+            r.path,
+            lang.pick("quy định khen thưởng hợp lệ", "valid award rules"),
+            lang.text(&r.name, r.name_en.as_ref())
+        ));
+        for a in &r.awards {
+            out.push_str(&format!(
+                "  {} ({}): {}\n",
+                lang.text(&a.name, a.name_en.as_ref()),
+                a.id,
+                crate::awards::describe(a, lang)
+            ));
+        }
+        out.push('\n');
+    }
     if !out.is_empty() {
         out.push('\n');
     }
@@ -81,6 +123,10 @@ pub fn run(paths: &[PathBuf], lang: Lang) -> Result<String> {
 
 fn criteria_named(paths: &[PathBuf], c: &Path) -> bool {
     paths.iter().any(|p| p == c)
+}
+
+fn is_rules_file(p: &Path) -> bool {
+    std::fs::read_to_string(p).is_ok_and(|t| crate::awards::looks_like_rules(&t))
 }
 
 /// A readable TOML file that looks like a run file; anything else goes to the criteria

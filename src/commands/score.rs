@@ -34,6 +34,8 @@ pub const OUTPUTS: [&str; 4] = [
 pub const APPRAISAL: &str = "appraisal.csv";
 /// Written when the run compares with last year.
 pub const COMPARISON: &str = "comparison.csv";
+/// Written when the run has award rules.
+pub const AWARDS: &str = "awards.csv";
 
 /// Everything one `score` run needs, resolved from the run file and the flags (a flag wins;
 /// a list flag replaces the file's list). The steps below read only this.
@@ -52,6 +54,8 @@ pub struct Job {
     pub previous_year: Option<i64>,
     pub skip_approximate: bool,
     pub lineage_columns: crate::compare::LineageColumns,
+    /// Award rules.
+    pub awards: Option<PathBuf>,
     pub map: Option<PathBuf>,
     pub out: PathBuf,
     pub scorecards: Option<PathBuf>,
@@ -147,6 +151,7 @@ impl Job {
             previous_year: rf.previous_year,
             skip_approximate: rf.skip_approximate,
             lineage_columns: rf.lineage_columns.clone(),
+            awards: a.awards.clone().or(rf.awards.clone()),
             map: a.map.clone().or(rf.map),
             out,
             scorecards: a.scorecards.clone().or(rf.scorecards),
@@ -185,6 +190,7 @@ fn execute(job: &Job) -> Result<()> {
         warnings,
         appraisal,
         comparison,
+        proposals,
         notes: more_notes,
     } = compute(job, &mut prepared)?;
     let run = Run {
@@ -193,6 +199,7 @@ fn execute(job: &Job) -> Result<()> {
         scores: &scores,
         appraisal: appraisal.as_ref(),
         comparison: comparison.as_ref(),
+        awards: prepared.rules.as_ref().zip(proposals.as_ref()),
         lang: job.lang,
         inputs: prepared.inputs.clone(),
         report: &job.report,
@@ -212,6 +219,7 @@ struct Prepared {
     reasons: appraisal::Reasons,
     previous: Option<compare::Previous>,
     lineage: Option<compare::Lineage>,
+    rules: Option<crate::awards::Rules>,
     /// Notes on how the inputs were read (encodings, skipped rows, unscored unit types…).
     notes: Vec<String>,
     /// Every input with its SHA-256, hashed while it was read.
@@ -237,12 +245,14 @@ fn prepare(a: &Job) -> Result<Prepared> {
         .chain(a.reasons.clone())
         .chain(a.previous.clone())
         .chain(a.lineage.clone())
+        .chain(a.awards.clone())
         .chain(a.map.clone())
         .chain(a.run_file.as_ref().map(|(p, _)| PathBuf::from(p)))
         .collect();
     let mut outputs: Vec<PathBuf> = OUTPUTS.iter().map(|o| a.out.join(o)).collect();
     outputs.push(a.out.join(APPRAISAL));
     outputs.push(a.out.join(COMPARISON));
+    outputs.push(a.out.join(AWARDS));
     report::guard_outputs(&outputs, &inputs)?;
     if let Some(dir) = &a.scorecards {
         report::guard_folder(dir, &inputs)?;
@@ -254,6 +264,10 @@ fn prepare(a: &Job) -> Result<Prepared> {
         None => None,
     };
 
+    let rules = match &a.awards {
+        Some(f) => Some(crate::awards::load(f, &criteria)?),
+        None => None,
+    };
     let registry = Registry::load(&a.units)?;
     let mut notes: Vec<String> = Vec::new();
     let mut skipped: Vec<(String, usize)> = Vec::new();
@@ -400,6 +414,7 @@ fn prepare(a: &Job) -> Result<Prepared> {
         .chain(self_tables)
         .chain(reasons_sha)
         .chain(year_inputs)
+        .chain(rules.iter().map(|r| (r.path.clone(), r.sha256.clone())))
         .chain(map_sha)
         .chain(a.run_file.clone())
         .collect();
@@ -411,6 +426,7 @@ fn prepare(a: &Job) -> Result<Prepared> {
         reasons,
         previous,
         lineage,
+        rules,
         notes,
         inputs,
     })
@@ -538,11 +554,26 @@ fn compute(a: &Job, p: &mut Prepared) -> Result<Computed> {
         }
         None => None,
     };
+    let proposals = p.rules.as_ref().map(|r| {
+        let sel = crate::awards::select(
+            r,
+            criteria,
+            registry,
+            &scores,
+            data,
+            comparison.as_ref(),
+            None,
+            a.lang,
+        );
+        notes.extend(sel.notes.iter().cloned());
+        sel
+    });
     Ok(Computed {
         scores,
         warnings,
         appraisal,
         comparison,
+        proposals,
         notes,
     })
 }
@@ -553,6 +584,7 @@ struct Computed {
     warnings: Vec<String>,
     appraisal: Option<appraisal::Appraisal>,
     comparison: Option<compare::YearComparison>,
+    proposals: Option<crate::awards::Proposals>,
     notes: Vec<String>,
 }
 
@@ -585,6 +617,9 @@ fn write(a: &Job, run: &Run) -> Result<Vec<String>> {
     }
     if run.comparison.is_some() {
         files.push((a.out.join(COMPARISON), report::csv::comparison(run)));
+    }
+    if run.awards.is_some() {
+        files.push((a.out.join(AWARDS), report::csv::awards(run)));
     }
     let written: Vec<String> = files.iter().map(|(p, _)| p.display().to_string()).collect();
     if let Some(dir) = &a.scorecards {
@@ -625,6 +660,7 @@ fn tell(
         pipe(write!(stdout, "{}", report::terminal::table(run)))?;
     }
     pipe(write!(stdout, "{}", report::terminal::year_lines(run)))?;
+    pipe(write!(stdout, "{}", report::terminal::award_lines(run)))?;
     pipe(writeln!(
         stdout,
         "{}",

@@ -352,6 +352,50 @@ pub fn appraisal(run: &Run) -> Vec<u8> {
     finish(w)
 }
 
+/// `awards.csv`: one row per award, scope and unit considered, with the decision and the reason
+/// in words.
+pub fn awards(run: &Run) -> Vec<u8> {
+    let mut w = writer();
+    put(
+        &mut w,
+        [
+            "award_id",
+            "award",
+            "scope",
+            "unit_code",
+            "unit_name",
+            "rank_in_scope",
+            "of",
+            "index_pct",
+            "decision",
+            "reason",
+        ],
+    );
+    if let Some((rules, p)) = run.awards {
+        for c in &p.considered {
+            let a = &rules.awards[c.award];
+            let u = &run.scores[c.score];
+            let unit = &run.registry.units[u.unit];
+            put(
+                &mut w,
+                [
+                    a.id.clone(),
+                    run.lang.text(&a.name, a.name_en.as_ref()).to_string(),
+                    c.scope.clone(),
+                    unit.code.clone(),
+                    unit.name.clone(),
+                    c.rank.to_string(),
+                    c.of.to_string(),
+                    machine(u.index),
+                    c.decision.code().to_string(),
+                    c.reason.clone(),
+                ],
+            );
+        }
+    }
+    finish(w)
+}
+
 #[cfg(test)]
 mod tests {
     use super::neutralise;

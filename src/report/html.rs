@@ -99,6 +99,24 @@ fn labels(lang: Lang) -> Value {
         ("change", l("Thay đổi", "Change")),
         ("rank_change", l("Thứ hạng", "Rank change")),
         ("since", l("so với", "on")),
+        ("awards_title", l("ĐỀ NGHỊ KHEN THƯỞNG", "AWARD PROPOSALS")),
+        ("rule", l("Quy định", "Rule")),
+        ("scope", l("Phạm vi", "Scope")),
+        ("reason", l("Lý do", "Reason")),
+        (
+            "vote",
+            l(
+                "Đồng hạng tại ngưỡng — hội đồng bỏ phiếu",
+                "Tied at the cut — the committee votes",
+            ),
+        ),
+        (
+            "excluded",
+            l(
+                "Xếp trên đơn vị được đề nghị nhưng không được đề nghị",
+                "Ranked above a proposed unit but not proposed",
+            ),
+        ),
         ("self_total", l("Tự đánh giá", "Self-assessed")),
         ("appraised", l("Thẩm định", "Appraised")),
         ("difference", l("Chênh lệch", "Difference")),
@@ -191,6 +209,7 @@ struct Doc<'a> {
     cards: &'a [Card],
     appraisal: Option<&'a view::AppraisalView>,
     year: Option<&'a view::YearView>,
+    awards: Option<&'a view::AwardsView>,
 }
 
 fn render(lang: Lang, doc: &Doc) -> String {
@@ -215,6 +234,7 @@ pub fn report(run: &Run) -> Vec<u8> {
     let cards: Vec<Card> = run.scores.iter().map(|u| view::card(run, u)).collect();
     let appraisal = view::appraisal(run);
     let compared = view::year(run);
+    let awards = view::awards(run);
     render(
         run.lang,
         &Doc {
@@ -225,6 +245,7 @@ pub fn report(run: &Run) -> Vec<u8> {
             cards: &cards,
             appraisal: appraisal.as_ref(),
             year: compared.as_ref(),
+            awards: awards.as_ref(),
         },
     )
     .into_bytes()
@@ -252,6 +273,7 @@ pub fn scorecards(run: &Run) -> Vec<(String, Vec<u8>)> {
                     cards: std::slice::from_ref(&card),
                     appraisal: None,
                     year: compared.as_ref(),
+                    awards: None,
                 },
             );
             (file, html.into_bytes())

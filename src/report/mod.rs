@@ -36,6 +36,8 @@ pub struct Run<'a> {
     pub appraisal: Option<&'a crate::appraisal::Appraisal>,
     /// Last year's comparison, when the run names last year's results.
     pub comparison: Option<&'a crate::compare::YearComparison>,
+    /// Award rules and the proposals they gave.
+    pub awards: Option<(&'a crate::awards::Rules, &'a crate::awards::Proposals)>,
 }
 
 /// Refuse outputs that would land on an input (compared after resolving links), or on a

@@ -69,6 +69,39 @@ pub fn year_lines(run: &Run) -> String {
     out
 }
 
+/// One line per award kind: how many proposed, referred to a vote, excluded by a gate.
+pub fn award_lines(run: &Run) -> String {
+    let Some((rules, p)) = run.awards else {
+        return String::new();
+    };
+    let lang = run.lang;
+    let mut out = String::new();
+    for (ai, a) in rules.awards.iter().enumerate() {
+        let of = |d: crate::awards::Decision| {
+            p.considered
+                .iter()
+                .filter(|c| c.award == ai && c.decision == d)
+                .count()
+        };
+        let gated = p
+            .considered
+            .iter()
+            .filter(|c| c.award == ai && c.gated)
+            .count();
+        out.push_str(&format!(
+            "{}: {} {}, {} {}, {} {}\n",
+            lang.text(&a.name, a.name_en.as_ref()),
+            of(crate::awards::Decision::Proposed),
+            lang.pick("đề nghị", "proposed"),
+            of(crate::awards::Decision::Vote),
+            lang.pick("chờ hội đồng bỏ phiếu", "referred to a vote"),
+            gated,
+            lang.pick("không đạt điều kiện", "excluded by a gate")
+        ));
+    }
+    out
+}
+
 pub fn summary(run: &Run, warnings: usize) -> String {
     let lang = run.lang;
     let mut counts: Vec<(String, usize)> = Vec::new();

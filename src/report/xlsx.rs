@@ -172,6 +172,15 @@ pub fn workbook(run: &Run) -> Result<Vec<u8>, XlsxError> {
             year_sheet(ws, &name, &y, g, lang, &title, &st)?;
         }
     }
+    if let Some(aw) = view::awards(run) {
+        for a in &aw.awards {
+            let name = sheet_name(
+                &format!("{} - {}", lang.pick("Đề nghị KT", "Awards"), a.id),
+                &mut used,
+            );
+            award_sheet(wb.add_worksheet().set_name(&name)?, &aw, a, lang, &st)?;
+        }
+    }
     if let Some(a) = view::appraisal(run) {
         let name = sheet_name(
             lang.pick("Tự đánh giá – Thẩm định", "Self vs appraisal"),
@@ -730,6 +739,108 @@ fn year_sheet(
     ws.set_print_fit_to_pages(1, 0);
     ws.set_print_area(0, 0, r, last_col)?;
     ws.set_repeat_rows(header_row, header_row)?;
+    page_footer(ws, lang);
+    Ok(())
+}
+
+/// One award's proposal: the rule in words, the units proposed (by scope), those referred to
+/// the committee's vote, and the units ranked above a proposed one that were not proposed, each
+/// with the gate that excluded it.
+fn award_sheet(
+    ws: &mut Worksheet,
+    aw: &view::AwardsView,
+    a: &view::AwardView,
+    lang: Lang,
+    st: &Styles,
+) -> Result<(), XlsxError> {
+    let last_col = 6u16;
+    ws.merge_range(
+        0,
+        0,
+        0,
+        last_col,
+        &format!(
+            "{} – {}",
+            lang.pick("ĐỀ NGHỊ KHEN THƯỞNG", "AWARD PROPOSALS"),
+            a.name.to_uppercase()
+        ),
+        &st.title,
+    )?;
+    ws.merge_range(
+        1,
+        0,
+        1,
+        last_col,
+        format!("{} {}", aw.name, aw.basis).trim(),
+        &st.subtitle,
+    )?;
+    ws.merge_range(
+        2,
+        0,
+        2,
+        last_col,
+        &format!("{}: {}", lang.pick("Quy định", "Rule"), a.rule),
+        &st.legend,
+    )?;
+    ws.set_row_height(2, 30)?;
+    let mut r = 4u32;
+    let heads = [
+        lang.pick("Phạm vi", "Scope"),
+        lang.pick("Hạng", "Rank"),
+        lang.pick("Mã", "Code"),
+        lang.pick("Tên đơn vị", "Unit"),
+        lang.pick("Chỉ số CCHC (%)", "PAR Index (%)"),
+        lang.pick("Quyết định", "Decision"),
+        lang.pick("Lý do", "Reason"),
+    ];
+    for (title, rows) in [
+        (lang.pick("Đơn vị được đề nghị", "Proposed"), &a.proposed),
+        (
+            lang.pick(
+                "Đồng hạng tại ngưỡng — hội đồng bỏ phiếu",
+                "Tied at the cut — committee vote",
+            ),
+            &a.vote,
+        ),
+        (
+            lang.pick(
+                "Đơn vị xếp trên đơn vị được đề nghị nhưng không được đề nghị",
+                "Ranked above a proposed unit but not proposed",
+            ),
+            &a.excluded_above,
+        ),
+    ] {
+        if rows.is_empty() && title != lang.pick("Đơn vị được đề nghị", "Proposed") {
+            continue;
+        }
+        ws.write_string_with_format(r, 0, format!("{title} ({})", rows.len()), &st.label)?;
+        r += 1;
+        for (k, h) in heads.iter().enumerate() {
+            ws.write_string_with_format(r, k as u16, *h, &st.header)?;
+        }
+        for x in rows {
+            r += 1;
+            ws.write_string_with_format(r, 0, &x.scope, &st.text)?;
+            ws.write_string_with_format(r, 1, &x.rank, &st.center)?;
+            ws.write_string_with_format(r, 2, &x.code, &st.text)?;
+            ws.write_string_with_format(r, 3, &x.name, &st.text)?;
+            ws.write_number_with_format(r, 4, x.index / 100.0, &st.percent)?;
+            ws.write_string_with_format(r, 5, &x.decision, &st.text)?;
+            ws.write_string_with_format(r, 6, &x.reason, &st.wrap)?;
+        }
+        r += 2;
+    }
+    for (c, w) in [24.0, 7.0, 9.0, 28.0, 11.0, 14.0, 60.0]
+        .into_iter()
+        .enumerate()
+    {
+        ws.set_column_width(c as u16, w)?;
+    }
+    ws.set_landscape();
+    ws.set_paper_size(9);
+    ws.set_margins(0.4, 0.4, 0.5, 0.6, 0.3, 0.3);
+    ws.set_print_fit_to_pages(1, 0);
+    ws.set_print_area(0, 0, r, last_col)?;
     page_footer(ws, lang);
     Ok(())
 }
