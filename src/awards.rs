@@ -994,8 +994,8 @@ pub fn select(
                 } else if reason[k].is_empty() {
                     reason[k] = match decision[k] {
                         Decision::Proposed => crate::tr!(
-                            "đứng thứ {}/{n} {scope}",
-                            "ranked {}/{n} in {scope}",
+                            "đứng thứ {}/{n} – {scope}",
+                            "ranked {}/{n} – {scope}",
                             ranks[k]
                         ),
                         _ => crate::tr!(

@@ -818,6 +818,7 @@ fn award_sheet(
         for (k, h) in heads.iter().enumerate() {
             ws.write_string_with_format(r, k as u16, *h, &st.header)?;
         }
+        ws.set_row_height(r, 30)?;
         for x in rows {
             r += 1;
             ws.write_string_with_format(r, 0, &x.scope, &st.text)?;

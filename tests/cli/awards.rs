@@ -123,7 +123,7 @@ top = 1
         (
             "proposed".into(),
             "1/1".into(),
-            "ranked 1/1 in Cụm 3".into()
+            "ranked 1/1 – Cụm 3".into()
         )
     );
     // Merit: 50% of 7 = 3.5 → 3 seats (down); the flag holders U5, U6, U7 are not considered
