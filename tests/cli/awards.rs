@@ -92,6 +92,21 @@ quota_rounding = "up"
 after = ["flag"]
 
 [[award]]
+id = "of-grade"
+name = "Half of those rated C"
+scope = "criteria"
+quota = 0.5
+quota_of_grade = "C"
+
+[[award]]
+id = "of-grade-up"
+name = "Half of those rated C or better"
+scope = "criteria"
+quota = 0.5
+quota_of_grade = "C"
+quota_reading = "at_least"
+
+[[award]]
 id = "wards"
 name = "Wards only"
 scope = "bloc"
@@ -120,11 +135,7 @@ top = 1
     // Cụm 3 has one unit: it leads its bloc.
     assert_eq!(
         get("flag", "U7"),
-        (
-            "proposed".into(),
-            "1/1".into(),
-            "ranked 1/1 – Cụm 3".into()
-        )
+        ("proposed".into(), "1/1".into(), "ranked 1/1 – Cụm 3".into())
     );
     // Merit: 50% of 7 = 3.5 → 3 seats (down); the flag holders U5, U6, U7 are not considered
     // again, so U1, U4, U2 (U1 has no gate here).
@@ -144,6 +155,14 @@ top = 1
         .filter(|u| get("merit-up", u).0 == "proposed")
         .collect();
     assert_eq!(up, ["U1", "U2", "U3", "U4"]);
+    // A quota of a grade's count, each reading: 4 units rated C → 2 seats; C or better (all
+    // 7) → 3 seats (rounded down).
+    let seats = |a: &str| {
+        d.iter()
+            .filter(|((x, _), (dec, _, _))| x == a && dec == "proposed")
+            .count()
+    };
+    assert_eq!((seats("of-grade"), seats("of-grade-up")), (2, 3));
     // An empty scope proposes nobody and says so on the terminal.
     assert!(!d.keys().any(|(a, _)| a == "wards"));
     assert!(
