@@ -93,6 +93,15 @@ pub struct ScoreArgs {
     /// Award rules (TOML, docs/awards-format.md): who is proposed for which award, and why.
     #[arg(long, value_name = "FILE")]
     pub awards: Option<PathBuf>,
+    /// Monte-Carlo replications for the ranking's uncertainty (overrides the run file's).
+    #[arg(long, value_name = "N")]
+    pub replications: Option<usize>,
+    /// Seed of the replications (the same inputs and seed give the same figures).
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+    /// Threads for the replications (default: all cores; the figures do not depend on it).
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
     /// Output folder (created if needed).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,

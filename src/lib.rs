@@ -23,6 +23,7 @@ pub mod report;
 pub mod runfile;
 pub mod score;
 pub mod text;
+pub mod uncertainty;
 pub mod units;
 
 use cli::{Cli, Command};

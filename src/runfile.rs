@@ -36,7 +36,34 @@ struct RawRun {
     previous: Option<RawPrevious>,
     /// The award rules file.
     awards: Option<S<String>>,
+    uncertainty: Option<RawUncertainty>,
     report: Option<RawReport>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawUncertainty {
+    replications: Option<S<i64>>,
+    seed: Option<S<i64>>,
+    level: Option<S<f64>>,
+    #[serde(default)]
+    survey: Vec<S<RawSurvey>>,
+    appraised: Option<RawAppraised>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSurvey {
+    indicator: S<String>,
+    sample_size: Option<S<String>>,
+    margin: Option<S<f64>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAppraised {
+    range: S<f64>,
+    shape: Option<S<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -220,6 +247,8 @@ pub struct RunFile {
     pub skip_approximate: bool,
     pub lineage_columns: crate::compare::LineageColumns,
     pub awards: Option<PathBuf>,
+    /// Monte Carlo over the uncertain inputs (`[uncertainty]`).
+    pub uncertainty: Option<crate::uncertainty::Spec>,
     pub map: Option<PathBuf>,
     pub out: Option<PathBuf>,
     pub lang: Option<Lang>,
@@ -282,8 +311,8 @@ pub fn parse(path: &Path, text: &str) -> Result<RunFile> {
     let raw: RawRun = toml::from_str(text).map_err(|e| {
         let span = e.span().unwrap_or(0..0);
         Error::Criteria(vec![src.diag(span, e.message().trim()).hint(crate::tr!(
-            "các khóa của tệp lần chạy: criteria, units, data, self, map, out, lang, locale, awards, [appraisal], [previous], [report]; xem README",
-            "a run file's keys: criteria, units, data, self, map, out, lang, locale, awards, [appraisal], [previous], [report]; see the README"
+            "các khóa của tệp lần chạy: criteria, units, data, self, map, out, lang, locale, awards, [appraisal], [previous], [uncertainty], [report]; xem README",
+            "a run file's keys: criteria, units, data, self, map, out, lang, locale, awards, [appraisal], [previous], [uncertainty], [report]; see the README"
         ))])
     })?;
     let base = path.parent().unwrap_or(Path::new(""));
@@ -367,6 +396,86 @@ pub fn parse(path: &Path, text: &str) -> Result<RunFile> {
         }
     }
     run.awards = raw.awards.as_ref().map(|a| file(a, &mut diags, true));
+    if let Some(u) = &raw.uncertainty {
+        let mut spec = crate::uncertainty::Spec::default();
+        if let Some(r) = &u.replications {
+            if !(1..=1_000_000).contains(r.get_ref()) {
+                diags.push(src.diag(
+                    r.span(),
+                    crate::tr!(
+                        "số lần mô phỏng từ 1 đến 1.000.000",
+                        "replications between 1 and 1,000,000"
+                    ),
+                ));
+            } else {
+                spec.replications = *r.get_ref() as usize;
+            }
+        }
+        if let Some(x) = &u.seed {
+            spec.seed = *x.get_ref() as u64;
+        }
+        if let Some(l) = &u.level {
+            if !(0.0..=1.0).contains(l.get_ref()) {
+                diags.push(src.diag(
+                    l.span(),
+                    crate::tr!(
+                        "level là xác suất từ 0 đến 1",
+                        "level is a probability between 0 and 1"
+                    ),
+                ));
+            } else {
+                spec.level = *l.get_ref();
+            }
+        }
+        for s in &u.survey {
+            let s = s.get_ref();
+            if let Some(m) = &s.margin {
+                if !(0.0..=100.0).contains(m.get_ref()) {
+                    diags.push(src.diag(
+                        m.span(),
+                        crate::tr!(
+                            "sai số {} nằm ngoài 0–100 điểm phần trăm",
+                            "the margin {} is outside 0–100 percentage points",
+                            m.get_ref()
+                        ),
+                    ));
+                    continue;
+                }
+            }
+            if s.sample_size.is_none() && s.margin.is_none() {
+                diags.push(src.diag(
+                    s.indicator.span(),
+                    crate::tr!(
+                        "cần sample_size (cột cỡ mẫu) hoặc margin (điểm phần trăm)",
+                        "give sample_size (a sample-size column) or margin (percentage points)"
+                    ),
+                ));
+            }
+            spec.survey.push(crate::uncertainty::SurveySpec {
+                indicator: s.indicator.get_ref().clone(),
+                sample_size: s.sample_size.as_ref().map(|x| x.get_ref().clone()),
+                margin: s.margin.as_ref().map(|x| *x.get_ref()),
+            });
+        }
+        if let Some(a) = &u.appraised {
+            let shape = match a.shape.as_ref().map(|s| (s, s.get_ref().as_str())) {
+                None | Some((_, "uniform")) => crate::uncertainty::Shape::Uniform,
+                Some((_, "triangular")) => crate::uncertainty::Shape::Triangular,
+                Some((s, other)) => {
+                    diags.push(bad_word(&src, s, other, &["uniform", "triangular"]));
+                    crate::uncertainty::Shape::Uniform
+                }
+            };
+            if *a.range.get_ref() < 0.0 {
+                diags.push(src.diag(
+                    a.range.span(),
+                    crate::tr!("range không được âm", "range cannot be negative"),
+                ));
+            }
+            spec.appraised = Some((*a.range.get_ref(), shape));
+        }
+        run.uncertainty = Some(spec);
+    }
     if let Some(p) = &raw.previous {
         run.previous = Some(file(&p.results, &mut diags, true));
         run.lineage = p.lineage.as_ref().map(|l| file(l, &mut diags, true));

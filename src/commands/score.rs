@@ -36,6 +36,8 @@ pub const APPRAISAL: &str = "appraisal.csv";
 pub const COMPARISON: &str = "comparison.csv";
 /// Written when the run has award rules.
 pub const AWARDS: &str = "awards.csv";
+/// Written when the run declares its uncertainty.
+pub const UNCERTAINTY: &str = "uncertainty.csv";
 
 /// Everything one `score` run needs, resolved from the run file and the flags (a flag wins;
 /// a list flag replaces the file's list). The steps below read only this.
@@ -56,6 +58,10 @@ pub struct Job {
     pub lineage_columns: crate::compare::LineageColumns,
     /// Award rules.
     pub awards: Option<PathBuf>,
+    /// Monte Carlo over the uncertain inputs, when declared (or asked for by --replications).
+    pub uncertainty: Option<crate::uncertainty::Spec>,
+    /// Where the declaration was read (for messages).
+    pub uncertainty_file: String,
     pub map: Option<PathBuf>,
     pub out: PathBuf,
     pub scorecards: Option<PathBuf>,
@@ -152,6 +158,29 @@ impl Job {
             skip_approximate: rf.skip_approximate,
             lineage_columns: rf.lineage_columns.clone(),
             awards: a.awards.clone().or(rf.awards.clone()),
+            uncertainty: {
+                let mut u = rf.uncertainty.clone();
+                if a.replications.is_some() && u.is_none() {
+                    u = Some(crate::uncertainty::Spec::default());
+                }
+                if let Some(u) = &mut u {
+                    if let Some(r) = a.replications {
+                        u.replications = r.max(1);
+                    }
+                    if let Some(s) = a.seed {
+                        u.seed = s;
+                    }
+                    if let Some(t) = a.threads {
+                        u.threads = t;
+                    }
+                }
+                u
+            },
+            uncertainty_file: a
+                .run
+                .as_ref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default(),
             map: a.map.clone().or(rf.map),
             out,
             scorecards: a.scorecards.clone().or(rf.scorecards),
@@ -191,6 +220,7 @@ fn execute(job: &Job) -> Result<()> {
         appraisal,
         comparison,
         proposals,
+        figures,
         notes: more_notes,
     } = compute(job, &mut prepared)?;
     let run = Run {
@@ -200,6 +230,7 @@ fn execute(job: &Job) -> Result<()> {
         appraisal: appraisal.as_ref(),
         comparison: comparison.as_ref(),
         awards: prepared.rules.as_ref().zip(proposals.as_ref()),
+        uncertainty: figures.as_ref(),
         lang: job.lang,
         inputs: prepared.inputs.clone(),
         report: &job.report,
@@ -253,6 +284,7 @@ fn prepare(a: &Job) -> Result<Prepared> {
     outputs.push(a.out.join(APPRAISAL));
     outputs.push(a.out.join(COMPARISON));
     outputs.push(a.out.join(AWARDS));
+    outputs.push(a.out.join(UNCERTAINTY));
     report::guard_outputs(&outputs, &inputs)?;
     if let Some(dir) = &a.scorecards {
         report::guard_folder(dir, &inputs)?;
@@ -554,6 +586,42 @@ fn compute(a: &Job, p: &mut Prepared) -> Result<Computed> {
         }
         None => None,
     };
+    // How sure the ranking is: replications of the same core over the uncertain inputs.
+    let figures = match &a.uncertainty {
+        Some(spec) => {
+            let problems = crate::uncertainty::check(spec, criteria, data, &a.uncertainty_file);
+            if !problems.is_empty() {
+                return Err(Error::Data(problems));
+            }
+            let started = std::time::Instant::now();
+            let f = crate::uncertainty::run(
+                spec,
+                criteria,
+                registry,
+                data,
+                &scores,
+                &a.uncertainty_file,
+                !a.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr()),
+            )
+            .map_err(Error::Data)?;
+            notes.push(crate::tr!(
+                "độ bất định: {} lần mô phỏng, hạt giống {}, {:.1} giây",
+                "uncertainty: {} replications, seed {}, {:.1} s",
+                f.replications,
+                f.seed,
+                started.elapsed().as_secs_f64()
+            ));
+            Some(f)
+        }
+        None => None,
+    };
+    let grade_probability = figures.as_ref().map(|f| {
+        let p: Vec<f64> = scores
+            .iter()
+            .map(|s| f.of(s.unit).map_or(1.0, |u| u.p_grade[u.grade]))
+            .collect();
+        move |si: usize| p[si]
+    });
     let proposals = p.rules.as_ref().map(|r| {
         let sel = crate::awards::select(
             r,
@@ -562,7 +630,9 @@ fn compute(a: &Job, p: &mut Prepared) -> Result<Computed> {
             &scores,
             data,
             comparison.as_ref(),
-            None,
+            grade_probability
+                .as_ref()
+                .map(|f| f as &dyn Fn(usize) -> f64),
             a.lang,
         );
         notes.extend(sel.notes.iter().cloned());
@@ -574,6 +644,7 @@ fn compute(a: &Job, p: &mut Prepared) -> Result<Computed> {
         appraisal,
         comparison,
         proposals,
+        figures,
         notes,
     })
 }
@@ -585,6 +656,7 @@ struct Computed {
     appraisal: Option<appraisal::Appraisal>,
     comparison: Option<compare::YearComparison>,
     proposals: Option<crate::awards::Proposals>,
+    figures: Option<crate::uncertainty::Figures>,
     notes: Vec<String>,
 }
 
@@ -620,6 +692,9 @@ fn write(a: &Job, run: &Run) -> Result<Vec<String>> {
     }
     if run.awards.is_some() {
         files.push((a.out.join(AWARDS), report::csv::awards(run)));
+    }
+    if run.uncertainty.is_some() {
+        files.push((a.out.join(UNCERTAINTY), report::csv::uncertainty(run)));
     }
     let written: Vec<String> = files.iter().map(|(p, _)| p.display().to_string()).collect();
     if let Some(dir) = &a.scorecards {
@@ -660,6 +735,11 @@ fn tell(
         pipe(write!(stdout, "{}", report::terminal::table(run)))?;
     }
     pipe(write!(stdout, "{}", report::terminal::year_lines(run)))?;
+    pipe(write!(
+        stdout,
+        "{}",
+        report::terminal::uncertainty_line(run)
+    ))?;
     pipe(write!(stdout, "{}", report::terminal::award_lines(run)))?;
     pipe(writeln!(
         stdout,

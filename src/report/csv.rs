@@ -396,6 +396,64 @@ pub fn awards(run: &Run) -> Vec<u8> {
     finish(w)
 }
 
+/// `uncertainty.csv`: per unit, the nominal rank, the median rank and the 5–95% interval over
+/// the replications, the probability of being first in its group, of its nominal grade and of
+/// every grade (`label:probability;…`), and whether the grade is uncertain (below the level).
+pub fn uncertainty(run: &Run) -> Vec<u8> {
+    let mut w = writer();
+    put(
+        &mut w,
+        [
+            "unit_code",
+            "unit_name",
+            "rank_group",
+            "rank",
+            "rank_of",
+            "rank_median",
+            "rank_p05",
+            "rank_p95",
+            "p_first",
+            "grade",
+            "p_grade",
+            "uncertain_grade",
+            "grade_probabilities",
+        ],
+    );
+    if let Some(f) = run.uncertainty {
+        for u in run.scores {
+            let Some(x) = f.of(u.unit) else { continue };
+            let c = &run.criteria[u.criteria];
+            let unit = &run.registry.units[u.unit];
+            let probs: Vec<String> = c
+                .grading
+                .bands
+                .iter()
+                .zip(&x.p_grade)
+                .map(|(b, p)| format!("{}:{}", b.label, machine(*p)))
+                .collect();
+            put(
+                &mut w,
+                [
+                    unit.code.clone(),
+                    unit.name.clone(),
+                    u.group.clone(),
+                    x.rank.to_string(),
+                    x.of.to_string(),
+                    x.median.to_string(),
+                    x.p05.to_string(),
+                    x.p95.to_string(),
+                    machine(x.p_first),
+                    c.grading.bands[x.grade].label.clone(),
+                    machine(x.p_grade[x.grade]),
+                    (x.p_grade[x.grade] < f.level).to_string(),
+                    probs.join(";"),
+                ],
+            );
+        }
+    }
+    finish(w)
+}
+
 #[cfg(test)]
 mod tests {
     use super::neutralise;

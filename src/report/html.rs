@@ -100,6 +100,20 @@ fn labels(lang: Lang) -> Value {
         ("rank_change", l("Thứ hạng", "Rank change")),
         ("since", l("so với", "on")),
         ("awards_title", l("ĐỀ NGHỊ KHEN THƯỞNG", "AWARD PROPOSALS")),
+        ("unc_title", l("ĐỘ TIN CẬY CỦA XẾP HẠNG", "HOW SURE IS THE RANKING")),
+        ("unc_intro_1", l("Số liệu điều tra xã hội học và điểm thẩm định có sai số. Chúng tôi chấm lại toàn bộ", "Survey shares and appraisal points carry error. Everything was re-scored")),
+        ("unc_intro_2", l("lần, mỗi lần với số liệu thay đổi trong phạm vi sai số (hạt giống", "times, each time with the data moved within its error (seed")),
+        ("unc_intro_3", l("\"Khoảng\" là khoảng thứ hạng đơn vị đạt được trong 90% số lần (từ phân vị 5% đến 95%); xếp loại được đánh dấu chưa chắc chắn khi đơn vị giữ được xếp loại dưới", "\"Interval\" is the range of ranks the unit reached in 90% of the replications (5th to 95th percentile); a grade is marked uncertain when it holds in less than")),
+        ("unc_intro_4", l("số lần.", "of the replications.")),
+        ("unc_first", l("đứng đầu trong", "is first in")),
+        ("unc_of_reps", l("số lần mô phỏng", "of the replications")),
+        ("unc_uncertain_n", l("đơn vị xếp loại chưa chắc chắn", "unit(s) with an uncertain grade")),
+        ("unc_flag", l("chưa chắc chắn", "uncertain")),
+        ("interval", l("Khoảng hạng 90%", "90% rank interval")),
+        ("median", l("Hạng trung vị", "Median rank")),
+        ("p_first", l("Xác suất đứng đầu", "P(first)")),
+        ("p_grade", l("Xác suất giữ xếp loại", "P(grade)")),
+        ("interval_bar", l("Khoảng hạng (trái: hạng 1)", "Rank interval (left: rank 1)")),
         ("rule", l("Quy định", "Rule")),
         ("scope", l("Phạm vi", "Scope")),
         ("reason", l("Lý do", "Reason")),
@@ -210,6 +224,7 @@ struct Doc<'a> {
     appraisal: Option<&'a view::AppraisalView>,
     year: Option<&'a view::YearView>,
     awards: Option<&'a view::AwardsView>,
+    unc: Option<&'a view::UncView>,
 }
 
 fn render(lang: Lang, doc: &Doc) -> String {
@@ -235,6 +250,7 @@ pub fn report(run: &Run) -> Vec<u8> {
     let appraisal = view::appraisal(run);
     let compared = view::year(run);
     let awards = view::awards(run);
+    let unc = view::uncertainty(run);
     render(
         run.lang,
         &Doc {
@@ -246,6 +262,7 @@ pub fn report(run: &Run) -> Vec<u8> {
             appraisal: appraisal.as_ref(),
             year: compared.as_ref(),
             awards: awards.as_ref(),
+            unc: unc.as_ref(),
         },
     )
     .into_bytes()
@@ -274,6 +291,7 @@ pub fn scorecards(run: &Run) -> Vec<(String, Vec<u8>)> {
                     appraisal: None,
                     year: compared.as_ref(),
                     awards: None,
+                    unc: None,
                 },
             );
             (file, html.into_bytes())

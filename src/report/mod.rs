@@ -38,6 +38,8 @@ pub struct Run<'a> {
     pub comparison: Option<&'a crate::compare::YearComparison>,
     /// Award rules and the proposals they gave.
     pub awards: Option<(&'a crate::awards::Rules, &'a crate::awards::Proposals)>,
+    /// How sure the ranking is, when the run declares its uncertainty.
+    pub uncertainty: Option<&'a crate::uncertainty::Figures>,
 }
 
 /// Refuse outputs that would land on an input (compared after resolving links), or on a

@@ -102,6 +102,40 @@ pub fn award_lines(run: &Run) -> String {
     out
 }
 
+/// One line on how sure the ranking is, when the run has replications.
+pub fn uncertainty_line(run: &Run) -> String {
+    let Some(u) = view::uncertainty(run) else {
+        return String::new();
+    };
+    let lang = run.lang;
+    let uncertain: usize = u.groups.iter().map(|g| g.uncertain).sum();
+    let tops: Vec<String> = u
+        .groups
+        .iter()
+        .map(|g| {
+            format!(
+                "{} {} {}%",
+                g.label,
+                lang.pick("đứng đầu", "first"),
+                crate::report::view::num(g.top_first, lang)
+            )
+        })
+        .collect();
+    format!(
+        "{} ({} {}, {} {}): {}; {uncertain} {}\n",
+        lang.pick("Độ tin cậy", "Uncertainty"),
+        u.replications,
+        lang.pick("lần mô phỏng", "replications"),
+        lang.pick("hạt giống", "seed"),
+        u.seed,
+        tops.join(", "),
+        lang.pick(
+            "đơn vị xếp loại chưa chắc chắn",
+            "unit(s) with an uncertain grade"
+        )
+    )
+}
+
 pub fn summary(run: &Run, warnings: usize) -> String {
     let lang = run.lang;
     let mut counts: Vec<(String, usize)> = Vec::new();

@@ -137,6 +137,10 @@ pub struct Card {
     pub row: Row,
     /// The change since last year, when the run compares.
     pub change: Option<ChangeRow>,
+    /// "2–6 (90%)": the rank interval over the replications, when the run has them.
+    pub interval: Option<String>,
+    /// The probability of the nominal grade (percent), when the run has replications.
+    pub p_grade: Option<f64>,
     /// The unit's self-assessed total, when the run has a self-assessment.
     pub self_total: Option<f64>,
     pub group: String,
@@ -467,6 +471,17 @@ pub fn card(run: &Run, u: &UnitScore) -> Card {
     Card {
         reasons,
         change: change_row(run, u),
+        interval: run.uncertainty.and_then(|f| f.of(u.unit)).map(|x| {
+            if x.p05 == x.p95 {
+                format!("{}", x.p05)
+            } else {
+                format!("{}–{}", x.p05, x.p95)
+            }
+        }),
+        p_grade: run
+            .uncertainty
+            .and_then(|f| f.of(u.unit))
+            .map(|x| round_half_away(x.p_grade[x.grade] * 100.0, 1)),
         row: row(run, u),
         self_total: run.appraisal.and_then(|a| {
             a.units
@@ -561,6 +576,29 @@ pub fn method(run: &Run) -> Vec<MethodLine> {
                 m,
             );
         }
+    }
+    if let Some(f) = run.uncertainty {
+        let label = lang.pick("Độ bất định", "Uncertainty");
+        line(
+            label,
+            crate::tr!(
+                "{} lần mô phỏng Monte Carlo, hạt giống {} (cùng dữ liệu và hạt giống cho cùng kết quả, với mọi số luồng); mỗi lần chấm lại toàn bộ bằng cùng bộ tiêu chí",
+                "{} Monte-Carlo replications, seed {} (the same inputs and seed give the same figures, whatever the threads); each re-scores everything with the same criteria",
+                f.replications,
+                f.seed
+            ),
+        );
+        for s in &f.sources {
+            line(label, s.clone());
+        }
+        line(
+            label,
+            crate::tr!(
+                "Khoảng thứ hạng: phân vị 5% và 95% của thứ hạng qua các lần mô phỏng; xếp loại chưa chắc chắn khi xác suất giữ xếp loại dưới {}%",
+                "Rank interval: the 5th and 95th percentiles of the rank over the replications; a grade is uncertain when its probability is below {}%",
+                num(f.level * 100.0, lang)
+            ),
+        );
     }
     for (f, sha) in &run.inputs {
         line(
@@ -1122,5 +1160,91 @@ pub fn awards(run: &Run) -> Option<AwardsView> {
         name: lang.text(&rules.name, rules.name_en.as_ref()).to_string(),
         basis: rules.basis.clone().unwrap_or_default(),
         awards,
+    })
+}
+
+/// One unit's uncertainty, as people read it.
+#[derive(Debug, Clone, Serialize)]
+pub struct UncRow {
+    pub rank: usize,
+    pub of: usize,
+    pub code: String,
+    pub name: String,
+    pub median: usize,
+    pub p05: usize,
+    pub p95: usize,
+    /// Percent.
+    pub p_first: f64,
+    pub grade: String,
+    pub color: String,
+    /// Percent.
+    pub p_grade: f64,
+    pub uncertain: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct UncGroup {
+    pub label: String,
+    pub rows: Vec<UncRow>,
+    /// The nominal first unit and how often it is first (percent).
+    pub top_name: String,
+    pub top_first: f64,
+    pub uncertain: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct UncView {
+    pub replications: usize,
+    pub seed: u64,
+    /// Percent.
+    pub level: f64,
+    pub sources: Vec<String>,
+    pub groups: Vec<UncGroup>,
+}
+
+pub fn uncertainty(run: &Run) -> Option<UncView> {
+    let f = run.uncertainty?;
+    let lang = run.lang;
+    let groups = groups(run)
+        .into_iter()
+        .map(|g| {
+            let c = &run.criteria[g.criteria];
+            let rows: Vec<UncRow> = run.scores[g.range.clone()]
+                .iter()
+                .filter_map(|u| {
+                    let x = f.of(u.unit)?;
+                    let unit = &run.registry.units[u.unit];
+                    let band = &c.grading.bands[x.grade];
+                    Some(UncRow {
+                        rank: x.rank,
+                        of: x.of,
+                        code: unit.code.clone(),
+                        name: unit.name.clone(),
+                        median: x.median,
+                        p05: x.p05,
+                        p95: x.p95,
+                        p_first: round_half_away(x.p_first * 100.0, 1),
+                        grade: grade_label(band, lang).to_string(),
+                        color: hex(band.color),
+                        p_grade: round_half_away(x.p_grade[x.grade] * 100.0, 1),
+                        uncertain: x.p_grade[x.grade] < f.level,
+                    })
+                })
+                .collect();
+            UncGroup {
+                label: g.label.clone(),
+                top_name: rows.first().map(|r| r.name.clone()).unwrap_or_default(),
+                top_first: rows.first().map_or(0.0, |r| r.p_first),
+                uncertain: rows.iter().filter(|r| r.uncertain).count(),
+                rows,
+            }
+        })
+        .collect();
+    Some(UncView {
+        replications: f.replications,
+        seed: f.seed,
+        level: round_half_away(f.level * 100.0, 1),
+        sources: f.sources.clone(),
+        groups,
     })
 }

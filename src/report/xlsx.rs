@@ -172,6 +172,15 @@ pub fn workbook(run: &Run) -> Result<Vec<u8>, XlsxError> {
             year_sheet(ws, &name, &y, g, lang, &title, &st)?;
         }
     }
+    if let Some(u) = view::uncertainty(run) {
+        for g in &u.groups {
+            let name = sheet_name(
+                &format!("{} - {}", lang.pick("Độ tin cậy", "Uncertainty"), g.label),
+                &mut used,
+            );
+            uncertainty_sheet(wb.add_worksheet().set_name(&name)?, &name, &u, g, lang, &st)?;
+        }
+    }
     if let Some(aw) = view::awards(run) {
         for a in &aw.awards {
             let name = sheet_name(
@@ -739,6 +748,140 @@ fn year_sheet(
     ws.set_print_fit_to_pages(1, 0);
     ws.set_print_area(0, 0, r, last_col)?;
     ws.set_repeat_rows(header_row, header_row)?;
+    page_footer(ws, lang);
+    Ok(())
+}
+
+/// One ranking group's uncertainty: the rank interval of every unit (sorted by nominal rank),
+/// the probability of being first and of the grade, and a chart of the intervals.
+fn uncertainty_sheet(
+    ws: &mut Worksheet,
+    sheet: &str,
+    u: &view::UncView,
+    g: &view::UncGroup,
+    lang: Lang,
+    st: &Styles,
+) -> Result<(), XlsxError> {
+    let last_col = 10u16;
+    ws.merge_range(
+        0,
+        0,
+        0,
+        last_col,
+        &format!(
+            "{} – {}",
+            lang.pick("ĐỘ TIN CẬY CỦA XẾP HẠNG", "HOW SURE IS THE RANKING"),
+            g.label.to_uppercase()
+        ),
+        &st.title,
+    )?;
+    ws.merge_range(
+        1,
+        0,
+        1,
+        last_col,
+        &format!(
+            "{} {}, {} {}. {}",
+            u.replications,
+            lang.pick("lần mô phỏng", "replications"),
+            lang.pick("hạt giống", "seed"),
+            u.seed,
+            u.sources.join("; ")
+        ),
+        &st.legend,
+    )?;
+    ws.set_row_height(1, 30)?;
+    let h = 3u32;
+    let heads = [
+        lang.pick("Hạng", "Rank"),
+        lang.pick("Mã", "Code"),
+        lang.pick("Tên đơn vị", "Unit"),
+        lang.pick("Hạng trung vị", "Median rank"),
+        lang.pick("Hạng (5%)", "Rank (5%)"),
+        lang.pick("Hạng (95%)", "Rank (95%)"),
+        lang.pick("Độ rộng khoảng", "Interval width"),
+        lang.pick("Xác suất đứng đầu", "P(first)"),
+        lang.pick("Xếp loại", "Grade"),
+        lang.pick("Xác suất giữ xếp loại", "P(grade)"),
+        lang.pick("Ghi chú", "Note"),
+    ];
+    for (k, x) in heads.iter().enumerate() {
+        ws.write_string_with_format(h, k as u16, *x, &st.header)?;
+    }
+    ws.set_row_height(h, 30)?;
+    let pct = st.percent.clone().set_num_format("0.0%");
+    for (i, r) in g.rows.iter().enumerate() {
+        let row = h + 1 + i as u32;
+        ws.write_string_with_format(row, 0, format!("{}/{}", r.rank, r.of), &st.center)?;
+        ws.write_string_with_format(row, 1, &r.code, &st.text)?;
+        ws.write_string_with_format(row, 2, &r.name, &st.text)?;
+        ws.write_number_with_format(row, 3, r.median as f64, &st.center)?;
+        ws.write_number_with_format(row, 4, r.p05 as f64, &st.center)?;
+        ws.write_number_with_format(row, 5, r.p95 as f64, &st.center)?;
+        // The chart's floating bar: from p05 to p95 inclusive.
+        ws.write_number_with_format(row, 6, (r.p95 - r.p05 + 1) as f64, &st.center)?;
+        ws.write_number_with_format(row, 7, r.p_first / 100.0, &pct)?;
+        ws.write_string_with_format(row, 8, &r.grade, &st.text)?;
+        ws.write_number_with_format(row, 9, r.p_grade / 100.0, &pct)?;
+        ws.write_string_with_format(
+            row,
+            10,
+            if r.uncertain {
+                lang.pick("xếp loại chưa chắc chắn", "uncertain grade")
+            } else {
+                ""
+            },
+            &st.text,
+        )?;
+    }
+    for (c, w) in [7.0, 9.0, 26.0, 9.0, 9.0, 9.0, 9.0, 10.0, 12.0, 11.0, 20.0]
+        .into_iter()
+        .enumerate()
+    {
+        ws.set_column_width(c as u16, w)?;
+    }
+    if !g.rows.is_empty() {
+        let first = h + 1;
+        let last = h + g.rows.len() as u32;
+        let mut chart = Chart::new(rust_xlsxwriter::ChartType::BarStacked);
+        chart
+            .add_series()
+            .set_name(lang.pick("Hạng (5%)", "Rank (5%)"))
+            .set_categories((sheet, first, 2, last, 2))
+            .set_values((sheet, first, 4, last, 4))
+            .set_format(ChartFormat::new().set_no_fill().set_no_border());
+        chart
+            .add_series()
+            .set_name(lang.pick("Khoảng hạng 90%", "90% rank interval"))
+            .set_categories((sheet, first, 2, last, 2))
+            .set_values((sheet, first, 6, last, 6))
+            .set_format(
+                ChartFormat::new().set_solid_fill(ChartSolidFill::new().set_color("#5B9BD5")),
+            );
+        chart
+            .title()
+            .set_name(&format!(
+                "{} – {}",
+                lang.pick("Khoảng thứ hạng 90%", "90% rank intervals"),
+                g.label
+            ))
+            .set_font(ChartFont::new().set_name(FONT).set_size(12).set_bold());
+        let font = ChartFont::new().set_name(FONT).set_size(9).clone();
+        chart.y_axis().set_reverse().set_font(&font);
+        chart.x_axis().set_min(0.0).set_font(&font);
+        chart.legend().set_hidden();
+        chart
+            .set_width(700)
+            .set_height((g.rows.len() as u32 * 16 + 120).max(300));
+        ws.insert_chart(h, last_col + 2, &chart)?;
+    }
+    ws.set_freeze_panes(h + 1, 3)?;
+    ws.set_landscape();
+    ws.set_paper_size(9);
+    ws.set_margins(0.4, 0.4, 0.5, 0.6, 0.3, 0.3);
+    ws.set_print_fit_to_pages(1, 0);
+    ws.set_print_area(0, 0, h + g.rows.len() as u32, last_col)?;
+    ws.set_repeat_rows(h, h)?;
     page_footer(ws, lang);
     Ok(())
 }

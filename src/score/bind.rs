@@ -61,6 +61,7 @@ pub enum CondState {
 }
 
 /// The units × leaves matrix of one criteria file (member-major), its items and conditions.
+#[derive(Debug, Clone)]
 pub struct Bound {
     /// Registry indices of the units scored, in registry order.
     pub members: Vec<usize>,
