@@ -12,7 +12,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Binomial, Distribution, Normal, Triangular};
 
-use crate::criteria::model::{Scale, Scope};
+use crate::criteria::model::Scale;
 use crate::criteria::Criteria;
 use crate::dataset::{Dataset, Lookup};
 use crate::error::DataIssue;
@@ -154,11 +154,12 @@ pub fn check(spec: &Spec, criteria: &[Criteria], data: &Dataset, file: &str) -> 
     issues
 }
 
+/// A unit's sample size from its column: a positive whole number; empty means none (no noise
+/// unless a margin is declared); anything else is a data error at its cell.
 fn sample_size(
     data: &Dataset,
     code: &str,
     column: &str,
-    file: &str,
     issues: &mut Vec<DataIssue>,
 ) -> Option<u64> {
     match data.get(code, column) {
@@ -184,10 +185,7 @@ fn sample_size(
                 None
             }
         },
-        _ => {
-            let _ = file;
-            None
-        }
+        _ => None,
     }
 }
 
@@ -198,7 +196,6 @@ pub fn run(
     registry: &Registry,
     data: &Dataset,
     scores: &[UnitScore],
-    file: &str,
     progress: bool,
 ) -> Result<Figures, Vec<DataIssue>> {
     let mut issues = Vec::new();
@@ -232,7 +229,7 @@ pub fn run(
                     let n = s
                         .sample_size
                         .as_ref()
-                        .and_then(|col| sample_size(data, code, col, file, &mut issues));
+                        .and_then(|col| sample_size(data, code, col, &mut issues));
                     match (n, s.margin) {
                         (Some(n), _) => noisy.push((k, x, Noise::Binomial(n))),
                         (None, Some(m)) => noisy.push((k, x, Noise::Margin(m / 1.96))),
@@ -267,7 +264,6 @@ pub fn run(
         for (i, &m) in by_code.iter().enumerate() {
             code_order[m] = i as u32;
         }
-        let _ = Scope::All;
         plans.push(Plan1 {
             tie: c.ranking.tie_break.clone(),
             plan: p,
@@ -334,7 +330,7 @@ pub fn run(
                         }
                         let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
                         if let Some(b) = bar {
-                            if n % 50 == 0 || n == reps {
+                            if n.is_multiple_of(50) || n == reps {
                                 b.set_position(n as u64);
                             }
                         }

@@ -1117,3 +1117,6 @@ mod year;
 
 #[path = "cli/awards.rs"]
 mod awards;
+
+#[path = "cli/uncertainty.rs"]
+mod uncertainty;

@@ -600,7 +600,6 @@ fn compute(a: &Job, p: &mut Prepared) -> Result<Computed> {
                 registry,
                 data,
                 &scores,
-                &a.uncertainty_file,
                 !a.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr()),
             )
             .map_err(Error::Data)?;

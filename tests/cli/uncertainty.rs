@@ -1,0 +1,197 @@
+//! How sure is the ranking, through the binary: no noise collapses every interval, a two-unit
+//! case against its closed form (a binomial survey share), a unit far ahead first in every
+//! replication, the same figures for one thread and two, and located errors for bad
+//! declarations.
+
+use super::*;
+
+const CRITERIA: &str = r#"[meta]
+name = "Thử độ bất định"
+year = 2025
+unit_types = ["xã"]
+max_points = 20
+
+[[criterion]]
+id = "1"
+name = "Khảo sát"
+max = 10
+survey = true
+
+[[criterion]]
+id = "1.1"
+name = "Hài lòng"
+max = 10
+rule = { kind = "proportional", indicator = "sat" }
+
+[[criterion]]
+id = "2"
+name = "Kế hoạch"
+max = 10
+
+[[criterion]]
+id = "2.1"
+name = "Có kế hoạch"
+max = 10
+rule = { kind = "yes_no", indicator = "plan" }
+
+[[grading.band]]
+label = "A"
+min = 80
+
+[[grading.band]]
+label = "B"
+"#;
+
+/// A (60% of 50 respondents) against B (55%, no sample size: no noise) and C far behind.
+fn setup(dir: &Path, uncertainty: &str) {
+    std::fs::write(dir.join("c.toml"), CRITERIA).unwrap();
+    std::fs::write(
+        dir.join("units.csv"),
+        "unit_code,unit_name,unit_type\nA,Xã A,xã\nB,Xã B,xã\nC,Xã C,xã\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("data.csv"),
+        "unit_code,sat,plan,so_phieu\nA,60,có,50\nB,55,có,\nC,10,không,40\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("run.toml"),
+        format!(
+            "criteria = [\"c.toml\"]\nunits = \"units.csv\"\nout = \"out\"\nlang = \"en\"\n[[data]]\nfile = \"data.csv\"\n{uncertainty}"
+        ),
+    )
+    .unwrap();
+}
+
+fn figures(dir: &Path) -> HashMap<String, HashMap<String, String>> {
+    let mut rdr = csv::Reader::from_path(dir.join("out/uncertainty.csv")).unwrap();
+    let head = rdr.headers().unwrap().clone();
+    rdr.records()
+        .map(|r| {
+            let r = r.unwrap();
+            let m: HashMap<String, String> = head
+                .iter()
+                .zip(r.iter())
+                .map(|(h, v)| (h.to_string(), v.to_string()))
+                .collect();
+            (m["unit_code"].clone(), m)
+        })
+        .collect()
+}
+
+/// P(X ≥ k) for X ~ Binomial(n, p), exactly.
+fn tail(n: u64, p: f64, k: u64) -> f64 {
+    let mut sum = 0.0;
+    for x in k..=n {
+        let mut ln = 0.0;
+        for i in 0..x {
+            ln += ((n - i) as f64).ln() - ((i + 1) as f64).ln();
+        }
+        sum += (ln + x as f64 * p.ln() + (n - x) as f64 * (1.0 - p).ln()).exp();
+    }
+    sum
+}
+
+#[test]
+fn without_noise_every_interval_is_the_nominal_rank() {
+    let tmp = tempfile::tempdir().unwrap();
+    setup(tmp.path(), "[uncertainty]\nreplications = 50\n");
+    ok(run_in(tmp.path(), &["score", "run.toml"]));
+    for (code, f) in figures(tmp.path()) {
+        assert_eq!(
+            (&f["rank_p05"], &f["rank_median"], &f["rank_p95"]),
+            (&f["rank"], &f["rank"], &f["rank"]),
+            "{code}"
+        );
+        assert_eq!(f["p_grade"], "1", "{code}");
+        assert!(f["p_first"] == "1" || f["p_first"] == "0", "{code}");
+    }
+}
+
+#[test]
+fn a_binomial_survey_share_against_its_closed_form() {
+    let tmp = tempfile::tempdir().unwrap();
+    setup(
+        tmp.path(),
+        "[uncertainty]\nreplications = 4000\nseed = 7\n[[uncertainty.survey]]\nindicator = \"sat\"\nsample_size = \"so_phieu\"\n",
+    );
+    let o = ok(run_in(tmp.path(), &["score", "run.toml"]));
+    assert!(
+        o.stdout.contains("Uncertainty (4000 replications, seed 7)"),
+        "{o:?}"
+    );
+    let f = figures(tmp.path());
+    // A is first when its resampled share reaches B's 55%: X ≥ 28 of 50 (a tie is impossible).
+    let first: f64 = f["A"]["p_first"].parse().unwrap();
+    let exact = tail(50, 0.6, 28);
+    assert!((first - exact).abs() < 0.025, "P(first) {first} vs {exact}");
+    // A keeps grade A (index ≥ 80, i.e. X ≥ 30) with P(X ≥ 30).
+    let grade: f64 = f["A"]["p_grade"].parse().unwrap();
+    let exact = tail(50, 0.6, 30);
+    assert!((grade - exact).abs() < 0.025, "P(grade) {grade} vs {exact}");
+    assert_eq!(f["A"]["uncertain_grade"], "true");
+    // C is far behind: last in every replication, interval collapsed.
+    assert_eq!(
+        (&f["C"]["rank_p05"][..], &f["C"]["rank_p95"][..]),
+        ("3", "3")
+    );
+    // The same inputs and seed give the same bytes with one thread or two.
+    let one = std::fs::read(tmp.path().join("out/uncertainty.csv")).unwrap();
+    ok(run_in(tmp.path(), &["score", "run.toml", "--threads", "1"]));
+    assert_eq!(
+        one,
+        std::fs::read(tmp.path().join("out/uncertainty.csv")).unwrap()
+    );
+    ok(run_in(tmp.path(), &["score", "run.toml", "--threads", "2"]));
+    assert_eq!(
+        one,
+        std::fs::read(tmp.path().join("out/uncertainty.csv")).unwrap()
+    );
+    // Another seed gives other draws.
+    ok(run_in(tmp.path(), &["score", "run.toml", "--seed", "8"]));
+    assert_ne!(
+        one,
+        std::fs::read(tmp.path().join("out/uncertainty.csv")).unwrap()
+    );
+}
+
+#[test]
+fn bad_uncertainty_declarations_are_located() {
+    let tmp = tempfile::tempdir().unwrap();
+    setup(
+        tmp.path(),
+        "[uncertainty]\nreplications = 10\n[[uncertainty.survey]]\nindicator = \"sat\"\nmargin = 120\n",
+    );
+    // (The run file's own `lang` is not read while the file itself is wrong: --lang.)
+    let o = run_in(tmp.path(), &["score", "--lang", "en", "run.toml"]);
+    assert_eq!(o.code, 2, "{o:?}");
+    assert!(
+        o.stderr.contains("run.toml:11:10") && o.stderr.contains("margin 120 is outside 0–100"),
+        "{o:?}"
+    );
+    setup(
+        tmp.path(),
+        "[uncertainty]\n[[uncertainty.survey]]\nindicator = \"plan\"\nmargin = 5\n",
+    );
+    let o = run_in(tmp.path(), &["score", "run.toml"]);
+    assert_eq!(o.code, 1, "{o:?}");
+    assert!(
+        o.stderr.contains("`plan` is not a survey indicator"),
+        "{o:?}"
+    );
+    // A negative sample size is a data error at its cell.
+    setup(
+        tmp.path(),
+        "[uncertainty]\n[[uncertainty.survey]]\nindicator = \"sat\"\nsample_size = \"so_phieu\"\n",
+    );
+    std::fs::write(
+        tmp.path().join("data.csv"),
+        "unit_code,sat,plan,so_phieu\nA,60,có,-5\nB,55,có,\nC,10,không,40\n",
+    )
+    .unwrap();
+    let o = run_in(tmp.path(), &["score", "run.toml"]);
+    assert_eq!(o.code, 1, "{o:?}");
+    assert!(o.stderr.contains("data.csv, row 2, column D (so_phieu): a sample size is a positive whole number, found `-5`"), "{o:?}");
+    assert!(!tmp.path().join("out").exists());
+}
