@@ -5,27 +5,12 @@
 
 use std::time::Instant;
 
-use parindex::captions::Captions;
-use parindex::criteria::model::{RankMethod, RuleKind, Scale};
-use parindex::dataset::Dataset;
-use parindex::ingest::{Row, Table, Value};
-use parindex::numfmt::Locale;
+use parindex::criteria::model::RankMethod;
 use parindex::rank;
 use parindex::score::{bind, evaluate, plan};
-use parindex::units::{Registry, Unit};
 
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
+#[path = "synthetic.rs"]
+mod synthetic;
 
 /// One replication's evaluation: every unit's total and tie-break points.
 #[allow(clippy::too_many_arguments)]
@@ -71,71 +56,7 @@ fn main() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let c = parindex::criteria::load(&root.join("criteria/xa-2025.toml")).expect("criteria");
     // 2,621 xã, 687 phường, 13 đặc khu, as after 1 July 2025.
-    let mut units = Vec::new();
-    for (t, prefix, n) in [
-        ("xã", "XA", 2621),
-        ("phường", "PH", 687),
-        ("đặc khu", "DK", 13),
-    ] {
-        for i in 0..n {
-            units.push(Unit {
-                code: format!("{prefix}{i:05}"),
-                name: format!("{t} {i}"),
-                unit_type: t.to_string(),
-                bloc: None,
-            });
-        }
-    }
-    let reg = Registry::new("units".into(), units);
-    let mut rng = Rng(42);
-    let indicators: Vec<String> = c.indicators().iter().map(|s| s.to_string()).collect();
-    let mut headers = vec!["unit_code".to_string()];
-    headers.extend(indicators.iter().cloned());
-    let rows: Vec<Row> = reg
-        .units
-        .iter()
-        .enumerate()
-        .map(|(i, u)| {
-            let mut cells = vec![Value::Text(u.code.clone())];
-            for ind in &indicators {
-                let leaf = c
-                    .leaves()
-                    .find(|(_, _, r)| &r.indicator == ind)
-                    .map(|(_, n, r)| (n.max, r));
-                let item = [&c.bonus, &c.penalty]
-                    .into_iter()
-                    .flatten()
-                    .flat_map(|s| s.items.iter())
-                    .find(|it| &it.rule.indicator == ind)
-                    .map(|it| (it.max, &it.rule));
-                cells.push(match leaf.or(item) {
-                    None => Value::Text("không".into()),
-                    Some((max, r)) => match (&r.kind, r.scale) {
-                        (RuleKind::YesNo, _) => Value::Number((rng.unit() < 0.8) as u8 as f64),
-                        (RuleKind::Category(cats), _) => {
-                            Value::Text(cats[rng.next() as usize % cats.len()].written.clone())
-                        }
-                        (_, Scale::Percent) => Value::Number(60.0 + 40.0 * rng.unit()),
-                        (_, Scale::Points) => Value::Number(max * rng.unit()),
-                        _ => Value::Number((rng.next() % 5) as f64),
-                    },
-                });
-            }
-            Row { line: i + 2, cells }
-        })
-        .collect();
-    let table = Table {
-        sha256: String::new(),
-        name: "synthetic".into(),
-        alternatives: vec![Vec::new(); headers.len()],
-        code_col: 0,
-        headers,
-        header_line: 1,
-        rows,
-        locale: Locale::En,
-        notes: vec![],
-    };
-    let data = Dataset::new(vec![table], vec![false], &reg, &[], &Captions::default());
+    let (reg, data) = synthetic::national(&c);
     let members: Vec<usize> = (0..reg.units.len()).collect();
     let p = plan::Plan::compile(&c);
     let mut issues = Vec::new();

@@ -1,0 +1,108 @@
+//! Uncertainty benchmark: 10,000 Monte-Carlo replications for all 3,321 commune-level units of
+//! the country against the shipped communes set (survey shares resampled from sample sizes,
+//! appraised points ± 0.25), on every core, with peak memory; and, for comparison, what the
+//! pattern of re-running the whole tool per replication (COINr's `get_sensitivity`) costs: one
+//! `parindex score` process on the same data, timed and multiplied. Budget: under 5 s and
+//! 500 MiB. Run: `cargo bench --bench uncertainty`.
+
+use std::time::Instant;
+
+use parindex::uncertainty::{Shape, Spec, SurveySpec};
+
+#[path = "synthetic.rs"]
+mod synthetic;
+
+fn peak_mib() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1).and_then(|k| k.parse::<f64>().ok()))
+        })
+        .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+fn main() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let c = parindex::criteria::load(&root.join("criteria/xa-2025.toml")).expect("criteria");
+    let (reg, data) = synthetic::national(&c);
+    let criteria = vec![c];
+    let mut scores = parindex::score::score_all(&criteria, &reg, &data).expect("scores");
+    parindex::rank::assign(&mut scores, &criteria, &reg, parindex::i18n::Lang::Vi);
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let spec = Spec {
+        replications: 10_000,
+        seed: 2025,
+        level: 0.8,
+        survey: ["hai_long_tthc", "hai_long_cbcc", "hai_long_dvc"]
+            .iter()
+            .map(|i| SurveySpec {
+                indicator: i.to_string(),
+                sample_size: Some("so_phieu".into()),
+                margin: None,
+            })
+            .collect(),
+        appraised: Some((0.25, Shape::Triangular)),
+        threads,
+    };
+    let t = Instant::now();
+    let f = parindex::uncertainty::run(&spec, &criteria, &reg, &data, &scores, false)
+        .expect("replications");
+    let secs = t.elapsed().as_secs_f64();
+    let uncertain = f.units.iter().filter(|u| u.p_grade[u.grade] < 0.8).count();
+    println!(
+        "uncertainty: {} replications × {} units × {} leaves on {threads} thread(s): {secs:.2} s \
+         ({:.3} ms per replication); peak memory {:.0} MiB; budget 5 s / 500 MiB: {}; \
+         {uncertain} uncertain grades",
+        spec.replications,
+        reg.units.len(),
+        criteria[0].leaves().count(),
+        secs * 1000.0 / spec.replications as f64,
+        peak_mib(),
+        if secs < 5.0 && peak_mib() < 500.0 { "met" } else { "NOT met" }
+    );
+
+    // The same data through the whole tool once: what one replication costs when the tool is
+    // re-run per replication.
+    let dir = tempfile::tempdir().expect("a scratch folder");
+    let units = dir.path().join("units.csv");
+    let mut w = csv::Writer::from_path(&units).expect("units.csv");
+    w.write_record(["unit_code", "unit_name", "unit_type"]).unwrap();
+    for u in &reg.units {
+        w.write_record([&u.code, &u.name, &u.unit_type]).unwrap();
+    }
+    w.flush().unwrap();
+    let table = &data.tables[0];
+    let path = dir.path().join("data.csv");
+    let mut w = csv::Writer::from_path(&path).expect("data.csv");
+    w.write_record(&table.headers).unwrap();
+    for r in &table.rows {
+        w.write_record(r.cells.iter().map(|c| c.as_read())).unwrap();
+    }
+    w.flush().unwrap();
+    let exe = env!("CARGO_BIN_EXE_parindex");
+    let mut best = f64::INFINITY;
+    for _ in 0..3 {
+        let t = Instant::now();
+        let o = std::process::Command::new(exe)
+            .args(["score", "-q", "--criteria"])
+            .arg(root.join("criteria/xa-2025.toml"))
+            .arg("--units")
+            .arg(&units)
+            .arg("--data")
+            .arg(&path)
+            .arg("--out")
+            .arg(dir.path().join("out"))
+            .output()
+            .expect("parindex runs");
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        best = best.min(t.elapsed().as_secs_f64());
+    }
+    println!(
+        "one full `parindex score` process on the same data: {best:.2} s; re-running the tool per \
+         replication would take {:.0} s for 10,000 ({:.0}× the in-process replications)",
+        best * 10_000.0,
+        best * 10_000.0 / secs
+    );
+}
