@@ -16,9 +16,11 @@ fn peak_mib() -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1).and_then(|k| k.parse::<f64>().ok()))
+            s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| {
+                l.split_whitespace()
+                    .nth(1)
+                    .and_then(|k| k.parse::<f64>().ok())
+            })
         })
         .map_or(f64::NAN, |kb| kb / 1024.0)
 }
@@ -60,7 +62,11 @@ fn main() {
         criteria[0].leaves().count(),
         secs * 1000.0 / spec.replications as f64,
         peak_mib(),
-        if secs < 5.0 && peak_mib() < 500.0 { "met" } else { "NOT met" }
+        if secs < 5.0 && peak_mib() < 500.0 {
+            "met"
+        } else {
+            "NOT met"
+        }
     );
 
     // The same data through the whole tool once: what one replication costs when the tool is
@@ -68,7 +74,8 @@ fn main() {
     let dir = tempfile::tempdir().expect("a scratch folder");
     let units = dir.path().join("units.csv");
     let mut w = csv::Writer::from_path(&units).expect("units.csv");
-    w.write_record(["unit_code", "unit_name", "unit_type"]).unwrap();
+    w.write_record(["unit_code", "unit_name", "unit_type"])
+        .unwrap();
     for u in &reg.units {
         w.write_record([&u.code, &u.name, &u.unit_type]).unwrap();
     }
