@@ -69,6 +69,19 @@ fn main() {
         }
     );
 
+    // One core: the cost of one replication (perturbation, incremental evaluation, ranking).
+    let one = Spec {
+        replications: 2_000,
+        threads: 1,
+        ..spec.clone()
+    };
+    let t = Instant::now();
+    parindex::uncertainty::run(&one, &criteria, &reg, &data, &scores, false).expect("replications");
+    let per = t.elapsed().as_secs_f64() * 1000.0 / one.replications as f64;
+    println!(
+        "one core: {per:.3} ms per replication (draws, incremental evaluation, ranking of 3 groups)"
+    );
+
     // The same data through the whole tool once: what one replication costs when the tool is
     // re-run per replication.
     let dir = tempfile::tempdir().expect("a scratch folder");
