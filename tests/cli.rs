@@ -1120,3 +1120,6 @@ mod awards;
 
 #[path = "cli/uncertainty.rs"]
 mod uncertainty;
+
+#[path = "cli/records.rs"]
+mod records;

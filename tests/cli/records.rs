@@ -1,0 +1,85 @@
+//! The sample's dossier-record export: the README's `derive` command runs as written on it, and
+//! its output feeds the sample's scoring in place of the communes' reported rates.
+
+use super::*;
+
+#[test]
+fn the_sample_records_derive_and_feed_score() {
+    let tmp = tempfile::tempdir().unwrap();
+    let derived = tmp.path().join("chi-so-ho-so.csv").display().to_string();
+    let o = ok(run(&[
+        "derive",
+        "sample-data/2025/ho-so-2025.csv",
+        "--period",
+        "2025",
+        "--map",
+        "sample-data/ban-do-ho-so.toml",
+        "--units",
+        "sample-data/units.csv",
+        "--out",
+        &derived,
+    ]));
+    assert!(o.stdout.contains("140"), "{o:?}");
+    // Built in: two records exported twice (4 excluded as duplicates) and one impossible date.
+    assert!(
+        o.stderr.contains("duplicate_id: 4") && o.stderr.contains("bad_date: 1"),
+        "{o:?}"
+    );
+    // The communes' table without the five rates the records now give.
+    let raw = std::fs::read(repo().join("sample-data/2025/chi-so-xa.csv")).unwrap();
+    let (text, _, _) = encoding_rs::WINDOWS_1258.decode(&raw);
+    let rates = [
+        "on_time_rate",
+        "online_rate",
+        "full_online_rate",
+        "online_payment_rate",
+        "digitised_rate",
+    ];
+    let mut lines = text.lines();
+    let head: Vec<&str> = lines.next().unwrap().split(';').collect();
+    let keep: Vec<usize> = (0..head.len())
+        .filter(|&i| !rates.contains(&head[i]))
+        .collect();
+    assert_eq!(
+        keep.len(),
+        head.len() - 5,
+        "the five rates are in the communes' table"
+    );
+    let mut out = String::new();
+    for l in std::iter::once(head.join(";")).chain(lines.map(String::from)) {
+        let f: Vec<&str> = l.split(';').collect();
+        out.push_str(&keep.iter().map(|&i| f[i]).collect::<Vec<_>>().join(";"));
+        out.push('\n');
+    }
+    std::fs::write(tmp.path().join("chi-so-xa.csv"), out).unwrap();
+    let xa = tmp.path().join("chi-so-xa.csv").display().to_string();
+    let out_dir = tmp.path().join("out").display().to_string();
+    let mut a = sample_args(&out_dir);
+    a[10] = xa;
+    // The departments keep their own rates; the derived table covers communes only for them.
+    a.extend(["--data".to_string(), derived.clone()]);
+    let o = run(&args(&a));
+    // Departments report these rates themselves, so the derived table may hold only communes.
+    assert_eq!(o.code, 1, "{o:?}");
+    assert!(
+        o.stderr
+            .contains("cũng có trong sample-data/2025/chi-so-so.csv"),
+        "{o:?}"
+    );
+    // Keep the communes' rows of the derived table: then it feeds the score.
+    let d = std::fs::read_to_string(&derived).unwrap();
+    let communes: String = d
+        .lines()
+        .enumerate()
+        .filter(|(i, l)| *i == 0 || !(l.starts_with('S') || l.starts_with('B')))
+        .map(|(_, l)| format!("{l}\n"))
+        .collect();
+    std::fs::write(&derived, communes).unwrap();
+    ok(run(&args(&a)));
+    let scores = std::fs::read_to_string(tmp.path().join("out/criterion-scores.csv")).unwrap();
+    let line = scores
+        .lines()
+        .find(|l| l.starts_with("XA013,tree,3.2,"))
+        .unwrap();
+    assert!(line.contains("chi-so-ho-so.csv"), "{line}");
+}
