@@ -64,6 +64,8 @@ fn parse_id(id: &str) -> Option<Vec<u32>> {
 }
 
 /// Validate a parsed file. `path` is shown in diagnostics; `sha256` is carried to the model.
+/// In cargo-deny's shape: one context (`V`) collects every diagnostic, one function per section
+/// of the file checks it and builds its part of the model; this function only orders them.
 pub fn validate(
     raw: RawCriteria,
     src: &Source<'_>,
@@ -76,7 +78,65 @@ pub fn validate(
     let meta_span = raw.meta.span();
     let meta = raw.meta.into_inner();
 
-    // Unit types.
+    let (unit_types, max_points) = meta_of(&mut v, &meta);
+    let policy = policy_of(&mut v, raw.policy);
+    let (nodes, areas, by_id) = tree_of(
+        &mut v,
+        raw.criterion,
+        &policy,
+        &unit_types,
+        max_points,
+        &meta_span,
+        &meta.max_points,
+    );
+    let (bonus, penalty) = sections_of(&mut v, raw.bonus, raw.penalty, &by_id);
+    let grading = match raw.grading {
+        None => {
+            v.err_hint(
+                meta_span.clone(),
+                crate::tr!("bộ tiêu chí chưa có mức xếp loại nào", "the criteria set has no grade bands"),
+                crate::tr!("thêm các bảng [[grading.band]], mức cao nhất trước, ví dụ label = \"Xuất sắc\", min = 90", "add [[grading.band]] tables, best first, e.g. label = \"Xuất sắc\", min = 90"),
+            );
+            Grading {
+                basis: GradeBasis::RoundedIndex,
+                bands: vec![],
+            }
+        }
+        Some(g) => grading_of(&mut v, g),
+    };
+
+    let disqualify = disqualify_of(&mut v, raw.disqualify, &grading);
+    let ranking = ranking_of(&mut v, raw.ranking, &nodes);
+
+    if v.diags.is_empty() {
+        Ok(Criteria {
+            path: src.name.to_string(),
+            sha256,
+            name: text::nfc(meta.name.get_ref()),
+            name_en: meta.name_en,
+            year: *meta.year.get_ref(),
+            version: meta.version,
+            basis: meta.basis,
+            unit_types,
+            max_points,
+            policy,
+            nodes,
+            areas,
+            bonus,
+            penalty,
+            grading,
+            disqualify,
+            ranking,
+        })
+    } else {
+        // Report in file order.
+        v.diags.sort_by_key(|d| (d.line, d.column));
+        Err(v.diags)
+    }
+}
+
+/// The `[meta]` section: the unit types (keys, each once) and the maximum.
+fn meta_of(v: &mut V, meta: &RawMeta) -> (Vec<String>, f64) {
     let mut unit_types: Vec<String> = Vec::new();
     if meta.unit_types.get_ref().is_empty() {
         v.err_hint(
@@ -110,15 +170,18 @@ pub fn validate(
             ),
         );
     }
+    (unit_types, max_points)
+}
 
-    // Policy.
+/// The `[policy]` section, with the format's defaults.
+fn policy_of(v: &mut V, raw: Option<S<RawPolicy>>) -> Policy {
     let mut policy = Policy {
         missing: MissingPolicy::ZeroAndFlag,
         not_applicable: NaPolicy::Rebase,
         survey_absent: SurveyAbsent::Rescale,
         rates: Rates::Percent,
     };
-    if let Some(p) = raw.policy {
+    if let Some(p) = raw {
         let p = p.into_inner();
         if let Some(m) = &p.missing {
             policy.missing = v.choice(m, &words::MISSING).unwrap_or(policy.missing);
@@ -137,10 +200,25 @@ pub fn validate(
             policy.rates = v.choice(m, &words::RATES).unwrap_or(policy.rates);
         }
     }
+    policy
+}
 
+/// The `[[criterion]]` tree: ids checked and ordered numerically (pre-order), parents found,
+/// each node's inherited policies and rule, maxima adding up; and the areas' total against the
+/// declared maximum. Returns the nodes, the areas, and the ids (for item-id collisions).
+#[allow(clippy::too_many_arguments)]
+fn tree_of(
+    v: &mut V,
+    raw_nodes: Vec<S<RawNode>>,
+    policy: &Policy,
+    unit_types: &[String],
+    max_points: f64,
+    meta_span: &Range<usize>,
+    max_points_raw: &S<f64>,
+) -> (Vec<Node>, Vec<usize>, BTreeMap<Vec<u32>, usize>) {
+    let src = v.src;
     // The tree: check ids, then order them numerically.
     let mut by_id: BTreeMap<Vec<u32>, usize> = BTreeMap::new();
-    let raw_nodes: Vec<S<RawNode>> = raw.criterion;
     for (i, n) in raw_nodes.iter().enumerate() {
         let id = n.get_ref().id.get_ref();
         match parse_id(id) {
@@ -276,7 +354,7 @@ pub fn validate(
         }
         let kind = if children[p].is_empty() {
             match &rn.rule {
-                Some(rule) => match rule_of(&mut v, rule, max, false) {
+                Some(rule) => match rule_of(v, rule, max, false) {
                     Some(r) => NodeKind::Leaf(r),
                     None => NodeKind::Group { children: vec![] },
                 },
@@ -354,7 +432,7 @@ pub fn validate(
         let total: f64 = areas.iter().map(|&a| nodes[a].max).sum();
         if (total - max_points).abs() > EPS {
             v.err_hint(
-                meta.max_points.span(),
+                max_points_raw.span(),
                 crate::tr!(
                     "tổng điểm các lĩnh vực là {}, nhưng max_points là {}",
                     "the areas add up to {}, but max_points is {}",
@@ -368,8 +446,16 @@ pub fn validate(
             );
         }
     }
+    (nodes, areas, by_id)
+}
 
-    // Bonus and penalty.
+/// The `[bonus]` and `[penalty]` sections; item ids may not repeat a criterion's.
+fn sections_of(
+    v: &mut V,
+    bonus: Option<S<RawSection>>,
+    penalty: Option<S<RawSection>>,
+    by_id: &BTreeMap<Vec<u32>, usize>,
+) -> (Option<Section>, Option<Section>) {
     let mut item_ids: HashMap<String, Range<usize>> = HashMap::new();
     let mut section = |v: &mut V, s: Option<S<RawSection>>| -> Option<Section> {
         let s = s?.into_inner();
@@ -417,28 +503,15 @@ pub fn validate(
             items,
         })
     };
-    let bonus = section(&mut v, raw.bonus);
-    let penalty = section(&mut v, raw.penalty);
+    let bonus = section(v, bonus);
+    let penalty = section(v, penalty);
+    (bonus, penalty)
+}
 
-    // Grades.
-    let grading = match raw.grading {
-        None => {
-            v.err_hint(
-                meta_span.clone(),
-                crate::tr!("bộ tiêu chí chưa có mức xếp loại nào", "the criteria set has no grade bands"),
-                crate::tr!("thêm các bảng [[grading.band]], mức cao nhất trước, ví dụ label = \"Xuất sắc\", min = 90", "add [[grading.band]] tables, best first, e.g. label = \"Xuất sắc\", min = 90"),
-            );
-            Grading {
-                basis: GradeBasis::RoundedIndex,
-                bands: vec![],
-            }
-        }
-        Some(g) => grading_of(&mut v, g),
-    };
-
-    // Disqualifying conditions.
+/// The `[[disqualify]]` conditions, each capping the grade at one of the bands.
+fn disqualify_of(v: &mut V, raw: Vec<S<RawDisqualify>>, grading: &Grading) -> Vec<Disqualify> {
     let mut disqualify = Vec::new();
-    for d in raw.disqualify {
+    for d in raw {
         let d = d.into_inner();
         // Ids are written into the `flags` column, whose items are `;`-separated `code:id`.
         let id = d.id.get_ref();
@@ -455,7 +528,7 @@ pub fn validate(
                 ),
             );
         }
-        let test = parse_when(&mut v, &d.when);
+        let test = parse_when(v, &d.when);
         let cap = grading
             .bands
             .iter()
@@ -484,15 +557,18 @@ pub fn validate(
             });
         }
     }
+    disqualify
+}
 
-    // Ranking.
+/// The `[ranking]` section: scope, method, tolerance and the tie-break chain of node ids.
+fn ranking_of(v: &mut V, raw: Option<S<RawRanking>>, nodes: &[Node]) -> Ranking {
     let mut ranking = Ranking {
         scope: Scope::UnitType,
         method: RankMethod::Competition,
         tie_tolerance: 1e-6,
         tie_break: vec![],
     };
-    if let Some(r) = raw.ranking {
+    if let Some(r) = raw {
         let r = r.into_inner();
         if let Some(s) = &r.scope {
             ranking.scope = v.choice(s, &words::SCOPE).unwrap_or(ranking.scope);
@@ -533,32 +609,7 @@ pub fn validate(
             }
         }
     }
-
-    if v.diags.is_empty() {
-        Ok(Criteria {
-            path: src.name.to_string(),
-            sha256,
-            name: text::nfc(meta.name.get_ref()),
-            name_en: meta.name_en,
-            year: *meta.year.get_ref(),
-            version: meta.version,
-            basis: meta.basis,
-            unit_types,
-            max_points,
-            policy,
-            nodes,
-            areas,
-            bonus,
-            penalty,
-            grading,
-            disqualify,
-            ranking,
-        })
-    } else {
-        // Report in file order.
-        v.diags.sort_by_key(|d| (d.line, d.column));
-        Err(v.diags)
-    }
+    ranking
 }
 
 /// Shortest decimal form of a number for messages (`10`, `9.5`).
