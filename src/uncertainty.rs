@@ -400,6 +400,17 @@ pub fn run(
                         .as_ref()
                         .and_then(|col| sample_size(data, code, col, &mut issues));
                     let noise = match (n, s.margin) {
+                        // Above 10,000 respondents the table would be large and the normal
+                        // approximation is exact to far below a rounding step.
+                        (Some(n), _) if n > 10_000 => {
+                            let p = (x / 100.0).clamp(0.0, 1.0);
+                            let sd = (p * (1.0 - p) / n as f64).sqrt() * 100.0;
+                            if sd > 0.0 {
+                                Normal::new(x, sd).ok().map(Noise::Margin)
+                            } else {
+                                Some(Noise::Fixed)
+                            }
+                        }
                         (Some(n), _) => {
                             let start = cdf.len();
                             binomial_cdf(n, (x / 100.0).clamp(0.0, 1.0), &mut cdf);

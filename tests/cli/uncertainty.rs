@@ -148,6 +148,22 @@ fn a_binomial_survey_share_against_its_closed_form() {
         one,
         std::fs::read(tmp.path().join("out/uncertainty.csv")).unwrap()
     );
+    // A huge sample size (a typo, or a census) is no trouble: the share hardly moves.
+    std::fs::write(
+        tmp.path().join("data.csv"),
+        "unit_code,sat,plan,so_phieu\nA,60,có,50000000\nB,55,có,\nC,10,không,40\n",
+    )
+    .unwrap();
+    ok(run_in(
+        tmp.path(),
+        &["score", "run.toml", "--replications", "200"],
+    ));
+    assert_eq!(figures(tmp.path())["A"]["p_first"], "1");
+    std::fs::write(
+        tmp.path().join("data.csv"),
+        "unit_code,sat,plan,so_phieu\nA,60,có,50\nB,55,có,\nC,10,không,40\n",
+    )
+    .unwrap();
     // Another seed gives other draws.
     ok(run_in(tmp.path(), &["score", "run.toml", "--seed", "8"]));
     assert_ne!(
