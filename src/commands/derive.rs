@@ -97,8 +97,33 @@ pub fn run(a: &Args) -> Result<()> {
         None => Mapping::default(),
     };
     let registry = a.units.as_ref().map(|p| Registry::load(p)).transpose()?;
+    // Windows-1258 record files (Excel's plain CSV on Vietnamese Windows) are decided on
+    // evidence and read through a UTF-8 copy in a temporary folder; every message names the
+    // original file.
+    let mut notes = Vec::new();
+    let transcoded = transcode_legacy(&a.files, &mut notes)?;
+    let files: Vec<std::path::PathBuf> = a
+        .files
+        .iter()
+        .zip(&transcoded)
+        .map(|(f, t)| t.as_ref().map_or(f.clone(), |t| t.path().to_path_buf()))
+        .collect();
+    let renames: Vec<(String, String)> = a
+        .files
+        .iter()
+        .zip(&transcoded)
+        .filter_map(|(f, t)| {
+            t.as_ref()
+                .map(|t| (t.path().display().to_string(), f.display().to_string()))
+        })
+        .collect();
+    let rename = |s: &str| {
+        renames
+            .iter()
+            .fold(s.to_string(), |acc, (tmp, orig)| acc.replace(tmp, orig))
+    };
     let o = Options {
-        files: a.files.clone(),
+        files,
         from,
         to,
         as_of,
@@ -113,6 +138,9 @@ pub fn run(a: &Args) -> Result<()> {
             let _ = writeln!(err, "parindex derive: {s}");
         }
     };
+    for n in &notes {
+        progress(n);
+    }
     progress(&crate::tr!(
         "{} tệp, kỳ {} – {}, hồ sơ chưa giải quyết tính đến ngày {}",
         "{} file(s), period {} – {}, open dossiers judged as of {}",
@@ -128,16 +156,34 @@ pub fn run(a: &Args) -> Result<()> {
         .collect::<Vec<_>>()
         .join(", ");
     // polars' readers panic on some damaged files: a panic becomes an error naming the inputs.
-    let d = crate::guard::isolate(|| derive::run(&o, &mut progress)).map_err(|why| {
-        Error::data(
-            &inputs_named,
-            crate::tr!(
-                "không đọc được: tệp bị hỏng ({})",
-                "cannot read: damaged file ({})",
-                why
+    let d = crate::guard::isolate(|| derive::run(&o, &mut progress))
+        .map_err(|why| {
+            Error::data(
+                &inputs_named,
+                crate::tr!(
+                    "không đọc được: tệp bị hỏng ({})",
+                    "cannot read: damaged file ({})",
+                    why
+                ),
+            )
+        })?
+        .map_err(|e| match e {
+            Error::Data(issues) => Error::Data(
+                issues
+                    .into_iter()
+                    .map(|mut i| {
+                        i.file = rename(&i.file);
+                        i.message = rename(&i.message);
+                        i
+                    })
+                    .collect(),
             ),
-        )
-    })??;
+            other => other,
+        })?;
+    let mut d = d;
+    for b in d.first_bad.iter_mut().flatten() {
+        b.file = rename(&b.file);
+    }
     let report = bad_report(&d);
     let mut err = std::io::stderr().lock();
     let _ = write!(err, "{report}");
@@ -208,6 +254,79 @@ pub fn run(a: &Args) -> Result<()> {
     );
     let _ = writeln!(out, "{line}");
     Ok(())
+}
+
+/// For each record file: a UTF-8 copy when it is a Windows-1258 CSV (decided on the evidence of
+/// its first megabyte, by the rule `score`'s reader uses), NFC-normalised as `score` reads names;
+/// `None` for every other file. A note says what was decided.
+fn transcode_legacy(
+    files: &[std::path::PathBuf],
+    notes: &mut Vec<String>,
+) -> Result<Vec<Option<tempfile::NamedTempFile>>> {
+    use std::io::{BufRead, Read};
+    use unicode_normalization::UnicodeNormalization;
+    let mut out = Vec::new();
+    for f in files {
+        if crate::ingest::file_kind(f) != Some(crate::ingest::FileKind::Csv) {
+            out.push(None);
+            continue;
+        }
+        let io = |source| Error::Read {
+            path: f.clone(),
+            source,
+        };
+        let mut head = Vec::new();
+        std::fs::File::open(f)
+            .map_err(io)?
+            .take(1 << 20)
+            .read_to_end(&mut head)
+            .map_err(io)?;
+        let bad_utf8 = match std::str::from_utf8(&head) {
+            Ok(_) => false,
+            // A character cut by the 1 MB window is not evidence.
+            Err(e) => e.error_len().is_some() || head.len() - e.valid_up_to() > 3,
+        };
+        if !bad_utf8 {
+            out.push(None);
+            continue;
+        }
+        // The same evidence rule as `score`'s reader: more valid multi-byte UTF-8 sequences than
+        // invalid bytes is UTF-8 with damage (reported with its row by the reader); otherwise
+        // Windows-1258.
+        let (valid_multibyte, invalid) = crate::ingest::csv::utf8_evidence(&head);
+        if valid_multibyte > invalid.len() {
+            out.push(None);
+            continue;
+        }
+        let mut tmp = tempfile::Builder::new()
+            .prefix(".parindex-records-")
+            .suffix(".csv")
+            .tempfile()
+            .map_err(io)?;
+        let reader = std::io::BufReader::new(std::fs::File::open(f).map_err(io)?);
+        let mut w = std::io::BufWriter::new(tmp.as_file_mut());
+        // Line by line, keeping the line breaks exactly (a file cut off stays cut off).
+        let mut first = true;
+        for line in reader.split(b'\n') {
+            let line = line.map_err(io)?;
+            if !first {
+                std::io::Write::write_all(&mut w, b"\n").map_err(io)?;
+            }
+            first = false;
+            let (text, _, _) = encoding_rs::WINDOWS_1258.decode(&line);
+            let nfc: String = text.nfc().collect();
+            std::io::Write::write_all(&mut w, nfc.as_bytes()).map_err(io)?;
+        }
+        std::io::Write::flush(&mut w).map_err(io)?;
+        drop(w);
+        notes.push(crate::tr!(
+            "{}: không phải UTF-8, đọc theo bảng mã Windows-1258",
+            "{}: not UTF-8, read as Windows-1258",
+            f.display()
+        ));
+        out.push(Some(tmp));
+    }
+    Ok(out)
 }
 
 fn bad_report(d: &Derived) -> String {

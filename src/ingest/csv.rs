@@ -130,7 +130,7 @@ pub fn decode(bytes: &[u8], name: &str, notes: &mut Vec<String>) -> Result<Strin
 }
 
 /// Count well-formed multi-byte UTF-8 sequences and list the offsets of invalid bytes.
-fn utf8_evidence(mut bytes: &[u8]) -> (usize, Vec<usize>) {
+pub(crate) fn utf8_evidence(mut bytes: &[u8]) -> (usize, Vec<usize>) {
     let mut valid = 0usize;
     let mut invalid = Vec::new();
     let mut offset = 0usize;

@@ -83,3 +83,50 @@ fn the_sample_records_derive_and_feed_score() {
         .unwrap();
     assert!(line.contains("chi-so-ho-so.csv"), "{line}");
 }
+
+#[test]
+fn windows_1258_record_files_are_read_and_reported() {
+    let tmp = tempfile::tempdir().unwrap();
+    // Excel's plain CSV on Vietnamese Windows: "Có" and "Không" as Windows-1258 bytes (ó 0xF3,
+    // ô 0xF4), CRLF, one impossible date.
+    let rows = [
+        "dossier_id;unit_code;procedure_code;channel;online_kind;received_at;due_at;finished_at;paid_online;digitised",
+        "D1;A;P1;online;full;2025-03-01;2025-03-10;2025-03-09;C\u{f3};C\u{f3}",
+        "D2;A;P1;in_person;;2025-03-02;2025-03-10;2025-03-12;Kh\u{f4}ng;C\u{f3}",
+        "D3;B;P2;online;partial;2025-04-01;2025-04-05;;Kh\u{f4}ng;Kh\u{f4}ng",
+        "D4;B;P2;online;partial;2025-13-01;2025-04-05;;Kh\u{f4}ng;Kh\u{f4}ng",
+    ];
+    let bytes: Vec<u8> = (rows.join("\r\n") + "\r\n")
+        .chars()
+        .map(|c| u8::try_from(c as u32).unwrap())
+        .collect();
+    assert!(std::str::from_utf8(&bytes).is_err());
+    std::fs::write(tmp.path().join("ho-so.csv"), &bytes).unwrap();
+    let o = ok(run_in(
+        tmp.path(),
+        &[
+            "derive",
+            "ho-so.csv",
+            "--period",
+            "2025",
+            "--lang",
+            "en",
+            "--out",
+            "o.csv",
+        ],
+    ));
+    assert!(
+        o.stderr
+            .contains("ho-so.csv: not UTF-8, read as Windows-1258"),
+        "{o:?}"
+    );
+    // The first bad record is named in the original file, not in the temporary UTF-8 copy.
+    assert!(o.stderr.contains("first: ho-so.csv, row 5"), "{o:?}");
+    let out = std::fs::read_to_string(tmp.path().join("o.csv")).unwrap();
+    // A: 2 received, 2 resolved, 1 on time; paid online "Có" once; digitised twice.
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("A,2,2,1,1,0,0,1,1,1,2,2,")),
+        "{out}"
+    );
+}
