@@ -173,6 +173,9 @@ pub struct DeriveArgs {
     /// Any bad record is an error (nothing is written).
     #[arg(long)]
     pub strict: bool,
+    /// Threads for reading and counting (default: all cores).
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
     /// polars engine: streaming (bounded memory) or in-memory.
     #[arg(long, default_value = "streaming", hide = true)]
     pub engine: String,

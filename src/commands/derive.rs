@@ -67,6 +67,11 @@ fn period(a: &Args) -> Result<(i32, i32, i32)> {
 }
 
 pub fn run(a: &Args) -> Result<()> {
+    // polars sizes its thread pool from this variable when the pool is first used, which is
+    // below; no other thread exists yet.
+    if let Some(n) = a.threads {
+        std::env::set_var("POLARS_MAX_THREADS", n.max(1).to_string());
+    }
     let (from, to, as_of) = period(a)?;
     let engine: Engine = a.engine.parse().map_err(|_| {
         Error::Usage(crate::tr!(

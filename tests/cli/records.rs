@@ -20,6 +20,26 @@ fn the_sample_records_derive_and_feed_score() {
         &derived,
     ]));
     assert!(o.stdout.contains("140"), "{o:?}");
+    // One thread gives the same bytes as all of them.
+    let single = tmp.path().join("mot-luong.csv").display().to_string();
+    ok(run(&[
+        "derive",
+        "sample-data/2025/ho-so-2025.csv",
+        "--period",
+        "2025",
+        "--map",
+        "sample-data/ban-do-ho-so.toml",
+        "--units",
+        "sample-data/units.csv",
+        "--threads",
+        "1",
+        "--out",
+        &single,
+    ]));
+    assert_eq!(
+        std::fs::read(&single).unwrap(),
+        std::fs::read(&derived).unwrap()
+    );
     // Built in: two records exported twice (4 excluded as duplicates) and one impossible date.
     assert!(
         o.stderr.contains("duplicate_id: 4") && o.stderr.contains("bad_date: 1"),
