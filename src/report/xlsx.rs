@@ -790,7 +790,7 @@ fn uncertainty_sheet(
         ),
         &st.legend,
     )?;
-    ws.set_row_height(1, 30)?;
+    ws.set_row_height(1, 45)?;
     let h = 3u32;
     let heads = [
         lang.pick("Hạng", "Rank"),
