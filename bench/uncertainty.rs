@@ -49,7 +49,7 @@ fn main() {
         threads,
     };
     let t = Instant::now();
-    let f = parindex::uncertainty::run(&spec, &criteria, &reg, &data, &scores, false)
+    let f = parindex::uncertainty::run(&spec, &criteria, &reg, &data, &scores, None, false)
         .expect("replications");
     let secs = t.elapsed().as_secs_f64();
     let uncertain = f.units.iter().filter(|u| u.p_grade[u.grade] < 0.8).count();
@@ -76,7 +76,8 @@ fn main() {
         ..spec.clone()
     };
     let t = Instant::now();
-    parindex::uncertainty::run(&one, &criteria, &reg, &data, &scores, false).expect("replications");
+    parindex::uncertainty::run(&one, &criteria, &reg, &data, &scores, None, false)
+        .expect("replications");
     let per = t.elapsed().as_secs_f64() * 1000.0 / one.replications as f64;
     println!(
         "one core: {per:.3} ms per replication (draws, incremental evaluation, ranking of 3 groups)"

@@ -88,6 +88,9 @@ pub struct Figures {
     pub units: Vec<UnitFigures>,
     /// What was perturbed, in words (for the method statement).
     pub sources: Vec<String>,
+    /// When award rules were given: per award, per position in the scores, the probability of
+    /// being proposed.
+    pub award_p: Vec<Vec<f64>>,
 }
 
 impl Figures {
@@ -218,6 +221,7 @@ struct Work<'c> {
     params: plan::Params,
     best: Vec<Option<f64>>,
     totals: Vec<f64>,
+    grades: Vec<usize>,
     tie_keys: Vec<Vec<f64>>,
     members: Vec<usize>,
     ranks: Vec<usize>,
@@ -232,6 +236,7 @@ impl<'c> Work<'c> {
             params: pl.plan.nominal(),
             best: vec![None; pl.plan.leaves.len()],
             totals: vec![0.0; n],
+            grades: vec![0; n],
             tie_keys: vec![vec![0.0; n]; pl.tie.len()],
             members: Vec::with_capacity(n),
             ranks: Vec::with_capacity(n),
@@ -283,6 +288,13 @@ fn binomial_cdf(n: u64, p: f64, out: &mut Vec<f64>) {
     for c in &mut out[start..] {
         *c /= total;
     }
+}
+
+/// What the award selection inside the replications needs.
+pub struct AwardCtx<'a> {
+    pub rules: &'a crate::awards::Rules,
+    pub comparison: Option<&'a crate::compare::YearComparison>,
+    pub lang: crate::i18n::Lang,
 }
 
 /// Check the declaration against the criteria and the data; every problem at once.
@@ -364,6 +376,7 @@ pub fn run(
     registry: &Registry,
     data: &Dataset,
     scores: &[UnitScore],
+    awards: Option<&AwardCtx>,
     progress: bool,
 ) -> Result<Figures, Vec<DataIssue>> {
     let mut issues = Vec::new();
@@ -475,6 +488,18 @@ pub fn run(
     if !issues.is_empty() {
         return Err(issues);
     }
+    // Where each plan member sits in `scores` (for the award selection per replication).
+    let at: Vec<Vec<usize>> = plans
+        .iter()
+        .map(|pl| {
+            pl.bound
+                .members
+                .iter()
+                .map(|u| scores.iter().position(|s| s.unit == *u).expect("scored"))
+                .collect()
+        })
+        .collect();
+    let n_awards = awards.map_or(0, |a| a.rules.awards.len());
     let threads = if spec.threads > 0 {
         spec.threads
     } else {
@@ -510,21 +535,58 @@ pub fn run(
         b
     });
     let done = std::sync::atomic::AtomicUsize::new(0);
-    let parts: Vec<Vec<Hist>> = std::thread::scope(|sc| {
+    let parts: Vec<(Vec<Hist>, Vec<Vec<u32>>)> = std::thread::scope(|sc| {
         let handles: Vec<_> = (0..threads)
             .map(|t| {
                 let plans = &plans;
                 let bar = bar.as_ref();
                 let done = &done;
+                let at = &at;
                 sc.spawn(move || {
                     let mut hist = empty(plans);
                     let mut work: Vec<Work> = plans.iter().map(Work::new).collect();
+                    // Award selection per replication, on a copy of the nominal results.
+                    let mut proposed = vec![vec![0u32; scores.len()]; n_awards];
+                    let mut copy: Vec<UnitScore> = if awards.is_some() {
+                        scores.to_vec()
+                    } else {
+                        Vec::new()
+                    };
                     for r in (t..reps).step_by(threads) {
                         let mut rng = ChaCha8Rng::seed_from_u64(
                             spec.seed ^ (r as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15),
                         );
                         for ((pl, b), h) in plans.iter().zip(work.iter_mut()).zip(hist.iter_mut()) {
                             replicate(pl, b, &mut rng, h);
+                        }
+                        if let Some(ctx) = awards {
+                            for ((pl, w), pos) in plans.iter().zip(&work).zip(at) {
+                                let c = pl.plan.criteria;
+                                for (mi, &si) in pos.iter().enumerate() {
+                                    let s = &mut copy[si];
+                                    s.total = w.totals[mi];
+                                    s.index = w.totals[mi] / c.max_points * 100.0;
+                                    s.grade = w.grades[mi];
+                                    for (j, &node) in pl.tie.iter().enumerate() {
+                                        s.node_points[node] = w.tie_keys[j][mi];
+                                    }
+                                }
+                            }
+                            let sel = crate::awards::select(
+                                ctx.rules,
+                                criteria,
+                                registry,
+                                &copy,
+                                data,
+                                ctx.comparison,
+                                None,
+                                ctx.lang,
+                            );
+                            for c in &sel.considered {
+                                if c.decision == crate::awards::Decision::Proposed {
+                                    proposed[c.award][c.score] += 1;
+                                }
+                            }
                         }
                         let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
                         if let Some(b) = bar {
@@ -533,7 +595,7 @@ pub fn run(
                             }
                         }
                     }
-                    hist
+                    (hist, proposed)
                 })
             })
             .collect();
@@ -547,7 +609,11 @@ pub fn run(
     }
     // Sum the threads' histograms (integer sums: the same whatever the thread count).
     let mut total = empty(&plans);
-    for part in parts {
+    let mut proposed = vec![vec![0u32; scores.len()]; n_awards];
+    for (part, props) in parts {
+        for (tp, pp) in proposed.iter_mut().zip(props) {
+            tp.iter_mut().zip(pp).for_each(|(a, b)| *a += b);
+        }
         for (tp, pp) in total.iter_mut().zip(part) {
             for ((tr, tg), (pr, pg)) in tp.iter_mut().zip(pp) {
                 tr.iter_mut().zip(pr).for_each(|(a, b)| *a += b);
@@ -556,6 +622,10 @@ pub fn run(
         }
     }
     let mut out = Figures {
+        award_p: proposed
+            .iter()
+            .map(|v| v.iter().map(|&c| c as f64 / reps as f64).collect())
+            .collect(),
         replications: reps,
         seed: spec.seed,
         level: spec.level,
@@ -715,6 +785,7 @@ fn replicate(pl: &Plan1, w: &mut Work, rng: &mut ChaCha8Rng, hist: &mut [(Vec<u3
         let index = total / c.max_points * 100.0;
         let grade = evaluate::grade_with(&c.grading, w.params.basis, index).max(f.cap[mi]);
         w.totals[mi] = total;
+        w.grades[mi] = grade;
         hist[mi].1[grade] += 1;
     }
     // Debug builds (and so every test) check the incremental evaluation against the full one.

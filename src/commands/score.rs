@@ -600,6 +600,14 @@ fn compute(a: &Job, p: &mut Prepared) -> Result<Computed> {
                 registry,
                 data,
                 &scores,
+                p.rules
+                    .as_ref()
+                    .map(|rules| crate::uncertainty::AwardCtx {
+                        rules,
+                        comparison: comparison.as_ref(),
+                        lang: a.lang,
+                    })
+                    .as_ref(),
                 !a.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr()),
             )
             .map_err(Error::Data)?;

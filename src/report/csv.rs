@@ -369,6 +369,7 @@ pub fn awards(run: &Run) -> Vec<u8> {
             "index_pct",
             "decision",
             "reason",
+            "p_proposed",
         ],
     );
     if let Some((rules, p)) = run.awards {
@@ -389,6 +390,11 @@ pub fn awards(run: &Run) -> Vec<u8> {
                     machine(u.index),
                     c.decision.code().to_string(),
                     c.reason.clone(),
+                    // The share of the uncertainty replications that proposed the unit.
+                    run.uncertainty
+                        .and_then(|f| f.award_p.get(c.award))
+                        .map(|v| machine(v[c.score]))
+                        .unwrap_or_default(),
                 ],
             );
         }
@@ -417,6 +423,7 @@ pub fn uncertainty(run: &Run) -> Vec<u8> {
             "p_grade",
             "uncertain_grade",
             "grade_probabilities",
+            "award_probabilities",
         ],
     );
     if let Some(f) = run.uncertainty {
@@ -447,6 +454,24 @@ pub fn uncertainty(run: &Run) -> Vec<u8> {
                     machine(x.p_grade[x.grade]),
                     (x.p_grade[x.grade] < f.level).to_string(),
                     probs.join(";"),
+                    run.awards
+                        .map(|(rules, _)| {
+                            rules
+                                .awards
+                                .iter()
+                                .zip(&f.award_p)
+                                .map(|(a, p)| {
+                                    let si = run
+                                        .scores
+                                        .iter()
+                                        .position(|s| s.unit == u.unit)
+                                        .expect("scored");
+                                    format!("{}:{}", a.id, machine(p[si]))
+                                })
+                                .collect::<Vec<_>>()
+                                .join(";")
+                        })
+                        .unwrap_or_default(),
                 ],
             );
         }

@@ -113,6 +113,7 @@ fn labels(lang: Lang) -> Value {
         ("median", l("Hạng trung vị", "Median rank")),
         ("p_first", l("Xác suất đứng đầu", "P(first)")),
         ("p_grade", l("Xác suất giữ xếp loại", "P(grade)")),
+        ("p_proposed", l("Xác suất được đề nghị", "P(proposed)")),
         ("interval_bar", l("Khoảng hạng (trái: hạng 1)", "Rank interval (left: rank 1)")),
         ("rule", l("Quy định", "Rule")),
         ("scope", l("Phạm vi", "Scope")),

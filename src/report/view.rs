@@ -1077,6 +1077,8 @@ pub struct AwardRow {
     pub index: f64,
     pub decision: String,
     pub reason: String,
+    /// Percent of the uncertainty replications that proposed the unit, when the run has them.
+    pub probability: Option<f64>,
 }
 
 /// One award as a committee reads it: the rule in words, who is proposed, who goes to a vote,
@@ -1113,6 +1115,10 @@ pub fn awards(run: &Run) -> Option<AwardsView> {
             index: round_half_away(u.index, 2),
             decision: c.decision.label(lang).to_string(),
             reason: c.reason.clone(),
+            probability: run
+                .uncertainty
+                .and_then(|f| f.award_p.get(c.award))
+                .map(|v| round_half_away(v[c.score] * 100.0, 1)),
         }
     };
     let awards = rules

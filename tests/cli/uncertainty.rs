@@ -211,3 +211,30 @@ fn bad_uncertainty_declarations_are_located() {
     assert!(o.stderr.contains("data.csv, row 2, column D (so_phieu): a sample size is a positive whole number, found `-5`"), "{o:?}");
     assert!(!tmp.path().join("out").exists());
 }
+
+#[test]
+fn the_probability_of_being_proposed_follows_the_replications() {
+    let tmp = tempfile::tempdir().unwrap();
+    setup(
+        tmp.path(),
+        "[uncertainty]\nreplications = 2000\nseed = 11\n[[uncertainty.survey]]\nindicator = \"sat\"\nsample_size = \"so_phieu\"\n",
+    );
+    // One award to the leader: A is proposed exactly when it is first.
+    std::fs::write(
+        tmp.path().join("rules.toml"),
+        "name = \"T\"\n[[award]]\nid = \"first\"\nname = \"First\"\nscope = \"criteria\"\ntop = 1\n",
+    )
+    .unwrap();
+    ok(run_in(
+        tmp.path(),
+        &["score", "run.toml", "--awards", "rules.toml"],
+    ));
+    let f = figures(tmp.path());
+    let p_first = f["A"]["p_first"].clone();
+    assert_eq!(f["A"]["award_probabilities"], format!("first:{p_first}"));
+    let awards = std::fs::read_to_string(tmp.path().join("out/awards.csv")).unwrap();
+    let a = awards.lines().find(|l| l.contains(",A,")).unwrap();
+    assert!(a.ends_with(&format!(",{p_first}")), "{a}");
+    let p: f64 = p_first.parse().unwrap();
+    assert!(p > 0.5 && p < 1.0, "{p}");
+}
