@@ -1,7 +1,8 @@
 //! parindex: scores, grades and ranks public-administration units on the PAR Index (Chỉ số
 //! CCHC) from versioned criteria files. The library holds everything; `main` only maps the
-//! result of [`run`] to an exit code. Data flows one way: criteria + inputs → score → rank →
-//! reports.
+//! result of [`run`] to an exit code. Data flows one way: run file → criteria + inputs
+//! (ingest, dataset) → score (plan, bind, evaluate) → rank → appraisal / compare / uncertainty /
+//! awards → report; only the command layer (`commands`) knows the order.
 
 pub mod appraisal;
 pub mod awards;

@@ -1,8 +1,10 @@
-//! Everything `score` writes: machine CSVs (`csv`), the workbook for people (`xlsx`) and the
-//! terminal table (`terminal`). Files are built in memory first and only then written as one
-//! unit by [`write_all`] (every command uses it): all temporaries are written and synced before
-//! any is renamed into place, a failure renames none and removes them, and no output may land
-//! on an input.
+//! Everything the commands write: the view model every document for people renders (`view`),
+//! machine CSVs (`csv`), the print-ready workbook (`xlsx`, with native charts), the printable
+//! HTML report and scorecards (`html` over `templates/report.html`, with `svg` charts), the
+//! data-entry template (`template`) and the terminal lines (`terminal`). Files are built in
+//! memory first and only then written as one unit by [`write_all`] (every command uses it): all
+//! temporaries are written and synced before any is renamed into place, a failure renames none
+//! and removes them, and no output may land on an input.
 
 pub mod csv;
 pub mod html;
