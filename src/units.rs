@@ -9,9 +9,30 @@ use crate::error::{DataIssue, Error, Result};
 use crate::ingest::{self, LocaleChoice, Value};
 use crate::text;
 
-pub const CODE_ALIASES: &[&str] = &["unit_code", "code", "mã đơn vị", "ma_don_vi", "mã"];
-const NAME_ALIASES: &[&str] = &["unit_name", "name", "tên đơn vị", "ten_don_vi", "tên"];
-const TYPE_ALIASES: &[&str] = &["unit_type", "type", "loại đơn vị", "loai_don_vi", "loại"];
+pub const CODE_ALIASES: &[&str] = &[
+    "unit_code",
+    "unit code",
+    "code",
+    "mã đơn vị",
+    "ma_don_vi",
+    "mã",
+];
+const NAME_ALIASES: &[&str] = &[
+    "unit_name",
+    "unit name",
+    "name",
+    "tên đơn vị",
+    "ten_don_vi",
+    "tên",
+];
+const TYPE_ALIASES: &[&str] = &[
+    "unit_type",
+    "unit type",
+    "type",
+    "loại đơn vị",
+    "loai_don_vi",
+    "loại",
+];
 const BLOC_ALIASES: &[&str] = &[
     "bloc",
     "khối thi đua",

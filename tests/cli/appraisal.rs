@@ -272,7 +272,7 @@ fn fill_template(template: &Path, to: &Path, value: impl Fn(&str, &str) -> Optio
     let names: Vec<String> = wb
         .sheet_names()
         .into_iter()
-        .filter(|n| n.starts_with("Số liệu"))
+        .filter(|n| n != "Hướng dẫn" && n != "Instructions")
         .collect();
     for (k, name) in names.iter().enumerate() {
         let range = wb.worksheet_range(name).unwrap();
@@ -281,7 +281,11 @@ fn fill_template(template: &Path, to: &Path, value: impl Fn(&str, &str) -> Optio
             .map(|r| r.iter().map(|c| c.to_string()).collect())
             .collect();
         let (r0, c0) = range.start().unwrap();
-        let head = rows.iter().position(|r| r[0] == "Mã đơn vị").unwrap() + 1;
+        let head = rows
+            .iter()
+            .position(|r| r[0] == "Mã đơn vị" || r[0] == "Unit code")
+            .unwrap()
+            + 1;
         let mut cells: HashMap<String, Fill> = HashMap::new();
         for (i, row) in rows.iter().enumerate().skip(head + 1) {
             for (j, caption) in rows[head].iter().enumerate().skip(3) {
@@ -595,4 +599,89 @@ fn filled_self_and_appraisal_templates_give_the_comparison_and_its_reasons() {
         .filter(|l| l.split(',').nth(9) != Some("0"))
         .count();
     assert_eq!(adjusted, 1, "{text}");
+}
+
+#[test]
+fn an_english_template_reads_back_like_the_vietnamese_one() {
+    let tmp = tempfile::tempdir().unwrap();
+    let fx = repo().join("tests/fixtures/mini");
+    let (crit, units) = (
+        fx.join("criteria.toml").display().to_string(),
+        fx.join("units.csv").display().to_string(),
+    );
+    ok(run_in(
+        tmp.path(),
+        &[
+            "template",
+            "--criteria",
+            &crit,
+            "--units",
+            &units,
+            "--lang",
+            "en",
+            "--out",
+            "en.xlsx",
+        ],
+    ));
+    let data = std::fs::read_to_string(fx.join("data.csv")).unwrap();
+    let mut lines = data.lines();
+    let head: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let by_code: HashMap<String, Vec<String>> = lines
+        .map(|l| {
+            let v: Vec<String> = l.split(',').map(String::from).collect();
+            (v[0].clone(), v)
+        })
+        .collect();
+    // The English template heads its columns by the criteria's names as `score` reads them.
+    let indicator = |caption: &str| match caption {
+        "Đúng hạn" => Some("on_time"),
+        "Kế hoạch" => Some("plan"),
+        "Phản ánh" => Some("complaints"),
+        "Hài lòng" => Some("sat"),
+        "Sáng kiến" => Some("initiatives"),
+        "Sự cố" => Some("incident"),
+        "Kỷ luật" => Some("head_disciplined"),
+        _ => None,
+    };
+    fill_template(
+        &tmp.path().join("en.xlsx"),
+        &tmp.path().join("en-filled.xlsx"),
+        |code, caption| {
+            let col = head.iter().position(|h| Some(*h) == indicator(caption))?;
+            let v = &by_code[code][col];
+            (!v.is_empty()).then(|| as_typed(v))
+        },
+    );
+    ok(run_in(
+        tmp.path(),
+        &[
+            "score",
+            "--criteria",
+            &crit,
+            "--units",
+            &units,
+            "--data",
+            "en-filled.xlsx",
+            "--out",
+            "a",
+        ],
+    ));
+    ok(run_in(
+        tmp.path(),
+        &[
+            "score",
+            "--criteria",
+            &crit,
+            "--units",
+            &units,
+            "--data",
+            &fx.join("data.csv").display().to_string(),
+            "--out",
+            "b",
+        ],
+    ));
+    assert_eq!(
+        std::fs::read_to_string(tmp.path().join("a/results.csv")).unwrap(),
+        std::fs::read_to_string(tmp.path().join("b/results.csv")).unwrap()
+    );
 }
