@@ -272,6 +272,18 @@ pub fn looks_like_run_file(text: &str) -> bool {
     }
 }
 
+/// The `lang` a run file declares, read leniently (before the file is checked), so that the
+/// file's own diagnostics are in its language.
+pub fn declared_lang(path: &Path) -> Option<Lang> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let table: toml::Table = text.parse().ok()?;
+    match table.get("lang")?.as_str()? {
+        "vi" => Some(Lang::Vi),
+        "en" => Some(Lang::En),
+        _ => None,
+    }
+}
+
 /// Read and check a run file. Every problem is reported at once, located; exit code 2.
 pub fn load(path: &Path) -> Result<RunFile> {
     let bytes = std::fs::read(path).map_err(|e| {

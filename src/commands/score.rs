@@ -75,6 +75,12 @@ pub struct Job {
 
 impl Job {
     pub fn resolve(a: &Args) -> Result<Job> {
+        // The run file's own `lang` applies to its diagnostics too (a flag still wins).
+        if let (None, Some(p)) = (a.lang, &a.run) {
+            if let Some(l) = runfile::declared_lang(p) {
+                crate::i18n::set(l);
+            }
+        }
         let rf = match &a.run {
             Some(p) => runfile::load(p)?,
             None => RunFile::default(),

@@ -179,8 +179,8 @@ fn bad_uncertainty_declarations_are_located() {
         tmp.path(),
         "[uncertainty]\nreplications = 10\n[[uncertainty.survey]]\nindicator = \"sat\"\nmargin = 120\n",
     );
-    // (The run file's own `lang` is not read while the file itself is wrong: --lang.)
-    let o = run_in(tmp.path(), &["score", "--lang", "en", "run.toml"]);
+    // The run file's own `lang = "en"` applies to its own diagnostics.
+    let o = run_in(tmp.path(), &["score", "run.toml"]);
     assert_eq!(o.code, 2, "{o:?}");
     assert!(
         o.stderr.contains("run.toml:11:10") && o.stderr.contains("margin 120 is outside 0–100"),
