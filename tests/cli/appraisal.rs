@@ -518,32 +518,12 @@ fn filled_self_and_appraisal_templates_give_the_comparison_and_its_reasons() {
         ));
     }
     // The appraised values of the fixture, by criterion name.
-    let data = std::fs::read_to_string(fx.join("data.csv")).unwrap();
-    let mut lines = data.lines();
-    let head: Vec<&str> = lines.next().unwrap().split(',').collect();
-    let by_code: HashMap<String, Vec<String>> = lines
-        .map(|l| {
-            let v: Vec<String> = l.split(',').map(String::from).collect();
-            (v[0].clone(), v)
-        })
-        .collect();
-    let indicator = |caption: &str| match caption {
-        "Đúng hạn" => Some("on_time"),
-        "Kế hoạch" => Some("plan"),
-        "Phản ánh" => Some("complaints"),
-        "Hài lòng" => Some("sat"),
-        "Sáng kiến" => Some("initiatives"),
-        "Sự cố" => Some("incident"),
-        "Kỷ luật" => Some("head_disciplined"),
-        _ => None,
-    };
+    let mini = mini_values();
     let appraised = |code: &str, caption: &str| -> Option<Fill> {
         if caption == "Lý do điều chỉnh 1.2" && code == "U3" {
             return Some(Fill::Word("Không có kế hoạch được ban hành".into()));
         }
-        let col = head.iter().position(|h| Some(*h) == indicator(caption))?;
-        let v = &by_code[code][col];
-        (!v.is_empty()).then(|| as_typed(v))
+        mini(code, caption)
     };
     fill_template(
         &tmp.path().join("td.xlsx"),
@@ -623,34 +603,12 @@ fn an_english_template_reads_back_like_the_vietnamese_one() {
             "en.xlsx",
         ],
     ));
-    let data = std::fs::read_to_string(fx.join("data.csv")).unwrap();
-    let mut lines = data.lines();
-    let head: Vec<&str> = lines.next().unwrap().split(',').collect();
-    let by_code: HashMap<String, Vec<String>> = lines
-        .map(|l| {
-            let v: Vec<String> = l.split(',').map(String::from).collect();
-            (v[0].clone(), v)
-        })
-        .collect();
     // The English template heads its columns by the criteria's names as `score` reads them.
-    let indicator = |caption: &str| match caption {
-        "Đúng hạn" => Some("on_time"),
-        "Kế hoạch" => Some("plan"),
-        "Phản ánh" => Some("complaints"),
-        "Hài lòng" => Some("sat"),
-        "Sáng kiến" => Some("initiatives"),
-        "Sự cố" => Some("incident"),
-        "Kỷ luật" => Some("head_disciplined"),
-        _ => None,
-    };
+    let mini = mini_values();
     fill_template(
         &tmp.path().join("en.xlsx"),
         &tmp.path().join("en-filled.xlsx"),
-        |code, caption| {
-            let col = head.iter().position(|h| Some(*h) == indicator(caption))?;
-            let v = &by_code[code][col];
-            (!v.is_empty()).then(|| as_typed(v))
-        },
+        &mini,
     );
     ok(run_in(
         tmp.path(),
@@ -684,4 +642,33 @@ fn an_english_template_reads_back_like_the_vietnamese_one() {
         std::fs::read_to_string(tmp.path().join("a/results.csv")).unwrap(),
         std::fs::read_to_string(tmp.path().join("b/results.csv")).unwrap()
     );
+}
+
+/// The mini fixture's values as a template's cells: (unit code, column caption) → what an office
+/// would type (templates head columns with the criteria's names, in either language).
+fn mini_values() -> impl Fn(&str, &str) -> Option<Fill> {
+    let data = std::fs::read_to_string(repo().join("tests/fixtures/mini/data.csv")).unwrap();
+    let mut lines = data.lines();
+    let head: Vec<String> = lines.next().unwrap().split(',').map(String::from).collect();
+    let by_code: HashMap<String, Vec<String>> = lines
+        .map(|l| {
+            let v: Vec<String> = l.split(',').map(String::from).collect();
+            (v[0].clone(), v)
+        })
+        .collect();
+    move |code, caption| {
+        let indicator = match caption {
+            "Đúng hạn" => "on_time",
+            "Kế hoạch" => "plan",
+            "Phản ánh" => "complaints",
+            "Hài lòng" => "sat",
+            "Sáng kiến" => "initiatives",
+            "Sự cố" => "incident",
+            "Kỷ luật" => "head_disciplined",
+            _ => return None,
+        };
+        let col = head.iter().position(|h| h == indicator)?;
+        let v = &by_code.get(code)?[col];
+        (!v.is_empty()).then(|| as_typed(v))
+    }
 }
