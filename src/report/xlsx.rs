@@ -1010,13 +1010,16 @@ fn appraisal_sheet(
         &st.title,
     )?;
     let mut r = 2u32;
-    let header = |ws: &mut Worksheet, r: u32, heads: &[&str]| -> Result<(), XlsxError> {
-        for (k, h) in heads.iter().enumerate() {
-            ws.write_string_with_format(r, k as u16, *h, &st.header)?;
-        }
-        ws.set_row_height(r, 30)?;
-        Ok(())
-    };
+    // A titled table: its title on row `r`, its headers on the next; returns the header row.
+    let section =
+        |ws: &mut Worksheet, r: u32, title: &str, heads: &[&str]| -> Result<u32, XlsxError> {
+            ws.write_string_with_format(r, 0, title, &st.label)?;
+            for (k, h) in heads.iter().enumerate() {
+                ws.write_string_with_format(r + 1, k as u16, *h, &st.header)?;
+            }
+            ws.set_row_height(r + 1, 30)?;
+            Ok(r + 1)
+        };
     ws.merge_range(
         r,
         0,
@@ -1046,19 +1049,13 @@ fn appraisal_sheet(
         ws.write_number_with_format(r, 5, round_half_away(m.mean - m.self_mean, 2), &st.points)?;
     }
     r += 2;
-    ws.write_string_with_format(
+    r = section(
+        ws,
         r,
-        0,
         lang.pick(
             "Theo đơn vị (chênh lệch lớn nhất trước)",
             "By unit (largest gap first)",
         ),
-        &st.label,
-    )?;
-    r += 1;
-    header(
-        ws,
-        r,
         &[
             lang.pick("Mã", "Code"),
             lang.pick("Tên đơn vị", "Unit"),
@@ -1080,19 +1077,13 @@ fn appraisal_sheet(
         ws.write_number_with_format(r, 6, g.adjusted as f64, &st.center)?;
     }
     r += 2;
-    ws.write_string_with_format(
+    r = section(
+        ws,
         r,
-        0,
         lang.pick(
             "Theo tiêu chí (bị trừ điểm nhiều nhất trước)",
             "By criterion (cut most often first)",
         ),
-        &st.label,
-    )?;
-    r += 1;
-    header(
-        ws,
-        r,
         &[
             lang.pick("Mã tiêu chí", "Criterion"),
             lang.pick("Tên tiêu chí", "Name"),
@@ -1115,20 +1106,14 @@ fn appraisal_sheet(
     }
     if !a.unexplained.is_empty() {
         r += 2;
-        ws.write_string_with_format(
+        r = section(
+            ws,
             r,
-            0,
-            format!(
+            &format!(
                 "{} ({})",
                 lang.pick("Điều chỉnh chưa có lý do", "Adjustments without a reason"),
                 a.unexplained.len()
             ),
-            &st.label,
-        )?;
-        r += 1;
-        header(
-            ws,
-            r,
             &[
                 lang.pick("Mã", "Code"),
                 lang.pick("Tên tiêu chí", "Criterion"),
