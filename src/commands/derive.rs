@@ -136,11 +136,16 @@ pub fn run(a: &Args) -> Result<()> {
         engine,
         hash_mask: u64::MAX,
     };
-    let mut err = std::io::stderr().lock();
     let quiet = a.quiet;
+    // The terminal's bar, once pass 2 shows one: stage lines are printed above it.
+    let bar: std::sync::Mutex<Option<indicatif::ProgressBar>> = std::sync::Mutex::new(None);
     let mut progress = |s: &str| {
         if !quiet {
-            let _ = writeln!(err, "parindex derive: {s}");
+            let line = format!("parindex derive: {s}");
+            match bar.lock().ok().and_then(|b| b.clone()) {
+                Some(b) => b.suspend(|| eprintln!("{line}")),
+                None => eprintln!("{line}"),
+            }
         }
     };
     for n in &notes {
@@ -160,8 +165,20 @@ pub fn run(a: &Args) -> Result<()> {
         .map(|p| p.display().to_string())
         .collect::<Vec<_>>()
         .join(", ");
+    // On a terminal, a bar for pass 2: records per second and the time left (the total comes
+    // from pass 1; only text dates are counted, so Parquet keeps the stage lines).
+    let finished = std::sync::atomic::AtomicBool::new(false);
+    let show_bar = !quiet && std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let d = std::thread::scope(|sc| {
+        if show_bar {
+            sc.spawn(|| progress_bar(&finished, &bar));
+        }
+        let d = crate::guard::isolate(|| derive::run(&o, &mut progress));
+        finished.store(true, std::sync::atomic::Ordering::Relaxed);
+        d
+    });
     // polars' readers panic on some damaged files: a panic becomes an error naming the inputs.
-    let d = crate::guard::isolate(|| derive::run(&o, &mut progress))
+    let d = d
         .map_err(|why| {
             Error::data(
                 &inputs_named,
@@ -220,7 +237,7 @@ pub fn run(a: &Args) -> Result<()> {
                 codes.join(", "),
                 if unknown.len() > 5 { ", …" } else { "" }
             );
-            let _ = writeln!(err, "{line}");
+            eprintln!("{line}");
         }
         units.retain(|(u, _)| reg.by_code.contains_key(u));
         // Registered units with no dossier get a row of zeros (their rates stay empty).
@@ -332,6 +349,84 @@ fn transcode_legacy(
         out.push(Some(tmp));
     }
     Ok(out)
+}
+
+/// The terminal bar of pass 2, polled every 200 ms until `finished`.
+fn progress_bar(
+    finished: &std::sync::atomic::AtomicBool,
+    slot: &std::sync::Mutex<Option<indicatif::ProgressBar>>,
+) {
+    use std::sync::atomic::Ordering::Relaxed;
+    let mut bar: Option<indicatif::ProgressBar> = None;
+    // PARINDEX_PROGRESS_MS: how often the counters are read (200 ms; the tests use 1 ms so that a
+    // small file shows the bar).
+    let every = std::env::var("PARINDEX_PROGRESS_MS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(200u64);
+    while !finished.load(Relaxed) {
+        std::thread::sleep(std::time::Duration::from_millis(every));
+        let total = derive::RECORDS_TOTAL.load(Relaxed);
+        let done = derive::RECORDS_DONE.load(Relaxed);
+        if total == 0 || !derive::COUNTING.load(Relaxed) || done == 0 {
+            continue;
+        }
+        let b = bar.get_or_insert_with(|| {
+            let b = indicatif::ProgressBar::new(total);
+            let per_second = crate::i18n::current().pick("/giây", "/s");
+            b.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{msg} [{bar:30}] {done}/{all} ({rate}, {eta})",
+                )
+                .expect("a valid template")
+                .with_key(
+                    "done",
+                    |s: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                        let _ = w.write_str(&grouped(s.pos()));
+                    },
+                )
+                .with_key(
+                    "all",
+                    |s: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                        let _ = w.write_str(&grouped(s.len().unwrap_or(0)));
+                    },
+                )
+                .with_key(
+                    "rate",
+                    move |s: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                        let _ = write!(w, "{}{per_second}", grouped(s.per_sec() as u64));
+                    },
+                )
+                .progress_chars("=> "),
+            );
+            b.set_message(crate::i18n::current().pick("hồ sơ", "records").to_string());
+            if let Ok(mut s) = slot.lock() {
+                *s = Some(b.clone());
+            }
+            b
+        });
+        b.set_position(done.min(total));
+    }
+    if let Some(b) = bar {
+        if let Ok(mut s) = slot.lock() {
+            *s = None;
+        }
+        b.finish_and_clear();
+    }
+}
+
+/// A whole number with its thousands grouped the run language's way (1.234.567 / 1,234,567).
+fn grouped(n: u64) -> String {
+    let sep = crate::i18n::current().pick(".", ",");
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push_str(sep);
+        }
+        out.push(ch);
+    }
+    out
 }
 
 fn bad_report(d: &Derived) -> String {

@@ -250,6 +250,18 @@ pub fn locate_csv_problem(files: &[PathBuf]) -> Option<crate::error::DataIssue> 
     None
 }
 
+/// Progress of a run, for the terminal's bar: records whose received date pass 2 has read, the
+/// records pass 1 found (the total), and whether pass 2 counts at all (text dates only).
+pub static RECORDS_DONE: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+pub static RECORDS_TOTAL: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+pub static COUNTING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// [`parse_dates`] that also counts the records it has seen.
+fn parse_dates_counted(c: Column) -> PolarsResult<Column> {
+    RECORDS_DONE.fetch_add(c.len() as u64, std::sync::atomic::Ordering::Relaxed);
+    parse_dates(c)
+}
+
 /// A column of strings → Int32 days (null for empty, `BAD_DATE` for unreadable).
 fn parse_dates(c: Column) -> PolarsResult<Column> {
     let ca = c.str()?;
@@ -456,6 +468,12 @@ fn scan(path: &Path, idx: u32, o: &Options) -> Result<LazyFrame> {
         let (name, dt) = &cols[canon];
         let c = col(name.clone());
         Ok(match dt {
+            // The received date is read once per record: it counts the records for the
+            // progress bar of pass 2.
+            DataType::String if canon == "received_at" => {
+                COUNTING.store(true, std::sync::atomic::Ordering::Relaxed);
+                c.map(parse_dates_counted, typed(DataType::Int32))
+            }
             DataType::String => c.map(parse_dates, typed(DataType::Int32)),
             DataType::Date => c.cast(DataType::Int32),
             DataType::Datetime(_, _) => c.cast(DataType::Date).cast(DataType::Int32),
@@ -720,6 +738,8 @@ pub fn run(o: &Options, progress: &mut dyn FnMut(&str)) -> Result<Derived> {
         .collect_with_engine(o.engine)
         .map_err(plan_err)?
         .unwrap_single();
+    RECORDS_TOTAL.store(hashes.height() as u64, std::sync::atomic::Ordering::Relaxed);
+    RECORDS_DONE.store(0, std::sync::atomic::Ordering::Relaxed);
     let mut h: Vec<u64> = Vec::with_capacity(hashes.height());
     for v in hashes
         .column("h")

@@ -150,3 +150,107 @@ fn windows_1258_record_files_are_read_and_reported() {
         "{out}"
     );
 }
+
+/// Runs the binary with its stderr on a pseudo-terminal (as a user's shell has it) and returns
+/// what the terminal showed and the exit code; fails the test after 120 s (a hang).
+#[allow(unsafe_code)]
+fn run_on_terminal(args: &[&str], env: &[(&str, &str)]) -> (String, i32) {
+    use std::io::Read;
+    use std::os::fd::FromRawFd;
+    let (mut master, mut slave) = (0, 0);
+    // SAFETY: openpty writes two fresh descriptors; no name, termios or winsize is passed.
+    let r = unsafe {
+        libc::openpty(
+            &mut master,
+            &mut slave,
+            std::ptr::null_mut(),
+            std::ptr::null(),
+            std::ptr::null(),
+        )
+    };
+    assert_eq!(r, 0, "openpty");
+    // SAFETY: both descriptors were just opened by openpty and are owned here alone.
+    let (master, slave) = unsafe {
+        (
+            std::fs::File::from_raw_fd(master),
+            std::process::Stdio::from(std::fs::File::from_raw_fd(slave)),
+        )
+    };
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_parindex"));
+    cmd.args(args)
+        .current_dir(repo())
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(slave);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().expect("the binary runs");
+    drop(cmd); // closes our copy of the terminal's other end, so reading ends with the child
+    let reader = std::thread::spawn(move || {
+        let mut shown = Vec::new();
+        let mut master = master;
+        let mut buf = [0u8; 8192];
+        // Linux answers EIO once the child's end is closed: that is the end of the output.
+        while let Ok(n) = master.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            shown.extend_from_slice(&buf[..n]);
+        }
+        shown
+    });
+    let started = std::time::Instant::now();
+    let code = loop {
+        if let Some(st) = child.try_wait().unwrap() {
+            break st.code().unwrap_or(-1);
+        }
+        if started.elapsed() > std::time::Duration::from_secs(120) {
+            let _ = child.kill();
+            panic!("parindex {} hung on a terminal", args.join(" "));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let shown = reader.join().unwrap();
+    (String::from_utf8_lossy(&shown).into_owned(), code)
+}
+
+#[test]
+fn a_terminal_shows_a_progress_bar_with_records_per_second_and_the_stage_lines() {
+    // Ten copies of the sample's export (45,650 records, the copies count as duplicates).
+    let tmp = tempfile::tempdir().unwrap();
+    let sample = std::fs::read_to_string(repo().join("sample-data/2025/ho-so-2025.csv")).unwrap();
+    let (header, rows) = sample.split_once('\n').unwrap();
+    let mut big = format!("{header}\n");
+    for _ in 0..10 {
+        big.push_str(rows);
+    }
+    let file = tmp.path().join("ho-so.csv");
+    std::fs::write(&file, big).unwrap();
+    let out = tmp.path().join("chi-so.csv");
+    let (f, o) = (file.display().to_string(), out.display().to_string());
+    let args = [
+        "derive",
+        &f,
+        "--period",
+        "2025",
+        "--map",
+        "sample-data/ban-do-ho-so.toml",
+        "--out",
+        &o,
+    ];
+    let (shown, code) = run_on_terminal(&args, &[("PARINDEX_PROGRESS_MS", "1"), ("TERM", "xterm")]);
+    assert_eq!(code, 0, "{shown}");
+    // The bar: Vietnamese grouping of the total, a rate per second, and the stage lines kept.
+    assert!(shown.contains("/45.650 ("), "{shown}");
+    assert!(shown.contains("/giây"), "{shown}");
+    assert!(shown.contains("xong lượt 2/2"), "{shown}");
+    assert!(out.exists());
+    // Not a terminal (the same command through a pipe): stage lines only, no bar.
+    let plain = run(&args);
+    assert_eq!(plain.code, 0, "{plain:?}");
+    assert!(!plain.stderr.contains("/giây"), "{plain:?}");
+    assert!(plain.stderr.contains("xong lượt 2/2"), "{plain:?}");
+}
