@@ -1123,3 +1123,7 @@ mod uncertainty;
 
 #[path = "cli/records.rs"]
 mod records;
+
+/// derive's own CSV reader against polars' on generated messy files.
+#[path = "cli/derive_reader.rs"]
+mod derive_reader;

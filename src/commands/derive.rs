@@ -73,13 +73,20 @@ pub fn run(a: &Args) -> Result<()> {
         std::env::set_var("POLARS_MAX_THREADS", n.max(1).to_string());
     }
     let (from, to, as_of) = period(a)?;
-    let engine: Engine = a.engine.parse().map_err(|_| {
-        Error::Usage(crate::tr!(
-            "--engine {}: dùng streaming hoặc in-memory",
-            "--engine {}: use streaming or in-memory",
-            a.engine
-        ))
-    })?;
+    // auto: CSV through parindex's own reader, Parquet through polars' streaming engine;
+    // streaming / in-memory: everything through polars (kept for comparison).
+    let native_csv = a.engine == "auto";
+    let engine: Engine = if native_csv {
+        Engine::Streaming
+    } else {
+        a.engine.parse().map_err(|_| {
+            Error::Usage(crate::tr!(
+                "--engine {}: dùng auto, streaming hoặc in-memory",
+                "--engine {}: use auto, streaming or in-memory",
+                a.engine
+            ))
+        })?
+    };
     let inputs: Vec<std::path::PathBuf> = a
         .files
         .iter()
@@ -135,6 +142,12 @@ pub fn run(a: &Args) -> Result<()> {
         mapping,
         engine,
         hash_mask: u64::MAX,
+        native_csv,
+        threads: a.threads.map_or_else(
+            || std::thread::available_parallelism().map_or(1, |n| n.get()),
+            |n| n.max(1),
+        ),
+        block_bytes: 0,
     };
     let quiet = a.quiet;
     // The terminal's bar, once pass 2 shows one: stage lines are printed above it.

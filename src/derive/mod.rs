@@ -10,6 +10,7 @@
 
 pub mod dates;
 pub mod mapping;
+mod native;
 pub mod vocab;
 
 use std::collections::HashMap;
@@ -74,6 +75,12 @@ pub struct Options {
     pub engine: Engine,
     /// Tests narrow the hash to force collisions; `u64::MAX` in real runs.
     pub hash_mask: u64,
+    /// CSV files through parindex's own reader (the default) rather than polars'.
+    pub native_csv: bool,
+    /// Worker threads of the CSV reader (polars sizes its own pool).
+    pub threads: usize,
+    /// Bytes per block of the CSV reader; 0 for the default (4 MiB). Tests use a few bytes.
+    pub block_bytes: usize,
 }
 
 /// The count columns of the output, in order (rates follow).
@@ -370,6 +377,63 @@ fn detect_separator(path: &Path) -> Result<u8> {
     ))
 }
 
+/// The column index of every field `derive` uses (the mapping's header names, or the canonical
+/// ones), matched as `text::key` folds them; one error lists all that are missing.
+fn find_columns(path: &Path, names: &[&str], o: &Options) -> Result<HashMap<&'static str, usize>> {
+    let find = |canon: &str| -> Option<usize> {
+        let wanted = o
+            .mapping
+            .columns
+            .get(canon)
+            .map_or(canon.to_string(), |h| h.clone());
+        names
+            .iter()
+            .position(|name| text::key(name) == text::key(&wanted))
+    };
+    let mut missing = Vec::new();
+    let mut cols = HashMap::new();
+    for canon in mapping::COLUMNS {
+        match find(canon) {
+            Some(i) => {
+                cols.insert(canon, i);
+            }
+            None if canon == "procedure_code" => {}
+            None => missing.push(match o.mapping.columns.get(canon) {
+                Some(h) => {
+                    let at = o.mapping.located.get(canon).cloned().unwrap_or_default();
+                    crate::tr!(
+                        "{canon} (ánh xạ tới `{h}` ở {at})",
+                        "{canon} (mapped to `{h}` at {at})"
+                    )
+                }
+                None => canon.to_string(),
+            }),
+        }
+    }
+    if !missing.is_empty() {
+        let found: Vec<&str> = names.iter().copied().filter(|s| *s != "__row").collect();
+        return Err(Error::data(
+            path.display().to_string(),
+            crate::tr!("thiếu cột {}; tệp có: {}. Đổi tên cột bằng --map (xem docs/derive.md)", "missing column(s) {}; the file has: {}. Rename them with --map (see docs/derive.md)", missing.join(", "), found.join(", ")),
+        ));
+    }
+    Ok(cols)
+}
+
+/// A vocabulary with the mapping file's words for `canon` added.
+fn vocab_for(o: &Options, canon: &str, base: Vocab) -> Result<Vocab> {
+    let mut v = base;
+    if let Some(extra) = o.mapping.values.get(canon) {
+        v.extend(extra).map_err(|e| {
+            Error::Usage(crate::tr!(
+                "ánh xạ của {canon}: {e}",
+                "mapping for {canon}: {e}"
+            ))
+        })?;
+    }
+    Ok(v)
+}
+
 /// Scan one file into the normalised row shape: __file, __row, dossier_id, unit_code, recv, due,
 /// fin (Int32 days), ch, kind, paid, dig (UInt32 codes).
 fn scan(path: &Path, idx: u32, o: &Options) -> Result<LazyFrame> {
@@ -421,48 +485,14 @@ fn scan(path: &Path, idx: u32, o: &Options) -> Result<LazyFrame> {
         }
     };
     let schema = lf.collect_schema().map_err(&err)?;
-    let find = |canon: &str| -> Option<(PlSmallStr, DataType)> {
-        let wanted = o
-            .mapping
-            .columns
-            .get(canon)
-            .map_or(canon.to_string(), |h| h.clone());
-        schema
-            .iter()
-            .find(|(name, _)| text::key(name) == text::key(&wanted))
-            .map(|(n, d)| (n.clone(), d.clone()))
-    };
-    let mut missing = Vec::new();
-    let mut cols: HashMap<&str, (PlSmallStr, DataType)> = HashMap::new();
-    for canon in mapping::COLUMNS {
-        match find(canon) {
-            Some(c) => {
-                cols.insert(canon, c);
-            }
-            None if canon == "procedure_code" => {}
-            None => missing.push(match o.mapping.columns.get(canon) {
-                Some(h) => {
-                    let at = o.mapping.located.get(canon).cloned().unwrap_or_default();
-                    crate::tr!(
-                        "{canon} (ánh xạ tới `{h}` ở {at})",
-                        "{canon} (mapped to `{h}` at {at})"
-                    )
-                }
-                None => canon.to_string(),
-            }),
-        }
-    }
-    if !missing.is_empty() {
-        let found: Vec<&str> = schema
-            .iter_names()
-            .map(|s| s.as_str())
-            .filter(|s| *s != "__row")
-            .collect();
-        return Err(Error::data(
-            path.display().to_string(),
-            crate::tr!("thiếu cột {}; tệp có: {}. Đổi tên cột bằng --map (xem docs/derive.md)", "missing column(s) {}; the file has: {}. Rename them with --map (see docs/derive.md)", missing.join(", "), found.join(", ")),
-        ));
-    }
+    let names: Vec<&str> = schema.iter_names().map(|s| s.as_str()).collect();
+    let cols: HashMap<&str, (PlSmallStr, DataType)> = find_columns(path, &names, o)?
+        .into_iter()
+        .map(|(canon, i)| {
+            let (n, d) = schema.get_at_index(i).expect("an index of this schema");
+            (canon, (n.clone(), d.clone()))
+        })
+        .collect();
     let string = |canon: &str| col(cols[canon].0.clone()).cast(DataType::String);
     let date = |canon: &str, alias: &str| -> Result<Expr> {
         let (name, dt) = &cols[canon];
@@ -489,18 +519,7 @@ fn scan(path: &Path, idx: u32, o: &Options) -> Result<LazyFrame> {
         }
         .alias(alias))
     };
-    let vocab_of = |canon: &str, base: Vocab| -> Result<Vocab> {
-        let mut v = base;
-        if let Some(extra) = o.mapping.values.get(canon) {
-            v.extend(extra).map_err(|e| {
-                Error::Usage(crate::tr!(
-                    "ánh xạ của {canon}: {e}",
-                    "mapping for {canon}: {e}"
-                ))
-            })?;
-        }
-        Ok(v)
-    };
+    let vocab_of = |canon: &str, base: Vocab| vocab_for(o, canon, base);
     let code = |canon: &str, v: Vocab, alias: &str| {
         string(canon)
             .map(words(v), typed(DataType::UInt32))
@@ -715,6 +734,17 @@ fn fold(df: &DataFrame, out: &mut HashMap<String, Counts>, d: &mut Derived) -> R
 
 /// Run the two passes. `progress` receives one line per stage.
 pub fn run(o: &Options, progress: &mut dyn FnMut(&str)) -> Result<Derived> {
+    let all_csv = o.files.iter().all(|f| {
+        f.extension().is_some_and(|e| {
+            matches!(
+                e.to_string_lossy().to_lowercase().as_str(),
+                "csv" | "txt" | "tsv"
+            )
+        })
+    });
+    if o.native_csv && all_csv {
+        return native::run(o, progress);
+    }
     let t0 = std::time::Instant::now();
     // polars names no file or row for a malformed CSV; on failure, find the first problem
     // ourselves (only on this error path, so it costs nothing in a good run).

@@ -200,6 +200,9 @@ fn hash_collisions_never_exclude_a_unique_record() {
         mapping: Mapping::default(),
         engine: polars::prelude::Engine::Streaming,
         hash_mask: mask,
+        native_csv: true,
+        threads: 2,
+        block_bytes: 0,
     };
     let exact = derive::run(&opts(u64::MAX), &mut |_| {}).unwrap();
     let narrow = derive::run(&opts(0b11), &mut |_| {}).unwrap();
