@@ -38,11 +38,15 @@ def binary():
     return exe
 
 
-def generate(n, out_dir):
+def generate(n, out_dir, shape="messy"):
+    """messy: 15% dd/mm/yyyy dates, Vietnamese words on 10% of rows, unknown channels and
+    unreadable dates; clean: ISO dates and canonical words only. Both have the same duplicates."""
     import duckdb
     os.makedirs(out_dir, exist_ok=True)
-    csv_path = os.path.join(out_dir, f"dossiers-{n}.csv")
-    pq_path = os.path.join(out_dir, f"dossiers-{n}.parquet")
+    tag = "" if shape == "messy" else "-clean"
+    csv_path = os.path.join(out_dir, f"dossiers-{n}{tag}.csv")
+    pq_path = os.path.join(out_dir, f"dossiers-{n}{tag}.parquet")
+    vi, dmy, bad = (100, 150, True) if shape == "messy" else (0, 0, False)
     if os.path.exists(csv_path) and os.path.exists(pq_path):
         return csv_path, pq_path
     t = time.time()
@@ -63,11 +67,11 @@ def generate(n, out_dir):
       'HS' || lpad(CAST(CASE WHEN i % 50000 = 7 THEN i - 1 ELSE i END AS VARCHAR), 10, '0') AS dossier_id,
       'U' || lpad(CAST(hash(i * 31) % 3321 + 1 AS VARCHAR), 4, '0') AS unit_code,
       'TTHC-' || CAST(hash(i * 31 + 11) % 800 AS VARCHAR) AS procedure_code,
-      CASE WHEN r_ch < 550 THEN (CASE WHEN r_vi < 100 THEN 'trực tuyến' ELSE 'online' END)
-           WHEN r_ch < 950 THEN (CASE WHEN r_vi < 100 THEN 'trực tiếp' ELSE 'in_person' END)
-           WHEN r_ch < 999 THEN 'postal' ELSE 'fax' END AS channel,
-      CASE WHEN r_ch < 550 THEN (CASE WHEN r_kind < 600 THEN (CASE WHEN r_vi < 100 THEN 'toàn trình' ELSE 'full' END) ELSE 'partial' END) ELSE '' END AS online_kind,
-      CASE WHEN i % 1000003 = 11 THEN NULL ELSE recv END AS recv,
+      CASE WHEN r_ch < 550 THEN (CASE WHEN r_vi < {vi} THEN 'trực tuyến' ELSE 'online' END)
+           WHEN r_ch < 950 THEN (CASE WHEN r_vi < {vi} THEN 'trực tiếp' ELSE 'in_person' END)
+           WHEN r_ch < 999 OR NOT {bad} THEN 'postal' ELSE 'fax' END AS channel,
+      CASE WHEN r_ch < 550 THEN (CASE WHEN r_kind < 600 THEN (CASE WHEN r_vi < {vi} THEN 'toàn trình' ELSE 'full' END) ELSE 'partial' END) ELSE '' END AS online_kind,
+      CASE WHEN {bad} AND i % 1000003 = 11 THEN NULL ELSE recv END AS recv,
       recv + span AS due,
       CASE WHEN r_fin < 930 THEN recv + (r_delay % (span + 1))
            WHEN r_fin < 980 THEN recv + span + 1 + r_delay
@@ -77,9 +81,9 @@ def generate(n, out_dir):
       r_fmt
     FROM r
     """)
-    fmt = lambda c: f"CASE WHEN {c} IS NULL THEN '' WHEN r_fmt < 150 THEN strftime({c}, '%d/%m/%Y') ELSE strftime({c}, '%Y-%m-%d') END"
+    fmt = lambda c: f"CASE WHEN {c} IS NULL THEN '' WHEN r_fmt < {dmy} THEN strftime({c}, '%d/%m/%Y') ELSE strftime({c}, '%Y-%m-%d') END"
     con.execute(f"""COPY (SELECT dossier_id, unit_code, procedure_code, channel, online_kind,
-        CASE WHEN i % 1000003 = 11 THEN 'không rõ' ELSE {fmt('recv')} END AS received_at, {fmt('due')} AS due_at, {fmt('fin')} AS finished_at,
+        CASE WHEN {bad} AND i % 1000003 = 11 THEN 'không rõ' ELSE {fmt('recv')} END AS received_at, {fmt('due')} AS due_at, {fmt('fin')} AS finished_at,
         coalesce(paid_online, '') AS paid_online, digitised FROM d ORDER BY i) TO '{csv_path}' (HEADER, DELIMITER ',')""")
     con.execute(f"""COPY (SELECT dossier_id, unit_code, procedure_code, channel, online_kind,
         recv AS received_at, due AS due_at, fin AS finished_at, paid_online, digitised FROM d ORDER BY i)
@@ -142,9 +146,13 @@ FORMULATIONS = {
 }
 
 
-def duckdb_query(src, out, formulation="anti_join"):
+def duckdb_query(src, out, formulation="anti_join", shape="messy"):
     if src.endswith(".csv"):
-        d = lambda c: f"coalesce(try_strptime({c}, '%Y-%m-%d'), try_strptime({c}, '%d/%m/%Y'))::DATE"
+        if shape == "clean":
+            # Only ISO dates: one cast, the cheapest date parsing DuckDB has.
+            d = lambda c: f"TRY_CAST({c} AS DATE)"
+        else:
+            d = lambda c: f"coalesce(try_strptime({c}, '%Y-%m-%d'), try_strptime({c}, '%d/%m/%Y'))::DATE"
         scan = f"read_csv('{src}', all_varchar = true, header = true)"
     else:
         d = lambda c: c
@@ -204,36 +212,49 @@ def main():
     ap.add_argument("--rows", type=int, default=20_000_000)
     ap.add_argument("--data", default=os.path.join(HERE, "data"))
     ap.add_argument("--repeat", type=int, default=1, help="runs per tool and format; the best is kept")
+    ap.add_argument("--shape", choices=["clean", "messy", "both"], default="both",
+                    help="clean: ISO dates, canonical words; messy: 15%% dd/mm/yyyy, Vietnamese words, bad records")
+    ap.add_argument("--no-polars", action="store_true", help="skip timing parindex's previous (polars) CSV path")
     a = ap.parse_args()
     ensure_duckdb()
     exe = binary()
-    csv_path, pq_path = generate(a.rows, a.data)
     cols = ["received", "resolved", "resolved_on_time", "pending_overdue", "online", "full_online", "paid_online", "fee_known", "digitised"]
     rows = []
-    for label, src in (("CSV", csv_path), ("Parquet", pq_path)):
-        ours = os.path.join(a.data, f"parindex-{label}.csv")
-        theirs = os.path.join(a.data, f"duckdb-{label}.csv")
-        p = min(timed([exe, "derive", src, "--period", "2025", "--quiet", "--out", ours]) for _ in range(a.repeat))
-        times = {}
-        same = True
-        x = load(ours, cols)
-        for name in FORMULATIONS:
-            times[name] = min(timed([sys.executable, "-c", duckdb_query(src, theirs, name)]) for _ in range(a.repeat))
-            y = load(theirs, cols)
-            if x != y:
-                same = False
-                diff = [u for u in set(x) | set(y) if x.get(u) != y.get(u)][:5]
-                print(f"MISMATCH on {label} ({name}): {[(u, x.get(u), y.get(u)) for u in diff]}")
-            print(f"{label}: DuckDB {name}: {times[name][0]:.2f} s")
-        d = min(times.values(), key=lambda t: t[0])
-        rows.append((label, p, d, same, len(x)))
+    shapes = ["clean", "messy"] if a.shape == "both" else [a.shape]
+    for shape in shapes:
+        csv_path, pq_path = generate(a.rows, a.data, shape)
+        for label, src in (("CSV", csv_path), ("Parquet", pq_path)):
+            ours = os.path.join(a.data, f"parindex-{label}.csv")
+            theirs = os.path.join(a.data, f"duckdb-{label}.csv")
+            p = min(timed([exe, "derive", src, "--period", "2025", "--quiet", "--out", ours]) for _ in range(a.repeat))
+            x = load(ours, cols)
+            before = None
+            if label == "CSV" and not a.no_polars:
+                # The polars CSV reader parindex used before its own (kept as --engine streaming).
+                before = min(timed([exe, "derive", src, "--period", "2025", "--quiet", "--engine", "streaming", "--out", ours + ".polars.csv"]) for _ in range(a.repeat))
+                if load(ours + ".polars.csv", cols) != x:
+                    print(f"MISMATCH on {shape} {label}: parindex's own reader and polars' differ")
+                    sys.exit(1)
+            times = {}
+            same = True
+            for name in FORMULATIONS:
+                times[name] = min(timed([sys.executable, "-c", duckdb_query(src, theirs, name, shape)]) for _ in range(a.repeat))
+                y = load(theirs, cols)
+                if x != y:
+                    same = False
+                    diff = [u for u in set(x) | set(y) if x.get(u) != y.get(u)][:5]
+                    print(f"MISMATCH on {shape} {label} ({name}): {[(u, x.get(u), y.get(u)) for u in diff]}")
+                print(f"{shape} {label}: DuckDB {name}: {times[name][0]:.2f} s")
+            d = min(times.values(), key=lambda t: t[0])
+            rows.append((f"{shape} {label}", p, before, d, same, len(x)))
     print(f"\nparindex derive vs DuckDB {__import__('duckdb').__version__}, {a.rows:,} dossier records, {os.cpu_count()} cores")
     print("peak memory in MiB: RSS (includes memory-mapped input pages) / anonymous (what the process allocates)")
-    print("DuckDB: the faster of the two formulations above")
-    print(f"{'input':<8} {'parindex s':>10} {'RSS':>6} {'anon':>6} {'DuckDB s':>9} {'RSS':>6} {'anon':>6} {'time ratio':>10}  outputs")
-    for label, (pt, pm, pa), (dt, dm, da), same, n in rows:
-        print(f"{label:<8} {pt:>10.2f} {pm:>6.0f} {pa:>6.0f} {dt:>9.2f} {dm:>6.0f} {da:>6.0f} {pt / dt:>10.2f}  {'agree' if same else 'DIFFER'} ({n} units)")
-    if not all(r[3] for r in rows):
+    print("DuckDB: the faster of the two formulations above; polars: parindex's previous CSV path (--engine streaming)")
+    print(f"{'input':<14} {'parindex s':>10} {'RSS':>6} {'anon':>6} {'polars s':>8} {'DuckDB s':>9} {'RSS':>6} {'anon':>6} {'ratio':>6}  outputs")
+    for label, (pt, pm, pa), before, (dt, dm, da), same, n in rows:
+        b = f"{before[0]:>8.2f}" if before else f"{'':>8}"
+        print(f"{label:<14} {pt:>10.2f} {pm:>6.0f} {pa:>6.0f} {b} {dt:>9.2f} {dm:>6.0f} {da:>6.0f} {pt / dt:>6.2f}  {'agree' if same else 'DIFFER'} ({n} units)")
+    if not all(r[4] for r in rows):
         sys.exit(1)
 
 
