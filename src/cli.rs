@@ -176,8 +176,7 @@ pub struct DeriveArgs {
     /// Threads for reading and counting (default: all cores).
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
-    /// Reader: auto (CSV by parindex's reader, Parquet by polars streaming), or polars for all
-    /// files: streaming (bounded memory) or in-memory.
+    /// Reader: auto (parindex's own), or polars' engine: streaming (bounded memory) or in-memory.
     #[arg(long, default_value = "auto", hide = true)]
     pub engine: String,
     /// Language of messages.

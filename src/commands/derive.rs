@@ -73,10 +73,10 @@ pub fn run(a: &Args) -> Result<()> {
         std::env::set_var("POLARS_MAX_THREADS", n.max(1).to_string());
     }
     let (from, to, as_of) = period(a)?;
-    // auto: CSV through parindex's own reader, Parquet through polars' streaming engine;
-    // streaming / in-memory: everything through polars (kept for comparison).
-    let native_csv = a.engine == "auto";
-    let engine: Engine = if native_csv {
+    // auto: parindex's own reader (CSV and Parquet); streaming / in-memory: polars' engine, the
+    // reference the property tests compare with.
+    let native = a.engine == "auto";
+    let engine: Engine = if native {
         Engine::Streaming
     } else {
         a.engine.parse().map_err(|_| {
@@ -142,7 +142,7 @@ pub fn run(a: &Args) -> Result<()> {
         mapping,
         engine,
         hash_mask: u64::MAX,
-        native_csv,
+        native,
         threads: a.threads.map_or_else(
             || std::thread::available_parallelism().map_or(1, |n| n.get()),
             |n| n.max(1),

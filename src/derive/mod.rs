@@ -75,8 +75,8 @@ pub struct Options {
     pub engine: Engine,
     /// Tests narrow the hash to force collisions; `u64::MAX` in real runs.
     pub hash_mask: u64,
-    /// CSV files through parindex's own reader (the default) rather than polars'.
-    pub native_csv: bool,
+    /// parindex's own reader (the default) rather than polars' streaming engine.
+    pub native: bool,
     /// Worker threads of the CSV reader (polars sizes its own pool).
     pub threads: usize,
     /// Bytes per block of the CSV reader; 0 for the default (4 MiB). Tests use a few bytes.
@@ -734,15 +734,7 @@ fn fold(df: &DataFrame, out: &mut HashMap<String, Counts>, d: &mut Derived) -> R
 
 /// Run the two passes. `progress` receives one line per stage.
 pub fn run(o: &Options, progress: &mut dyn FnMut(&str)) -> Result<Derived> {
-    let all_csv = o.files.iter().all(|f| {
-        f.extension().is_some_and(|e| {
-            matches!(
-                e.to_string_lossy().to_lowercase().as_str(),
-                "csv" | "txt" | "tsv"
-            )
-        })
-    });
-    if o.native_csv && all_csv {
+    if o.native {
         return native::run(o, progress);
     }
     let t0 = std::time::Instant::now();

@@ -22,7 +22,7 @@ fn opts(
         mapping: Mapping::default(),
         engine: polars::prelude::Engine::Streaming,
         hash_mask: mask,
-        native_csv: native,
+        native,
         threads,
         block_bytes: block,
     }
@@ -148,8 +148,15 @@ proptest! {
                 prop_assert_eq!(&r, &seen(o), "a.csv:\n{}\nb.csv:\n{}", String::from_utf8_lossy(&a), String::from_utf8_lossy(&b));
                 let split = derive::run(&opts(files.clone(), true, 3, block, u64::MAX), &mut |_| {}).unwrap();
                 prop_assert_eq!(&r, &seen(split));
-                let narrow = derive::run(&opts(files, true, 2, block, 0b11), &mut |_| {}).unwrap();
+                let narrow = derive::run(&opts(files.clone(), true, 2, block, 0b11), &mut |_| {}).unwrap();
                 prop_assert_eq!(&r, &seen(narrow));
+                // The same records as Parquet (text columns, row groups of 7 records): both
+                // readers agree there too (rows are record numbers there, so compared apart).
+                let pq = as_parquet(&files, tmp.path());
+                let r = derive::run(&opts(pq.clone(), false, 1, 0, u64::MAX), &mut |_| {}).unwrap();
+                let ours = derive::run(&opts(pq.clone(), true, 2, 0, u64::MAX), &mut |_| {}).unwrap();
+                prop_assert_eq!(seen(r), seen(ours));
+
             }
             (r, o) => prop_assert!(false, "polars: {:?}\nours: {:?}", r.map(seen), o.map(seen)),
         }
@@ -203,4 +210,131 @@ fn blank_lines_are_no_records_but_keep_their_row_numbers() {
     assert_eq!((d.rows_read, d.in_period, d.bad[1]), (2, 2, 1));
     assert_eq!(d.first_bad[1].as_ref().unwrap().row, 5);
     assert_eq!(d.units[0].1.received, 1);
+}
+
+/// CSV files written again as Parquet with all-text columns and row groups of 7 records.
+fn as_parquet(files: &[std::path::PathBuf], dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    use polars::prelude::*;
+    files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let mut df = CsvReadOptions::default()
+                .with_infer_schema_length(Some(0))
+                .map_parse_options(|p| p.with_separator(sniff(f)))
+                .try_into_reader_with_file_path(Some(f.clone()))
+                .unwrap()
+                .finish()
+                .unwrap();
+            let out = dir.join(format!("{i}.parquet"));
+            ParquetWriter::new(std::fs::File::create(&out).unwrap())
+                .with_row_group_size(Some(7))
+                .finish(&mut df)
+                .unwrap();
+            out
+        })
+        .collect()
+}
+
+fn sniff(f: &std::path::Path) -> u8 {
+    let text = std::fs::read(f).unwrap();
+    let first = text.split(|&b| b == b'\n').next().unwrap().to_vec();
+    if first.contains(&b';') {
+        b';'
+    } else {
+        b','
+    }
+}
+
+/// Typed Parquet columns (dates as dates, a flag as numbers, another as booleans, nulls),
+/// several row groups: both readers agree, and the rows named are record numbers.
+#[test]
+fn typed_parquet_columns_read_the_same_through_both_readers() {
+    use polars::prelude::*;
+    let day = |y, m, d| Some(dates::days_from_civil(y, m, d));
+    let n = 40;
+    let ids: Vec<Option<String>> = (0..n)
+        .map(|i| match i % 13 {
+            0 => None,
+            5 => Some("HS-5".to_string()),
+            _ => Some(format!("HS-{i}")),
+        })
+        .collect();
+    let units: Vec<&str> = (0..n).map(|i| ["X01", " X02", "", "X03"][i % 4]).collect();
+    let recv: Vec<Option<i32>> = (0..n)
+        .map(|i| {
+            if i % 11 == 3 {
+                None
+            } else {
+                day(2025, 1 + (i % 12) as u32, 1 + (i % 27) as u32)
+            }
+        })
+        .collect();
+    let due: Vec<Option<i32>> = recv.iter().map(|r| r.map(|r| r + 7)).collect();
+    let fin: Vec<Option<i32>> = recv
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            if i % 5 == 0 {
+                None
+            } else {
+                r.map(|r| r + (i % 12) as i32 - 2)
+            }
+        })
+        .collect();
+    let channel: Vec<&str> = (0..n)
+        .map(|i| ["online", "trực tiếp", "postal", "fax"][i % 4])
+        .collect();
+    let kind: Vec<Option<&str>> = (0..n)
+        .map(|i| [Some("full"), None, Some("một phần")][i % 3])
+        .collect();
+    let paid: Vec<Option<i64>> = (0..n).map(|i| [Some(1), Some(0), None][i % 3]).collect();
+    let dig: Vec<Option<bool>> = (0..n)
+        .map(|i| [Some(true), Some(false), None, Some(true)][i % 4])
+        .collect();
+    let date = |name: &str, v: &[Option<i32>]| {
+        Series::new(name.into(), v)
+            .cast(&DataType::Date)
+            .unwrap()
+            .into_column()
+    };
+    let mut df = DataFrame::new(
+        n,
+        vec![
+            Series::new("dossier_id".into(), &ids).into_column(),
+            Series::new("unit_code".into(), &units).into_column(),
+            Series::new("procedure_code".into(), vec!["P1"; n]).into_column(),
+            Series::new("channel".into(), &channel).into_column(),
+            Series::new("online_kind".into(), &kind).into_column(),
+            date("received_at", &recv),
+            date("due_at", &due),
+            date("finished_at", &fin),
+            Series::new("paid_online".into(), &paid).into_column(),
+            Series::new("digitised".into(), &dig).into_column(),
+        ],
+    )
+    .unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let f = tmp.path().join("typed.parquet");
+    ParquetWriter::new(std::fs::File::create(&f).unwrap())
+        .with_row_group_size(Some(9))
+        .finish(&mut df)
+        .unwrap();
+    let reference =
+        seen(derive::run(&opts(vec![f.clone()], false, 1, 0, u64::MAX), &mut |_| {}).unwrap());
+    assert!(reference.0.len() >= 2, "{reference:?}");
+    assert!(
+        reference.3.iter().filter(|&&b| b > 0).count() >= 3,
+        "{reference:?}"
+    );
+    for threads in [1, 3] {
+        let ours = derive::run(
+            &opts(vec![f.clone()], true, threads, 0, u64::MAX),
+            &mut |_| {},
+        )
+        .unwrap();
+        assert_eq!(reference, seen(ours));
+    }
+    let narrow = derive::run(&opts(vec![f], true, 2, 0, 0b1), &mut |_| {}).unwrap();
+    assert_eq!(reference, seen(narrow));
 }

@@ -200,7 +200,7 @@ fn hash_collisions_never_exclude_a_unique_record() {
         mapping: Mapping::default(),
         engine: polars::prelude::Engine::Streaming,
         hash_mask: mask,
-        native_csv: true,
+        native: true,
         threads: 2,
         block_bytes: 0,
     };
