@@ -1,12 +1,15 @@
-//! Dossier records → per-unit indicators (the 766 service-index definitions), with polars lazy
-//! scans and the streaming engine so tens of millions of rows fit in a small memory.
+//! Dossier records → per-unit indicators (the 766 service-index definitions).
 //!
-//! Two passes over the data: (1) 64-bit hashes of `dossier_id` to find ids that occur more than
-//! once; (2) one streaming query that parses every row (dates and words by hand-written UDFs),
-//! classifies it as good or bad (with a reason), and aggregates per unit — sharing its scan with a
-//! small side query that returns the duplicate candidates and the first bad record of each reason.
-//! Hash candidates are then checked against the real ids, so a hash collision can never exclude a
-//! record. The result does not depend on the wall clock: `as_of` defaults to the period's end.
+//! Two readers give the same answer. The default is parindex's own ([`native`]): CSV blocks and
+//! Parquet slices walked record by record by all threads, 8 bytes a record of memory. The other,
+//! kept as the reference the property tests compare with (`--engine streaming`), is polars' lazy
+//! scans and streaming engine, in two passes: (1) 64-bit hashes of `dossier_id` to find ids that
+//! occur more than once; (2) one streaming query that parses every row (dates and words by
+//! hand-written UDFs), classifies it as good or bad (with a reason), and aggregates per unit —
+//! sharing its scan with a small side query that returns the duplicate candidates and the first bad
+//! record of each reason. In both, hash candidates are checked against the real ids, so a hash
+//! collision can never exclude a record. The result does not depend on the wall clock: `as_of`
+//! defaults to the period's end.
 
 pub mod dates;
 pub mod mapping;
