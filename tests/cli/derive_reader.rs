@@ -338,3 +338,30 @@ fn typed_parquet_columns_read_the_same_through_both_readers() {
     let narrow = derive::run(&opts(vec![f], true, 2, 0, 0b1), &mut |_| {}).unwrap();
     assert_eq!(reference, seen(narrow));
 }
+
+/// With the id hash narrowed to 2 bits, almost every id collides with another; the duplicate
+/// check must still exclude only the ids that really occur twice.
+#[test]
+fn hash_collisions_never_exclude_a_unique_record() {
+    let fixture = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/derive/ho-so.csv"
+    );
+    let opts = |mask| opts(vec![fixture.into()], true, 2, 0, mask);
+    let exact = derive::run(&opts(u64::MAX), &mut |_| {}).unwrap();
+    let narrow = derive::run(&opts(0b11), &mut |_| {}).unwrap();
+    assert_eq!(exact.units, narrow.units);
+    assert_eq!(exact.bad, narrow.bad);
+    assert_eq!(
+        (exact.rows_read, exact.in_period),
+        (narrow.rows_read, narrow.in_period)
+    );
+    assert_eq!(exact.bad[0], 2);
+    let firsts = |d: &derive::Derived| {
+        d.first_bad
+            .iter()
+            .map(|e| e.as_ref().map(|e| (e.row, e.dossier_id.clone())))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(firsts(&exact), firsts(&narrow));
+}

@@ -183,45 +183,6 @@ proptest! {
     }
 }
 
-/// With the id hash narrowed to 2 bits, almost every id collides with another; the duplicate
-/// check must still exclude only the ids that really occur twice.
-#[test]
-fn hash_collisions_never_exclude_a_unique_record() {
-    use parindex::derive::{self, dates, Mapping, Options};
-    let fixture = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/derive/ho-so.csv"
-    );
-    let opts = |mask| Options {
-        files: vec![fixture.into()],
-        from: dates::days_from_civil(2025, 1, 1),
-        to: dates::days_from_civil(2025, 12, 31),
-        as_of: dates::days_from_civil(2025, 12, 31),
-        mapping: Mapping::default(),
-        engine: polars::prelude::Engine::Streaming,
-        hash_mask: mask,
-        native: true,
-        threads: 2,
-        block_bytes: 0,
-    };
-    let exact = derive::run(&opts(u64::MAX), &mut |_| {}).unwrap();
-    let narrow = derive::run(&opts(0b11), &mut |_| {}).unwrap();
-    assert_eq!(exact.units, narrow.units);
-    assert_eq!(exact.bad, narrow.bad);
-    assert_eq!(
-        (exact.rows_read, exact.in_period),
-        (narrow.rows_read, narrow.in_period)
-    );
-    assert_eq!(exact.bad[0], 2);
-    let firsts = |d: &derive::Derived| {
-        d.first_bad
-            .iter()
-            .map(|e| e.as_ref().map(|e| (e.row, e.dossier_id.clone())))
-            .collect::<Vec<_>>()
-    };
-    assert_eq!(firsts(&exact), firsts(&narrow));
-}
-
 /// One evaluation of the bound matrix with nominal parameters and no sink (what a Monte-Carlo
 /// replication runs) gives exactly the numbers `score` reports, for every unit of the sample.
 #[test]

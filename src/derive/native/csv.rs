@@ -7,7 +7,7 @@ use std::path::Path;
 use std::sync::Mutex;
 
 use super::super::Options;
-use super::{damaged, io_err, Stop};
+use super::{io_err, Stop};
 use crate::error::{Error, Result};
 
 /// Bytes read per block when `Options::block_bytes` is 0.
@@ -328,61 +328,23 @@ pub(super) fn blocks_of_file<S: Send>(
     work: &(impl Fn(&mut S, u32, u32, &[u8], &Layout) -> std::result::Result<(), Stop> + Sync),
 ) -> std::result::Result<Vec<S>, Stop> {
     let path = &o.files[fi];
-    let threads = o.threads.max(1);
     let size = if o.block_bytes == 0 {
         BLOCK
     } else {
         o.block_bytes
     };
     let reader = Mutex::new(Blocks::open(path, layout, size, careful)?);
-    let failed: Mutex<Option<Stop>> = Mutex::new(None);
-    let done: Vec<S> = std::thread::scope(|s| {
-        let handles: Vec<_> = (0..threads)
-            .map(|_| {
-                s.spawn(|| {
-                    let mut st = init();
-                    let mut buf = Vec::with_capacity(size * 2);
-                    loop {
-                        if failed.lock().map(|f| f.is_some()).unwrap_or(true) {
-                            break;
-                        }
-                        let got = match reader.lock() {
-                            Ok(mut r) => r.take(&mut buf),
-                            Err(_) => break,
-                        };
-                        let r = match got {
-                            Ok(Some(b)) => work(&mut st, fi as u32, b, &buf, layout),
-                            Ok(None) => break,
-                            Err(e) => Err(Stop::Fail(io_err(path)(e))),
-                        };
-                        if let Err(e) = r {
-                            if let Ok(mut f) = failed.lock() {
-                                f.get_or_insert(e);
-                            }
-                            break;
-                        }
-                    }
-                    st
-                })
-            })
-            .collect();
-        let mut states = Vec::new();
-        for h in handles {
-            match h.join() {
-                Ok(st) => states.push(st),
-                Err(_) => {
-                    if let Ok(mut f) = failed.lock() {
-                        f.get_or_insert(Stop::Fail(damaged(path)));
-                    }
-                }
-            }
-        }
-        states
-    });
-    match failed.into_inner().ok().flatten() {
-        Some(stop) => Err(stop),
-        None => Ok(done),
-    }
+    super::pool(
+        o.threads,
+        path,
+        init,
+        || Vec::with_capacity(size * 2),
+        |buf: &mut Vec<u8>| match reader.lock() {
+            Ok(mut r) => r.take(buf).map_err(|e| Stop::Fail(io_err(path)(e))),
+            Err(_) => Ok(None),
+        },
+        |st, bi, buf| work(st, fi as u32, bi, buf, layout),
+    )
 }
 
 /// Every record of a block, with its row in the block and its fields; returns the rows the

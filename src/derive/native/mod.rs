@@ -61,6 +61,69 @@ fn damaged(path: &Path) -> Error {
     )
 }
 
+/// `threads` workers, each with its own state and buffer. Under one lock, `next` fills a worker's
+/// buffer with the next piece of work and numbers it (`None`: no more); `work` runs outside the
+/// lock. The first stop ends every worker; a worker that dies is an error naming `path`, never a
+/// silently missing share.
+fn pool<S: Send, B>(
+    threads: usize,
+    path: &Path,
+    init: &(impl Fn() -> S + Sync),
+    buffer: impl Fn() -> B + Sync,
+    next: impl FnMut(&mut B) -> std::result::Result<Option<u32>, Stop> + Send,
+    work: impl Fn(&mut S, u32, &B) -> std::result::Result<(), Stop> + Sync,
+) -> std::result::Result<Vec<S>, Stop> {
+    let next = Mutex::new(next);
+    let failed: Mutex<Option<Stop>> = Mutex::new(None);
+    let states = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..threads.max(1))
+            .map(|_| {
+                s.spawn(|| {
+                    let mut st = init();
+                    let mut buf = buffer();
+                    loop {
+                        if failed.lock().map(|f| f.is_some()).unwrap_or(true) {
+                            break;
+                        }
+                        let got = match next.lock() {
+                            Ok(mut next) => next(&mut buf),
+                            Err(_) => break,
+                        };
+                        let r = match got {
+                            Ok(Some(i)) => work(&mut st, i, &buf),
+                            Ok(None) => break,
+                            Err(e) => Err(e),
+                        };
+                        if let Err(e) = r {
+                            if let Ok(mut f) = failed.lock() {
+                                f.get_or_insert(e);
+                            }
+                            break;
+                        }
+                    }
+                    st
+                })
+            })
+            .collect();
+        let mut states = Vec::new();
+        for h in handles {
+            match h.join() {
+                Ok(st) => states.push(st),
+                Err(_) => {
+                    if let Ok(mut f) = failed.lock() {
+                        f.get_or_insert(Stop::Fail(damaged(path)));
+                    }
+                }
+            }
+        }
+        states
+    });
+    match failed.into_inner().ok().flatten() {
+        Some(stop) => Err(stop),
+        None => Ok(states),
+    }
+}
+
 /// How a file is read.
 enum Source {
     Csv(Layout),

@@ -6,12 +6,11 @@
 
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
-use std::sync::Mutex;
 
 use polars::prelude::*;
 
-use super::super::{dates, Options, BAD_DATE};
-use super::{damaged, Stop, USED};
+use super::super::{dates, perr, Options, BAD_DATE};
+use super::{Stop, USED};
 use crate::error::{Error, Result};
 
 /// Records decoded at once by one worker.
@@ -22,19 +21,6 @@ pub(super) struct Slices {
     pub(super) columns: [String; 9],
     pub(super) slices: Vec<(usize, usize)>,
     metadata: polars::io::parquet::metadata::FileMetadataRef,
-}
-
-fn perr(path: &Path) -> impl Fn(PolarsError) -> Error + '_ {
-    move |e| {
-        Error::data(
-            path.display().to_string(),
-            crate::tr!(
-                "không đọc được hồ sơ: {}",
-                "cannot read the dossier records: {}",
-                crate::text::clip(&e.to_string(), 300)
-            ),
-        )
-    }
 }
 
 fn open(path: &Path) -> Result<ParquetReader<std::fs::File>> {
@@ -84,58 +70,28 @@ pub(super) fn frames_of_file<S: Send>(
 ) -> std::result::Result<Vec<S>, Stop> {
     let path = &o.files[fi];
     let next = AtomicUsize::new(0);
-    let failed: Mutex<Option<Stop>> = Mutex::new(None);
     let columns: Vec<String> = wanted.iter().map(|&k| s.columns[k].clone()).collect();
-    let states = std::thread::scope(|sc| {
-        let handles: Vec<_> = (0..o.threads.max(1))
-            .map(|_| {
-                sc.spawn(|| {
-                    let mut st = init();
-                    loop {
-                        if failed.lock().map(|f| f.is_some()).unwrap_or(true) {
-                            break;
-                        }
-                        let i = next.fetch_add(1, Relaxed);
-                        let Some(&(offset, len)) = s.slices.get(i) else {
-                            break;
-                        };
-                        let frame = open(path).map_err(Stop::Fail).and_then(|r| {
-                            let mut r = r
-                                .with_columns(Some(columns.clone()))
-                                .with_slice(Some((offset, len)))
-                                .read_parallel(ParallelStrategy::None);
-                            r.set_metadata(s.metadata.clone());
-                            r.finish().map_err(|e| Stop::Fail(perr(path)(e)))
-                        });
-                        let r = frame.and_then(|df| work(&mut st, fi as u32, i as u32, &df));
-                        if let Err(e) = r {
-                            if let Ok(mut f) = failed.lock() {
-                                f.get_or_insert(e);
-                            }
-                            break;
-                        }
-                    }
-                    st
-                })
-            })
-            .collect();
-        let mut states = Vec::new();
-        for h in handles {
-            match h.join() {
-                Ok(st) => states.push(st),
-                Err(_) => {
-                    if let Ok(mut f) = failed.lock() {
-                        f.get_or_insert(Stop::Fail(damaged(path)));
-                    }
-                }
-            }
-        }
-        states
-    });
-    match failed.into_inner().ok().flatten() {
-        Some(stop) => Err(stop),
-        None => Ok(states),
-    }
+    super::pool(
+        o.threads,
+        path,
+        init,
+        || (),
+        |_: &mut ()| {
+            let i = next.fetch_add(1, Relaxed);
+            Ok((i < s.slices.len()).then_some(i as u32))
+        },
+        |st, i, _| {
+            // Decoded outside the pool's lock: the workers decode in parallel.
+            let (offset, len) = s.slices[i as usize];
+            let mut r = open(path)?
+                .with_columns(Some(columns.clone()))
+                .with_slice(Some((offset, len)))
+                .read_parallel(ParallelStrategy::None);
+            r.set_metadata(s.metadata.clone());
+            let df = r.finish().map_err(perr(path))?;
+            work(st, fi as u32, i, &df)
+        },
+    )
 }
 
 /// A column as text (numbers and booleans written as polars writes them; null stays null).
