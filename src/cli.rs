@@ -47,7 +47,7 @@ pub enum Command {
     Template(TemplateArgs),
     /// Turn dossier records (one row per hồ sơ) into a per-unit indicator table for `score`.
     #[command(
-        after_help = "Definitions (docs/derive.md): received in the period; resolved = finished by --as-of; on time = finished on or before the due date; an open dossier past its due date counts as late:\n  on_time_rate = resolved_on_time / (resolved + pending_overdue) × 100\n\nExamples:\n  parindex derive ho-so-2025.csv --period 2025 --out chi-so-ho-so.csv\n  parindex derive part1.parquet part2.parquet --from 1/7/2025 --to 31/12/2025 --as-of 15/1/2026 \\\n      --map vendor.toml --units sample-data/units.csv --out indicators.parquet"
+        after_help = "Definitions (docs/derive.md): received in the period; resolved = finished by --as-of; on time = finished on or before the due date; an open dossier past its due date counts as late:\n  on_time_rate = resolved_on_time / (resolved + pending_overdue) × 100\n\nOn a terminal, a bar shows the records read, records per second and the time left.\n\nExamples:\n  parindex derive sample-data/2025/ho-so-2025.csv --period 2025 --map sample-data/ban-do-ho-so.toml \\\n      --units sample-data/units.csv --out chi-so-ho-so.csv\n  parindex derive part1.parquet part2.parquet --from 1/7/2025 --to 31/12/2025 --as-of 15/1/2026 \\\n      --map vendor.toml --units sample-data/units.csv --out indicators.parquet"
     )]
     Derive(DeriveArgs),
 }
@@ -182,7 +182,7 @@ pub struct DeriveArgs {
     /// Language of messages.
     #[arg(long, value_enum, default_value_t)]
     pub lang: Lang,
-    /// No progress lines.
+    /// No progress lines and no progress bar.
     #[arg(long, short)]
     pub quiet: bool,
 }
