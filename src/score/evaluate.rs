@@ -68,9 +68,16 @@ pub fn best_values(plan: &Plan, bound: &Bound, best: &mut [Option<f64>]) {
 
 /// The band an index falls in, on the given basis.
 pub fn grade_with(g: &Grading, basis: GradeBasis, index: f64) -> usize {
+    // Rounding to 2 decimals moves an index by at most 0.005 (plus binary noise): it can change
+    // the band only within 0.01 of a band's minimum, so only there is it computed.
+    let near_a_boundary = || {
+        g.bands
+            .iter()
+            .any(|b| b.min.is_some_and(|m| (index - m).abs() < 0.01))
+    };
     let x = match basis {
-        GradeBasis::RoundedIndex => numfmt::round_half_away(index, 2),
-        GradeBasis::UnroundedIndex => index,
+        GradeBasis::RoundedIndex if near_a_boundary() => numfmt::round_half_away(index, 2),
+        GradeBasis::RoundedIndex | GradeBasis::UnroundedIndex => index,
     };
     g.bands
         .iter()
@@ -294,5 +301,51 @@ fn finish(
         total,
         index,
         grade,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The fast path gives the band of the rounded index, as the definition says, on a grid
+    /// around every boundary (including indexes that round up onto it: 89.995 → 90.00).
+    #[test]
+    fn grading_on_the_rounded_index_rounds_only_near_a_boundary() {
+        let band = |min: Option<f64>| GradeBand {
+            label: String::new(),
+            label_en: None,
+            min,
+            color: None,
+        };
+        let g = Grading {
+            basis: GradeBasis::RoundedIndex,
+            bands: vec![
+                band(Some(90.0)),
+                band(Some(80.0)),
+                band(Some(50.005)),
+                band(None),
+            ],
+        };
+        let definition = |x: f64| {
+            let r = numfmt::round_half_away(x, 2);
+            g.bands
+                .iter()
+                .position(|b| b.min.is_none_or(|m| r >= m))
+                .unwrap()
+        };
+        let mut checked = 0;
+        for m in [90.0, 80.0, 50.005] {
+            for k in -3000..=3000 {
+                let x = m + f64::from(k) * 0.000_01;
+                assert_eq!(grade_with(&g, g.basis, x), definition(x), "{x}");
+                checked += 1;
+            }
+        }
+        for x in [89.995, 89.994_999_999, 79.995, 0.0, 100.0, 55.5] {
+            assert_eq!(grade_with(&g, g.basis, x), definition(x), "{x}");
+        }
+        assert_eq!(grade_with(&g, g.basis, 89.995), 0);
+        assert!(checked > 18_000);
     }
 }
