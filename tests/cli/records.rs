@@ -254,3 +254,28 @@ fn a_terminal_shows_a_progress_bar_with_records_per_second_and_the_stage_lines()
     assert!(!plain.stderr.contains("/giây"), "{plain:?}");
     assert!(plain.stderr.contains("xong lượt 2/2"), "{plain:?}");
 }
+
+/// A workbook given as records is refused by name (exit 2) with what to do, never read as text.
+#[test]
+fn a_workbook_of_records_is_refused_with_the_fix() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("x.csv").display().to_string();
+    let o = run(&[
+        "derive",
+        "sample-data/2025/tham-dinh.xlsx",
+        "--period",
+        "2025",
+        "--out",
+        &out,
+        "--lang",
+        "en",
+    ]);
+    assert_eq!(o.code, 2, "{o:?}");
+    assert!(
+        o.stderr.contains(
+            "tham-dinh.xlsx: dossier records must be .csv or .parquet (save a workbook as \"CSV UTF-8\")"
+        ),
+        "{o:?}"
+    );
+    assert!(!std::path::Path::new(&out).exists());
+}

@@ -138,7 +138,12 @@ impl Source {
             .unwrap_or_default();
         Ok(match ext.as_str() {
             "parquet" | "pq" => Source::Parquet(parquet::slices(path, o)?),
-            _ => Source::Csv(csv::layout(path, o)?),
+            "csv" | "txt" | "tsv" => Source::Csv(csv::layout(path, o)?),
+            _ => return Err(Error::Usage(crate::tr!(
+                "{}: tệp hồ sơ phải là .csv hoặc .parquet (lưu bảng tính thành \"CSV UTF-8\")",
+                "{}: dossier records must be .csv or .parquet (save a workbook as \"CSV UTF-8\")",
+                path.display()
+            ))),
         })
     }
 
