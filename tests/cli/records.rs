@@ -255,6 +255,39 @@ fn a_terminal_shows_a_progress_bar_with_records_per_second_and_the_stage_lines()
     assert!(plain.stderr.contains("xong lượt 2/2"), "{plain:?}");
 }
 
+/// An empty file and a row with a field too many or too few are refused with file and row (the
+/// polars reader dropped the extra field, or read the missing one as empty, in silence).
+#[test]
+fn empty_files_and_ragged_rows_are_refused_with_their_place() {
+    let tmp = tempfile::tempdir().unwrap();
+    let header = "dossier_id,unit_code,procedure_code,channel,online_kind,received_at,due_at,finished_at,paid_online,digitised";
+    let cases = [
+        ("trong.csv", String::new(), "trong.csv: the file is empty: no header row, no records"),
+        (
+            "thua.csv",
+            format!("{header}\nH1,X,P,online,full,2025-01-01,2025-01-05,2025-01-03,1,1\nH2,X,P,online,full,2025-01-01,2025-01-05,2025-01-03,1,1,9\n"),
+            "thua.csv, row 3: the row has 11 fields but the header has 10",
+        ),
+        (
+            "thieu.csv",
+            format!("{header}\nH1,X,P,online,full,2025-01-01,2025-01-05,2025-01-03,1\n"),
+            "thieu.csv, row 2: the row has 9 fields but the header has 10",
+        ),
+    ];
+    for (name, text, expected) in cases {
+        std::fs::write(tmp.path().join(name), text).unwrap();
+        let o = run_in(
+            tmp.path(),
+            &[
+                "derive", name, "--period", "2025", "--out", "z.csv", "--lang", "en", "-q",
+            ],
+        );
+        assert_eq!(o.code, 1, "{o:?}");
+        assert!(o.stderr.contains(expected), "{expected}\n{o:?}");
+        assert!(!tmp.path().join("z.csv").exists());
+    }
+}
+
 /// A workbook given as records is refused by name (exit 2) with what to do, never read as text.
 #[test]
 fn a_workbook_of_records_is_refused_with_the_fix() {

@@ -174,6 +174,15 @@ pub(super) fn layout(path: &Path, o: &Options) -> Result<Layout> {
             0
         };
         let done = n == 0;
+        if done && head[start..].trim_ascii().is_empty() {
+            return Err(Error::data(
+                path.display().to_string(),
+                crate::tr!(
+                    "tệp trống: không có dòng tiêu đề, không có hồ sơ",
+                    "the file is empty: no header row, no records"
+                ),
+            ));
+        }
         if let Some(next) = record(&head, start, sep, &mut fields) {
             if next < head.len() || done {
                 let mut scratch = Vec::new();

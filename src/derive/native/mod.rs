@@ -139,11 +139,13 @@ impl Source {
         Ok(match ext.as_str() {
             "parquet" | "pq" => Source::Parquet(parquet::slices(path, o)?),
             "csv" | "txt" | "tsv" => Source::Csv(csv::layout(path, o)?),
-            _ => return Err(Error::Usage(crate::tr!(
+            _ => {
+                return Err(Error::Usage(crate::tr!(
                 "{}: tệp hồ sơ phải là .csv hoặc .parquet (lưu bảng tính thành \"CSV UTF-8\")",
                 "{}: dossier records must be .csv or .parquet (save a workbook as \"CSV UTF-8\")",
                 path.display()
-            ))),
+            )))
+            }
         })
     }
 
