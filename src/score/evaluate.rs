@@ -79,10 +79,14 @@ pub fn grade_with(g: &Grading, basis: GradeBasis, index: f64) -> usize {
         GradeBasis::RoundedIndex if near_a_boundary() => numfmt::round_half_away(index, 2),
         GradeBasis::RoundedIndex | GradeBasis::UnroundedIndex => index,
     };
-    g.bands
+    // The first band whose `min` the index reaches; mins strictly decrease (validated), so its
+    // position is the number of mins above the index, counted without a data-dependent branch.
+    let above: usize = g
+        .bands
         .iter()
-        .position(|b| b.min.is_none_or(|m| x >= m))
-        .unwrap_or(g.bands.len().saturating_sub(1))
+        .map(|b| usize::from(b.min.is_some_and(|m| x < m)))
+        .sum();
+    above.min(g.bands.len().saturating_sub(1))
 }
 
 /// Evaluate member `mi` of `bound`.

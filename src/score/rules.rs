@@ -200,15 +200,22 @@ pub fn points(rule: &Rule, max: f64, r: Reading, best: Option<f64>) -> Result<(f
 pub fn points_of(rule: &Rule, max: f64, r: Reading, best: Option<f64>) -> (f64, Note) {
     let mut note = Note::None;
     let p = match (&rule.kind, r) {
-        (RuleKind::YesNo, Reading::Yes(true)) => max,
-        (RuleKind::YesNo, Reading::Yes(false)) => 0.0,
+        // A select, not a branch: answers vary from unit to unit, a branch would be mispredicted.
+        (RuleKind::YesNo, Reading::Yes(yes)) => max * f64::from(u8::from(yes)),
         (RuleKind::Category(cats), Reading::Category(i)) => cats.get(i).map_or(0.0, |c| c.points),
         (RuleKind::Proportional, Reading::Num(x)) => x / 100.0 * max,
         (RuleKind::Linear { zero_at, full_at }, Reading::Num(x)) => {
             ((x - zero_at) / (full_at - zero_at)).clamp(0.0, 1.0) * max
         }
         (RuleKind::Bands(bands), Reading::Num(x)) => {
-            match bands.iter().find(|b| b.min.is_none_or(|m| x >= m)) {
+            // The first band whose `min` the value reaches. Mins strictly decrease (validated),
+            // so that band's index is the number of mins above the value: counted without a
+            // data-dependent branch, which units' varied values would keep mispredicting.
+            let above: usize = bands
+                .iter()
+                .map(|b| usize::from(b.min.is_some_and(|m| x < m)))
+                .sum();
+            match bands.get(above) {
                 Some(b) => b.points,
                 None => {
                     note = Note::BelowBands;
@@ -232,9 +239,8 @@ pub fn points_of(rule: &Rule, max: f64, r: Reading, best: Option<f64>) -> (f64, 
         }
         (RuleKind::Deduction { per, floor }, Reading::Num(x)) => (max - per * x).max(*floor),
         (RuleKind::PerOccurrence { per }, Reading::Num(x)) => {
-            if per * x > max {
-                note = Note::Capped;
-            }
+            let capped = per * x > max;
+            note = [Note::None, Note::Capped][usize::from(capped)];
             (per * x).min(max)
         }
         (RuleKind::Appraised, Reading::Num(x)) => x,
