@@ -146,9 +146,9 @@ pub fn unit(
     )
 }
 
-/// One leaf of one unit: its points, the maximum it counts against, and its flags. (Evaluating
-/// leaf by leaf over all units with this same function was measured: 0.87 ms against 0.79 ms
-/// unit by unit for 3,321 units, so the unit-by-unit loop stays.)
+/// One leaf of one unit: its points, the maximum it counts against, and its flags. (Callers that
+/// need no explanation use [`super::batch`], which applies the same formulas column by column
+/// and gives the same bits about three times faster.)
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
 fn leaf(

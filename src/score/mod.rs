@@ -1,10 +1,13 @@
 //! Scoring units against validated criteria, in four steps with one job each: `plan` compiles a
 //! criteria file once; `bind` is the only step that reads cells (a units × leaves matrix and,
 //! separately, the trace; every data problem collected); `evaluate` turns the matrix into points,
-//! totals, index and grade as a pure function of (plan, matrix, parameters); ranking lives in
-//! `rank`. [`score_all`] runs them for `score` and builds each unit's per-point explanation from
-//! the very evaluation that produced its numbers.
+//! totals, index and grade as a pure function of (plan, matrix, parameters), unit by unit with
+//! an optional explanation, or `batch` — the same numbers for every unit at once, column by
+//! column, for replications that need no explanation; ranking lives in `rank`. [`score_all`]
+//! runs them for `score` and builds each unit's per-point explanation from the very evaluation
+//! that produced its numbers.
 
+pub mod batch;
 pub mod bind;
 pub mod evaluate;
 pub mod plan;

@@ -195,58 +195,115 @@ pub fn points(rule: &Rule, max: f64, r: Reading, best: Option<f64>) -> Result<(f
 }
 
 /// [`points`] for a reading [`check`] accepted: infallible, for the evaluation loop. A reading
-/// that does not fit the rule (never produced by binding) scores 0.
+/// that does not fit the rule (never produced by binding) scores 0. The formulas are the
+/// functions of [`formula`], which the batch evaluator applies column by column.
 #[inline(always)]
 pub fn points_of(rule: &Rule, max: f64, r: Reading, best: Option<f64>) -> (f64, Note) {
     let mut note = Note::None;
     let p = match (&rule.kind, r) {
         // A select, not a branch: answers vary from unit to unit, a branch would be mispredicted.
-        (RuleKind::YesNo, Reading::Yes(yes)) => max * f64::from(u8::from(yes)),
-        (RuleKind::Category(cats), Reading::Category(i)) => cats.get(i).map_or(0.0, |c| c.points),
-        (RuleKind::Proportional, Reading::Num(x)) => x / 100.0 * max,
+        (RuleKind::YesNo, Reading::Yes(yes)) => formula::yes_no(f64::from(u8::from(yes)), max),
+        (RuleKind::Category(cats), Reading::Category(i)) => formula::category(cats, i),
+        (RuleKind::Proportional, Reading::Num(x)) => formula::proportional(x, max),
         (RuleKind::Linear { zero_at, full_at }, Reading::Num(x)) => {
-            ((x - zero_at) / (full_at - zero_at)).clamp(0.0, 1.0) * max
+            formula::linear(x, max, *zero_at, *full_at)
         }
-        (RuleKind::Bands(bands), Reading::Num(x)) => {
-            // The first band whose `min` the value reaches. Mins strictly decrease (validated),
-            // so that band's index is the number of mins above the value: counted without a
-            // data-dependent branch, which units' varied values would keep mispredicting.
-            let above: usize = bands
-                .iter()
-                .map(|b| usize::from(b.min.is_some_and(|m| x < m)))
-                .sum();
-            match bands.get(above) {
-                Some(b) => b.points,
-                None => {
-                    note = Note::BelowBands;
-                    0.0
-                }
-            }
-        }
-        (RuleKind::Relative { lower_better }, Reading::Num(x)) => {
-            let best = best.unwrap_or(x);
-            if *lower_better {
-                if x <= 0.0 || best >= x {
-                    max
-                } else {
-                    max * best.max(0.0) / x
-                }
-            } else if best <= 0.0 {
+        (RuleKind::Bands(bands), Reading::Num(x)) => match formula::band(bands, x) {
+            Some(p) => p,
+            None => {
+                note = Note::BelowBands;
                 0.0
-            } else {
-                max * x / best
             }
+        },
+        (RuleKind::Relative { lower_better }, Reading::Num(x)) => {
+            formula::relative(x, max, best.unwrap_or(x), *lower_better)
         }
-        (RuleKind::Deduction { per, floor }, Reading::Num(x)) => (max - per * x).max(*floor),
+        (RuleKind::Deduction { per, floor }, Reading::Num(x)) => {
+            formula::deduction(x, max, *per, *floor)
+        }
         (RuleKind::PerOccurrence { per }, Reading::Num(x)) => {
-            let capped = per * x > max;
+            let (p, capped) = formula::per_occurrence(x, max, *per);
             note = [Note::None, Note::Capped][usize::from(capped)];
-            (per * x).min(max)
+            p
         }
         (RuleKind::Appraised, Reading::Num(x)) => x,
         _ => 0.0,
     };
-    (p.max(0.0).min(max), note)
+    (formula::within(p, max), note)
+}
+
+/// Each rule kind's formula on one value, before [`formula::within`] bounds it to [0, max]. The
+/// one place these formulas are written: the unit-by-unit evaluation (through [`points_of`]) and
+/// the batch evaluation both call them, so the two give the same bits.
+pub mod formula {
+    use crate::criteria::model::{Band, Category};
+
+    /// Every rule's points end in [0, max].
+    #[inline(always)]
+    pub fn within(p: f64, max: f64) -> f64 {
+        p.max(0.0).min(max)
+    }
+
+    /// `yes` is 1.0 or 0.0.
+    #[inline(always)]
+    pub fn yes_no(yes: f64, max: f64) -> f64 {
+        max * yes
+    }
+
+    #[inline(always)]
+    pub fn category(cats: &[Category], i: usize) -> f64 {
+        cats.get(i).map_or(0.0, |c| c.points)
+    }
+
+    #[inline(always)]
+    pub fn proportional(x: f64, max: f64) -> f64 {
+        x / 100.0 * max
+    }
+
+    #[inline(always)]
+    pub fn linear(x: f64, max: f64, zero_at: f64, full_at: f64) -> f64 {
+        ((x - zero_at) / (full_at - zero_at)).clamp(0.0, 1.0) * max
+    }
+
+    /// The points of the first band whose `min` the value reaches, `None` below every band.
+    /// Mins strictly decrease (validated), so that band's index is the number of mins above the
+    /// value: counted without a data-dependent branch, which units' varied values would keep
+    /// mispredicting.
+    #[inline(always)]
+    pub fn band(bands: &[Band], x: f64) -> Option<f64> {
+        let above: usize = bands
+            .iter()
+            .map(|b| usize::from(b.min.is_some_and(|m| x < m)))
+            .sum();
+        bands.get(above).map(|b| b.points)
+    }
+
+    /// `best`: the best value among the units scored together (the value itself when none).
+    #[inline(always)]
+    pub fn relative(x: f64, max: f64, best: f64, lower_better: bool) -> f64 {
+        if lower_better {
+            if x <= 0.0 || best >= x {
+                max
+            } else {
+                max * best.max(0.0) / x
+            }
+        } else if best <= 0.0 {
+            0.0
+        } else {
+            max * x / best
+        }
+    }
+
+    #[inline(always)]
+    pub fn deduction(x: f64, max: f64, per: f64, floor: f64) -> f64 {
+        (max - per * x).max(floor)
+    }
+
+    /// The points and whether they reached the maximum.
+    #[inline(always)]
+    pub fn per_occurrence(x: f64, max: f64, per: f64) -> (f64, bool) {
+        ((per * x).min(max), per * x > max)
+    }
 }
 
 #[cfg(test)]

@@ -244,3 +244,182 @@ fn a_replication_with_nominal_parameters_equals_the_nominal_results() {
     }
     assert_eq!(checked, 140);
 }
+
+/// The communes set with one criterion scored only for wards and special zones, so that some
+/// cells are out of scope.
+fn communes_with_applies_to() -> Criteria {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/criteria/xa-2025.toml");
+    let text = std::fs::read_to_string(path).unwrap().replacen(
+        "id = \"1.5\"\n",
+        "id = \"1.5\"\napplies_to = [\"phường\", \"đặc khu\"]\n",
+        1,
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("xa.toml");
+    std::fs::write(&file, text).unwrap();
+    criteria::load(&file).expect("criteria with applies_to validate")
+}
+
+/// Batch and unit-by-unit evaluation of the same bound matrix under `params`: every total, index,
+/// grade, maximum, bonus, penalty and node's points equal to the bit. Returns the units checked.
+fn batch_equals_unit_by_unit(
+    c: &Criteria,
+    reg: &Registry,
+    data: &Dataset,
+    vary: impl Fn(&mut score::plan::Params),
+) -> usize {
+    use score::{batch, bind, evaluate, plan};
+    let members: Vec<usize> = (0..reg.units.len())
+        .filter(|&u| c.covers(&reg.units[u].unit_type))
+        .collect();
+    let p = plan::Plan::compile(c);
+    let mut issues = vec![];
+    let (bound, _) = bind::bind(&p, &members, reg, data, &mut issues);
+    assert!(issues.is_empty(), "{issues:?}");
+    let mut params = p.nominal();
+    vary(&mut params);
+    let mut best = vec![None; p.leaves.len()];
+    evaluate::best_values(&p, &bound, &mut best);
+    let cols = batch::Columns::new(&p, &bound);
+    let mut batch_best = vec![None; p.leaves.len()];
+    cols.best_values(&p, &mut batch_best);
+    let bits = |v: &[Option<f64>]| v.iter().map(|x| x.map(f64::to_bits)).collect::<Vec<_>>();
+    assert_eq!(bits(&best), bits(&batch_best), "best values");
+    let every_node: Vec<usize> = (0..c.nodes.len()).collect();
+    let mut out = vec![evaluate::Totals::default(); members.len()];
+    let mut kept = vec![vec![f64::NAN; members.len()]; every_node.len()];
+    let mut scratch = batch::Scratch::new(&p);
+    batch::evaluate(
+        &p,
+        &cols,
+        &params,
+        &best,
+        &every_node,
+        &mut scratch,
+        &mut out,
+        &mut kept,
+    );
+    let mut unit_scratch = evaluate::Scratch::new(&p);
+    for (mi, o) in out.iter().enumerate() {
+        let t = evaluate::unit(
+            &p,
+            &bound,
+            mi,
+            &params,
+            &best,
+            &mut unit_scratch,
+            &mut evaluate::NoSink,
+        );
+        let f = |t: &evaluate::Totals| {
+            [
+                t.tree_points,
+                t.tree_max,
+                t.bonus,
+                t.penalty,
+                t.total,
+                t.index,
+            ]
+            .map(f64::to_bits)
+        };
+        assert_eq!((f(&t), t.grade), (f(o), o.grade), "unit {mi}");
+        for (n, column) in kept.iter().enumerate() {
+            assert_eq!(
+                unit_scratch.node_points[n].to_bits(),
+                column[mi].to_bits(),
+                "unit {mi}, node {}",
+                c.nodes[n].id
+            );
+        }
+    }
+    members.len()
+}
+
+/// The batch evaluation (what a replication and the core benchmark run) gives the bits of the
+/// unit-by-unit evaluation for every unit of the sample, under nominal and varied parameters.
+#[test]
+fn batch_evaluation_equals_unit_by_unit_on_the_sample() {
+    use parindex::criteria::model::{GradeBasis, NaPolicy, SurveyAbsent};
+    use parindex::dataset::DataSpec;
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let cs: Vec<Criteria> = ["criteria/so-2025.toml", "criteria/xa-2025.toml"]
+        .iter()
+        .map(|p| criteria::load(&root.join(p)).unwrap())
+        .collect();
+    let reg = Registry::load(&root.join("sample-data/units.csv")).unwrap();
+    let specs: Vec<DataSpec> = [
+        "sample-data/2025/chi-so-so.csv",
+        "sample-data/2025/chi-so-xa.csv",
+        "sample-data/2025/tham-dinh.xlsx#Thẩm định",
+        "sample-data/2025/dieu-tra-xhh.parquet",
+    ]
+    .iter()
+    .map(|p| DataSpec {
+        path: root.join(p),
+        fraction: false,
+    })
+    .collect();
+    let caps = Captions::from_criteria(&cs);
+    let data = Dataset::load(&specs, Default::default(), &reg, &[], &caps).unwrap();
+    let mut checked = 0;
+    for c in &cs {
+        checked += batch_equals_unit_by_unit(c, &reg, &data, |_| {});
+        checked += batch_equals_unit_by_unit(c, &reg, &data, |p| {
+            p.not_applicable.iter_mut().for_each(|na| {
+                *na = match na {
+                    NaPolicy::Rebase => NaPolicy::FullPoints,
+                    NaPolicy::FullPoints => NaPolicy::Rebase,
+                }
+            });
+            p.survey_absent = SurveyAbsent::Zero;
+            p.basis = GradeBasis::UnroundedIndex;
+            p.leaf_max.iter_mut().step_by(3).for_each(|m| *m *= 1.25);
+        });
+    }
+    assert_eq!(checked, 280);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, .. ProptestConfig::default() })]
+
+    /// On random data — every cell state, units without survey data, a criterion out of scope
+    /// for communes, one to 600 units (partial and several tiles) — and random parameters, the
+    /// batch evaluation gives the unit-by-unit evaluation's bits.
+    #[test]
+    fn batch_evaluation_equals_unit_by_unit_on_random_data(
+        rows in (1usize..600).prop_flat_map(|n| {
+            let c = communes();
+            let inds: Vec<String> = c.indicators().iter().map(|s| s.to_string()).collect();
+            let row: Vec<BoxedStrategy<Value>> = inds.iter().map(|i| cell(&c, i)).collect();
+            proptest::collection::vec((row, 0u8..8), n)
+        }),
+        rebase in proptest::collection::vec(any::<bool>(), 64),
+        zero in any::<bool>(),
+        unrounded in any::<bool>(),
+        scale in 0.5f64..2.0,
+    ) {
+        use parindex::criteria::model::{GradeBasis, NaPolicy, SurveyAbsent};
+        let c = communes_with_applies_to();
+        let survey: Vec<bool> = c.indicators().iter().map(|ind| {
+            c.leaves().any(|(_, n, r)| &r.indicator == ind && n.survey)
+        }).collect();
+        // One unit in eight has no survey data at all.
+        let rows: Vec<Vec<Value>> = rows.into_iter().map(|(mut r, k)| {
+            if k == 0 {
+                for (v, &s) in r.iter_mut().zip(&survey) {
+                    if s { *v = Value::Empty; }
+                }
+            }
+            r
+        }).collect();
+        let (reg, data) = build(&c, &rows);
+        let checked = batch_equals_unit_by_unit(&c, &reg, &data, |p| {
+            for (na, &r) in p.not_applicable.iter_mut().zip(&rebase) {
+                *na = if r { NaPolicy::Rebase } else { NaPolicy::FullPoints };
+            }
+            if zero { p.survey_absent = SurveyAbsent::Zero; }
+            if unrounded { p.basis = GradeBasis::UnroundedIndex; }
+            p.leaf_max.iter_mut().step_by(2).for_each(|m| *m *= scale);
+        });
+        prop_assert_eq!(checked, rows.len());
+    }
+}
