@@ -4,6 +4,7 @@
 
 pub mod describe;
 pub mod diagnostic;
+pub mod messages;
 pub mod model;
 pub mod raw;
 pub mod validate;
@@ -20,19 +21,13 @@ pub use model::Criteria;
 /// back as `Error::Criteria` with rendered diagnostics.
 pub fn load(path: &Path) -> Result<Criteria> {
     // A criteria file that cannot be read is a usage problem (exit 2), like a bad one.
-    let bytes = std::fs::read(path).map_err(|e| {
-        Error::Usage(crate::tr!(
-            "không đọc được tệp tiêu chí {}: {e}",
-            "cannot read the criteria file {}: {e}",
-            path.display()
-        ))
-    })?;
+    let bytes = std::fs::read(path)
+        .map_err(|e| Error::Usage(messages::cannot_read_criteria_file(&e, path.display())))?;
     let name = path.display().to_string();
     let text = String::from_utf8(bytes.clone()).map_err(|e| {
-        Error::Usage(crate::tr!(
-            "{name}: tệp tiêu chí không phải UTF-8 (byte {}); hãy lưu lại dạng UTF-8",
-            "{name}: the criteria file is not UTF-8 (byte {}); save it as UTF-8",
-            e.utf8_error().valid_up_to()
+        Error::Usage(messages::criteria_file_not_utf8(
+            &name,
+            e.utf8_error().valid_up_to(),
         ))
     })?;
     parse(&name, &text, sha256_hex(&bytes))
@@ -45,15 +40,9 @@ pub fn parse(name: &str, text: &str, sha256: String) -> Result<Criteria> {
         let span = e.span().unwrap_or(0..0);
         let msg = e.message().trim().to_string();
         let hint = if msg.contains("unknown field") {
-            crate::tr!(
-                "kiểm tra chính tả; docs/criteria-format.md liệt kê mọi khóa",
-                "check the spelling; docs/criteria-format.md lists every key"
-            )
+            messages::check_key_spelling()
         } else {
-            crate::tr!(
-                "xem định dạng trong docs/criteria-format.md",
-                "see docs/criteria-format.md for the format"
-            )
+            messages::see_format_docs()
         };
         Error::Criteria(vec![src.diag(span, msg).hint(hint)])
     })?;
@@ -78,18 +67,8 @@ fn non_finite_numbers(src: &diagnostic::Source) -> Vec<diagnostic::Diagnostic> {
                 let x: f64 = f.as_str().replace('_', "").parse().unwrap_or(f64::NAN);
                 if !x.is_finite() {
                     out.push(
-                        src.diag(
-                            v.span(),
-                            crate::tr!(
-                                "`{}` không phải là một số hữu hạn",
-                                "`{}` is not a finite number",
-                                f.as_str()
-                            ),
-                        )
-                        .hint(crate::tr!(
-                            "điểm, ngưỡng và mức phải là số thực, ví dụ 2 hoặc 0.5",
-                            "points, thresholds and bounds must be real numbers such as 2 or 0.5"
-                        )),
+                        src.diag(v.span(), messages::not_finite_number(f.as_str()))
+                            .hint(messages::numbers_must_be_real()),
                     );
                 }
             }

@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 
 use super::diagnostic::{Diagnostic, Source};
+use super::messages as msg;
 use super::model::*;
 use super::raw::*;
 use super::words::{self, Words};
@@ -39,22 +40,10 @@ impl V<'_> {
         let what = list.name();
         let words: Vec<&str> = list.options.iter().map(|(w, _)| *w).collect();
         let hint = match text::closest(v.get_ref(), words.iter().copied()) {
-            Some(c) => crate::tr!(
-                "có phải ý bạn là `{c}`? Được phép: {}",
-                "did you mean `{c}`? Allowed: {}",
-                words.join(", ")
-            ),
-            None => crate::tr!("được phép: {}", "allowed: {}", words.join(", ")),
+            Some(c) => msg::did_you_mean_allowed(c, words.join(", ")),
+            None => msg::allowed_words(words.join(", ")),
         };
-        self.err_hint(
-            v.span(),
-            crate::tr!(
-                "{what} không hợp lệ: `{}`",
-                "unknown {what} `{}`",
-                v.get_ref()
-            ),
-            hint,
-        );
+        self.err_hint(v.span(), msg::unknown_word(what, v.get_ref()), hint);
         None
     }
 }
@@ -94,8 +83,8 @@ pub fn validate(
         None => {
             v.err_hint(
                 meta_span.clone(),
-                crate::tr!("bộ tiêu chí chưa có mức xếp loại nào", "the criteria set has no grade bands"),
-                crate::tr!("thêm các bảng [[grading.band]], mức cao nhất trước, ví dụ label = \"Xuất sắc\", min = 90", "add [[grading.band]] tables, best first, e.g. label = \"Xuất sắc\", min = 90"),
+                msg::no_grade_bands_in_set(),
+                msg::add_grade_bands_example(),
             );
             Grading {
                 basis: GradeBasis::RoundedIndex,
@@ -141,34 +130,21 @@ fn meta_of(v: &mut V, meta: &RawMeta) -> (Vec<String>, f64) {
     if meta.unit_types.get_ref().is_empty() {
         v.err_hint(
             meta.unit_types.span(),
-            crate::tr!("bộ tiêu chí không chấm loại đơn vị nào", "the criteria set scores no unit type"),
-            crate::tr!("liệt kê các loại đơn vị được chấm, ví dụ unit_types = [\"xã\", \"phường\", \"đặc khu\"]", "list the unit types it applies to, e.g. unit_types = [\"xã\", \"phường\", \"đặc khu\"]"),
+            msg::no_unit_types(),
+            msg::unit_types_example(),
         );
     }
     for t in meta.unit_types.get_ref() {
         let k = text::key(t.get_ref());
         if unit_types.contains(&k) {
-            v.err(
-                t.span(),
-                crate::tr!(
-                    "loại đơn vị `{}` được liệt kê hai lần",
-                    "unit type `{}` is listed twice",
-                    t.get_ref()
-                ),
-            );
+            v.err(t.span(), msg::unit_type_listed_twice(t.get_ref()));
         } else {
             unit_types.push(k);
         }
     }
     let max_points = *meta.max_points.get_ref();
     if max_points <= 0.0 {
-        v.err(
-            meta.max_points.span(),
-            crate::tr!(
-                "max_points phải lớn hơn 0",
-                "max_points must be greater than 0"
-            ),
-        );
+        v.err(meta.max_points.span(), msg::max_points_must_be_positive());
     }
     (unit_types, max_points)
 }
@@ -224,28 +200,16 @@ fn tree_of(
         match parse_id(id) {
             None => v.err_hint(
                 n.get_ref().id.span(),
-                crate::tr!(
-                    "mã tiêu chí `{id}` không phải dạng số có dấu chấm",
-                    "criterion id `{id}` is not a dotted number"
-                ),
-                crate::tr!(
-                    "mã tiêu chí có dạng `1`, `1.1`, `1.1.2`",
-                    "ids look like `1`, `1.1`, `1.1.2`"
-                ),
+                msg::criterion_id_not_dotted(id),
+                msg::ids_look_like(),
             ),
             Some(parts) => {
                 if let Some(&first) = by_id.get(&parts) {
                     let first_line = src.diag(raw_nodes[first].get_ref().id.span(), "").line;
                     v.err_hint(
                         n.get_ref().id.span(),
-                        crate::tr!(
-                            "mã tiêu chí `{id}` bị dùng hai lần",
-                            "criterion id `{id}` is used twice"
-                        ),
-                        crate::tr!(
-                            "mã này đã được khai báo ở dòng {first_line}",
-                            "it was first defined on line {first_line}"
-                        ),
+                        msg::criterion_id_used_twice(id),
+                        msg::first_defined_on_line(first_line),
                     );
                 } else {
                     by_id.insert(parts, i);
@@ -263,15 +227,8 @@ fn tree_of(
                 .collect();
             v.err_hint(
                 raw_nodes[i].get_ref().id.span(),
-                crate::tr!(
-                    "tiêu chí `{id}` không có tiêu chí cha: không có tiêu chí `{}`",
-                    "criterion `{id}` has no parent: there is no criterion `{}`",
-                    parent.join(".")
-                ),
-                crate::tr!(
-                    "thêm tiêu chí cha hoặc sửa lại mã",
-                    "add the parent criterion or correct the id"
-                ),
+                msg::criterion_has_no_parent(id, parent.join(".")),
+                msg::add_parent_or_fix_id(),
             );
         }
     }
@@ -306,11 +263,7 @@ fn tree_of(
         if max <= 0.0 {
             v.err(
                 rn.max.span(),
-                crate::tr!(
-                    "điểm tối đa của tiêu chí `{}` phải lớn hơn 0",
-                    "criterion `{}` must have a max above 0",
-                    rn.id.get_ref()
-                ),
+                msg::criterion_max_must_be_positive(rn.id.get_ref()),
             );
         }
         let survey = rn.survey.unwrap_or(false) || inherited.is_some_and(|n: &Node| n.survey);
@@ -332,16 +285,8 @@ fn tree_of(
                 if !unit_types.contains(&k) {
                     v.err_hint(
                         t.span(),
-                        crate::tr!(
-                            "loại đơn vị không có trong bộ tiêu chí: `{}`",
-                            "unknown unit type `{}`",
-                            t.get_ref()
-                        ),
-                        crate::tr!(
-                            "tệp này chấm: {}",
-                            "this file scores: {}",
-                            unit_types.join(", ")
-                        ),
+                        msg::unknown_unit_type(t.get_ref()),
+                        msg::this_file_scores(unit_types.join(", ")),
                     );
                 } else {
                     own.push(k);
@@ -361,10 +306,8 @@ fn tree_of(
                 None => {
                     v.err_hint(
                         rn.id.span(),
-                        crate::tr!("tiêu chí `{}` không có tiêu chí con và không có cách tính điểm (rule)", "criterion `{}` has no sub-criteria and no rule",
-                            rn.id.get_ref()
-                        ),
-                        crate::tr!("thêm cách tính điểm, ví dụ rule = {{ kind = \"yes_no\", indicator = \"...\" }}", "give it a rule, e.g. rule = {{ kind = \"yes_no\", indicator = \"...\" }}"),
+                        msg::leaf_without_rule(rn.id.get_ref()),
+                        msg::give_it_a_rule(),
                     );
                     NodeKind::Group { children: vec![] }
                 }
@@ -373,10 +316,8 @@ fn tree_of(
             if let Some(rule) = &rn.rule {
                 v.err_hint(
                     rule.span(),
-                    crate::tr!("tiêu chí `{}` có tiêu chí con nên không được có cách tính điểm riêng", "criterion `{}` has sub-criteria, so it cannot have a rule",
-                        rn.id.get_ref()
-                    ),
-                    crate::tr!("điểm của nó là tổng điểm các tiêu chí con; hãy chuyển cách tính điểm xuống tiêu chí con", "its points are the sum of its sub-criteria; move the rule to a sub-criterion"),
+                    msg::group_with_rule(rn.id.get_ref()),
+                    msg::move_rule_down(),
                 );
             }
             let sum: f64 = children[p]
@@ -386,12 +327,8 @@ fn tree_of(
             if (sum - max).abs() > EPS {
                 v.err_hint(
                     rn.max.span(),
-                    crate::tr!("tổng điểm tối đa các tiêu chí con của `{}` là {}, nhưng điểm tối đa của nó là {}", "the sub-criteria of `{}` add up to {}, but its max is {}",
-                        rn.id.get_ref(),
-                        fmt_num(sum),
-                        fmt_num(max)
-                    ),
-                    crate::tr!("điểm tối đa của tiêu chí cha phải bằng tổng điểm tối đa các tiêu chí con", "a parent's max must equal the sum of its children's"),
+                    msg::children_add_up_to(rn.id.get_ref(), fmt_num(sum), fmt_num(max)),
+                    msg::parent_max_is_sum_of_children(),
                 );
             }
             NodeKind::Group {
@@ -417,32 +354,14 @@ fn tree_of(
         .filter(|&i| nodes[i].parent.is_none() && nodes[i].depth == 1)
         .collect();
     if nodes.is_empty() {
-        v.err_hint(
-            meta_span.clone(),
-            crate::tr!(
-                "bộ tiêu chí chưa có tiêu chí nào",
-                "the criteria set has no criteria"
-            ),
-            crate::tr!(
-                "thêm các lĩnh vực bằng các bảng [[criterion]]",
-                "add areas with [[criterion]] tables"
-            ),
-        );
+        v.err_hint(meta_span.clone(), msg::no_criteria(), msg::add_areas());
     } else {
         let total: f64 = areas.iter().map(|&a| nodes[a].max).sum();
         if (total - max_points).abs() > EPS {
             v.err_hint(
                 max_points_raw.span(),
-                crate::tr!(
-                    "tổng điểm các lĩnh vực là {}, nhưng max_points là {}",
-                    "the areas add up to {}, but max_points is {}",
-                    fmt_num(total),
-                    fmt_num(max_points)
-                ),
-                crate::tr!(
-                    "tổng điểm tối đa các lĩnh vực phải bằng điểm tối đa đã khai báo",
-                    "the areas' maxima must add up to the declared maximum"
-                ),
+                msg::areas_add_up_to(fmt_num(total), fmt_num(max_points)),
+                msg::areas_must_add_up(),
             );
         }
     }
@@ -460,31 +379,19 @@ fn sections_of(
     let mut section = |v: &mut V, s: Option<S<RawSection>>| -> Option<Section> {
         let s = s?.into_inner();
         if *s.cap.get_ref() < 0.0 {
-            v.err(
-                s.cap.span(),
-                crate::tr!("mức trần không được âm", "a cap cannot be negative"),
-            );
+            v.err(s.cap.span(), msg::cap_cannot_be_negative());
         }
         let mut items = Vec::new();
         for it in s.item {
             let it = it.into_inner();
             let id = it.id.get_ref().clone();
             if item_ids.contains_key(&id) || parse_id(&id).is_some_and(|p| by_id.contains_key(&p)) {
-                v.err(
-                    it.id.span(),
-                    crate::tr!("mã `{id}` bị dùng hai lần", "id `{id}` is used twice"),
-                );
+                v.err(it.id.span(), msg::id_used_twice(&id));
             }
             item_ids.insert(id.clone(), it.id.span());
             let max = *it.max.get_ref();
             if max <= 0.0 {
-                v.err(
-                    it.max.span(),
-                    crate::tr!(
-                        "điểm tối đa của mục `{id}` phải lớn hơn 0",
-                        "item `{id}` must have a max above 0"
-                    ),
-                );
+                v.err(it.max.span(), msg::item_max_must_be_positive(&id));
             }
             if let Some(rule) = rule_of(v, &it.rule, max, true) {
                 items.push(Item {
@@ -518,14 +425,8 @@ fn disqualify_of(v: &mut V, raw: Vec<S<RawDisqualify>>, grading: &Grading) -> Ve
         if id.trim().is_empty() || id.contains([';', ':', '\n']) {
             v.err_hint(
                 d.id.span(),
-                crate::tr!(
-                    "mã điều kiện `{id}` không hợp lệ",
-                    "the condition id `{id}` is not valid"
-                ),
-                crate::tr!(
-                    "dùng mã ngắn không có dấu `;` hay `:`, ví dụ \"K1\"",
-                    "use a short id without `;` or `:`, e.g. \"K1\""
-                ),
+                msg::condition_id_not_valid(id),
+                msg::condition_id_example(),
             );
         }
         let test = parse_when(v, &d.when);
@@ -537,12 +438,8 @@ fn disqualify_of(v: &mut V, raw: Vec<S<RawDisqualify>>, grading: &Grading) -> Ve
             let labels: Vec<&str> = grading.bands.iter().map(|b| b.label.as_str()).collect();
             v.err_hint(
                 d.cap_grade.span(),
-                crate::tr!(
-                    "`{}` không phải là một mức xếp loại",
-                    "`{}` is not one of the grade labels",
-                    d.cap_grade.get_ref()
-                ),
-                crate::tr!("các mức xếp loại: {}", "grades: {}", labels.join(", ")),
+                msg::not_a_grade_label(d.cap_grade.get_ref()),
+                msg::grades_are(labels.join(", ")),
             );
         }
         if let (Some(test), Some(cap)) = (test, cap) {
@@ -578,13 +475,7 @@ fn ranking_of(v: &mut V, raw: Option<S<RawRanking>>, nodes: &[Node]) -> Ranking 
         }
         if let Some(t) = &r.tie_tolerance {
             if *t.get_ref() < 0.0 {
-                v.err(
-                    t.span(),
-                    crate::tr!(
-                        "tie_tolerance không được âm",
-                        "tie_tolerance cannot be negative"
-                    ),
-                );
+                v.err(t.span(), msg::tie_tolerance_cannot_be_negative());
             } else {
                 ranking.tie_tolerance = *t.get_ref();
             }
@@ -595,15 +486,8 @@ fn ranking_of(v: &mut V, raw: Option<S<RawRanking>>, nodes: &[Node]) -> Ranking 
                     Some(i) => ranking.tie_break.push(i),
                     None => v.err_hint(
                         id.span(),
-                        crate::tr!(
-                            "tie_break nêu `{}`, không phải mã tiêu chí",
-                            "tie_break names `{}`, which is not a criterion id",
-                            id.get_ref()
-                        ),
-                        crate::tr!(
-                            "nêu lĩnh vực hoặc tiêu chí theo mã, ví dụ tie_break = [\"3\", \"7\"]",
-                            "name areas or criteria by id, e.g. tie_break = [\"3\", \"7\"]"
-                        ),
+                        msg::tie_break_not_a_criterion(id.get_ref()),
+                        msg::tie_break_example(),
                     ),
                 }
             }
@@ -648,38 +532,17 @@ fn rule_of(v: &mut V, rule: &S<RawRule>, max: f64, item: bool) -> Option<Rule> {
     let kind = r.kind.get_ref().as_str();
     if !RULE_KINDS.contains(&kind) {
         let hint = match text::closest(kind, RULE_KINDS) {
-            Some(c) => crate::tr!(
-                "có phải ý bạn là `{c}`? Các loại cách tính điểm: {}",
-                "did you mean `{c}`? Rule kinds: {}",
-                RULE_KINDS.join(", ")
-            ),
-            None => crate::tr!(
-                "các loại cách tính điểm: {}",
-                "rule kinds: {}",
-                RULE_KINDS.join(", ")
-            ),
+            Some(c) => msg::did_you_mean_rule_kinds(c, RULE_KINDS.join(", ")),
+            None => msg::rule_kinds_are(RULE_KINDS.join(", ")),
         };
-        v.err_hint(
-            r.kind.span(),
-            crate::tr!(
-                "loại cách tính điểm không hợp lệ: `{kind}`",
-                "unknown rule kind `{kind}`"
-            ),
-            hint,
-        );
+        v.err_hint(r.kind.span(), msg::unknown_rule_kind(kind), hint);
         return None;
     }
     if item && kind == "deduction" {
         v.err_hint(
             r.kind.span(),
-            crate::tr!(
-                "mục điểm thưởng, điểm trừ không dùng được `deduction`",
-                "bonus and penalty items cannot use `deduction`"
-            ),
-            crate::tr!(
-                "dùng `per_occurrence` (điểm = số trường hợp × per, không quá điểm tối đa của mục)",
-                "use `per_occurrence` (points = count × per, up to the item's max)"
-            ),
+            msg::items_cannot_use_deduction(),
+            msg::use_per_occurrence(),
         );
     }
     // Keys present that this kind does not take.
@@ -702,48 +565,25 @@ fn rule_of(v: &mut V, rule: &S<RawRule>, max: f64, item: bool) -> Option<Rule> {
             if !allowed.contains(&key) {
                 ok = false;
                 let hint = if allowed.is_empty() {
-                    crate::tr!(
-                        "`{kind}` chỉ nhận `indicator`",
-                        "`{kind}` takes only `indicator`"
-                    )
+                    msg::kind_takes_only_indicator(kind)
                 } else {
-                    crate::tr!(
-                        "`{kind}` nhận: indicator, {}",
-                        "`{kind}` takes: indicator, {}",
-                        allowed.join(", ")
-                    )
+                    msg::kind_takes_keys(kind, allowed.join(", "))
                 };
-                v.err_hint(
-                    span,
-                    crate::tr!(
-                        "khóa `{key}` không dùng cho loại cách tính điểm `{kind}`",
-                        "key `{key}` does not apply to rule kind `{kind}`"
-                    ),
-                    hint,
-                );
+                v.err_hint(span, msg::key_not_for_kind(key, kind), hint);
             }
         }
     }
     let indicator = match &r.indicator {
         Some(i) if !i.get_ref().trim().is_empty() => i.get_ref().trim().to_string(),
         Some(i) => {
-            v.err(
-                i.span(),
-                crate::tr!("tên chỉ số bị trống", "the indicator name is empty"),
-            );
+            v.err(i.span(), msg::indicator_name_empty());
             return None;
         }
         None => {
             v.err_hint(
                 rule.span(),
-                crate::tr!(
-                    "cách tính điểm `{kind}` chưa nêu chỉ số (indicator)",
-                    "the `{kind}` rule names no indicator"
-                ),
-                crate::tr!(
-                    "thêm indicator = \"<tên cột trong bảng dữ liệu>\"",
-                    "add indicator = \"<column name in the data tables>\""
-                ),
+                msg::rule_names_no_indicator(kind),
+                msg::add_indicator(),
             );
             return None;
         }
@@ -752,13 +592,7 @@ fn rule_of(v: &mut V, rule: &S<RawRule>, max: f64, item: bool) -> Option<Rule> {
         match x {
             Some(x) => Some(*x.get_ref()),
             None => {
-                v.err(
-                    rule.span(),
-                    crate::tr!(
-                        "cách tính điểm `{kind}` cần `{key}`",
-                        "the `{kind}` rule needs `{key}`"
-                    ),
-                );
+                v.err(rule.span(), msg::rule_needs_key(kind, key));
                 None
             }
         }
@@ -788,14 +622,8 @@ fn rule_of(v: &mut V, rule: &S<RawRule>, max: f64, item: bool) -> Option<Rule> {
             if (z - f).abs() < EPS {
                 v.err_hint(
                     r.full_at.as_ref().map_or(rule.span(), S::span),
-                    crate::tr!(
-                        "zero_at và full_at bằng nhau",
-                        "zero_at and full_at are equal"
-                    ),
-                    crate::tr!(
-                        "dùng `bands` cho một ngưỡng duy nhất",
-                        "use `bands` for a single threshold"
-                    ),
+                    msg::zero_at_equals_full_at(),
+                    msg::use_bands_for_one_threshold(),
                 );
             }
             for (x, key) in [(&r.zero_at, "zero_at"), (&r.full_at, "full_at")] {
@@ -803,11 +631,7 @@ fn rule_of(v: &mut V, rule: &S<RawRule>, max: f64, item: bool) -> Option<Rule> {
                     if !in_range(*x.get_ref()) {
                         v.err(
                             x.span(),
-                            crate::tr!(
-                                "{key} = {} nằm ngoài khoảng giá trị cách tính điểm này chấp nhận",
-                                "{key} = {} is outside the values this rule accepts",
-                                fmt_num(*x.get_ref())
-                            ),
+                            msg::value_outside_rule(key, fmt_num(*x.get_ref())),
                         );
                     }
                 }
@@ -819,16 +643,10 @@ fn rule_of(v: &mut V, rule: &S<RawRule>, max: f64, item: bool) -> Option<Rule> {
         }
         "bands" => {
             let Some(bands) = &r.bands else {
-                v.err(
-                    rule.span(),
-                    crate::tr!(
-                        "cách tính `bands` cần `bands`",
-                        "the `bands` rule needs `bands`"
-                    ),
-                );
+                v.err(rule.span(), msg::bands_rule_needs_bands());
                 return None;
             };
-            RuleKind::Bands(bands_of(v, bands, Some(max), &crate::tr!("bậc", "band"))?)
+            RuleKind::Bands(bands_of(v, bands, Some(max), &msg::band_noun())?)
         }
         "yes_no" | "appraised" => {
             if kind == "yes_no" {
@@ -841,14 +659,8 @@ fn rule_of(v: &mut V, rule: &S<RawRule>, max: f64, item: bool) -> Option<Rule> {
             let Some(cats) = &r.categories else {
                 v.err_hint(
                     rule.span(),
-                    crate::tr!(
-                        "cách tính `category` cần `categories`",
-                        "the `category` rule needs `categories`"
-                    ),
-                    crate::tr!(
-                        "ví dụ categories = {{ \"toàn trình\" = 2, \"một phần\" = 1 }}",
-                        "e.g. categories = {{ \"toàn trình\" = 2, \"một phần\" = 1 }}"
-                    ),
+                    msg::category_rule_needs_categories(),
+                    msg::categories_example(),
                 );
                 return None;
             };
@@ -858,23 +670,12 @@ fn rule_of(v: &mut V, rule: &S<RawRule>, max: f64, item: bool) -> Option<Rule> {
                 if !(0.0..=max + EPS).contains(&p) {
                     v.err(
                         pts.span(),
-                        crate::tr!(
-                            "điểm phân loại {} nằm ngoài khoảng 0..{}",
-                            "category points {} are outside 0..{}",
-                            fmt_num(p),
-                            fmt_num(max)
-                        ),
+                        msg::category_points_outside(fmt_num(p), fmt_num(max)),
                     );
                 }
                 let k = text::key(word);
                 if out.iter().any(|c| c.key == k) {
-                    v.err(
-                        pts.span(),
-                        crate::tr!(
-                            "phân loại `{word}` được liệt kê hai lần",
-                            "category `{word}` is listed twice"
-                        ),
-                    );
+                    v.err(pts.span(), msg::category_listed_twice(word));
                 }
                 out.push(Category {
                     key: k,
@@ -883,13 +684,7 @@ fn rule_of(v: &mut V, rule: &S<RawRule>, max: f64, item: bool) -> Option<Rule> {
                 });
             }
             if out.is_empty() {
-                v.err(
-                    cats.span(),
-                    crate::tr!(
-                        "danh sách giá trị (categories) bị trống",
-                        "the category list is empty"
-                    ),
-                );
+                v.err(cats.span(), msg::category_list_empty());
             }
             RuleKind::Category(out)
         }
@@ -906,19 +701,12 @@ fn rule_of(v: &mut V, rule: &S<RawRule>, max: f64, item: bool) -> Option<Rule> {
             if per <= 0.0 {
                 v.err(
                     r.per.as_ref().map_or(rule.span(), S::span),
-                    crate::tr!("`per` phải lớn hơn 0", "`per` must be above 0"),
+                    msg::per_must_be_above_zero(),
                 );
             }
             if let Some(f) = &r.floor {
                 if !(0.0..=max).contains(f.get_ref()) {
-                    v.err(
-                        f.span(),
-                        crate::tr!(
-                            "floor phải nằm trong khoảng từ 0 đến điểm tối đa ({})",
-                            "floor must lie between 0 and the max ({})",
-                            fmt_num(max)
-                        ),
-                    );
+                    v.err(f.span(), msg::floor_outside_range(fmt_num(max)));
                 }
             }
             RuleKind::Deduction { per, floor }
@@ -928,7 +716,7 @@ fn rule_of(v: &mut V, rule: &S<RawRule>, max: f64, item: bool) -> Option<Rule> {
             if per <= 0.0 {
                 v.err(
                     r.per.as_ref().map_or(rule.span(), S::span),
-                    crate::tr!("`per` phải lớn hơn 0", "`per` must be above 0"),
+                    msg::per_must_be_above_zero(),
                 );
             }
             RuleKind::PerOccurrence { per }
@@ -955,10 +743,7 @@ fn bands_of(
 ) -> Option<Vec<Band>> {
     let list = bands.get_ref();
     if list.is_empty() {
-        v.err(
-            bands.span(),
-            crate::tr!("danh sách {what} bị trống", "the {what} list is empty"),
-        );
+        v.err(bands.span(), msg::list_is_empty(what));
         return None;
     }
     let before = v.diags.len();
@@ -980,12 +765,7 @@ fn bands_of(
             if !(0.0..=pm + EPS).contains(&p) {
                 v.err(
                     b.points.span(),
-                    crate::tr!(
-                        "điểm của {what} là {}, nằm ngoài khoảng 0..{}",
-                        "{what} points {} are outside 0..{}",
-                        fmt_num(p),
-                        fmt_num(pm)
-                    ),
+                    msg::points_outside_range(what, fmt_num(p), fmt_num(pm)),
                 );
             }
         }
@@ -1013,27 +793,13 @@ fn check_band_order(
     if min.is_none() && i + 1 < len {
         v.err_hint(
             max.map_or(0..0, S::span),
-            crate::tr!(
-                "{what} {} không có `min`, nhưng chỉ {what} cuối cùng được bỏ trống",
-                "{what} {} has no `min`, but only the last {what} may leave it open",
-                i + 1
-            ),
-            crate::tr!(
-                "liệt kê từ mức cao nhất xuống; mọi mức trừ mức cuối đều cần `min`",
-                "list bands from the highest down; give every band but the last a `min`"
-            ),
+            msg::open_min_before_last(what, i + 1),
+            msg::bands_from_highest_down(),
         );
     }
     if let (Some(min), Some(max)) = (min, max) {
         if max.get_ref() <= min.get_ref() {
-            v.err(
-                max.span(),
-                crate::tr!(
-                    "{what} {}: max phải lớn hơn min",
-                    "{what} {}: max must be above min",
-                    i + 1
-                ),
-            );
+            v.err(max.span(), msg::max_must_above_min(what, i + 1));
         }
     }
     if i == 0 {
@@ -1043,12 +809,8 @@ fn check_band_order(
         if m.get_ref() >= p.get_ref() {
             v.err_hint(
                 m.span(),
-                crate::tr!("các {what} sai thứ tự: {what} {} bắt đầu từ {}, không thấp hơn mức trước nó ({})", "{what}s are out of order: {what} {} starts at {}, not below the one before it ({})",
-                    i + 1,
-                    fmt_num(*m.get_ref()),
-                    fmt_num(*p.get_ref())
-                ),
-                crate::tr!("liệt kê các {what} từ cao xuống thấp", "list {what}s from the highest down"),
+                msg::out_of_order(what, i + 1, fmt_num(*m.get_ref()), fmt_num(*p.get_ref())),
+                msg::list_from_highest_down(what),
             );
             return;
         }
@@ -1058,23 +820,14 @@ fn check_band_order(
         if mx_v > p_v + EPS {
             v.err_hint(
                 mx.span(),
-                crate::tr!("các {what} chồng lấn: {what} {} kéo dài tới {}, vượt điểm bắt đầu của mức trên nó ({})", "{what}s overlap: {what} {} runs up to {}, past the start of the one above it ({})", i + 1, fmt_num(mx_v), fmt_num(p_v)),
-                crate::tr!("đặt max = {} hoặc bỏ max", "set max = {} or leave max out", fmt_num(p_v)),
+                msg::overlap(what, i + 1, fmt_num(mx_v), fmt_num(p_v)),
+                msg::set_max_leave_max_out(fmt_num(p_v)),
             );
         } else if mx_v < p_v - EPS {
             v.err_hint(
                 mx.span(),
-                crate::tr!(
-                    "các {what} bị hở: giá trị từ {} đến dưới {} không thuộc {what} nào",
-                    "gap between {what}s: values from {} up to {} fall in no {what}",
-                    fmt_num(mx_v),
-                    fmt_num(p_v)
-                ),
-                crate::tr!(
-                    "đặt max = {} hoặc bỏ max",
-                    "set max = {} or leave max out",
-                    fmt_num(p_v)
-                ),
+                msg::gap_between(what, fmt_num(mx_v), fmt_num(p_v)),
+                msg::set_max_leave_max_out(fmt_num(p_v)),
             );
         }
     }
@@ -1090,14 +843,7 @@ fn grading_of(v: &mut V, g: S<RawGrading>) -> Grading {
         None => GradeBasis::RoundedIndex,
     };
     if g.band.is_empty() {
-        v.err_hint(
-            span,
-            crate::tr!("chưa có mức xếp loại nào", "no grade bands"),
-            crate::tr!(
-                "thêm các bảng [[grading.band]], mức cao nhất trước",
-                "add [[grading.band]] tables, best first"
-            ),
-        );
+        v.err_hint(span, msg::no_grade_bands(), msg::add_grade_bands());
         return Grading {
             basis,
             bands: vec![],
@@ -1116,19 +862,15 @@ fn grading_of(v: &mut V, g: S<RawGrading>) -> Grading {
             b.min.as_ref(),
             b.max.as_ref(),
             prev_min,
-            &crate::tr!("mức xếp loại", "grade band"),
+            &msg::grade_band_noun(),
         );
         if i == 0 {
             if let Some(mx) = &b.max {
                 if *mx.get_ref() < 100.0 {
                     v.err_hint(
                         mx.span(),
-                        crate::tr!(
-                            "thang xếp loại bị hở: chỉ số từ {} đến 100 không có mức xếp loại",
-                            "gap between grade bands: an index from {} up to 100 gets no grade",
-                            fmt_num(*mx.get_ref())
-                        ),
-                        crate::tr!("bỏ max ở mức cao nhất", "leave max out of the best band"),
+                        msg::grade_gap_at_top(fmt_num(*mx.get_ref())),
+                        msg::leave_max_out_best_band(),
                     );
                 }
             }
@@ -1138,15 +880,8 @@ fn grading_of(v: &mut V, g: S<RawGrading>) -> Grading {
                 if *m.get_ref() > 0.0 {
                     v.err_hint(
                         m.span(),
-                        crate::tr!(
-                            "thang xếp loại bị hở: chỉ số dưới {} không có mức xếp loại",
-                            "gap between grade bands: an index below {} gets no grade",
-                            fmt_num(*m.get_ref())
-                        ),
-                        crate::tr!(
-                            "bỏ min ở mức thấp nhất để bao trùm mọi giá trị bên dưới",
-                            "leave min out of the lowest band so it covers everything below"
-                        ),
+                        msg::grade_gap_at_bottom(fmt_num(*m.get_ref())),
+                        msg::leave_min_out_lowest_band(),
                     );
                 }
             }
@@ -1156,13 +891,7 @@ fn grading_of(v: &mut V, g: S<RawGrading>) -> Grading {
             .iter()
             .any(|x| text::key(&x.label) == text::key(&label))
         {
-            v.err(
-                b.label.span(),
-                crate::tr!(
-                    "mức xếp loại `{label}` được liệt kê hai lần",
-                    "grade `{label}` is listed twice"
-                ),
-            );
+            v.err(b.label.span(), msg::grade_listed_twice(&label));
         }
         let color = b.color.as_ref().and_then(|c| {
             let s = c.get_ref().trim_start_matches('#');
@@ -1172,12 +901,8 @@ fn grading_of(v: &mut V, g: S<RawGrading>) -> Grading {
             if parsed.is_none() {
                 v.err_hint(
                     c.span(),
-                    crate::tr!(
-                        "`{}` không phải là mã màu",
-                        "`{}` is not a colour",
-                        c.get_ref()
-                    ),
-                    crate::tr!("viết màu dạng \"#RRGGBB\"", "write colours as \"#RRGGBB\""),
+                    msg::not_colour(c.get_ref()),
+                    msg::write_colours_rrggbb(),
                 );
             }
             parsed
@@ -1214,15 +939,8 @@ fn parse_when(v: &mut V, when: &S<String>) -> Option<Test> {
     }
     v.err_hint(
         when.span(),
-        crate::tr!(
-            "không hiểu điều kiện `{}`",
-            "cannot read the condition `{}`",
-            when.get_ref()
-        ),
-        crate::tr!(
-            "viết \"yes\" (chỉ số ghi có/x/1) hoặc một phép so sánh như \">= 1\"",
-            "write \"yes\" (the indicator says có/x/1) or a comparison such as \">= 1\""
-        ),
+        msg::cannot_read_condition(when.get_ref()),
+        msg::condition_example(),
     );
     None
 }
