@@ -10,7 +10,7 @@
 //! data with every cell state and under varied parameters).
 
 use super::bind::{Bound, Cell, CondState};
-use super::evaluate::{grade_with, Totals};
+use super::evaluate::{combine, grade_with, Combined, Totals};
 use super::plan::{Params, Plan};
 use super::rules::formula;
 use crate::criteria::model::*;
@@ -288,8 +288,6 @@ pub fn evaluate(
     let nodes = c.nodes.len();
     let (bonus_row, penalty_row) = (nodes + 1 + plan.items.len(), nodes + 2 + plan.items.len());
     let full_max = full_tree_max(plan, params, &mut scratch.node_max);
-    let bonus_cap = c.bonus.as_ref().map(|s| s.cap);
-    let penalty_cap = c.penalty.as_ref().map(|s| s.cap);
     let Scratch {
         rows,
         max_rows,
@@ -348,7 +346,7 @@ pub fn evaluate(
             }
             roll_up(plan, max_rows);
         }
-        // Each unit's totals, as `evaluate::finish` computes them.
+        // Each unit's totals, by the arithmetic of the unit-by-unit evaluation.
         for t in 0..len {
             let tree_points = rows[nodes * TILE + t];
             let tree_max = if rebased {
@@ -356,15 +354,14 @@ pub fn evaluate(
             } else {
                 full_max
             };
-            let scaled = if tree_max > 0.0 {
-                tree_points * c.max_points / tree_max
-            } else {
-                0.0
-            };
-            let bonus = bonus_cap.map_or(0.0, |cap| rows[bonus_row * TILE + t].min(cap));
-            let penalty = penalty_cap.map_or(0.0, |cap| rows[penalty_row * TILE + t].min(cap));
-            let total = (scaled + bonus - penalty).clamp(0.0, c.max_points);
-            let index = total / c.max_points * 100.0;
+            let sums = [rows[bonus_row * TILE + t], rows[penalty_row * TILE + t]];
+            let Combined {
+                bonus,
+                penalty,
+                total,
+                index,
+                ..
+            } = combine(c, tree_points, tree_max, sums);
             let grade = grade_with(&c.grading, params.basis, index).max(cols.cap[start + t]);
             out[start + t] = Totals {
                 tree_points,

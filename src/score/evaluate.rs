@@ -10,6 +10,7 @@ use super::plan::{LeafPlan, Params, Plan};
 use super::rules::{self, Note};
 use super::{Flag, FlagSet, UnitFlag};
 use crate::criteria::model::*;
+use crate::criteria::Criteria;
 use crate::numfmt;
 
 /// Receives the explanation of an evaluation.
@@ -87,6 +88,40 @@ pub fn grade_with(g: &Grading, basis: GradeBasis, index: f64) -> usize {
         .map(|b| usize::from(b.min.is_some_and(|m| x < m)))
         .sum();
     above.min(g.bands.len().saturating_sub(1))
+}
+
+/// The unit's figures after the tree: bonus and penalty after their caps, the total before and
+/// after clamping to [0, max_points], and the index.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Combined {
+    pub bonus: f64,
+    pub penalty: f64,
+    pub raw_total: f64,
+    pub total: f64,
+    pub index: f64,
+}
+
+/// Tree points rescaled to `max_points` (0 when nothing counts), plus the capped bonus, minus the
+/// capped penalty (`sums`: the items' points summed per section), clamped; the index. The one
+/// place this arithmetic is written, for the unit-by-unit and the batch evaluation.
+#[inline(always)]
+pub(super) fn combine(c: &Criteria, tree_points: f64, tree_max: f64, sums: [f64; 2]) -> Combined {
+    let scaled = if tree_max > 0.0 {
+        tree_points * c.max_points / tree_max
+    } else {
+        0.0
+    };
+    let bonus = c.bonus.as_ref().map_or(0.0, |s| sums[0].min(s.cap));
+    let penalty = c.penalty.as_ref().map_or(0.0, |s| sums[1].min(s.cap));
+    let raw_total = scaled + bonus - penalty;
+    let total = raw_total.clamp(0.0, c.max_points);
+    Combined {
+        bonus,
+        penalty,
+        raw_total,
+        total,
+        index: total / c.max_points * 100.0,
+    }
 }
 
 /// Evaluate member `mi` of `bound`.
@@ -236,11 +271,6 @@ fn finish(
     if n_na > 0 {
         sink.unit_flag(|| UnitFlag::NotApplicable(n_na));
     }
-    let scaled = if tree_max > 0.0 {
-        tree_points * c.max_points / tree_max
-    } else {
-        0.0
-    };
 
     // Bonus and penalty.
     let mut sums = [0.0f64; 2];
@@ -270,22 +300,17 @@ fn finish(
     if missing_items > 0 {
         sink.unit_flag(|| UnitFlag::MissingItems(missing_items));
     }
-    let bonus_cap = c.bonus.as_ref().map(|s| s.cap);
-    let penalty_cap = c.penalty.as_ref().map(|s| s.cap);
-    if bonus_cap.is_some_and(|cap| sums[0] > cap) {
+    let t = combine(c, tree_points, tree_max, sums);
+    if c.bonus.as_ref().is_some_and(|s| sums[0] > s.cap) {
         sink.unit_flag(|| UnitFlag::BonusCapped);
     }
-    if penalty_cap.is_some_and(|cap| sums[1] > cap) {
+    if c.penalty.as_ref().is_some_and(|s| sums[1] > s.cap) {
         sink.unit_flag(|| UnitFlag::PenaltyCapped);
     }
-    let bonus = bonus_cap.map_or(0.0, |cap| sums[0].min(cap));
-    let penalty = penalty_cap.map_or(0.0, |cap| sums[1].min(cap));
-    let raw_total = scaled + bonus - penalty;
-    let total = raw_total.clamp(0.0, c.max_points);
-    if total != raw_total {
+    if t.total != t.raw_total {
         sink.unit_flag(|| UnitFlag::TotalClamped);
     }
-    let index = total / c.max_points * 100.0;
+    let (bonus, penalty, total, index) = (t.bonus, t.penalty, t.total, t.index);
     let mut grade = grade_with(&c.grading, params.basis, index);
     for (di, d) in c.disqualify.iter().enumerate() {
         match bound.condition(mi, di) {

@@ -183,12 +183,9 @@ proptest! {
     }
 }
 
-/// One evaluation of the bound matrix with nominal parameters and no sink (what a Monte-Carlo
-/// replication runs) gives exactly the numbers `score` reports, for every unit of the sample.
-#[test]
-fn a_replication_with_nominal_parameters_equals_the_nominal_results() {
+/// The sample's 2025 criteria, registry and data, as the README's run reads them.
+fn sample() -> (Vec<Criteria>, Registry, Dataset) {
     use parindex::dataset::DataSpec;
-    use parindex::score::{bind, evaluate, plan};
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let cs: Vec<Criteria> = ["criteria/so-2025.toml", "criteria/xa-2025.toml"]
         .iter()
@@ -209,6 +206,15 @@ fn a_replication_with_nominal_parameters_equals_the_nominal_results() {
     .collect();
     let caps = Captions::from_criteria(&cs);
     let data = Dataset::load(&specs, Default::default(), &reg, &[], &caps).unwrap();
+    (cs, reg, data)
+}
+
+/// One evaluation of the bound matrix with nominal parameters and no sink (what a Monte-Carlo
+/// replication runs) gives exactly the numbers `score` reports, for every unit of the sample.
+#[test]
+fn a_replication_with_nominal_parameters_equals_the_nominal_results() {
+    use parindex::score::{bind, evaluate, plan};
+    let (cs, reg, data) = sample();
     let nominal = score::score_all(&cs, &reg, &data).unwrap();
     let mut checked = 0;
     for c in &cs {
@@ -339,27 +345,7 @@ fn batch_equals_unit_by_unit(
 #[test]
 fn batch_evaluation_equals_unit_by_unit_on_the_sample() {
     use parindex::criteria::model::{GradeBasis, NaPolicy, SurveyAbsent};
-    use parindex::dataset::DataSpec;
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let cs: Vec<Criteria> = ["criteria/so-2025.toml", "criteria/xa-2025.toml"]
-        .iter()
-        .map(|p| criteria::load(&root.join(p)).unwrap())
-        .collect();
-    let reg = Registry::load(&root.join("sample-data/units.csv")).unwrap();
-    let specs: Vec<DataSpec> = [
-        "sample-data/2025/chi-so-so.csv",
-        "sample-data/2025/chi-so-xa.csv",
-        "sample-data/2025/tham-dinh.xlsx#Thẩm định",
-        "sample-data/2025/dieu-tra-xhh.parquet",
-    ]
-    .iter()
-    .map(|p| DataSpec {
-        path: root.join(p),
-        fraction: false,
-    })
-    .collect();
-    let caps = Captions::from_criteria(&cs);
-    let data = Dataset::load(&specs, Default::default(), &reg, &[], &caps).unwrap();
+    let (cs, reg, data) = sample();
     let mut checked = 0;
     for c in &cs {
         checked += batch_equals_unit_by_unit(c, &reg, &data, |_| {});
