@@ -358,11 +358,20 @@ fn prepare(a: &Job) -> Result<Prepared> {
     for t in &data.tables {
         notes.extend(t.notes.iter().cloned());
     }
-    if !data.unused.is_empty() {
+    // Columns the run reads besides the criteria's: the survey sample sizes of `[uncertainty]`.
+    let run_columns: Vec<String> = (a.uncertainty.iter())
+        .flat_map(|u| u.survey.iter().filter_map(|s| s.sample_size.as_deref()))
+        .map(crate::text::key)
+        .collect();
+    let unused: Vec<&str> = (data.unused.iter())
+        .filter(|c| !run_columns.contains(&crate::text::key(c)))
+        .map(String::as_str)
+        .collect();
+    if !unused.is_empty() {
         notes.push(crate::tr!(
             "các cột đã đọc nhưng không tiêu chí nào dùng: {}",
             "columns read but used by no criterion: {}",
-            data.unused.join(", ")
+            unused.join(", ")
         ));
     }
 
@@ -618,11 +627,11 @@ fn compute(a: &Job, p: &mut Prepared) -> Result<Computed> {
             )
             .map_err(Error::Data)?;
             notes.push(crate::tr!(
-                "độ bất định: {} lần mô phỏng, hạt giống {}, {:.1} giây",
-                "uncertainty: {} replications, seed {}, {:.1} s",
+                "độ bất định: {} lần mô phỏng, hạt giống {}, {}",
+                "uncertainty: {} replications, seed {}, {}",
                 f.replications,
                 f.seed,
-                started.elapsed().as_secs_f64()
+                crate::i18n::seconds(started.elapsed().as_secs_f64())
             ));
             Some(f)
         }

@@ -786,9 +786,9 @@ pub fn run(o: &Options, progress: &mut dyn FnMut(&str)) -> Result<Derived> {
     dups.dedup();
     let dup_series = Series::new("h".into(), dups);
     progress(&crate::tr!(
-        "xong lượt 1/2 trong {:.1} giây: {} mã băm hồ sơ xuất hiện hơn một lần",
-        "pass 1/2 done in {:.1} s: {} id hash(es) seen more than once",
-        t0.elapsed().as_secs_f64(),
+        "xong lượt 1/2 trong {}: {} mã băm hồ sơ xuất hiện hơn một lần",
+        "pass 1/2 done in {}: {} id hash(es) seen more than once",
+        crate::i18n::seconds(t0.elapsed().as_secs_f64()),
         dup_series.len()
     ));
 
@@ -838,9 +838,9 @@ pub fn run(o: &Options, progress: &mut dyn FnMut(&str)) -> Result<Derived> {
     .map_err(plan_err)?;
     let (agg_df, first_df, cand_df) = (res.remove(0), res.remove(0), res.remove(0));
     progress(&crate::tr!(
-        "xong lượt 2/2 trong {:.1} giây",
-        "pass 2/2 done in {:.1} s",
-        t1.elapsed().as_secs_f64()
+        "xong lượt 2/2 trong {}",
+        "pass 2/2 done in {}",
+        crate::i18n::seconds(t1.elapsed().as_secs_f64())
     ));
 
     let mut d = Derived::default();

@@ -32,6 +32,27 @@ fn the_sample_run_file_gives_what_the_flags_give() {
         &file,
     ]));
     assert!(o.stdout.contains("report.html"), "{o:?}");
+    // The survey's sample sizes (`co-mau-xhh.csv`) are read by `[uncertainty]`: not "unused".
+    assert!(!o.stderr.contains("so_phieu_khao_sat"), "{o:?}");
+    // Given without `[uncertainty]`, the same column is used by nothing, and said so.
+    let extra = tmp.path().join("extra").display().to_string();
+    let mut with_sizes = sample_args(&extra);
+    with_sizes.extend(["--data", "sample-data/2025/co-mau-xhh.csv"].map(String::from));
+    let f = ok(run(&args(&with_sizes)));
+    assert!(
+        f.stderr
+            .contains("các cột đã đọc nhưng không tiêu chí nào dùng: so_phieu_khao_sat"),
+        "{f:?}"
+    );
+    // Durations in Vietnamese take the decimal comma.
+    let line = (o.stderr.lines())
+        .find(|l| l.contains("độ bất định: 1000 lần mô phỏng, hạt giống 2025, "))
+        .expect("the uncertainty note");
+    let secs = line.rsplit(", ").next().unwrap();
+    assert!(
+        secs.ends_with(" giây") && secs.contains(',') && !secs.contains('.'),
+        "{line}"
+    );
     assert_eq!(
         std::fs::read(tmp.path().join("flags/criterion-scores.csv")).unwrap(),
         std::fs::read(tmp.path().join("file/criterion-scores.csv")).unwrap(),
