@@ -191,6 +191,21 @@ impl Registry {
     }
 }
 
+impl Registry {
+    /// The registry's code that `code` equals but for leading zeros (both all digits): "5" for
+    /// "00005" is what Excel makes of a numeric code column. Only ever a hint, never a join.
+    pub fn same_but_leading_zeros(&self, code: &str) -> Option<&str> {
+        let digits = |c: &str| !c.is_empty() && c.bytes().all(|b| b.is_ascii_digit());
+        if !digits(code) {
+            return None;
+        }
+        let bare = code.trim_start_matches('0');
+        (self.units.iter())
+            .map(|u| u.code.as_str())
+            .find(|c| digits(c) && *c != code && c.trim_start_matches('0') == bare)
+    }
+}
+
 /// Where a value came from, as the user would find it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Source {

@@ -788,3 +788,85 @@ fn a_csv_cut_off_in_the_middle_of_a_row_is_refused() {
     );
     assert!(!tmp.path().join("out").exists());
 }
+
+/// Numeric unit codes ("00004", as the statistics office writes them) typed into Excel lose
+/// their leading zeros; the join refuses them — never a guess — and says what happened and how
+/// to fix it, with the cell.
+#[test]
+fn codes_that_lost_their_leading_zeros_are_refused_with_the_fix() {
+    let tmp = tempfile::tempdir().unwrap();
+    let fx = repo().join("tests/fixtures/mini");
+    let units = std::fs::read_to_string(fx.join("units.csv")).unwrap();
+    let padded = |code: &str| format!("0000{}", &code[1..]);
+    let units: String = units
+        .lines()
+        .map(|l| match l.strip_prefix('U') {
+            Some(rest) => format!("0000{rest}\n"),
+            None => format!("{l}\n"),
+        })
+        .collect();
+    std::fs::write(tmp.path().join("units.csv"), units).unwrap();
+    // The data workbook, its code column typed as numbers (what Excel keeps of "00001").
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    let headers = [
+        "unit_code",
+        "on_time",
+        "plan",
+        "complaints",
+        "sat",
+        "initiatives",
+        "incident",
+        "head_disciplined",
+    ];
+    for (c, h) in headers.iter().enumerate() {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    for (r, u) in MINI.iter().enumerate() {
+        let r = r as u32 + 1;
+        let code: f64 = padded(u.0).parse().unwrap();
+        ws.write_number(r, 0, code).unwrap();
+        ws.write_number(r, 1, u.2).unwrap();
+        ws.write_string(r, 2, u.3).unwrap();
+        ws.write_string(r, 3, u.4).unwrap();
+        if let Some(s) = u.5 {
+            ws.write_number(r, 4, s).unwrap();
+        }
+        ws.write_number(r, 5, u.6).unwrap();
+        ws.write_string(r, 6, u.7).unwrap();
+        ws.write_number(r, 7, u.8).unwrap();
+    }
+    wb.save(tmp.path().join("data.xlsx")).unwrap();
+    let criteria = fx.join("criteria.toml").display().to_string();
+    let o = score_in(tmp.path(), &criteria, "units.csv", &["data.xlsx"]);
+    assert_eq!(o.code, 1, "{o:?}");
+    assert!(
+        o.stderr.contains(
+            "data.xlsx, row 4, column A (unit_code): unit code `3` is not in the unit registry \
+             (units.csv); the registry has `00003`: Excel probably dropped the code's leading \
+             zeros — format the code column as Text"
+        ),
+        "{o:?}"
+    );
+    assert!(!tmp.path().join("out").exists());
+    // In Vietnamese, by default.
+    let o = run_in(
+        tmp.path(),
+        &[
+            "score",
+            "--criteria",
+            &criteria,
+            "--units",
+            "units.csv",
+            "--data",
+            "data.xlsx",
+            "--out",
+            "out",
+        ],
+    );
+    assert!(
+        o.stderr
+            .contains("danh mục có `00006`: có lẽ Excel đã bỏ các số 0 ở đầu mã"),
+        "{o:?}"
+    );
+}
