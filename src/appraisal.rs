@@ -186,9 +186,10 @@ pub fn reasons_from_file(path: &Path, registry: &Registry) -> Result<Reasons> {
                 row: Some(row.line),
                 column: Some(t.column_label(t.code_col)),
                 message: crate::tr!(
-                    "mã đơn vị `{code}` không có trong danh mục đơn vị ({})",
-                    "unit code `{code}` is not in the unit registry ({})",
-                    registry.file
+                    "mã đơn vị `{code}` không có trong danh mục đơn vị ({}){}",
+                    "unit code `{code}` is not in the unit registry ({}){}",
+                    registry.file,
+                    crate::units::lost_zeros_hint(&code, registry.codes())
                 ),
             });
             continue;

@@ -532,10 +532,11 @@ fn validate(
             issues.push(at(
                 l,
                 crate::tr!(
-                    "mã mới `{}` không có trong danh mục đơn vị năm nay ({})",
-                    "new code `{}` is not in this year's unit registry ({})",
+                    "mã mới `{}` không có trong danh mục đơn vị năm nay ({}){}",
+                    "new code `{}` is not in this year's unit registry ({}){}",
                     l.new,
-                    registry.file
+                    registry.file,
+                    crate::units::lost_zeros_hint(&l.new, registry.codes())
                 ),
             ));
         }
@@ -543,10 +544,11 @@ fn validate(
             issues.push(at(
                 l,
                 crate::tr!(
-                    "mã cũ `{}` không có trong kết quả năm trước ({})",
-                    "old code `{}` is not in last year's results ({})",
+                    "mã cũ `{}` không có trong kết quả năm trước ({}){}",
+                    "old code `{}` is not in last year's results ({}){}",
                     l.old,
-                    prev.file
+                    prev.file,
+                    crate::units::lost_zeros_hint(&l.old, prev.by_code.keys().map(String::as_str))
                 ),
             ));
         }

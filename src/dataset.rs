@@ -155,13 +155,7 @@ impl Dataset {
                         "the unit code is empty"
                     )));
                 } else if !registry.by_code.contains_key(&code) {
-                    let zeros = match registry.same_but_leading_zeros(&code) {
-                        Some(near) => crate::tr!(
-                            "; danh mục có `{near}`: có lẽ Excel đã bỏ các số 0 ở đầu mã — định dạng cột mã là Văn bản (Text) rồi nhập lại mã",
-                            "; the registry has `{near}`: Excel probably dropped the code's leading zeros — format the code column as Text and enter the codes again"
-                        ),
-                        None => String::new(),
-                    };
+                    let zeros = units::lost_zeros_hint(&code, registry.codes());
                     issues.push(at(crate::tr!(
                         "mã đơn vị `{code}` không có trong danh mục đơn vị ({}){zeros}",
                         "unit code `{code}` is not in the unit registry ({}){zeros}",

@@ -175,6 +175,11 @@ impl Registry {
         Ok(r)
     }
 
+    /// Every unit's code, in registry order.
+    pub fn codes(&self) -> impl Iterator<Item = &str> {
+        self.units.iter().map(|u| u.code.as_str())
+    }
+
     /// A registry from units already known (codes must be unique).
     pub fn new(file: String, units: Vec<Unit>) -> Registry {
         let by_code = units
@@ -191,18 +196,25 @@ impl Registry {
     }
 }
 
-impl Registry {
-    /// The registry's code that `code` equals but for leading zeros (both all digits): "5" for
-    /// "00005" is what Excel makes of a numeric code column. Only ever a hint, never a join.
-    pub fn same_but_leading_zeros(&self, code: &str) -> Option<&str> {
-        let digits = |c: &str| !c.is_empty() && c.bytes().all(|b| b.is_ascii_digit());
-        if !digits(code) {
-            return None;
-        }
-        let bare = code.trim_start_matches('0');
-        (self.units.iter())
-            .map(|u| u.code.as_str())
-            .find(|c| digits(c) && *c != code && c.trim_start_matches('0') == bare)
+/// The hint for a code that is not found but equals one of `known` except for leading zeros
+/// (both all digits) — "5" where "00005" was meant is what Excel makes of a numeric code column —
+/// or an empty string. Only ever a hint, never a join.
+pub fn lost_zeros_hint<'a>(code: &str, known: impl IntoIterator<Item = &'a str>) -> String {
+    let digits = |c: &str| !c.is_empty() && c.bytes().all(|b| b.is_ascii_digit());
+    if !digits(code) {
+        return String::new();
+    }
+    let bare = code.trim_start_matches('0');
+    let mut near: Vec<&str> = (known.into_iter())
+        .filter(|c| digits(c) && *c != code && c.trim_start_matches('0') == bare)
+        .collect();
+    near.sort_unstable();
+    match near.first() {
+        Some(near) => crate::tr!(
+            "; có mã `{near}`: có lẽ Excel đã bỏ các số 0 ở đầu mã — định dạng cột mã là Văn bản (Text) rồi nhập lại mã",
+            "; `{near}` is there: Excel probably dropped the code's leading zeros — format the code column as Text and enter the codes again"
+        ),
+        None => String::new(),
     }
 }
 
@@ -240,5 +252,21 @@ pub fn is_not_applicable(v: &Value) -> bool {
             ["n/a", "na", "không áp dụng", "khong ap dung", "kad", "k/a"].contains(&k.as_str())
         }
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod lost_zeros_tests {
+    use super::lost_zeros_hint;
+
+    #[test]
+    fn a_code_equal_but_for_leading_zeros_gets_the_hint_either_way() {
+        let known = ["00005", "00050", "XA005", "7"];
+        assert!(lost_zeros_hint("5", known).contains("`00005`"));
+        assert!(lost_zeros_hint("050", known).contains("`00050`"));
+        assert!(lost_zeros_hint("0007", known).contains("`7`"));
+        for none in ["6", "XA5", "005A", "", "00005"] {
+            assert_eq!(lost_zeros_hint(none, ["00005", "XA005"]), "", "{none}");
+        }
     }
 }

@@ -843,8 +843,8 @@ fn codes_that_lost_their_leading_zeros_are_refused_with_the_fix() {
     assert!(
         o.stderr.contains(
             "data.xlsx, row 4, column A (unit_code): unit code `3` is not in the unit registry \
-             (units.csv); the registry has `00003`: Excel probably dropped the code's leading \
-             zeros — format the code column as Text"
+             (units.csv); `00003` is there: Excel probably dropped the code's leading zeros — \
+             format the code column as Text"
         ),
         "{o:?}"
     );
@@ -866,7 +866,7 @@ fn codes_that_lost_their_leading_zeros_are_refused_with_the_fix() {
     );
     assert!(
         o.stderr
-            .contains("danh mục có `00006`: có lẽ Excel đã bỏ các số 0 ở đầu mã"),
+            .contains("(units.csv); có mã `00006`: có lẽ Excel đã bỏ các số 0 ở đầu mã"),
         "{o:?}"
     );
 }
