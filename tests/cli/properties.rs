@@ -252,14 +252,23 @@ fn a_replication_with_nominal_parameters_equals_the_nominal_results() {
 }
 
 /// The communes set with one criterion scored only for wards and special zones, so that some
-/// cells are out of scope.
-fn communes_with_applies_to() -> Criteria {
+/// cells are out of scope; with `lower_better`, its relative rule measures against the lowest.
+fn communes_with_applies_to(lower_better: bool) -> Criteria {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/criteria/xa-2025.toml");
-    let text = std::fs::read_to_string(path).unwrap().replacen(
+    let mut text = std::fs::read_to_string(path).unwrap().replacen(
         "id = \"1.5\"\n",
         "id = \"1.5\"\napplies_to = [\"phường\", \"đặc khu\"]\n",
         1,
     );
+    if lower_better {
+        let relative = "kind = \"relative\", ";
+        assert!(text.contains(relative));
+        text = text.replacen(
+            relative,
+            "kind = \"relative\", direction = \"lower_better\", ",
+            1,
+        );
+    }
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("xa.toml");
     std::fs::write(&file, text).unwrap();
@@ -368,8 +377,8 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 24, .. ProptestConfig::default() })]
 
     /// On random data — every cell state, units without survey data, a criterion out of scope
-    /// for communes, one to 600 units (partial and several tiles) — and random parameters, the
-    /// batch evaluation gives the unit-by-unit evaluation's bits.
+    /// for communes, one to 600 units (partial and several tiles), a relative rule either way —
+    /// and random parameters, the batch evaluation gives the unit-by-unit evaluation's bits.
     #[test]
     fn batch_evaluation_equals_unit_by_unit_on_random_data(
         rows in (1usize..600).prop_flat_map(|n| {
@@ -382,9 +391,10 @@ proptest! {
         zero in any::<bool>(),
         unrounded in any::<bool>(),
         scale in 0.5f64..2.0,
+        lower_better in any::<bool>(),
     ) {
         use parindex::criteria::model::{GradeBasis, NaPolicy, SurveyAbsent};
-        let c = communes_with_applies_to();
+        let c = communes_with_applies_to(lower_better);
         let survey: Vec<bool> = c.indicators().iter().map(|ind| {
             c.leaves().any(|(_, n, r)| &r.indicator == ind && n.survey)
         }).collect();
