@@ -37,7 +37,38 @@ fn env(lang: Lang) -> Environment<'static> {
     env.add_filter("n2", move |x: f64| view::num2(x, lang));
     env.add_filter("n", move |x: f64| view::num(x, lang));
     env.add_filter("svg", |s: String| Value::from_safe_string(s));
+    env.set_formatter(escape_html);
     env
+}
+
+/// minijinja's HTML escaping without its `/` → `&#x2f;`: the five characters that matter in
+/// text and quoted attributes are escaped, so a unit named `<script>` stays text, and a path or
+/// a date ("15/01/2026") stays readable in the file. Safe values (the SVG charts) and everything
+/// that is not a string go through minijinja's own formatter.
+fn escape_html(
+    out: &mut minijinja::Output,
+    state: &minijinja::State,
+    value: &Value,
+) -> Result<(), minijinja::Error> {
+    match (state.auto_escape(), value.as_str()) {
+        (minijinja::AutoEscape::Html, Some(text)) if !value.is_safe() => {
+            let mut rest = text;
+            while let Some(at) = rest.find(['&', '<', '>', '"', '\'']) {
+                out.write_str(&rest[..at])?;
+                out.write_str(match rest.as_bytes()[at] {
+                    b'&' => "&amp;",
+                    b'<' => "&lt;",
+                    b'>' => "&gt;",
+                    b'"' => "&quot;",
+                    _ => "&#x27;",
+                })?;
+                rest = &rest[at + 1..];
+            }
+            out.write_str(rest)?;
+            Ok(())
+        }
+        _ => minijinja::escape_formatter(out, state, value),
+    }
 }
 
 /// Every fixed text of the report in the run's language.

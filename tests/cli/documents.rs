@@ -78,10 +78,9 @@ fn the_sample_run_file_gives_what_the_flags_give() {
         assert_eq!(x[..], y[..x.len()]);
     }
     // The run file is named with its SHA-256 in the method statement.
-    // (The HTML escapes `/` as `&#x2f;`.)
-    let html = std::fs::read_to_string(tmp.path().join("file/report.html"))
-        .unwrap()
-        .replace("&#x2f;", "/");
+    // (Paths and dates keep their `/`: the HTML escapes only what matters.)
+    let html = std::fs::read_to_string(tmp.path().join("file/report.html")).unwrap();
+    assert!(!html.contains("&#x2f;"));
     assert!(
         html.contains("sample-data/danh-gia-2025.toml (SHA-256 "),
         "method"
@@ -294,7 +293,9 @@ fn unit_names_cannot_inject_markup_into_the_report() {
     let fx = repo().join("tests/fixtures/mini");
     let units = std::fs::read_to_string(fx.join("units.csv"))
         .unwrap()
-        .replace("Xã Một", "<script>alert('x')</script> & Co");
+        .replace("Xã Một", "<script>alert('x')</script> & Co \"><u id=x>")
+        // CSV-quoted: the name is `"Xã" onmouseover="alert(1)`.
+        .replace("Xã Hai", "\"\"\"Xã\"\" onmouseover=\"\"alert(1)\"");
     std::fs::write(tmp.path().join("units.csv"), units).unwrap();
     let o = score_in(
         tmp.path(),
@@ -304,8 +305,12 @@ fn unit_names_cannot_inject_markup_into_the_report() {
     );
     ok(o);
     let html = std::fs::read_to_string(tmp.path().join("out/report.html")).unwrap();
-    assert!(!html.contains("<script"));
-    assert!(html.contains("&lt;script&gt;alert("));
+    assert!(!html.contains("<script") && !html.contains("<u id=x>"));
+    assert!(html.contains(
+        "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; Co &quot;&gt;&lt;u id=x&gt;"
+    ));
+    assert!(!html.contains("\" onmouseover=\""));
+    assert!(html.contains("&quot;Xã&quot; onmouseover=&quot;alert(1)"));
 }
 
 // ----------------------------------------------------------------------------- print tests
