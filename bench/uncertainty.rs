@@ -46,6 +46,7 @@ fn main() {
             })
             .collect(),
         appraised: Some((0.25, Shape::Triangular)),
+        weights: None,
         threads,
     };
     let t = Instant::now();
@@ -82,6 +83,16 @@ fn main() {
     println!(
         "one core: {per:.3} ms per replication (draws, incremental evaluation, ranking of 3 groups)"
     );
+    // The same with the areas' weights moved ±20% as well.
+    let weighted = Spec {
+        weights: Some(0.2),
+        ..one.clone()
+    };
+    let t = Instant::now();
+    parindex::uncertainty::run(&weighted, &criteria, &reg, &data, &scores, None, false)
+        .expect("replications");
+    let per_w = t.elapsed().as_secs_f64() * 1000.0 / weighted.replications as f64;
+    println!("one core, area weights ±20% as well: {per_w:.3} ms per replication");
 
     // The same data through the whole tool once: what one replication costs when the tool is
     // re-run per replication.

@@ -49,6 +49,13 @@ struct RawUncertainty {
     #[serde(default)]
     survey: Vec<S<RawSurvey>>,
     appraised: Option<RawAppraised>,
+    weights: Option<RawWeights>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawWeights {
+    range: S<f64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -485,6 +492,20 @@ pub fn parse(path: &Path, text: &str) -> Result<RunFile> {
                 ));
             }
             spec.appraised = Some((*a.range.get_ref(), shape));
+        }
+        if let Some(wt) = &u.weights {
+            let r = *wt.range.get_ref();
+            if (0.0..1.0).contains(&r) {
+                spec.weights = Some(r);
+            } else {
+                diags.push(src.diag(
+                    wt.range.span(),
+                    crate::tr!(
+                        "range của trọng số là một tỷ lệ từ 0 đến dưới 1 (0.2 là ±20%)",
+                        "the weights' range is a share from 0 to below 1 (0.2 is ±20%)"
+                    ),
+                ));
+            }
         }
         run.uncertainty = Some(spec);
     }

@@ -2,10 +2,12 @@
 //! core (plan → bind once → evaluate and rank per replication, no I/O, no strings, buffers
 //! reused). Survey shares are resampled from their sample sizes (binomial) or moved by a declared
 //! margin (normal, the margin as a 95% half-width); appraised points move within a declared range
-//! (uniform or triangular), clipped to [0, max]. Binomial draws use the exact distribution by
-//! inverse CDF from a table built once per cell (BTPE sampling was a third of the time). Each replication has its own generator seeded from
-//! (seed, replication), so the same inputs and seed give the same figures whatever the number of
-//! threads; per-replication ranks stream into per-unit histograms (never a replications × units
+//! (uniform or triangular), clipped to [0, max]; optionally each area's weight is multiplied by a
+//! factor uniform in [1 − r, 1 + r] and the total recomputed over the weighted maximum (the
+//! sensitivity to the weights). Binomial draws use the exact distribution by inverse CDF from a
+//! table built once per cell (BTPE sampling was a third of the time). Each replication has its
+//! own generator seeded from (seed, replication), so the same inputs and seed give the same
+//! figures whatever the number of threads; per-replication ranks stream into per-unit histograms (never a replications × units
 //! cube). Reported per unit: median rank and 5–95% interval, the probability of being first in
 //! its group and of each grade.
 
@@ -48,6 +50,9 @@ pub struct Spec {
     pub survey: Vec<SurveySpec>,
     /// ± points on appraised leaves, and the shape.
     pub appraised: Option<(f64, Shape)>,
+    /// Weight noise: each area's weight is multiplied by a factor uniform in [1 − r, 1 + r],
+    /// independently per area and replication (the JRC/OECD sensitivity to the weights).
+    pub weights: Option<f64>,
     pub threads: usize,
 }
 
@@ -59,6 +64,7 @@ impl Default for Spec {
             level: 0.8,
             survey: Vec::new(),
             appraised: None,
+            weights: None,
             threads: 0,
         }
     }
@@ -134,6 +140,12 @@ struct Fast {
     tie_of: Vec<Vec<usize>>,
     /// Per dirty leaf: its maximum.
     leaf_max: Vec<f64>,
+    /// Per member × area (in `Criteria::areas` order): the nominal raw points and the maximum
+    /// after re-basing, for weight noise.
+    area_points: Vec<f64>,
+    area_max: Vec<f64>,
+    /// Per dirty leaf: the position of its area in `Criteria::areas`.
+    area_of: Vec<usize>,
 }
 
 impl Fast {
@@ -182,6 +194,18 @@ impl Fast {
                 })
                 .collect(),
             leaf_max: dirty.iter().map(|&(l, _)| params.leaf_max[l]).collect(),
+            area_points: Vec::with_capacity(n * c.areas.len()),
+            area_max: Vec::with_capacity(n * c.areas.len()),
+            area_of: dirty
+                .iter()
+                .map(|&(l, _)| {
+                    let mut node = p.leaves[l].node;
+                    while let Some(up) = c.nodes[node].parent {
+                        node = up;
+                    }
+                    c.areas.iter().position(|&a| a == node).unwrap_or(0)
+                })
+                .collect(),
             dirty,
         };
         for mi in 0..n {
@@ -199,6 +223,10 @@ impl Fast {
             }
             f.tree_points.push(t.tree_points);
             f.tree_max.push(t.tree_max);
+            for &a in &c.areas {
+                f.area_points.push(scratch.node_points[a]);
+                f.area_max.push(scratch.node_max[a]);
+            }
             f.bonus.push(t.bonus);
             f.penalty.push(t.penalty);
             let cap = (0..c.disqualify.len())
@@ -225,6 +253,9 @@ struct Work<'c> {
     tie_keys: Vec<Vec<f64>>,
     members: Vec<usize>,
     ranks: Vec<usize>,
+    /// This replication's weight factor per area, and one unit's area points.
+    factors: Vec<f64>,
+    areas: Vec<f64>,
     _plan: std::marker::PhantomData<&'c ()>,
 }
 
@@ -240,6 +271,8 @@ impl<'c> Work<'c> {
             tie_keys: vec![vec![0.0; n]; pl.tie.len()],
             members: Vec::with_capacity(n),
             ranks: Vec::with_capacity(n),
+            factors: vec![1.0; pl.plan.criteria.areas.len()],
+            areas: vec![0.0; pl.plan.criteria.areas.len()],
             _plan: std::marker::PhantomData,
         }
     }
@@ -259,6 +292,21 @@ struct Plan1<'c> {
     groups: Vec<Vec<usize>>,
     code_order: Vec<u32>,
     tie: Vec<usize>,
+    /// Weight noise (`Spec::weights`).
+    weights: Option<f64>,
+}
+
+/// A unit's total when each area's weight is multiplied by its factor: the weighted area points
+/// over the weighted maxima, rescaled to `max_points` (so the index stays on 0–100 and a unit
+/// re-based out of an area is not penalised by its weight), plus bonus − penalty, clamped.
+fn weighted_total(c: &Criteria, factors: &[f64], points: &[f64], max: &[f64], extra: f64) -> f64 {
+    let (mut p, mut m) = (0.0, 0.0);
+    for ((f, x), y) in factors.iter().zip(points).zip(max) {
+        p += f * x;
+        m += f * y;
+    }
+    let scaled = if m > 0.0 { p * c.max_points / m } else { 0.0 };
+    (scaled + extra).clamp(0.0, c.max_points)
 }
 
 /// Append the cumulative distribution of Binomial(n, p) (n + 1 values, the last exactly 1).
@@ -476,6 +524,7 @@ pub fn run(
         let fast = Fast::new(&p, &bound, &cells, &c.ranking.tie_break);
         plans.push(Plan1 {
             fast,
+            weights: spec.weights.filter(|&r| r > 0.0),
             tie: c.ranking.tie_break.clone(),
             plan: p,
             bound,
@@ -674,8 +723,9 @@ pub fn run(
                 s.indicator
             ),
             (None, Some(m), true) => format!(
-                "{}: sai số ±{m} điểm phần trăm (phân phối chuẩn, khoảng 95%)",
-                s.indicator
+                "{}: sai số ±{} điểm phần trăm (phân phối chuẩn, khoảng 95%)",
+                s.indicator,
+                shown(m, vi)
             ),
             (None, Some(m), false) => format!(
                 "{}: margin ±{m} percentage points (normal, 95% half-width)",
@@ -685,6 +735,7 @@ pub fn run(
         });
     }
     if let Some((r, shape)) = spec.appraised {
+        let r = shown(r, vi);
         out.sources.push(match (shape, vi) {
             (Shape::Uniform, true) => {
                 format!("điểm thẩm định: ±{r} điểm (phân phối đều), giới hạn trong [0, tối đa]")
@@ -700,7 +751,30 @@ pub fn run(
             }
         });
     }
+    if let Some(r) = spec.weights.filter(|&r| r > 0.0) {
+        let (lo, hi) = (shown(1.0 - r, vi), shown(1.0 + r, vi));
+        let pct = shown(r * 100.0, vi);
+        out.sources.push(if vi {
+            format!(
+                "trọng số các lĩnh vực: mỗi lĩnh vực nhân với một hệ số ngẫu nhiên đều trong [{lo}; {hi}] (±{pct}%), độc lập; tổng điểm tính lại trên điểm tối đa có trọng số"
+            )
+        } else {
+            format!(
+                "area weights: each area multiplied by a random factor, uniform in [{lo}, {hi}] (±{pct}%), independently; the total recomputed over the weighted maximum"
+            )
+        });
+    }
     Ok(out)
+}
+
+/// A number in the method statement: up to 6 decimals, the decimal comma in Vietnamese.
+fn shown(x: f64, vi: bool) -> String {
+    let s = crate::criteria::validate::fmt_num(x);
+    if vi {
+        s.replace('.', ",")
+    } else {
+        s
+    }
 }
 
 /// One replication of one criteria file: perturb, evaluate, rank, count, in reused buffers.
@@ -731,6 +805,13 @@ fn replicate(pl: &Plan1, w: &mut Work, rng: &mut ChaCha8Rng, hist: &mut [(Vec<u3
         };
         w.bound.cells[k] = Cell::Num(v);
     }
+    // The areas' weight factors, drawn after the cells (so a run without weight noise draws
+    // exactly what it drew before).
+    if let Some(r) = pl.weights {
+        for x in &mut w.factors {
+            *x = 1.0 + rng.random_range(-r..=r);
+        }
+    }
     let p = &pl.plan;
     let c = p.criteria;
     let f = &pl.fast;
@@ -758,6 +839,12 @@ fn replicate(pl: &Plan1, w: &mut Work, rng: &mut ChaCha8Rng, hist: &mut [(Vec<u3
         for (j, t) in w.tie_keys.iter_mut().enumerate() {
             t[mi] = f.tie_points[j][mi];
         }
+        let n_areas = w.areas.len();
+        let weighted = pl.weights.is_some();
+        if weighted {
+            w.areas
+                .copy_from_slice(&f.area_points[mi * n_areas..(mi + 1) * n_areas]);
+        }
         for (di, &(l, _)) in f.dirty.iter().enumerate() {
             if let Cell::Num(x) = w.bound.cell(mi, l) {
                 let (pts, _) = crate::score::rules::points_of(
@@ -769,19 +856,33 @@ fn replicate(pl: &Plan1, w: &mut Work, rng: &mut ChaCha8Rng, hist: &mut [(Vec<u3
                 let delta = pts - f.nominal_points[mi * d + di];
                 if delta != 0.0 {
                     tree += delta;
+                    if weighted {
+                        w.areas[f.area_of[di]] += delta;
+                    }
                     for &j in &f.tie_of[di] {
                         w.tie_keys[j][mi] += delta;
                     }
                 }
             }
         }
-        let scaled = if f.tree_max[mi] > 0.0 {
-            tree * c.max_points / f.tree_max[mi]
-        } else {
-            0.0
+        let total = match pl.weights {
+            // The same expression as the nominal evaluation, so no noise gives the same bits.
+            None => {
+                let scaled = if f.tree_max[mi] > 0.0 {
+                    tree * c.max_points / f.tree_max[mi]
+                } else {
+                    0.0
+                };
+                (scaled + f.bonus[mi] - f.penalty[mi]).clamp(0.0, c.max_points)
+            }
+            Some(_) => weighted_total(
+                c,
+                &w.factors,
+                &w.areas,
+                &f.area_max[mi * n_areas..(mi + 1) * n_areas],
+                f.bonus[mi] - f.penalty[mi],
+            ),
         };
-        // The same expression as the nominal evaluation, so no noise gives the same bits.
-        let total = (scaled + f.bonus[mi] - f.penalty[mi]).clamp(0.0, c.max_points);
         let index = total / c.max_points * 100.0;
         let grade = evaluate::grade_with(&c.grading, w.params.basis, index).max(f.cap[mi]);
         w.totals[mi] = total;
@@ -804,11 +905,20 @@ fn replicate(pl: &Plan1, w: &mut Work, rng: &mut ChaCha8Rng, hist: &mut [(Vec<u3
                 &mut scratch,
                 &mut evaluate::NoSink,
             );
+            let full = match pl.weights {
+                None => t.total,
+                Some(_) => {
+                    let points: Vec<f64> =
+                        c.areas.iter().map(|&a| scratch.node_points[a]).collect();
+                    let max: Vec<f64> = c.areas.iter().map(|&a| scratch.node_max[a]).collect();
+                    weighted_total(c, &w.factors, &points, &max, t.bonus - t.penalty)
+                }
+            };
             assert!(
-                (t.total - w.totals[mi]).abs() < 1e-9,
+                (full - w.totals[mi]).abs() < 1e-9,
                 "incremental total {} against full {}",
                 w.totals[mi],
-                t.total
+                full
             );
             for (j, &node) in pl.tie.iter().enumerate() {
                 assert!((scratch.node_points[node] - w.tie_keys[j][mi]).abs() < 1e-9);

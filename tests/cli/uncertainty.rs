@@ -238,3 +238,94 @@ fn the_probability_of_being_proposed_follows_the_replications() {
     let p: f64 = p_first.parse().unwrap();
     assert!(p > 0.5 && p < 1.0, "{p}");
 }
+
+/// Weight noise against its closed form: A leads the survey area (10 of 10), B the plan area
+/// (1 + 10), so A is first exactly when f₁·10 > f₁·1 + f₂·10 (the weighted maxima are the same
+/// for both), i.e. f₂ < 0.9 f₁, with f₁, f₂ uniform in [0.8, 1.2].
+#[test]
+fn weight_noise_against_its_closed_form() {
+    let tmp = tempfile::tempdir().unwrap();
+    setup(
+        tmp.path(),
+        "[uncertainty]\nreplications = 4000\nseed = 3\n[uncertainty.weights]\nrange = 0.2\n",
+    );
+    std::fs::write(
+        tmp.path().join("data.csv"),
+        "unit_code,sat,plan,so_phieu\nA,100,không,50\nB,10,có,50\nC,0,không,50\n",
+    )
+    .unwrap();
+    ok(run_in(tmp.path(), &["score", "run.toml"]));
+    let f = figures(tmp.path());
+    // P(f₂ < 0.9 f₁), integrated on a fine grid.
+    let n = 2000;
+    let at = |i: usize| 0.8 + 0.4 * (i as f64 + 0.5) / n as f64;
+    let hits = (0..n)
+        .flat_map(|i| (0..n).map(move |j| (at(i), at(j))))
+        .filter(|&(f1, f2)| f2 < 0.9 * f1)
+        .count();
+    let exact = hits as f64 / (n * n) as f64;
+    assert!((exact - 0.2722).abs() < 0.001, "{exact}");
+    let first: f64 = f["A"]["p_first"].parse().unwrap();
+    assert!((first - exact).abs() < 0.03, "P(first) {first} vs {exact}");
+    assert_eq!(f["A"]["rank"], "2");
+    // C scores nothing in either area: last whatever the weights.
+    assert_eq!(
+        (&f["C"]["rank_p05"][..], &f["C"]["rank_p95"][..]),
+        ("3", "3")
+    );
+    // The method statement says what moved.
+    let xlsx = tmp.path().join("out/results.xlsx");
+    let mut wb = open_workbook_auto(&xlsx).unwrap();
+    let method: Vec<String> = wb
+        .worksheet_range("Method")
+        .unwrap()
+        .rows()
+        .flat_map(|r| r.iter().map(|c| c.to_string()))
+        .collect();
+    assert!(
+        method.iter().any(|c| c.contains(
+            "area weights: each area multiplied by a random factor, uniform in [0.8, 1.2] (±20%)"
+        )),
+        "{method:?}"
+    );
+    // The weighted maximum matters when maxima differ: B's plan is not applicable (re-based),
+    // so B's total is 20 × 5.2 / 10 = 10.4 whatever the weights, and A's is 20 f₁ / (f₁ + f₂):
+    // A is first when f₁ > 1.0833 f₂ (and would be when f₁ > 1.04 if the maxima were not
+    // weighted).
+    std::fs::write(
+        tmp.path().join("data.csv"),
+        "unit_code,sat,plan,so_phieu\nA,100,không,50\nB,52,N/A,50\nC,0,không,50\n",
+    )
+    .unwrap();
+    ok(run_in(tmp.path(), &["score", "run.toml"]));
+    let hits = (0..n)
+        .flat_map(|i| (0..n).map(move |j| (at(i), at(j))))
+        .filter(|&(f1, f2)| 20.0 * f1 / (f1 + f2) > 10.4)
+        .count();
+    let exact = hits as f64 / (n * n) as f64;
+    assert!((exact - 0.4).abs() > 0.05, "{exact}");
+    let first: f64 = figures(tmp.path())["A"]["p_first"].parse().unwrap();
+    assert!((first - exact).abs() < 0.03, "P(first) {first} vs {exact}");
+    // With survey noise as well (debug builds check every replication's weighted total, from
+    // the moved survey share, against a full evaluation).
+    setup(
+        tmp.path(),
+        "[uncertainty]\nreplications = 300\n[uncertainty.weights]\nrange = 0.2\n[[uncertainty.survey]]\nindicator = \"sat\"\nsample_size = \"so_phieu\"\n",
+    );
+    ok(run_in(tmp.path(), &["score", "run.toml"]));
+    let p: f64 = figures(tmp.path())["A"]["p_first"].parse().unwrap();
+    assert!(p > 0.0 && p < 1.0, "{p}");
+    // A range of 1 or more would let a weight reach 0: refused at its line.
+    setup(
+        tmp.path(),
+        "[uncertainty]\n[uncertainty.weights]\nrange = 1.5\n",
+    );
+    let o = run_in(tmp.path(), &["score", "run.toml"]);
+    assert_eq!(o.code, 2, "{o:?}");
+    assert!(
+        o.stderr.contains("run.toml:9:9")
+            && o.stderr
+                .contains("the weights' range is a share from 0 to below 1"),
+        "{o:?}"
+    );
+}
