@@ -1,0 +1,282 @@
+//! The workbook for people, print-ready: a ranking sheet per ranking group with the title block
+//! (issuing body, motto, place and date, title, signature), abbreviated area headers with a
+//! legend, rank written `3/34` (a number with a format, so it sorts), index as a percentage,
+//! grade in its colour; A4 landscape at a print scale computed from the column widths (never
+//! below 8 pt for the shipped sets), header repeated, "Trang x/y" footer, Times New Roman.
+//! Native charts (index by unit coloured by grade; each area's mean share of its maximum) sit
+//! beside the table, outside the print area. The criterion-score sheet is for looking things
+//! up (its printable form is the scorecards of `report.html`); the method sheet prints on A4
+//! with wrapped text. Labels, titles and statistics come from [`super::view`]. The document
+//! timestamp is the run file's date (else `SOURCE_DATE_EPOCH`, else a constant): same inputs,
+//! same bytes.
+
+use rust_xlsxwriter::{
+    Chart, ChartFont, Color, DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder,
+    Workbook, Worksheet, XlsxError,
+};
+
+use super::view::{self, Group};
+use super::Run;
+use crate::i18n::Lang;
+
+mod ranking;
+mod reference;
+mod sections;
+
+use ranking::ranking_sheet;
+use reference::{detail_sheet, method_sheet};
+use sections::{appraisal_sheet, award_sheet, uncertainty_sheet, year_sheet};
+
+/// The font of Vietnamese administrative documents.
+pub const FONT: &str = "Times New Roman";
+/// Body text size (pt) on screen; ranking sheets print fitted to the page width.
+pub const FONT_SIZE: f64 = 11.0;
+
+fn base() -> Format {
+    Format::new().set_font_name(FONT).set_font_size(FONT_SIZE)
+}
+
+struct Styles {
+    title: Format,
+    subtitle: Format,
+    issuer: Format,
+    issuer_last: Format,
+    motto: Format,
+    motto_last: Format,
+    date: Format,
+    header: Format,
+    points: Format,
+    percent: Format,
+    text: Format,
+    wrap: Format,
+    center: Format,
+    bold: Format,
+    plain: Format,
+    legend: Format,
+    sign: Format,
+    label: Format,
+}
+
+impl Styles {
+    fn new() -> Styles {
+        let cell = base()
+            .set_border(FormatBorder::Thin)
+            .set_align(FormatAlign::VerticalCenter);
+        let centered = base().set_align(FormatAlign::Center);
+        Styles {
+            title: base()
+                .set_bold()
+                .set_font_size(14)
+                .set_align(FormatAlign::Center)
+                .set_text_wrap(),
+            subtitle: base().set_italic().set_align(FormatAlign::Center),
+            issuer: centered.clone(),
+            issuer_last: centered
+                .clone()
+                .set_bold()
+                .set_underline(rust_xlsxwriter::FormatUnderline::Single),
+            motto: centered.clone().set_bold(),
+            motto_last: centered
+                .clone()
+                .set_bold()
+                .set_underline(rust_xlsxwriter::FormatUnderline::Single),
+            date: centered.clone().set_italic(),
+            header: cell
+                .clone()
+                .set_bold()
+                .set_text_wrap()
+                .set_align(FormatAlign::Center)
+                .set_background_color(Color::RGB(0xDDEBF7)),
+            points: cell.clone().set_num_format("0.00"),
+            percent: cell.clone().set_num_format("0.00%"),
+            text: cell.clone(),
+            wrap: cell.clone().set_text_wrap(),
+            center: cell.set_align(FormatAlign::Center),
+            bold: base()
+                .set_bold()
+                .set_align(FormatAlign::Top)
+                .set_text_wrap(),
+            plain: base().set_align(FormatAlign::Top).set_text_wrap(),
+            legend: base()
+                .set_italic()
+                .set_text_wrap()
+                .set_align(FormatAlign::Top),
+            sign: centered.set_bold(),
+            label: base().set_bold(),
+        }
+    }
+}
+
+/// Sheet names: at most 31 characters, none of `[]:*?/\`, unique.
+fn sheet_name(base: &str, used: &mut Vec<String>) -> String {
+    let clean: String = base
+        .chars()
+        .map(|c| if "[]:*?/\\".contains(c) { '-' } else { c })
+        .collect();
+    let mut name: String = clean.chars().take(31).collect();
+    let mut i = 2;
+    while used.iter().any(|u| u.to_lowercase() == name.to_lowercase()) {
+        let suffix = format!(" ({i})");
+        name = clean
+            .chars()
+            .take(31 - suffix.chars().count())
+            .collect::<String>()
+            + &suffix;
+        i += 1;
+    }
+    used.push(name.clone());
+    name
+}
+
+/// The document's creation time: the run file's date, else `SOURCE_DATE_EPOCH` (the
+/// reproducible-builds convention), else 1 January 2000 — never the clock.
+fn creation_time(run: &Run) -> ExcelDateTime {
+    let constant = || ExcelDateTime::from_ymd(2000, 1, 1).expect("a valid date");
+    if let Some(d) = run.report.date {
+        return ExcelDateTime::from_ymd(d.year, d.month, d.day).unwrap_or_else(|_| constant());
+    }
+    std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.trim().parse::<i64>().ok())
+        .and_then(|t| ExcelDateTime::from_timestamp(t).ok())
+        .unwrap_or_else(constant)
+}
+
+pub fn workbook(run: &Run) -> Result<Vec<u8>, XlsxError> {
+    let lang = run.lang;
+    let st = Styles::new();
+    let mut wb = Workbook::new();
+    wb.set_default_format(&base(), 20, 64)?;
+    wb.set_properties(
+        &DocProperties::new()
+            .set_title(view::base_title(
+                run,
+                run.criteria.first().map_or(0, |c| c.year),
+            ))
+            .set_author("parindex")
+            .set_creation_datetime(&creation_time(run)),
+    );
+    // Deflate at level 6 was a third of a national-scale run; level 1 costs ~20% in file size.
+    wb.set_zip_compression_level(1);
+    let mut used = Vec::new();
+    let title = view::title_block(run);
+    for g in view::groups(run) {
+        let name = sheet_name(
+            &format!("{} - {}", lang.pick("Xếp hạng", "Ranking"), g.label),
+            &mut used,
+        );
+        let ws = wb.add_worksheet().set_name(&name)?;
+        ranking_sheet(ws, &name, run, &g, &title, &st)?;
+    }
+    if let Some(y) = view::year(run) {
+        for g in &y.groups {
+            let name = sheet_name(
+                &format!("{} - {}", lang.pick("So sánh", "Change"), g.label),
+                &mut used,
+            );
+            let ws = wb.add_worksheet().set_name(&name)?;
+            year_sheet(ws, &name, &y, g, lang, &title, &st)?;
+        }
+    }
+    if let Some(u) = view::uncertainty(run) {
+        for g in &u.groups {
+            let name = sheet_name(
+                &format!("{} - {}", lang.pick("Độ tin cậy", "Uncertainty"), g.label),
+                &mut used,
+            );
+            uncertainty_sheet(wb.add_worksheet().set_name(&name)?, &name, &u, g, lang, &st)?;
+        }
+    }
+    if let Some(aw) = view::awards(run) {
+        for a in &aw.awards {
+            let name = sheet_name(
+                &format!("{} - {}", lang.pick("Đề nghị KT", "Awards"), a.id),
+                &mut used,
+            );
+            award_sheet(wb.add_worksheet().set_name(&name)?, &aw, a, lang, &st)?;
+        }
+    }
+    if let Some(a) = view::appraisal(run) {
+        let name = sheet_name(
+            lang.pick("Tự đánh giá – Thẩm định", "Self vs appraisal"),
+            &mut used,
+        );
+        appraisal_sheet(wb.add_worksheet().set_name(&name)?, &a, lang, &st)?;
+    }
+    let name = sheet_name(lang.pick("Điểm chi tiết", "Criterion scores"), &mut used);
+    // Constant-memory mode streams the 160,000 detail rows of a national run instead of
+    // keeping a cell table: it halved the time of the whole command.
+    detail_sheet(
+        wb.add_worksheet_with_constant_memory()?.set_name(&name)?,
+        run,
+        &st,
+    )?;
+    let name = sheet_name(lang.pick("Phương pháp", "Method"), &mut used);
+    method_sheet(wb.add_worksheet().set_name(&name)?, run, &st)?;
+    wb.save_to_buffer()
+}
+
+/// "Trang 3/7" centred in the footer, in the document font.
+fn page_footer(ws: &mut Worksheet, lang: Lang) {
+    ws.set_footer(format!(
+        "&C&\"{FONT},Regular\"&10{} &P/&N",
+        lang.pick("Trang", "Page")
+    ));
+}
+
+/// Column widths (characters of the default font) of a ranking sheet.
+pub fn ranking_widths(g: &Group, codes: &[&str], names: &[&str], blocs: &[&str]) -> Vec<f64> {
+    let longest = |v: &[&str]| v.iter().map(|s| s.chars().count()).max().unwrap_or(0) as f64;
+    let mut w = vec![
+        6.0,                                      // rank "12/94"
+        (longest(codes) + 1.0).clamp(6.0, 12.0),  // code
+        (longest(names) + 1.0).clamp(14.0, 26.0), // name, wrapped beyond
+        (longest(blocs) + 1.0).clamp(8.0, 24.0),  // bloc, wrapped beyond
+    ];
+    w.extend(g.areas.iter().map(|_| 6.5));
+    w.extend([6.5, 6.5, 7.5, 7.5, 10.0, 26.0]);
+    w
+}
+
+/// Lines a text takes in a wrapped column of `width` characters (word wrap, a little slack for
+/// proportional type).
+fn wrapped_lines(text: &str, width: f64) -> usize {
+    let room = (width * 1.15).floor().max(1.0) as usize;
+    let mut lines = 1;
+    let mut used = 0;
+    for word in text.split_whitespace() {
+        let n = word.chars().count();
+        if used == 0 {
+            used = n;
+        } else if used + 1 + n <= room {
+            used += 1 + n;
+        } else {
+            lines += 1;
+            used = n;
+        }
+    }
+    lines
+}
+
+/// Axes in the document font, values as percentages from 0 to 100 %.
+/// In a bar chart (horizontal bars) the x axis is the value axis and the categories run down
+/// the y axis, first at the top.
+fn percent_axes(chart: &mut Chart, horizontal: bool) {
+    let font = ChartFont::new().set_name(FONT).set_size(9).clone();
+    let value_axis = if horizontal {
+        chart.x_axis()
+    } else {
+        chart.y_axis()
+    };
+    value_axis
+        .set_num_format("0%")
+        .set_min(0.0)
+        .set_max(1.0)
+        .set_font(&font);
+    let category_axis = if horizontal {
+        chart.y_axis().set_reverse()
+    } else {
+        chart.x_axis()
+    };
+    category_axis.set_font(&font);
+}

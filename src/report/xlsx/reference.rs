@@ -1,0 +1,136 @@
+//! The sheets for looking things up: every criterion score with its source cell (streamed, not
+//! printed: its printable form is the scorecards), and the method statement.
+
+use rust_xlsxwriter::{Worksheet, XlsxError};
+
+use super::{base, page_footer, Styles};
+use crate::numfmt::round_half_away;
+use crate::report::view::{self};
+use crate::report::Run;
+
+pub(super) fn detail_sheet(ws: &mut Worksheet, run: &Run, st: &Styles) -> Result<(), XlsxError> {
+    let lang = run.lang;
+    let headers = [
+        lang.pick("Mã đơn vị", "Unit code"),
+        lang.pick("Tên đơn vị", "Unit name"),
+        lang.pick("Mã tiêu chí", "Criterion"),
+        lang.pick("Tên tiêu chí", "Criterion name"),
+        lang.pick("Giá trị", "Value"),
+        lang.pick("Điểm", "Points"),
+        lang.pick("Điểm tối đa", "Max"),
+        lang.pick("Ghi chú", "Notes"),
+        lang.pick("Nguồn", "Source"),
+    ];
+    for (c, w) in [12, 30, 10, 60, 12, 8, 10, 24, 40].into_iter().enumerate() {
+        ws.set_column_width(c as u16, w)?;
+    }
+    for (c, h) in headers.iter().enumerate() {
+        ws.write_string_with_format(0, c as u16, *h, &st.header)?;
+    }
+    // This sheet is for looking things up (160,000 rows at national scale); its printable
+    // form is the scorecards of report.html. Printing it prints this note only.
+    let note_col = headers.len() as u16 + 1;
+    ws.write_string_with_format(
+        0,
+        note_col,
+        lang.pick(
+            "Bảng tra cứu, không dùng để in: bản in theo từng đơn vị là phiếu kết quả trong report.html.",
+            "For looking up, not for printing: the printable form per unit is the scorecard in report.html.",
+        ),
+        &st.legend,
+    )?;
+    let plain = base();
+    let points = base().set_num_format("0.00");
+    let mut r = 0u32;
+    for u in run.scores {
+        let c = &run.criteria[u.criteria];
+        let unit = &run.registry.units[u.unit];
+        let rows = u.leaves.iter().map(|(ni, s)| {
+            let n = &c.nodes[*ni];
+            (n.id.as_str(), lang.text(&n.name, n.name_en.as_ref()), s)
+        });
+        let items = u.items.iter().map(|(is_pen, ii, s)| {
+            let sec = if *is_pen {
+                c.penalty.as_ref()
+            } else {
+                c.bonus.as_ref()
+            }
+            .expect("section");
+            let it = &sec.items[*ii];
+            (it.id.as_str(), lang.text(&it.name, it.name_en.as_ref()), s)
+        });
+        for (id, name, s) in rows.chain(items) {
+            r += 1;
+            ws.write_string_with_format(r, 0, &unit.code, &plain)?;
+            ws.write_string_with_format(r, 1, &unit.name, &plain)?;
+            ws.write_string_with_format(r, 2, id, &plain)?;
+            ws.write_string_with_format(r, 3, name, &plain)?;
+            match s.value {
+                Some(v) => ws.write_number_with_format(r, 4, v, &plain)?,
+                None => ws.write_string_with_format(r, 4, &s.raw, &plain)?,
+            };
+            ws.write_number_with_format(r, 5, round_half_away(s.points, 2), &points)?;
+            ws.write_number_with_format(r, 6, s.max, &plain)?;
+            let flags: Vec<&str> = s.flags.iter().map(|f| f.label(lang)).collect();
+            ws.write_string_with_format(r, 7, flags.join("; "), &plain)?;
+            ws.write_string_with_format(
+                r,
+                8,
+                s.source.as_ref().map(|x| x.to_string()).unwrap_or_default(),
+                &plain,
+            )?;
+        }
+    }
+    // A row per unit and leaf (160,000 at national scale): an autofilter and fixed widths,
+    // because a Table and autofit here cost more than all the rest of the run.
+    ws.autofilter(0, 0, r, (headers.len() - 1) as u16)?;
+    ws.set_freeze_panes(1, 0)?;
+    ws.set_column_width(note_col, 60)?;
+    ws.set_landscape();
+    ws.set_paper_size(9);
+    ws.set_print_area(0, note_col, 0, note_col)?;
+    page_footer(ws, lang);
+    Ok(())
+}
+
+pub(super) fn method_sheet(ws: &mut Worksheet, run: &Run, st: &Styles) -> Result<(), XlsxError> {
+    let lang = run.lang;
+    ws.merge_range(
+        0,
+        0,
+        0,
+        1,
+        lang.pick("PHƯƠNG PHÁP TÍNH ĐIỂM", "SCORING METHOD"),
+        &st.title,
+    )?;
+    ws.set_column_width(0, 24)?;
+    ws.set_column_width(1, 110)?;
+    let mut r = 2u32;
+    let mut previous = String::new();
+    for l in view::method(run) {
+        // A new criteria set starts after a blank row.
+        if l.label == lang.pick("Bộ tiêu chí", "Criteria set") && r > 2 {
+            r += 1;
+        }
+        // A label repeated on consecutive lines is written once.
+        let label = if l.label == previous {
+            ""
+        } else {
+            l.label.as_str()
+        };
+        ws.write_string_with_format(r, 0, label, &st.bold)?;
+        ws.write_string_with_format(r, 1, &l.text, &st.plain)?;
+        // Rows grow with wrapped text: about 120 characters fit a line of column B.
+        let lines = (l.text.chars().count() as f64 / 120.0).ceil().max(1.0);
+        ws.set_row_height(r, 15.0 * lines)?;
+        previous = l.label;
+        r += 1;
+    }
+    ws.set_landscape();
+    ws.set_paper_size(9);
+    ws.set_margins(0.4, 0.4, 0.5, 0.6, 0.3, 0.3);
+    ws.set_print_fit_to_pages(1, 0);
+    ws.set_print_area(0, 0, r, 1)?;
+    page_footer(ws, lang);
+    Ok(())
+}
