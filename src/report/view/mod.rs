@@ -1,0 +1,642 @@
+//! The report view model: what every document for people shows, decided once — ranking groups
+//! with their titles, abbreviated area headers and full names, summary statistics, the share
+//! of each area's maximum, the title block (issuing body, motto, place and date, signature),
+//! the method statement, and one scorecard per unit. The workbook and the HTML report render
+//! this; neither decides a label, a title or a statistic of its own. The sections later
+//! capabilities add have a module each: `appraisal`, `year`, `awards`, `uncertainty`.
+
+use serde::Serialize;
+
+use super::{area_points, unit_flags_text, Run};
+use crate::criteria::describe;
+use crate::criteria::model::{MissingPolicy, NaPolicy, NodeKind, SurveyAbsent};
+use crate::criteria::validate::fmt_num;
+use crate::criteria::Criteria;
+use crate::i18n::{grade_label, Lang};
+use crate::numfmt::round_half_away;
+use crate::score::UnitScore;
+
+mod appraisal;
+mod awards;
+mod uncertainty;
+mod year;
+
+pub use appraisal::{appraisal, AppraisalView, CriterionRow, GapRow, SetMeans, Unexplained};
+pub use awards::{awards, AwardRow, AwardView, AwardsView};
+pub use uncertainty::{uncertainty, UncGroup, UncRow, UncView};
+pub use year::{change_row, year, ChangeRow, GradeChange, GroupChange, YearView};
+
+/// Everything printed above and below a ranking.
+#[derive(Debug, Clone, Serialize)]
+pub struct TitleBlock {
+    /// Issuing body, one line each ("UBND TỈNH …", "SỞ NỘI VỤ").
+    pub issuer: Vec<String>,
+    /// National motto, two lines (Vietnamese administrative documents carry it).
+    pub motto: [String; 2],
+    /// "Sông Hồng, ngày 15 tháng 01 năm 2026".
+    pub date_line: Option<String>,
+    pub signature_lines: Vec<String>,
+    pub signer: Option<String>,
+}
+
+/// A top-level area as a column: a short header that fits a printed column, the full name
+/// for the legend and the method statement.
+#[derive(Debug, Clone, Serialize)]
+pub struct AreaColumn {
+    pub id: String,
+    /// "LV1" / "A1".
+    pub short: String,
+    pub name: String,
+    pub max: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct GradeCount {
+    pub label: String,
+    pub color: String,
+    pub count: usize,
+    /// Inclusive lower bound of the band, when it has one.
+    pub min: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AreaShare {
+    pub short: String,
+    pub name: String,
+    /// Mean points of the group's units and the area's declared maximum.
+    pub mean: f64,
+    pub max: f64,
+    /// mean / max × 100.
+    pub share: f64,
+}
+
+/// One ranking group (a sheet of the workbook, a section of the report).
+#[derive(Debug, Clone, Serialize)]
+pub struct Group {
+    #[serde(skip)]
+    pub criteria: usize,
+    /// Positions in `Run::scores` (contiguous, in rank order).
+    #[serde(skip)]
+    pub range: std::ops::Range<usize>,
+    pub label: String,
+    /// "KẾT QUẢ XÁC ĐỊNH CHỈ SỐ … NĂM 2025 – XÃ".
+    pub title: String,
+    /// The criteria set's name.
+    pub subtitle: String,
+    pub areas: Vec<AreaColumn>,
+    pub units: usize,
+    pub mean: f64,
+    pub median: f64,
+    pub grades: Vec<GradeCount>,
+    pub area_shares: Vec<AreaShare>,
+}
+
+/// One unit's row in a ranking.
+#[derive(Debug, Clone, Serialize)]
+pub struct Row {
+    pub rank: usize,
+    pub rank_of: usize,
+    pub code: String,
+    pub name: String,
+    pub unit_type: String,
+    pub bloc: String,
+    /// Area points, half-away rounded to 2 decimals, in `Group::areas` order.
+    pub areas: Vec<f64>,
+    pub bonus: f64,
+    pub penalty: f64,
+    pub total: f64,
+    pub max: f64,
+    pub index: f64,
+    pub grade: String,
+    pub grade_band: usize,
+    pub color: String,
+    pub notes: String,
+}
+
+/// A line of a scorecard: a node of the tree, or a bonus/penalty item.
+#[derive(Debug, Clone, Serialize)]
+pub struct CardLine {
+    pub id: String,
+    pub name: String,
+    pub depth: usize,
+    pub leaf: bool,
+    pub max: f64,
+    pub points: f64,
+    pub lost: f64,
+    /// The value as read ("" for inner nodes).
+    pub value: String,
+    pub note: String,
+    /// What the unit claimed for this criterion, when the run has a self-assessment.
+    pub self_points: Option<f64>,
+    /// Why the appraisal changed it.
+    pub reason: String,
+    /// The number of its reason in `Card::reasons` (a footnote), when it has one.
+    pub reason_no: Option<usize>,
+}
+
+/// A reason for an adjustment, printed as a footnote of the scorecard.
+#[derive(Debug, Clone, Serialize)]
+pub struct Footnote {
+    pub no: usize,
+    pub id: String,
+    pub text: String,
+}
+
+/// A unit's scorecard (phiếu kết quả).
+#[derive(Debug, Clone, Serialize)]
+pub struct Card {
+    pub row: Row,
+    /// The change since last year, when the run compares.
+    pub change: Option<ChangeRow>,
+    /// "2–6 (90%)": the rank interval over the replications, when the run has them.
+    pub interval: Option<String>,
+    /// The probability of the nominal grade (percent), when the run has replications.
+    pub p_grade: Option<f64>,
+    /// The unit's self-assessed total, when the run has a self-assessment.
+    pub self_total: Option<f64>,
+    pub group: String,
+    pub criteria_name: String,
+    pub lines: Vec<CardLine>,
+    pub bonus: Vec<CardLine>,
+    pub penalty: Vec<CardLine>,
+    /// Reasons for adjustments, numbered in the order of the lines.
+    pub reasons: Vec<Footnote>,
+}
+
+/// A line of the method statement: a label and its text.
+#[derive(Debug, Clone, Serialize)]
+pub struct MethodLine {
+    pub label: String,
+    pub text: String,
+}
+
+/// "14.5" → "14,5" in Vietnamese: a `.` between two digits becomes a comma.
+pub fn decimal_comma(s: &str, lang: Lang) -> String {
+    if lang == Lang::En {
+        return s.to_string();
+    }
+    let chars: Vec<char> = s.chars().collect();
+    chars
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| {
+            let digit = |j: Option<usize>| {
+                j.and_then(|j| chars.get(j))
+                    .is_some_and(|d| d.is_ascii_digit())
+            };
+            if c == '.' && digit(i.checked_sub(1)) && digit(Some(i + 1)) {
+                ','
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+/// A number as people read it: at most 2 decimals (half away from zero), trailing zeros
+/// dropped, decimal comma in Vietnamese.
+pub fn num(x: f64, lang: Lang) -> String {
+    decimal_comma(&fmt_num(round_half_away(x, 2)), lang)
+}
+
+/// A number with exactly 2 decimals, decimal comma in Vietnamese.
+pub fn num2(x: f64, lang: Lang) -> String {
+    crate::numfmt::fixed(
+        x,
+        2,
+        match lang {
+            Lang::Vi => crate::numfmt::Locale::Vi,
+            Lang::En => crate::numfmt::Locale::En,
+        },
+    )
+}
+
+pub fn hex(rgb: Option<u32>) -> String {
+    format!("#{:06X}", rgb.unwrap_or(0xFFFFFF))
+}
+
+pub fn title_block(run: &Run) -> TitleBlock {
+    let lang = run.lang;
+    let r = run.report;
+    TitleBlock {
+        issuer: r.issuer.clone(),
+        motto: [
+            lang.pick(
+                "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+                "SOCIALIST REPUBLIC OF VIET NAM",
+            )
+            .to_string(),
+            lang.pick(
+                "Độc lập - Tự do - Hạnh phúc",
+                "Independence - Freedom - Happiness",
+            )
+            .to_string(),
+        ],
+        date_line: r
+            .date
+            .map(|d| d.with_place(r.place.as_deref(), lang))
+            .or_else(|| r.place.clone()),
+        signature_lines: r.signature_lines.clone(),
+        signer: r.signer.clone(),
+    }
+}
+
+/// The document title without a group: the run file's, else one made from the year.
+pub fn base_title(run: &Run, year: i64) -> String {
+    let r = run.report;
+    match run.lang {
+        Lang::Vi => r
+            .title
+            .clone()
+            .unwrap_or_else(|| format!("KẾT QUẢ XÁC ĐỊNH CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM {year}")),
+        Lang::En => r
+            .title_en
+            .clone()
+            .unwrap_or_else(|| format!("PAR INDEX RESULTS {year}")),
+    }
+}
+
+pub fn area_columns(c: &Criteria, lang: Lang) -> Vec<AreaColumn> {
+    c.areas
+        .iter()
+        .map(|&a| {
+            let n = &c.nodes[a];
+            AreaColumn {
+                id: n.id.clone(),
+                short: format!("{}{}", lang.pick("LV", "A"), n.id),
+                name: lang.text(&n.name, n.name_en.as_ref()).to_string(),
+                max: n.max,
+            }
+        })
+        .collect()
+}
+
+/// The ranking groups of a run, in report order.
+pub fn groups(run: &Run) -> Vec<Group> {
+    let lang = run.lang;
+    let mut out = Vec::new();
+    let mut start = 0;
+    while start < run.scores.len() {
+        let first = &run.scores[start];
+        let end = run.scores[start..]
+            .iter()
+            .position(|u| u.criteria != first.criteria || u.group != first.group)
+            .map_or(run.scores.len(), |k| start + k);
+        let c = &run.criteria[first.criteria];
+        let units = &run.scores[start..end];
+        let mut idx: Vec<f64> = units.iter().map(|u| u.index).collect();
+        idx.sort_by(f64::total_cmp);
+        let n = idx.len();
+        let median = if n % 2 == 1 {
+            idx[n / 2]
+        } else {
+            (idx[n / 2 - 1] + idx[n / 2]) / 2.0
+        };
+        let mean = idx.iter().sum::<f64>() / n as f64;
+        let grades = c
+            .grading
+            .bands
+            .iter()
+            .enumerate()
+            .map(|(g, b)| GradeCount {
+                label: grade_label(b, lang).to_string(),
+                color: hex(b.color),
+                count: units.iter().filter(|u| u.grade == g).count(),
+                min: b.min,
+            })
+            .collect();
+        let areas = area_columns(c, lang);
+        let area_shares = areas
+            .iter()
+            .map(|a| {
+                let mean = units
+                    .iter()
+                    .map(|u| area_points(c, u, &a.id).unwrap_or(0.0))
+                    .sum::<f64>()
+                    / n as f64;
+                AreaShare {
+                    short: a.short.clone(),
+                    name: a.name.clone(),
+                    mean,
+                    max: a.max,
+                    share: if a.max > 0.0 {
+                        mean / a.max * 100.0
+                    } else {
+                        0.0
+                    },
+                }
+            })
+            .collect();
+        out.push(Group {
+            criteria: first.criteria,
+            range: start..end,
+            label: first.group.clone(),
+            title: format!(
+                "{} – {}",
+                base_title(run, c.year),
+                first.group.to_uppercase()
+            ),
+            subtitle: lang.text(&c.name, c.name_en.as_ref()).to_string(),
+            areas,
+            units: n,
+            mean,
+            median,
+            grades,
+            area_shares,
+        });
+        start = end;
+    }
+    out
+}
+
+pub fn row(run: &Run, u: &UnitScore) -> Row {
+    let lang = run.lang;
+    let c = &run.criteria[u.criteria];
+    let unit = &run.registry.units[u.unit];
+    let band = &c.grading.bands[u.grade];
+    Row {
+        rank: u.rank,
+        rank_of: u.rank_of,
+        code: unit.code.clone(),
+        name: unit.name.clone(),
+        unit_type: unit.unit_type.clone(),
+        bloc: unit.bloc.clone().unwrap_or_default(),
+        areas: c
+            .areas
+            .iter()
+            .map(|&a| round_half_away(u.node_points[a], 2))
+            .collect(),
+        bonus: round_half_away(u.bonus, 2),
+        penalty: round_half_away(u.penalty, 2),
+        total: round_half_away(u.total, 2),
+        max: c.max_points,
+        index: round_half_away(u.index, 2),
+        grade: grade_label(band, lang).to_string(),
+        grade_band: u.grade,
+        color: hex(band.color),
+        notes: unit_flags_text(u, c, lang),
+    }
+}
+
+pub fn card(run: &Run, u: &UnitScore) -> Card {
+    let lang = run.lang;
+    let c = &run.criteria[u.criteria];
+    let flags = |s: &crate::score::Scored| {
+        s.flags
+            .iter()
+            .map(|f| f.label(lang))
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    // What the unit claimed and why the appraisal changed it, by (part, id).
+    let claimed: std::collections::HashMap<(&str, &str), &crate::appraisal::Line> = run
+        .appraisal
+        .map(|a| {
+            a.lines
+                .iter()
+                .filter(|l| l.unit == u.unit)
+                .map(|l| ((l.part, l.id.as_str()), l))
+                .collect()
+        })
+        .unwrap_or_default();
+    let self_of = |part: &str, id: &str| {
+        claimed.get(&(part, id)).map(|l| {
+            (
+                round_half_away(l.self_points, 2),
+                l.reason
+                    .as_ref()
+                    .map(|r| r.text.clone())
+                    .unwrap_or_default(),
+            )
+        })
+    };
+    let mut lines = Vec::new();
+    for (ni, n) in c.nodes.iter().enumerate() {
+        if !n.applies(&run.registry.units[u.unit].unit_type) {
+            continue;
+        }
+        let leaf = matches!(n.kind, NodeKind::Leaf(_));
+        let scored = u.leaves.iter().find(|(i, _)| *i == ni).map(|(_, s)| s);
+        let (max, points) = match scored {
+            Some(s) => (s.max, s.points),
+            None => (u.node_max[ni], u.node_points[ni]),
+        };
+        lines.push(CardLine {
+            id: n.id.clone(),
+            name: lang.text(&n.name, n.name_en.as_ref()).to_string(),
+            depth: n.id.matches('.').count(),
+            leaf,
+            max: round_half_away(max, 2),
+            points: round_half_away(points, 2),
+            lost: round_half_away((max - points).max(0.0), 2),
+            value: scored.map(|s| s.raw.clone()).unwrap_or_default(),
+            note: scored.map(flags).unwrap_or_default(),
+            self_points: self_of("tree", &n.id).map(|x| x.0),
+            reason: self_of("tree", &n.id).map(|x| x.1).unwrap_or_default(),
+            reason_no: None,
+        });
+    }
+    let mut bonus = Vec::new();
+    let mut penalty = Vec::new();
+    for (is_pen, ii, s) in &u.items {
+        let sec = if *is_pen { &c.penalty } else { &c.bonus };
+        let Some(sec) = sec else { continue };
+        let it = &sec.items[*ii];
+        let line = CardLine {
+            id: it.id.clone(),
+            name: lang.text(&it.name, it.name_en.as_ref()).to_string(),
+            depth: 0,
+            leaf: true,
+            max: round_half_away(s.max, 2),
+            points: round_half_away(s.points, 2),
+            lost: 0.0,
+            value: s.raw.clone(),
+            note: flags(s),
+            self_points: self_of(if *is_pen { "penalty" } else { "bonus" }, &it.id).map(|x| x.0),
+            reason: self_of(if *is_pen { "penalty" } else { "bonus" }, &it.id)
+                .map(|x| x.1)
+                .unwrap_or_default(),
+            reason_no: None,
+        };
+        if *is_pen {
+            penalty.push(line);
+        } else {
+            bonus.push(line);
+        }
+    }
+    let mut reasons = Vec::new();
+    for l in lines
+        .iter_mut()
+        .chain(bonus.iter_mut())
+        .chain(penalty.iter_mut())
+    {
+        if !l.reason.is_empty() {
+            reasons.push(Footnote {
+                no: reasons.len() + 1,
+                id: l.id.clone(),
+                text: l.reason.clone(),
+            });
+            l.reason_no = Some(reasons.len());
+        }
+    }
+    Card {
+        reasons,
+        change: change_row(run, u),
+        interval: run.uncertainty.and_then(|f| f.of(u.unit)).map(|x| {
+            if x.p05 == x.p95 {
+                format!("{}", x.p05)
+            } else {
+                format!("{}–{}", x.p05, x.p95)
+            }
+        }),
+        p_grade: run
+            .uncertainty
+            .and_then(|f| f.of(u.unit))
+            .map(|x| round_half_away(x.p_grade[x.grade] * 100.0, 1)),
+        row: row(run, u),
+        self_total: run.appraisal.and_then(|a| {
+            a.units
+                .iter()
+                .find(|g| g.unit == u.unit)
+                .map(|g| round_half_away(g.self_total, 2))
+        }),
+        group: u.group.clone(),
+        criteria_name: lang.text(&c.name, c.name_en.as_ref()).to_string(),
+        lines,
+        bonus,
+        penalty,
+    }
+}
+
+/// How the numbers were made, line by line: per criteria set its file and SHA-256, policies,
+/// grade bands, ranking and rounding; the area abbreviations; then every input with its
+/// SHA-256 and the tool's version.
+pub fn method(run: &Run) -> Vec<MethodLine> {
+    let lang = run.lang;
+    let mut out = Vec::new();
+    let mut line = |label: &str, text: String| {
+        out.push(MethodLine {
+            label: label.to_string(),
+            text,
+        })
+    };
+    for c in run.criteria {
+        line(
+            lang.pick("Bộ tiêu chí", "Criteria set"),
+            lang.text(&c.name, c.name_en.as_ref()).to_string(),
+        );
+        line(lang.pick("Tệp tiêu chí", "Criteria file"), c.path.clone());
+        line("SHA-256", c.sha256.clone());
+        line(lang.pick("Năm", "Year"), c.year.to_string());
+        if let Some(v) = &c.version {
+            line(lang.pick("Phiên bản", "Version"), v.clone());
+        }
+        if let Some(b) = &c.basis {
+            line(lang.pick("Căn cứ", "Legal basis"), b.clone());
+        }
+        line(
+            lang.pick("Loại đơn vị", "Unit types"),
+            c.unit_types.join(", "),
+        );
+        line(lang.pick("Điểm tối đa", "Maximum"), num(c.max_points, lang));
+        for a in area_columns(c, lang) {
+            line(
+                lang.pick("Lĩnh vực", "Area"),
+                format!("{} = {}. {} ({})", a.short, a.id, a.name, num(a.max, lang)),
+            );
+        }
+        let missing = match c.policy.missing {
+            MissingPolicy::ZeroAndFlag => {
+                lang.pick("tính 0 điểm và ghi chú", "scored 0 and flagged")
+            }
+            MissingPolicy::Error => lang.pick("báo lỗi, không chấm", "an error: nothing is scored"),
+        };
+        let na = match c.policy.not_applicable {
+            NaPolicy::FullPoints => lang.pick("được điểm tối đa", "full points"),
+            NaPolicy::Rebase => lang.pick(
+                "không tính vào điểm tối đa; điểm quy đổi về thang tối đa",
+                "left out of the unit's maximum; points rescaled to the full scale",
+            ),
+        };
+        let survey = match c.policy.survey_absent {
+            SurveyAbsent::Rescale => lang.pick(
+                "điểm thẩm định quy đổi về thang tối đa",
+                "appraisal points rescaled to the full scale",
+            ),
+            SurveyAbsent::Zero => {
+                lang.pick("phần điều tra tính 0 điểm", "the survey part scores 0")
+            }
+        };
+        line(lang.pick("Thiếu dữ liệu", "Missing values"), missing.into());
+        line(lang.pick("Không áp dụng", "Not applicable"), na.into());
+        line(
+            lang.pick("Không có điều tra XHH", "No survey data"),
+            survey.into(),
+        );
+        for g in describe::grades(c, lang).lines().skip(1) {
+            line(lang.pick("Xếp loại", "Grades"), g.trim().to_string());
+        }
+        for m in describe::method(c, lang) {
+            line(lang.pick("Xếp hạng và làm tròn", "Ranking and rounding"), m);
+        }
+    }
+    if let Some(y) = year(run) {
+        for m in y.method {
+            line(
+                lang.pick("So sánh với năm trước", "Comparison with last year"),
+                m,
+            );
+        }
+    }
+    if let Some(f) = run.uncertainty {
+        let label = lang.pick("Độ bất định", "Uncertainty");
+        line(
+            label,
+            crate::tr!(
+                "{} lần mô phỏng Monte Carlo, hạt giống {} (cùng dữ liệu và hạt giống cho cùng kết quả, với mọi số luồng); mỗi lần chấm lại toàn bộ bằng cùng bộ tiêu chí",
+                "{} Monte-Carlo replications, seed {} (the same inputs and seed give the same figures, whatever the threads); each re-scores everything with the same criteria",
+                f.replications,
+                f.seed
+            ),
+        );
+        for s in &f.sources {
+            line(label, s.clone());
+        }
+        line(
+            label,
+            crate::tr!(
+                "Khoảng thứ hạng: phân vị 5% và 95% của thứ hạng qua các lần mô phỏng; xếp loại chưa chắc chắn khi xác suất giữ xếp loại dưới {}%",
+                "Rank interval: the 5th and 95th percentiles of the rank over the replications; a grade is uncertain when its probability is below {}%",
+                num(f.level * 100.0, lang)
+            ),
+        );
+    }
+    for (f, sha) in &run.inputs {
+        line(
+            lang.pick("Dữ liệu đầu vào", "Input file"),
+            format!("{f} (SHA-256 {sha})"),
+        );
+    }
+    line(
+        lang.pick("Công cụ", "Tool"),
+        format!("parindex {}", env!("CARGO_PKG_VERSION")),
+    );
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decimal_comma_only_between_digits() {
+        assert_eq!(decimal_comma("(14.5)", Lang::Vi), "(14,5)");
+        assert_eq!(
+            decimal_comma("so-2025.toml 1.5.", Lang::Vi),
+            "so-2025.toml 1,5."
+        );
+        assert_eq!(decimal_comma("(14.5)", Lang::En), "(14.5)");
+        assert_eq!(num(14.5, Lang::Vi), "14,5");
+        assert_eq!(num2(98.685, Lang::Vi), "98,69");
+    }
+}
