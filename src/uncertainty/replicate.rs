@@ -1,0 +1,432 @@
+//! One replication: the plan of what moves (the noisy cells with their distributions, the
+//! binomial tables), the nominal evaluation it starts from (only leaves with a noisy cell are
+//! re-scored, their change added to the unit's totals), the weight factors, and the ranking of
+//! every group into the per-unit histograms — in buffers each thread reuses.
+
+use rand::Rng;
+use rand_chacha::ChaCha8Rng;
+use rand_distr::{Distribution, Normal};
+
+use crate::criteria::Criteria;
+use crate::rank;
+use crate::score::bind::{self, Cell};
+use crate::score::{evaluate, plan};
+
+/// How one bound cell moves; distributions are built once, when the cell is planned.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Noise {
+    /// A share (percent) from n respondents: inverse-CDF sampling from a table of the exact
+    /// binomial distribution, built once (`start..end` in `Plan1::cdf`).
+    Binomial(usize, usize, f64),
+    /// Normal around the value (percentage points), clipped to [0, 100].
+    Margin(Normal<f64>),
+    /// Uniform within ± range, clipped to [0, max].
+    Uniform(f64, f64),
+    /// Symmetric triangular within ± range (mode 0), clipped to [0, max].
+    Triangular(f64, f64),
+    /// Nothing to draw (a zero range or margin).
+    Fixed,
+}
+
+/// The nominal evaluation of one criteria file, and what a replication must recompute.
+pub(super) struct Fast {
+    /// Dense leaf indices with at least one noisy cell; whether each is a relative rule.
+    pub(super) dirty: Vec<(usize, bool)>,
+    /// Per member × dirty leaf: the nominal points.
+    pub(super) nominal_points: Vec<f64>,
+    /// Per member: nominal tree points, tree maximum, bonus − penalty (after caps), the
+    /// grade cap of its disqualifying conditions, bonus and penalty after caps, and the nominal
+    /// points of each tie node.
+    pub(super) tree_points: Vec<f64>,
+    pub(super) tree_max: Vec<f64>,
+    pub(super) bonus: Vec<f64>,
+    pub(super) penalty: Vec<f64>,
+    pub(super) cap: Vec<usize>,
+    pub(super) tie_points: Vec<Vec<f64>>,
+    /// Per dirty leaf: the tie keys whose node is one of its ancestors.
+    pub(super) tie_of: Vec<Vec<usize>>,
+    /// Per dirty leaf: its maximum.
+    pub(super) leaf_max: Vec<f64>,
+    /// Per member × area (in `Criteria::areas` order): the nominal raw points and the maximum
+    /// after re-basing, for weight noise.
+    pub(super) area_points: Vec<f64>,
+    pub(super) area_max: Vec<f64>,
+    /// Per dirty leaf: the position of its area in `Criteria::areas`.
+    pub(super) area_of: Vec<usize>,
+}
+
+impl Fast {
+    pub(super) fn new(
+        p: &plan::Plan,
+        bound: &bind::Bound,
+        dirty_cells: &[usize],
+        tie: &[usize],
+    ) -> Fast {
+        let c = p.criteria;
+        let params = p.nominal();
+        let n_leaves = bound.n_leaves;
+        let mut is_dirty = vec![false; n_leaves];
+        for &k in dirty_cells {
+            is_dirty[k % n_leaves] = true;
+        }
+        let dirty: Vec<(usize, bool)> = (0..n_leaves)
+            .filter(|&l| is_dirty[l])
+            .map(|l| {
+                let rel = matches!(
+                    p.leaves[l].rule.kind,
+                    crate::criteria::model::RuleKind::Relative { .. }
+                );
+                (l, rel)
+            })
+            .collect();
+        let mut best = vec![None; p.leaves.len()];
+        evaluate::best_values(p, bound, &mut best);
+        let mut scratch = evaluate::Scratch::new(p);
+        let n = bound.members.len();
+        let mut f = Fast {
+            nominal_points: Vec::with_capacity(n * dirty.len()),
+            tree_points: Vec::with_capacity(n),
+            tree_max: Vec::with_capacity(n),
+            bonus: Vec::with_capacity(n),
+            penalty: Vec::with_capacity(n),
+            cap: Vec::with_capacity(n),
+            tie_points: vec![Vec::with_capacity(n); tie.len()],
+            tie_of: dirty
+                .iter()
+                .map(|&(l, _)| {
+                    let mut anc = Vec::new();
+                    let mut node = Some(p.leaves[l].node);
+                    while let Some(x) = node {
+                        if let Some(j) = tie.iter().position(|&t| t == x) {
+                            anc.push(j);
+                        }
+                        node = c.nodes[x].parent;
+                    }
+                    anc
+                })
+                .collect(),
+            leaf_max: dirty.iter().map(|&(l, _)| params.leaf_max[l]).collect(),
+            area_points: Vec::with_capacity(n * c.areas.len()),
+            area_max: Vec::with_capacity(n * c.areas.len()),
+            area_of: dirty
+                .iter()
+                .map(|&(l, _)| {
+                    let mut node = p.leaves[l].node;
+                    while let Some(up) = c.nodes[node].parent {
+                        node = up;
+                    }
+                    c.areas.iter().position(|&a| a == node).unwrap_or(0)
+                })
+                .collect(),
+            dirty,
+        };
+        for mi in 0..n {
+            let t = evaluate::unit(
+                p,
+                bound,
+                mi,
+                &params,
+                &best,
+                &mut scratch,
+                &mut evaluate::NoSink,
+            );
+            for &(l, _) in &f.dirty {
+                f.nominal_points.push(scratch.node_points[p.leaves[l].node]);
+            }
+            f.tree_points.push(t.tree_points);
+            f.tree_max.push(t.tree_max);
+            for &a in &c.areas {
+                f.area_points.push(scratch.node_points[a]);
+                f.area_max.push(scratch.node_max[a]);
+            }
+            f.bonus.push(t.bonus);
+            f.penalty.push(t.penalty);
+            let cap = (0..c.disqualify.len())
+                .filter(|&d| bound.condition(mi, d) == bind::CondState::Met)
+                .map(|d| c.disqualify[d].cap_grade)
+                .max()
+                .unwrap_or(0);
+            f.cap.push(cap);
+            for (j, &node) in tie.iter().enumerate() {
+                f.tie_points[j].push(scratch.node_points[node]);
+            }
+        }
+        f
+    }
+}
+
+/// The buffers one thread reuses for one criteria file, replication after replication.
+pub(super) struct Work<'c> {
+    pub(super) bound: bind::Bound,
+    pub(super) params: plan::Params,
+    pub(super) best: Vec<Option<f64>>,
+    pub(super) totals: Vec<f64>,
+    pub(super) grades: Vec<usize>,
+    pub(super) tie_keys: Vec<Vec<f64>>,
+    pub(super) members: Vec<usize>,
+    pub(super) ranks: Vec<usize>,
+    /// This replication's weight factor per area, and one unit's area points.
+    pub(super) factors: Vec<f64>,
+    pub(super) areas: Vec<f64>,
+    pub(super) _plan: std::marker::PhantomData<&'c ()>,
+}
+
+impl<'c> Work<'c> {
+    pub(super) fn new(pl: &Plan1<'c>) -> Work<'c> {
+        let n = pl.bound.members.len();
+        Work {
+            bound: pl.bound.clone(),
+            params: pl.plan.nominal(),
+            best: vec![None; pl.plan.leaves.len()],
+            totals: vec![0.0; n],
+            grades: vec![0; n],
+            tie_keys: vec![vec![0.0; n]; pl.tie.len()],
+            members: Vec::with_capacity(n),
+            ranks: Vec::with_capacity(n),
+            factors: vec![1.0; pl.plan.criteria.areas.len()],
+            areas: vec![0.0; pl.plan.criteria.areas.len()],
+            _plan: std::marker::PhantomData,
+        }
+    }
+}
+
+/// The perturbed cells of one criteria file: (cell index, nominal value, noise).
+pub(super) struct Plan1<'c> {
+    pub(super) plan: plan::Plan<'c>,
+    pub(super) bound: bind::Bound,
+    pub(super) noisy: Vec<(usize, f64, Noise)>,
+    /// Cumulative binomial probabilities of the binomial cells, back to back.
+    pub(super) cdf: Vec<f64>,
+    /// Incremental evaluation: only leaves with a noisy cell ("dirty") change between
+    /// replications; everything else is the nominal evaluation, computed once.
+    pub(super) fast: Fast,
+    /// Groups of member indices, as officially ranked.
+    pub(super) groups: Vec<Vec<usize>>,
+    pub(super) code_order: Vec<u32>,
+    pub(super) tie: Vec<usize>,
+    /// Weight noise (`Spec::weights`).
+    pub(super) weights: Option<f64>,
+}
+
+/// A unit's total when each area's weight is multiplied by its factor: the weighted area points
+/// over the weighted maxima, rescaled to `max_points` (so the index stays on 0–100 and a unit
+/// re-based out of an area is not penalised by its weight), plus bonus − penalty, clamped.
+pub(super) fn weighted_total(
+    c: &Criteria,
+    factors: &[f64],
+    points: &[f64],
+    max: &[f64],
+    extra: f64,
+) -> f64 {
+    let (mut p, mut m) = (0.0, 0.0);
+    for ((f, x), y) in factors.iter().zip(points).zip(max) {
+        p += f * x;
+        m += f * y;
+    }
+    let scaled = if m > 0.0 { p * c.max_points / m } else { 0.0 };
+    (scaled + extra).clamp(0.0, c.max_points)
+}
+
+/// Append the cumulative distribution of Binomial(n, p) (n + 1 values, the last exactly 1).
+pub(super) fn binomial_cdf(n: u64, p: f64, out: &mut Vec<f64>) {
+    // The probability mass by the recurrence P(k+1) = P(k) (n−k)/(k+1) p/(1−p), from the
+    // log of P(0) (or the degenerate cases).
+    if p <= 0.0 || p >= 1.0 {
+        let k0 = if p >= 1.0 { n } else { 0 };
+        out.extend((0..=n).map(|k| if k >= k0 { 1.0 } else { 0.0 }));
+        return;
+    }
+    let mut logs = Vec::with_capacity(n as usize + 1);
+    let mut l = n as f64 * (1.0 - p).ln();
+    logs.push(l);
+    for k in 0..n {
+        l += ((n - k) as f64).ln() - ((k + 1) as f64).ln() + p.ln() - (1.0 - p).ln();
+        logs.push(l);
+    }
+    let mut acc = 0.0;
+    let start = out.len();
+    for l in logs {
+        acc += l.exp();
+        out.push(acc);
+    }
+    // Normalise away the rounding so the last value is exactly 1.
+    let total = out[out.len() - 1];
+    for c in &mut out[start..] {
+        *c /= total;
+    }
+}
+
+/// One replication of one criteria file: perturb, evaluate, rank, count, in reused buffers.
+pub(super) fn replicate(
+    pl: &Plan1,
+    w: &mut Work,
+    rng: &mut ChaCha8Rng,
+    hist: &mut [(Vec<u32>, Vec<u32>)],
+) {
+    for &(k, x, noise) in &pl.noisy {
+        let v = match noise {
+            Noise::Binomial(start, end, n) => {
+                // The smallest k with CDF(k) ≥ u.
+                let u: f64 = rng.random();
+                let k = pl.cdf[start..end]
+                    .partition_point(|&c| c < u)
+                    .min(end - start - 1);
+                k as f64 / n * 100.0
+            }
+            Noise::Margin(d) => d.sample(rng).clamp(0.0, 100.0),
+            Noise::Uniform(r, max) => (x + rng.random_range(-r..=r)).clamp(0.0, max),
+            Noise::Triangular(r, max) => {
+                // Inverse CDF of the symmetric triangular distribution on [−r, r].
+                let u: f64 = rng.random();
+                let d = if u < 0.5 {
+                    -r + r * (2.0 * u).sqrt()
+                } else {
+                    r - r * (2.0 * (1.0 - u)).sqrt()
+                };
+                (x + d).clamp(0.0, max)
+            }
+            Noise::Fixed => x,
+        };
+        w.bound.cells[k] = Cell::Num(v);
+    }
+    // The areas' weight factors, drawn after the cells (so a run without weight noise draws
+    // exactly what it drew before).
+    if let Some(r) = pl.weights {
+        for x in &mut w.factors {
+            *x = 1.0 + rng.random_range(-r..=r);
+        }
+    }
+    let p = &pl.plan;
+    let c = p.criteria;
+    let f = &pl.fast;
+    let n = w.bound.members.len();
+    let d = f.dirty.len();
+    // Relative rules measure against the best of this replication.
+    for &(l, rel) in &f.dirty {
+        if rel {
+            let lower = matches!(
+                p.leaves[l].rule.kind,
+                crate::criteria::model::RuleKind::Relative { lower_better: true }
+            );
+            w.best[l] = (0..n)
+                .filter_map(|mi| match w.bound.cell(mi, l) {
+                    Cell::Num(x) => Some(x),
+                    _ => None,
+                })
+                .reduce(|a, b| if lower { a.min(b) } else { a.max(b) });
+        }
+    }
+    for mi in 0..n {
+        // The nominal evaluation plus what the dirty leaves changed (exactly the nominal when
+        // nothing moved: the same inputs give the same points).
+        let mut tree = f.tree_points[mi];
+        for (j, t) in w.tie_keys.iter_mut().enumerate() {
+            t[mi] = f.tie_points[j][mi];
+        }
+        let n_areas = w.areas.len();
+        let weighted = pl.weights.is_some();
+        if weighted {
+            w.areas
+                .copy_from_slice(&f.area_points[mi * n_areas..(mi + 1) * n_areas]);
+        }
+        for (di, &(l, _)) in f.dirty.iter().enumerate() {
+            if let Cell::Num(x) = w.bound.cell(mi, l) {
+                let (pts, _) = crate::score::rules::points_of(
+                    p.leaves[l].rule,
+                    f.leaf_max[di],
+                    crate::score::rules::Reading::Num(x),
+                    w.best[l],
+                );
+                let delta = pts - f.nominal_points[mi * d + di];
+                if delta != 0.0 {
+                    tree += delta;
+                    if weighted {
+                        w.areas[f.area_of[di]] += delta;
+                    }
+                    for &j in &f.tie_of[di] {
+                        w.tie_keys[j][mi] += delta;
+                    }
+                }
+            }
+        }
+        let total = match pl.weights {
+            // The same expression as the nominal evaluation, so no noise gives the same bits.
+            None => {
+                let scaled = if f.tree_max[mi] > 0.0 {
+                    tree * c.max_points / f.tree_max[mi]
+                } else {
+                    0.0
+                };
+                (scaled + f.bonus[mi] - f.penalty[mi]).clamp(0.0, c.max_points)
+            }
+            Some(_) => weighted_total(
+                c,
+                &w.factors,
+                &w.areas,
+                &f.area_max[mi * n_areas..(mi + 1) * n_areas],
+                f.bonus[mi] - f.penalty[mi],
+            ),
+        };
+        let index = total / c.max_points * 100.0;
+        let grade = evaluate::grade_with(&c.grading, w.params.basis, index).max(f.cap[mi]);
+        w.totals[mi] = total;
+        w.grades[mi] = grade;
+        hist[mi].1[grade] += 1;
+    }
+    // Debug builds (and so every test) check the incremental evaluation against the full one.
+    #[cfg(debug_assertions)]
+    {
+        let mut best = vec![None; p.leaves.len()];
+        evaluate::best_values(p, &w.bound, &mut best);
+        let mut scratch = evaluate::Scratch::new(p);
+        for mi in 0..n {
+            let t = evaluate::unit(
+                p,
+                &w.bound,
+                mi,
+                &w.params,
+                &best,
+                &mut scratch,
+                &mut evaluate::NoSink,
+            );
+            let full = match pl.weights {
+                None => t.total,
+                Some(_) => {
+                    let points: Vec<f64> =
+                        c.areas.iter().map(|&a| scratch.node_points[a]).collect();
+                    let max: Vec<f64> = c.areas.iter().map(|&a| scratch.node_max[a]).collect();
+                    weighted_total(c, &w.factors, &points, &max, t.bonus - t.penalty)
+                }
+            };
+            assert!(
+                (full - w.totals[mi]).abs() < 1e-9,
+                "incremental total {} against full {}",
+                w.totals[mi],
+                full
+            );
+            for (j, &node) in pl.tie.iter().enumerate() {
+                assert!((scratch.node_points[node] - w.tie_keys[j][mi]).abs() < 1e-9);
+            }
+        }
+    }
+    // The ranking keys: the total, then each tie-break node's points.
+    let keys: Vec<&[f64]> = std::iter::once(w.totals.as_slice())
+        .chain(w.tie_keys.iter().map(Vec::as_slice))
+        .collect();
+    for g in &pl.groups {
+        w.members.clear();
+        w.members.extend_from_slice(g);
+        rank::rank(
+            &mut w.members,
+            &keys,
+            &pl.code_order,
+            c.ranking.method,
+            c.ranking.tie_tolerance,
+            &mut w.ranks,
+        );
+        for (pos, &mi) in w.members.iter().enumerate() {
+            let r = w.ranks[pos].min(hist[mi].0.len() - 1);
+            hist[mi].0[r] += 1;
+        }
+    }
+}
