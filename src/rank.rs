@@ -79,6 +79,12 @@ fn split(
         while end < slice.len() && (leader - key[slice[end]]).abs() <= tol {
             end += 1;
         }
+        if end == start + 1 {
+            // A unit alone within the tolerance is a tie group of one at every deeper key.
+            ends.push(offset + end);
+            start = end;
+            continue;
+        }
         let cluster = &mut slice[start..end];
         if let Some(next) = keys.get(depth + 1) {
             cluster.sort_by(|&a, &b| next[b].partial_cmp(&next[a]).unwrap_or(Ordering::Equal));
