@@ -224,6 +224,11 @@ pub fn unit_flags_text(u: &UnitScore, c: &Criteria, lang: Lang) -> String {
                 lang.pick("thiếu dữ liệu", "missing data in"),
                 lang.pick("mục điểm thưởng/điểm trừ", "bonus/penalty items")
             ),
+            UnitFlag::NotApplicableItems(n) => format!(
+                "{} {n} {}",
+                lang.pick("không áp dụng", "not applicable:"),
+                lang.pick("mục điểm thưởng/điểm trừ", "bonus/penalty items")
+            ),
             UnitFlag::MissingCondition(id) => format!(
                 "{}: {}",
                 lang.pick(

@@ -274,7 +274,7 @@ fn finish(
 
     // Bonus and penalty.
     let mut sums = [0.0f64; 2];
-    let mut missing_items = 0usize;
+    let (mut missing_items, mut na_items) = (0usize, 0usize);
     for (i, ip) in plan.items.iter().enumerate() {
         let it = ip.item;
         let mut flags = FlagSet::default();
@@ -284,7 +284,10 @@ fn finish(
                 flags.set(Flag::Missing);
                 missing_items += 1;
             }
-            Cell::NotApplicable | Cell::OutOfScope => flags.set(Flag::NotApplicable),
+            Cell::NotApplicable | Cell::OutOfScope => {
+                flags.set(Flag::NotApplicable);
+                na_items += 1;
+            }
             cell => {
                 let (p, note) = rules::points_of(&it.rule, it.max, cell.reading(), None);
                 points = p;
@@ -299,6 +302,9 @@ fn finish(
     // An empty bonus or penalty cell scores 0: visible like a missing leaf, never silent.
     if missing_items > 0 {
         sink.unit_flag(|| UnitFlag::MissingItems(missing_items));
+    }
+    if na_items > 0 {
+        sink.unit_flag(|| UnitFlag::NotApplicableItems(na_items));
     }
     let t = combine(c, tree_points, tree_max, sums);
     if c.bonus.as_ref().is_some_and(|s| sums[0] > s.cap) {

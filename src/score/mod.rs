@@ -85,6 +85,8 @@ pub enum UnitFlag {
     NotApplicable(usize),
     /// Bonus or penalty items with no value (scored 0).
     MissingItems(usize),
+    /// Bonus or penalty items written not applicable (scored 0).
+    NotApplicableItems(usize),
     BonusCapped,
     PenaltyCapped,
     TotalClamped,
@@ -102,6 +104,7 @@ impl UnitFlag {
             UnitFlag::Missing(n) => format!("missing:{n}"),
             UnitFlag::NotApplicable(n) => format!("not_applicable:{n}"),
             UnitFlag::MissingItems(n) => format!("missing_items:{n}"),
+            UnitFlag::NotApplicableItems(n) => format!("not_applicable_items:{n}"),
             UnitFlag::BonusCapped => "bonus_capped".into(),
             UnitFlag::PenaltyCapped => "penalty_capped".into(),
             UnitFlag::TotalClamped => "total_clamped".into(),

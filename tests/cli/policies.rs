@@ -101,6 +101,38 @@ fn empty_bonus_and_condition_cells_are_flagged_and_warned() {
     );
 }
 
+/// N/A in a bonus or penalty cell scores 0 like an empty one, but as a statement: counted in
+/// the unit's flags and said in the notes, with no warning.
+#[test]
+fn not_applicable_bonus_and_penalty_cells_are_counted_in_the_unit_flags() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = mini_data().replace(
+        "U2,90,có,không áp dụng,80,0,0,0",
+        "U2,90,có,không áp dụng,80,N/A,KAD,0",
+    );
+    let o = ok(score_mini_variant(tmp.path(), &mini_text(), &data));
+    let r = results(&tmp.path().join("out"));
+    assert_eq!(
+        r["U2"]["flags"], "not_applicable:1;not_applicable_items:2",
+        "{o:?}"
+    );
+    assert_eq!((&r["U2"]["bonus"][..], &r["U2"]["penalty"][..]), ("0", "0"));
+    assert!(!o.stderr.contains("U2:"), "{o:?}");
+    let mut wb = open_workbook_auto(tmp.path().join("out/results.xlsx")).unwrap();
+    let cells: Vec<String> = wb
+        .worksheet_range("Ranking - xã")
+        .unwrap()
+        .rows()
+        .flat_map(|r| r.iter().map(|c| c.to_string()))
+        .collect();
+    assert!(
+        cells
+            .iter()
+            .any(|c| c.contains("not applicable: 2 bonus/penalty items")),
+        "{cells:?}"
+    );
+}
+
 #[test]
 fn a_condition_id_that_would_corrupt_the_flags_column_is_refused() {
     let tmp = tempfile::tempdir().unwrap();
