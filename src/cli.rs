@@ -105,8 +105,11 @@ pub struct ScoreArgs {
     /// Output folder (created if needed).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
-    /// Also write one scorecard per unit, DIR/<unit code>.html, to send to each unit.
-    #[arg(long, value_name = "DIR")]
+    #[arg(
+        long,
+        value_name = "DIR",
+        help = "Also write one scorecard per unit, DIR/<unit code>.html, to send to each unit"
+    )]
     pub scorecards: Option<PathBuf>,
     /// How text numbers are written: auto-detect per file (default), vi (86,97) or en (86.97).
     #[arg(long, value_enum)]

@@ -1,6 +1,6 @@
 //! Dossier records → per-unit indicators (the 766 service-index definitions).
 //!
-//! Two readers give the same answer. The default is parindex's own ([`native`]): CSV blocks and
+//! Two readers give the same answer. The default is parindex's own (`native`): CSV blocks and
 //! Parquet slices walked record by record by all threads, 8 bytes a record of memory. The other,
 //! kept as the reference the property tests compare with (`--engine streaming`), is polars' lazy
 //! scans and streaming engine, in two passes: (1) 64-bit hashes of `dossier_id` to find ids that

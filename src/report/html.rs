@@ -3,7 +3,7 @@
 //! landscape, each scorecard (phiếu kết quả) on its own portrait page. Rendered with minijinja
 //! (a maintained Jinja engine with auto-escaping for `.html` templates, so unit names from the
 //! data cannot inject markup) from the view model; the template is `templates/report.html`,
-//! compiled into the binary. Every label comes from [`labels`] in the run's language.
+//! compiled into the binary. Every label comes from `labels` in the run's language.
 
 use minijinja::{context, Environment, Value};
 use serde::Serialize;

@@ -31,7 +31,7 @@ pub struct Plan<'c> {
     pub items: Vec<ItemPlan<'c>>,
 }
 
-/// What an evaluation may vary. [`Params::nominal`] is the criteria file as written.
+/// What an evaluation may vary. [`Plan::nominal`] is the criteria file as written.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Params {
     /// Per dense leaf: its maximum.
