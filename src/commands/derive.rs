@@ -178,8 +178,9 @@ pub fn run(a: &Args) -> Result<()> {
         .map(|p| p.display().to_string())
         .collect::<Vec<_>>()
         .join(", ");
-    // On a terminal, a bar for pass 2: records per second and the time left (the total comes
-    // from pass 1; only text dates are counted, so Parquet keeps the stage lines).
+    // On a terminal, a bar for pass 1 (megabytes of the CSV files) and one for pass 2 (records
+    // per second and the time left; the total comes from pass 1; only text dates are counted,
+    // so Parquet keeps the stage lines).
     let finished = std::sync::atomic::AtomicBool::new(false);
     let show_bar = !quiet && std::io::IsTerminal::is_terminal(&std::io::stderr());
     let d = std::thread::scope(|sc| {
@@ -364,7 +365,8 @@ fn transcode_legacy(
     Ok(out)
 }
 
-/// The terminal bar of pass 2, polled every 200 ms until `finished`.
+/// The terminal's bars, polled every 200 ms until `finished`: bytes read in pass 1 (CSV files),
+/// records counted in pass 2.
 fn progress_bar(
     finished: &std::sync::atomic::AtomicBool,
     slot: &std::sync::Mutex<Option<indicatif::ProgressBar>>,
@@ -377,8 +379,25 @@ fn progress_bar(
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(200u64);
+    let mut scan: Option<indicatif::ProgressBar> = None;
     while !finished.load(Relaxed) {
         std::thread::sleep(std::time::Duration::from_millis(every));
+        // Pass 1 on CSV: the bytes read.
+        let (scanned, size) = (
+            derive::SCAN_DONE.load(Relaxed),
+            derive::SCAN_TOTAL.load(Relaxed),
+        );
+        if size > 0 && scanned > 0 {
+            let b = scan.get_or_insert_with(|| bytes_bar(size, slot));
+            b.set_position(scanned.min(size));
+            continue;
+        }
+        if let Some(b) = scan.take() {
+            if let Ok(mut s) = slot.lock() {
+                *s = None;
+            }
+            b.finish_and_clear();
+        }
         let total = derive::RECORDS_TOTAL.load(Relaxed);
         let done = derive::RECORDS_DONE.load(Relaxed);
         if total == 0 || !derive::COUNTING.load(Relaxed) || done == 0 {
@@ -420,12 +439,57 @@ fn progress_bar(
         });
         b.set_position(done.min(total));
     }
-    if let Some(b) = bar {
+    for b in [scan, bar].into_iter().flatten() {
         if let Ok(mut s) = slot.lock() {
             *s = None;
         }
         b.finish_and_clear();
     }
+}
+
+/// The bar of pass 1: megabytes of the CSV files read ("đọc tệp […] 2,4/4,9 MB (650 MB/giây,
+/// 0s)"), short enough for an 80-column terminal.
+fn bytes_bar(
+    size: u64,
+    slot: &std::sync::Mutex<Option<indicatif::ProgressBar>>,
+) -> indicatif::ProgressBar {
+    let lang = crate::i18n::current();
+    let locale = match lang {
+        crate::i18n::Lang::Vi => crate::numfmt::Locale::Vi,
+        crate::i18n::Lang::En => crate::numfmt::Locale::En,
+    };
+    let mb = move |bytes: f64| crate::numfmt::fixed(bytes / 1e6, 1, locale);
+    let per_second = lang.pick("/giây", "/s");
+    let b = indicatif::ProgressBar::new(size);
+    b.set_style(
+        indicatif::ProgressStyle::with_template("{msg} [{bar:25}] {done}/{all} MB ({rate}, {eta})")
+            .expect("a valid template")
+            .with_key(
+                "done",
+                move |s: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                    let _ = w.write_str(&mb(s.pos() as f64));
+                },
+            )
+            .with_key(
+                "all",
+                move |s: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                    let _ = w.write_str(&mb(s.len().unwrap_or(0) as f64));
+                },
+            )
+            .with_key(
+                "rate",
+                move |s: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                    let rate = crate::numfmt::fixed(s.per_sec() / 1e6, 0, locale);
+                    let _ = write!(w, "{rate} MB{per_second}");
+                },
+            )
+            .progress_chars("=> "),
+    );
+    b.set_message(lang.pick("đọc tệp", "reading").to_string());
+    if let Ok(mut s) = slot.lock() {
+        *s = Some(b.clone());
+    }
+    b
 }
 
 /// A whole number with its thousands grouped the run language's way (1.234.567 / 1,234,567).

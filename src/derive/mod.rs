@@ -265,6 +265,10 @@ pub fn locate_csv_problem(files: &[PathBuf]) -> Option<crate::error::DataIssue> 
 pub static RECORDS_DONE: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 pub static RECORDS_TOTAL: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 pub static COUNTING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+/// Pass 1 of derive's own reader on CSV files: bytes of the files' blocks read, and the files'
+/// total (0 outside pass 1, and for Parquet, whose pass 1 reads only the id column).
+pub static SCAN_DONE: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+pub static SCAN_TOTAL: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 /// [`parse_dates`] that also counts the records it has seen.
 fn parse_dates_counted(c: Column) -> PolarsResult<Column> {

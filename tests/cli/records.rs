@@ -247,6 +247,9 @@ fn a_terminal_shows_a_progress_bar_with_records_per_second_and_the_stage_lines()
     assert!(shown.contains("/45.650 ("), "{shown}");
     assert!(shown.contains("/giây"), "{shown}");
     assert!(shown.contains("xong lượt 2/2"), "{shown}");
+    // Pass 1 has its own bar: megabytes of the file read, with the decimal comma.
+    assert!(shown.contains("đọc tệp ["), "{shown}");
+    assert!(shown.contains("/4,9 MB ("), "{shown}");
     assert!(out.exists());
     // Not a terminal (the same command through a pipe): stage lines only, no bar.
     let plain = run(&args);

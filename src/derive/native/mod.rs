@@ -184,8 +184,11 @@ fn chunks_of<S: Send>(
                 let csv_work = |st: &mut S, f: u32, b: u32, bytes: &[u8], l: &Layout| {
                     work(st, f, b, Chunk::Csv(bytes, l))
                 };
+                let scanned = super::SCAN_DONE.load(Relaxed);
                 let mut done = csv::blocks_of_file(o, fi, layout, false, &init, &csv_work);
                 if done.is_err() {
+                    // Read again, blocks cut along quotes: the bar counts the file once.
+                    super::SCAN_DONE.store(scanned, Relaxed);
                     done = csv::blocks_of_file(o, fi, layout, true, &init, &csv_work);
                 }
                 done
@@ -231,7 +234,10 @@ fn duplicate_hashes(o: &Options, sources: &[Source]) -> Result<(HashSet<u64, Fix
                 hs[bucket(h)].push(h);
             };
             match chunk {
-                Chunk::Csv(b, l) => csv::each_id(o, path, b, l, put),
+                Chunk::Csv(b, l) => {
+                    super::SCAN_DONE.fetch_add(b.len() as u64, Relaxed);
+                    csv::each_id(o, path, b, l, put)
+                }
                 Chunk::Frame(df) => {
                     let name = df.get_column_names()[0].to_string();
                     for id in parquet::text(df, &name, path)?.iter() {
@@ -503,7 +509,17 @@ pub fn run(o: &Options, progress: &mut dyn FnMut(&str)) -> Result<Derived> {
         "lượt 1/2: tìm mã hồ sơ trùng",
         "pass 1/2: looking for duplicate dossier ids"
     ));
-    let (dups, total) = duplicate_hashes(o, &sources)?;
+    // The terminal's bar for pass 1 counts the CSV files' bytes.
+    let csv_bytes: u64 = (o.files.iter().zip(&sources))
+        .filter(|(_, s)| matches!(s, Source::Csv(_)))
+        .filter_map(|(p, _)| std::fs::metadata(p).ok())
+        .map(|m| m.len())
+        .sum();
+    super::SCAN_DONE.store(0, Relaxed);
+    super::SCAN_TOTAL.store(csv_bytes, Relaxed);
+    let pass1 = duplicate_hashes(o, &sources);
+    super::SCAN_TOTAL.store(0, Relaxed);
+    let (dups, total) = pass1?;
     progress(&crate::tr!(
         "xong lượt 1/2 trong {}: {} mã băm hồ sơ xuất hiện hơn một lần",
         "pass 1/2 done in {}: {} id hash(es) seen more than once",
