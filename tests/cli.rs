@@ -68,6 +68,16 @@ fn score_in(dir: &Path, criteria: &str, units: &str, data: &[&str]) -> Out {
     run_in(dir, &a)
 }
 
+/// Every cell of one sheet of a workbook, as text, row by row.
+fn sheet_cells(xlsx: &Path, sheet: &str) -> Vec<String> {
+    let mut wb = open_workbook_auto(xlsx).unwrap();
+    let range = wb.worksheet_range(sheet).unwrap();
+    range
+        .rows()
+        .flat_map(|r| r.iter().map(|c| c.to_string()))
+        .collect()
+}
+
 fn ok(o: Out) -> Out {
     assert_eq!(o.code, 0, "{o:?}");
     o

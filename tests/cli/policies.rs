@@ -81,12 +81,7 @@ fn empty_bonus_and_condition_cells_are_flagged_and_warned() {
         "{o:?}"
     );
     // The workbook's notes say it in words.
-    let mut wb = open_workbook_auto(tmp.path().join("out/results.xlsx")).unwrap();
-    let sheet = wb.worksheet_range("Ranking - xã").unwrap();
-    let cells: Vec<String> = sheet
-        .rows()
-        .flat_map(|r| r.iter().map(|c| c.to_string()))
-        .collect();
+    let cells = sheet_cells(&tmp.path().join("out/results.xlsx"), "Ranking - xã");
     assert!(
         cells
             .iter()
@@ -118,13 +113,7 @@ fn not_applicable_bonus_and_penalty_cells_are_counted_in_the_unit_flags() {
     );
     assert_eq!((&r["U2"]["bonus"][..], &r["U2"]["penalty"][..]), ("0", "0"));
     assert!(!o.stderr.contains("U2:"), "{o:?}");
-    let mut wb = open_workbook_auto(tmp.path().join("out/results.xlsx")).unwrap();
-    let cells: Vec<String> = wb
-        .worksheet_range("Ranking - xã")
-        .unwrap()
-        .rows()
-        .flat_map(|r| r.iter().map(|c| c.to_string()))
-        .collect();
+    let cells = sheet_cells(&tmp.path().join("out/results.xlsx"), "Ranking - xã");
     assert!(
         cells
             .iter()

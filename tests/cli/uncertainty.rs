@@ -274,14 +274,7 @@ fn weight_noise_against_its_closed_form() {
         ("3", "3")
     );
     // The method statement says what moved.
-    let xlsx = tmp.path().join("out/results.xlsx");
-    let mut wb = open_workbook_auto(&xlsx).unwrap();
-    let method: Vec<String> = wb
-        .worksheet_range("Method")
-        .unwrap()
-        .rows()
-        .flat_map(|r| r.iter().map(|c| c.to_string()))
-        .collect();
+    let method = sheet_cells(&tmp.path().join("out/results.xlsx"), "Method");
     assert!(
         method.iter().any(|c| c.contains(
             "area weights: each area multiplied by a random factor, uniform in [0.8, 1.2] (±20%)"
