@@ -134,6 +134,8 @@ fn labels(lang: Lang) -> Value {
         ("unc_title", l("ĐỘ TIN CẬY CỦA XẾP HẠNG", "HOW SURE IS THE RANKING")),
         ("unc_intro_1", l("Số liệu điều tra xã hội học và điểm thẩm định có sai số. Chúng tôi chấm lại toàn bộ", "Survey shares and appraisal points carry error. Everything was re-scored")),
         ("unc_intro_2", l("lần, mỗi lần với số liệu thay đổi trong phạm vi sai số (hạt giống", "times, each time with the data moved within its error (seed")),
+        ("unc_weights_1", l("Trọng số của mỗi lĩnh vực cũng được thay đổi ngẫu nhiên", "Each area's weight was also moved at random by")),
+        ("unc_weights_2", l("để thấy thứ hạng phụ thuộc vào trọng số đến đâu.", "to show how far the ranking rests on the weights.")),
         ("unc_intro_3", l("\"Khoảng\" là khoảng thứ hạng đơn vị đạt được trong 90% số lần (từ phân vị 5% đến 95%); xếp loại được đánh dấu chưa chắc chắn khi đơn vị giữ được xếp loại dưới", "\"Interval\" is the range of ranks the unit reached in 90% of the replications (5th to 95th percentile); a grade is marked uncertain when it holds in less than")),
         ("unc_intro_4", l("số lần.", "of the replications.")),
         ("unc_first", l("đứng đầu trong", "is first in")),

@@ -99,6 +99,8 @@ pub struct Figures {
     pub units: Vec<UnitFigures>,
     /// What was perturbed, in words (for the method statement).
     pub sources: Vec<String>,
+    /// The weight noise's range, when the areas' weights were moved.
+    pub weights: Option<f64>,
     /// When award rules were given: per award, per position in the scores, the probability of
     /// being proposed.
     pub award_p: Vec<Vec<f64>>,
@@ -450,6 +452,7 @@ pub fn run(
         replications: reps,
         seed: spec.seed,
         level: spec.level,
+        weights: spec.weights.filter(|&r| r > 0.0),
         ..Figures::default()
     };
     for (pl, hist) in plans.iter().zip(&total) {

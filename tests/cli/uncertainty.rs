@@ -274,6 +274,11 @@ fn weight_noise_against_its_closed_form() {
         ("3", "3")
     );
     // The method statement says what moved.
+    let report = std::fs::read_to_string(tmp.path().join("out/report.html")).unwrap();
+    assert!(
+        report.contains("Each area&#x27;s weight was also moved at random by ±20% to show how far the ranking rests on the weights."),
+        "the report's uncertainty section says the weights moved"
+    );
     let method = sheet_cells(&tmp.path().join("out/results.xlsx"), "Method");
     assert!(
         method.iter().any(|c| c.contains(
@@ -308,6 +313,16 @@ fn weight_noise_against_its_closed_form() {
     ok(run_in(tmp.path(), &["score", "run.toml"]));
     let p: f64 = figures(tmp.path())["A"]["p_first"].parse().unwrap();
     assert!(p > 0.0 && p < 1.0, "{p}");
+    // Without weight noise the report does not claim it.
+    setup(
+        tmp.path(),
+        "[uncertainty]\nreplications = 50\n[[uncertainty.survey]]\nindicator = \"sat\"\nsample_size = \"so_phieu\"\n",
+    );
+    ok(run_in(tmp.path(), &["score", "run.toml"]));
+    let report = std::fs::read_to_string(tmp.path().join("out/report.html")).unwrap();
+    assert!(
+        report.contains("HOW SURE IS THE RANKING") && !report.contains("weight was also moved")
+    );
     // A range of 1 or more would let a weight reach 0: refused at its line.
     setup(
         tmp.path(),

@@ -44,6 +44,8 @@ pub struct UncView {
     /// Percent.
     pub level: f64,
     pub sources: Vec<String>,
+    /// "±20%" when the areas' weights were moved too.
+    pub weights: Option<String>,
     pub groups: Vec<UncGroup>,
 }
 
@@ -90,6 +92,9 @@ pub fn uncertainty(run: &Run) -> Option<UncView> {
         seed: f.seed,
         level: round_half_away(f.level * 100.0, 1),
         sources: f.sources.clone(),
+        weights: f
+            .weights
+            .map(|r| format!("±{}%", super::num(r * 100.0, run.lang))),
         groups,
     })
 }
