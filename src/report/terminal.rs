@@ -121,8 +121,12 @@ pub fn uncertainty_line(run: &Run) -> String {
             )
         })
         .collect();
+    let weights = match &u.weights {
+        Some(w) => format!(", {} {w}", lang.pick("trọng số", "weights")),
+        None => String::new(),
+    };
     format!(
-        "{} ({} {}, {} {}): {}; {uncertain} {}\n",
+        "{} ({} {}, {} {}{weights}): {}; {uncertain} {}\n",
         lang.pick("Độ tin cậy", "Uncertainty"),
         u.replications,
         lang.pick("lần mô phỏng", "replications"),

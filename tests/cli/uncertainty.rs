@@ -254,7 +254,12 @@ fn weight_noise_against_its_closed_form() {
         "unit_code,sat,plan,so_phieu\nA,100,không,50\nB,10,có,50\nC,0,không,50\n",
     )
     .unwrap();
-    ok(run_in(tmp.path(), &["score", "run.toml"]));
+    let o = ok(run_in(tmp.path(), &["score", "run.toml"]));
+    assert!(
+        o.stdout
+            .contains("Uncertainty (4000 replications, seed 3, weights ±20%)"),
+        "{o:?}"
+    );
     let f = figures(tmp.path());
     // P(f₂ < 0.9 f₁), integrated on a fine grid.
     let n = 2000;
