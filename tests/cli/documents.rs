@@ -365,6 +365,53 @@ fn smallest_text_pt(pdf: &Path, page: usize) -> f64 {
         .fold(f64::INFINITY, f64::min)
 }
 
+/// Two words of a printed page whose boxes overlap (each by more than a third of the smaller
+/// one): text printed over text, as a wrapped cell in a row too low for it prints.
+fn overlapping_words(pdf: &Path, page: usize) -> Option<(String, String)> {
+    let o = Command::new("pdftotext")
+        .args(["-bbox", "-f", &page.to_string(), "-l", &page.to_string()])
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .unwrap();
+    let html = String::from_utf8(o.stdout).unwrap();
+    let attr = |w: &str, name: &str| -> f64 {
+        let at = w.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
+        w[at..].split('"').next().unwrap().parse().unwrap()
+    };
+    let words: Vec<(f64, f64, f64, f64, String)> = html
+        .split("<word ")
+        .skip(1)
+        .map(|w| {
+            let text = w
+                .split('>')
+                .nth(1)
+                .unwrap_or("")
+                .split('<')
+                .next()
+                .unwrap_or("");
+            let b = (
+                attr(w, "xMin"),
+                attr(w, "yMin"),
+                attr(w, "xMax"),
+                attr(w, "yMax"),
+            );
+            (b.0, b.1, b.2, b.3, text.to_string())
+        })
+        .collect();
+    for (i, a) in words.iter().enumerate() {
+        for b in &words[i + 1..] {
+            let w = a.2.min(b.2) - a.0.max(b.0);
+            let h = a.3.min(b.3) - a.1.max(b.1);
+            let smaller = ((a.2 - a.0) * (a.3 - a.1)).min((b.2 - b.0) * (b.3 - b.1));
+            if w > 0.0 && h > 0.0 && w * h > smaller / 3.0 {
+                return Some((a.4.clone(), b.4.clone()));
+            }
+        }
+    }
+    None
+}
+
 /// The sample's run file scored into a scratch folder: (the folder, its `out`).
 fn sample_run() -> (tempfile::TempDir, PathBuf) {
     let tmp = tempfile::tempdir().unwrap();
@@ -420,6 +467,12 @@ fn the_workbook_prints_on_a_few_pages_with_its_title_block() {
     for &i in &ranking {
         let pt = smallest_text_pt(&pdf, i + 1);
         assert!(pt >= 8.0, "page {}: text at {pt:.1} pt", i + 1);
+    }
+    // No text printed over text anywhere (wrapped cells get rows tall enough).
+    for i in 0..pages.len() {
+        if let Some((a, b)) = overlapping_words(&pdf, i + 1) {
+            panic!("page {}: `{a}` printed over `{b}`", i + 1);
+        }
     }
 }
 

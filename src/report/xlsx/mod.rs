@@ -238,22 +238,49 @@ pub fn ranking_widths(g: &Group, codes: &[&str], names: &[&str], blocs: &[&str])
     w
 }
 
+/// Column widths, in characters, from column 0.
+fn set_widths(ws: &mut Worksheet, widths: &[f64]) -> Result<(), XlsxError> {
+    for (c, &w) in widths.iter().enumerate() {
+        ws.set_column_width(c as u16, w)?;
+    }
+    Ok(())
+}
+
+/// Give row `r` the height of its longest wrapped cell — `cells` are (column, text), `widths`
+/// the sheet's column widths — since LibreOffice does not grow rows written with a height and
+/// Excel grows them only on edit: a wrapped text in a one-line row prints over its neighbours.
+fn fit_row(
+    ws: &mut Worksheet,
+    r: u32,
+    widths: &[f64],
+    cells: &[(u16, &str)],
+) -> Result<(), XlsxError> {
+    let lines = (cells.iter())
+        .map(|&(c, t)| wrapped_lines(t, widths[usize::from(c)]))
+        .max()
+        .unwrap_or(1);
+    ws.set_row_height(r, 15.0 * lines as f64)?;
+    Ok(())
+}
+
 /// Lines a text takes in a wrapped column of `width` characters (word wrap, a little slack for
-/// proportional type).
+/// proportional type; a word longer than the column, such as a file path, is broken across
+/// lines as the spreadsheet breaks it).
 fn wrapped_lines(text: &str, width: f64) -> usize {
     let room = (width * 1.15).floor().max(1.0) as usize;
     let mut lines = 1;
     let mut used = 0;
     for word in text.split_whitespace() {
         let n = word.chars().count();
-        if used == 0 {
-            used = n;
-        } else if used + 1 + n <= room {
+        if used > 0 && used + 1 + n <= room {
             used += 1 + n;
-        } else {
-            lines += 1;
-            used = n;
+            continue;
         }
+        if used > 0 {
+            lines += 1;
+        }
+        lines += (n - 1) / room;
+        used = (n - 1) % room + 1;
     }
     lines
 }
@@ -279,4 +306,21 @@ fn percent_axes(chart: &mut Chart, horizontal: bool) {
         chart.x_axis()
     };
     category_axis.set_font(&font);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrapped_lines;
+
+    #[test]
+    fn wrapped_lines_count_words_and_break_long_ones() {
+        assert_eq!(wrapped_lines("", 10.0), 1);
+        assert_eq!(wrapped_lines("Xã Mỹ Thủy", 10.0), 1);
+        assert_eq!(wrapped_lines("không so sánh thứ hạng (đơn vị hợp nhất)", 20.0), 2);
+        // A 45-character path in a 14-character column (room 16): three lines.
+        let path = "sample-data/2025/tham-dinh.xlsx#Thẩm-định!G61";
+        assert_eq!(path.chars().count(), 45);
+        assert_eq!(wrapped_lines(path, 14.0), 3);
+        assert_eq!(wrapped_lines(&format!("ô {path}"), 14.0), 4);
+    }
 }

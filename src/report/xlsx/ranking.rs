@@ -7,7 +7,7 @@ use rust_xlsxwriter::{
     TableStyle, Worksheet, XlsxError,
 };
 
-use super::{page_footer, percent_axes, ranking_widths, wrapped_lines, Styles, FONT};
+use super::{fit_row, page_footer, percent_axes, ranking_widths, Styles, FONT};
 use crate::i18n::Lang;
 use crate::numfmt::round_half_away;
 use crate::report::view::{self, Group};
@@ -129,18 +129,12 @@ pub(super) fn ranking_sheet(
         ws.write_number_with_format(r, b + 3, row.index / 100.0, &st.percent)?;
         ws.write_string_with_format(r, b + 4, &row.grade, &grade_formats[row.grade_band])?;
         ws.write_string_with_format(r, b + 5, &row.notes, &st.wrap)?;
-        // Wrapped cells get the height of their longest text (LibreOffice does not grow rows
-        // written with a height, and Excel only on edit).
-        let lines = [
-            (&row.name, widths[2]),
-            (&row.bloc, widths[3]),
-            (&row.notes, widths[last_col as usize]),
-        ]
-        .iter()
-        .map(|(t, w)| wrapped_lines(t, *w))
-        .max()
-        .unwrap_or(1);
-        ws.set_row_height(r, 15.0 * lines as f64)?;
+        fit_row(
+            ws,
+            r,
+            &widths,
+            &[(2, &row.name), (3, &row.bloc), (last_col, &row.notes)],
+        )?;
     }
 
     // Legend of the abbreviated headers, then the signature block.

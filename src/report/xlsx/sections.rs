@@ -4,10 +4,17 @@
 
 use rust_xlsxwriter::{Chart, ChartFont, ChartFormat, ChartSolidFill, Color, Worksheet, XlsxError};
 
-use super::{page_footer, percent_axes, Styles, FONT};
+use super::{fit_row, page_footer, percent_axes, set_widths, Styles, FONT};
 use crate::i18n::Lang;
 use crate::numfmt::round_half_away;
 use crate::report::view::{self};
+
+/// Column widths (characters) of each sheet, known before the rows are written so that each
+/// row can be given the height of its wrapped text.
+const YEAR_WIDTHS: [f64; 10] = [10.0, 26.0, 16.0, 11.0, 11.0, 17.0, 8.0, 9.0, 38.0, 18.0];
+const UNCERTAINTY_WIDTHS: [f64; 11] = [7.0, 9.0, 26.0, 9.0, 9.0, 9.0, 9.0, 10.0, 12.0, 11.0, 20.0];
+const AWARD_WIDTHS: [f64; 7] = [34.0, 7.0, 9.0, 26.0, 11.0, 14.0, 56.0];
+const APPRAISAL_WIDTHS: [f64; 7] = [12.0, 44.0, 26.0, 12.0, 24.0, 14.0, 14.0];
 
 /// The change since last year for one ranking group: units sorted by change (arrows and
 /// colours), the group's figures, and a chart of this year against last year.
@@ -83,8 +90,8 @@ pub(super) fn year_sheet(
     for row in &g.rows {
         r += 1;
         ws.write_string_with_format(r, 0, &row.code, &st.text)?;
-        ws.write_string_with_format(r, 1, &row.name, &st.text)?;
-        ws.write_string_with_format(r, 2, &row.kind, &st.text)?;
+        ws.write_string_with_format(r, 1, &row.name, &st.wrap)?;
+        ws.write_string_with_format(r, 2, &row.kind, &st.wrap)?;
         ws.write_number_with_format(r, 3, row.index / 100.0, &st.percent)?;
         match row.baseline {
             Some(b) => ws.write_number_with_format(r, 4, b / 100.0, &st.percent)?,
@@ -103,13 +110,24 @@ pub(super) fn year_sheet(
         )?;
         ws.write_string_with_format(r, 6, &row.rank, &st.center)?;
         ws.write_string_with_format(r, 7, &row.prev_rank, &st.center)?;
-        ws.write_string_with_format(r, 8, &row.rank_words, &st.text)?;
+        ws.write_string_with_format(r, 8, &row.rank_words, &st.wrap)?;
         let grade = if !row.prev_grade.is_empty() && row.prev_grade != row.grade {
             format!("{} → {}", row.prev_grade, row.grade)
         } else {
             row.grade.clone()
         };
-        ws.write_string_with_format(r, 9, &grade, &st.text)?;
+        ws.write_string_with_format(r, 9, &grade, &st.wrap)?;
+        fit_row(
+            ws,
+            r,
+            &YEAR_WIDTHS,
+            &[
+                (1, &row.name),
+                (2, &row.kind),
+                (8, &row.rank_words),
+                (9, &grade),
+            ],
+        )?;
     }
     // Grade counts now and last year (last year's index graded on this year's bands).
     r += 2;
@@ -136,12 +154,7 @@ pub(super) fn year_sheet(
         };
         ws.write_string_with_format(r, 3, &d, &st.center)?;
     }
-    for (c, w) in [10.0, 26.0, 16.0, 11.0, 11.0, 17.0, 8.0, 9.0, 30.0, 18.0]
-        .into_iter()
-        .enumerate()
-    {
-        ws.set_column_width(c as u16, w)?;
-    }
+    set_widths(ws, &YEAR_WIDTHS)?;
     // This year against last year, for the units with a baseline, beside the table.
     let compared = g.rows.iter().filter(|x| x.baseline.is_some()).count() as u32;
     if compared > 0 {
@@ -255,7 +268,7 @@ pub(super) fn uncertainty_sheet(
         let row = h + 1 + i as u32;
         ws.write_string_with_format(row, 0, format!("{}/{}", r.rank, r.of), &st.center)?;
         ws.write_string_with_format(row, 1, &r.code, &st.text)?;
-        ws.write_string_with_format(row, 2, &r.name, &st.text)?;
+        ws.write_string_with_format(row, 2, &r.name, &st.wrap)?;
         ws.write_number_with_format(row, 3, r.median as f64, &st.center)?;
         ws.write_number_with_format(row, 4, r.p05 as f64, &st.center)?;
         ws.write_number_with_format(row, 5, r.p95 as f64, &st.center)?;
@@ -274,13 +287,9 @@ pub(super) fn uncertainty_sheet(
             },
             &st.text,
         )?;
+        fit_row(ws, row, &UNCERTAINTY_WIDTHS, &[(2, &r.name)])?;
     }
-    for (c, w) in [7.0, 9.0, 26.0, 9.0, 9.0, 9.0, 9.0, 10.0, 12.0, 11.0, 20.0]
-        .into_iter()
-        .enumerate()
-    {
-        ws.set_column_width(c as u16, w)?;
-    }
+    set_widths(ws, &UNCERTAINTY_WIDTHS)?;
     if !g.rows.is_empty() {
         let first = h + 1;
         let last = h + g.rows.len() as u32;
@@ -405,22 +414,28 @@ pub(super) fn award_sheet(
         ws.set_row_height(r, 30)?;
         for x in rows {
             r += 1;
-            ws.write_string_with_format(r, 0, &x.scope, &st.text)?;
+            ws.write_string_with_format(r, 0, &x.scope, &st.wrap)?;
             ws.write_string_with_format(r, 1, &x.rank, &st.center)?;
             ws.write_string_with_format(r, 2, &x.code, &st.text)?;
-            ws.write_string_with_format(r, 3, &x.name, &st.text)?;
+            ws.write_string_with_format(r, 3, &x.name, &st.wrap)?;
             ws.write_number_with_format(r, 4, x.index / 100.0, &st.percent)?;
-            ws.write_string_with_format(r, 5, &x.decision, &st.text)?;
+            ws.write_string_with_format(r, 5, &x.decision, &st.wrap)?;
             ws.write_string_with_format(r, 6, &x.reason, &st.wrap)?;
+            fit_row(
+                ws,
+                r,
+                &AWARD_WIDTHS,
+                &[
+                    (0, &x.scope),
+                    (3, &x.name),
+                    (5, &x.decision),
+                    (6, &x.reason),
+                ],
+            )?;
         }
         r += 2;
     }
-    for (c, w) in [24.0, 7.0, 9.0, 28.0, 11.0, 14.0, 60.0]
-        .into_iter()
-        .enumerate()
-    {
-        ws.set_column_width(c as u16, w)?;
-    }
+    set_widths(ws, &AWARD_WIDTHS)?;
     ws.set_landscape();
     ws.set_paper_size(9);
     ws.set_margins(0.4, 0.4, 0.5, 0.6, 0.3, 0.3);
@@ -510,12 +525,13 @@ pub(super) fn appraisal_sheet(
     for g in &a.units {
         r += 1;
         ws.write_string_with_format(r, 0, &g.code, &st.text)?;
-        ws.write_string_with_format(r, 1, &g.name, &st.text)?;
-        ws.write_string_with_format(r, 2, &g.unit_type, &st.text)?;
+        ws.write_string_with_format(r, 1, &g.name, &st.wrap)?;
+        ws.write_string_with_format(r, 2, &g.unit_type, &st.wrap)?;
         ws.write_number_with_format(r, 3, g.self_total, &st.points)?;
         ws.write_number_with_format(r, 4, g.total, &st.points)?;
         ws.write_number_with_format(r, 5, g.difference, &st.points)?;
         ws.write_number_with_format(r, 6, g.adjusted as f64, &st.center)?;
+        fit_row(ws, r, &APPRAISAL_WIDTHS, &[(1, &g.name), (2, &g.unit_type)])?;
     }
     r += 2;
     r = section(
@@ -544,6 +560,7 @@ pub(super) fn appraisal_sheet(
         ws.write_number_with_format(r, 4, g.adjusted as f64, &st.center)?;
         ws.write_number_with_format(r, 5, g.cut as f64, &st.center)?;
         ws.write_number_with_format(r, 6, g.mean_cut, &st.points)?;
+        fit_row(ws, r, &APPRAISAL_WIDTHS, &[(1, &g.name), (2, &g.set)])?;
     }
     if !a.unexplained.is_empty() {
         r += 2;
@@ -569,15 +586,11 @@ pub(super) fn appraisal_sheet(
             ws.write_string_with_format(r, 1, &x.name, &st.wrap)?;
             ws.write_string_with_format(r, 2, &x.id, &st.text)?;
             ws.write_number_with_format(r, 3, x.difference, &st.points)?;
-            ws.write_string_with_format(r, 4, &x.cell, &st.text)?;
+            ws.write_string_with_format(r, 4, &x.cell, &st.wrap)?;
+            fit_row(ws, r, &APPRAISAL_WIDTHS, &[(1, &x.name), (4, &x.cell)])?;
         }
     }
-    for (c, w) in [12.0, 44.0, 26.0, 12.0, 14.0, 14.0, 14.0]
-        .into_iter()
-        .enumerate()
-    {
-        ws.set_column_width(c as u16, w)?;
-    }
+    set_widths(ws, &APPRAISAL_WIDTHS)?;
     ws.set_landscape();
     ws.set_paper_size(9);
     ws.set_margins(0.4, 0.4, 0.5, 0.6, 0.3, 0.3);
