@@ -626,6 +626,7 @@ fn compute(a: &Job, p: &mut Prepared) -> Result<Computed> {
                 !a.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr()),
             )
             .map_err(Error::Data)?;
+            warnings.extend(f.warnings.iter().cloned());
             notes.push(crate::tr!(
                 "độ bất định: {} lần mô phỏng, hạt giống {}, {}",
                 "uncertainty: {} replications, seed {}, {}",

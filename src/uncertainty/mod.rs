@@ -101,6 +101,8 @@ pub struct Figures {
     pub sources: Vec<String>,
     /// The weight noise's range, when the areas' weights were moved.
     pub weights: Option<f64>,
+    /// What the run should be warned of: survey shares left fixed for want of a sample size.
+    pub warnings: Vec<String>,
     /// When award rules were given: per award, per position in the scores, the probability of
     /// being proposed.
     pub award_p: Vec<Vec<f64>>,
@@ -202,6 +204,8 @@ pub fn run(
     progress: bool,
 ) -> Result<Figures, Vec<DataIssue>> {
     let mut issues = Vec::new();
+    // Per sample-size column: the units with a survey share but no sample size there.
+    let mut unsized_cells: Vec<(String, Vec<String>)> = Vec::new();
     let mut plans: Vec<Plan1> = Vec::new();
     for (ci, c) in criteria.iter().enumerate() {
         let members: Vec<usize> = (0..registry.units.len())
@@ -255,7 +259,17 @@ pub fn run(
                             Normal::new(x, m / 1.96).ok().map(Noise::Margin)
                         }
                         (None, Some(_)) => Some(Noise::Fixed),
-                        (None, None) => None,
+                        (None, None) => {
+                            // A share with no sample size stays fixed: said, never silent.
+                            if let Some(col) = &s.sample_size {
+                                let at = unsized_cells.iter().position(|(c, _)| c == col);
+                                match at {
+                                    Some(i) => unsized_cells[i].1.push(code.clone()),
+                                    None => unsized_cells.push((col.clone(), vec![code.clone()])),
+                                }
+                            }
+                            None
+                        }
                     };
                     if let Some(noise) = noise {
                         noisy.push((k, x, noise));
@@ -455,6 +469,16 @@ pub fn run(
         weights: spec.weights.filter(|&r| r > 0.0),
         ..Figures::default()
     };
+    for (col, mut codes) in unsized_cells {
+        codes.sort();
+        codes.dedup();
+        out.warnings.push(crate::tr!(
+            "độ bất định: {} đơn vị có kết quả điều tra nhưng không có cỡ mẫu ở cột {col}, tỷ lệ của họ được giữ nguyên (không lấy mẫu lại): {}",
+            "uncertainty: {} unit(s) have survey results but no sample size in column {col}; their shares were kept fixed (not resampled): {}",
+            codes.len(),
+            crate::text::clip(&codes.join(", "), 200)
+        ));
+    }
     for (pl, hist) in plans.iter().zip(&total) {
         for g in &pl.groups {
             for &mi in g {

@@ -121,6 +121,11 @@ fn a_binomial_survey_share_against_its_closed_form() {
         o.stdout.contains("Uncertainty (4000 replications, seed 7)"),
         "{o:?}"
     );
+    // B has a share and no sample size: kept fixed, and the run says so.
+    assert!(
+        o.stderr.contains("warning: uncertainty: 1 unit(s) have survey results but no sample size in column so_phieu; their shares were kept fixed (not resampled): B"),
+        "{o:?}"
+    );
     let f = figures(tmp.path());
     // A is first when its resampled share reaches B's 55%: X ≥ 28 of 50 (a tie is impossible).
     let first: f64 = f["A"]["p_first"].parse().unwrap();

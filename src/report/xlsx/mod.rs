@@ -316,7 +316,10 @@ mod tests {
     fn wrapped_lines_count_words_and_break_long_ones() {
         assert_eq!(wrapped_lines("", 10.0), 1);
         assert_eq!(wrapped_lines("Xã Mỹ Thủy", 10.0), 1);
-        assert_eq!(wrapped_lines("không so sánh thứ hạng (đơn vị hợp nhất)", 20.0), 2);
+        assert_eq!(
+            wrapped_lines("không so sánh thứ hạng (đơn vị hợp nhất)", 20.0),
+            2
+        );
         // A 45-character path in a 14-character column (room 16): three lines.
         let path = "sample-data/2025/tham-dinh.xlsx#Thẩm-định!G61";
         assert_eq!(path.chars().count(), 45);
