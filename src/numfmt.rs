@@ -3,6 +3,8 @@
 //! display with a decimal comma. Every place that turns a number into text for people, or text
 //! into a number, goes through here so the rule is stated once.
 
+use crate::i18n::Lang;
+
 /// How a file writes decimals.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Locale {
@@ -211,8 +213,77 @@ pub fn machine(x: f64) -> String {
     }
 }
 
+impl Locale {
+    /// How people reading in `lang` write decimals.
+    pub fn of(lang: Lang) -> Locale {
+        match lang {
+            Lang::Vi => Locale::Vi,
+            Lang::En => Locale::En,
+        }
+    }
+}
+
+/// Shortest decimal form of a number for messages (`10`, `9.5`): up to 6 decimals, a point.
+pub fn fmt_num(x: f64) -> String {
+    let s = format!("{:.6}", x);
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" {
+        "0".into()
+    } else {
+        s.to_string()
+    }
+}
+
+/// The decimal point of every number inside a text turned into a comma for Vietnamese readers
+/// (only between two digits, so file names and sentences keep their dots).
+pub fn decimal_comma(s: &str, lang: Lang) -> String {
+    if lang == Lang::En {
+        return s.to_string();
+    }
+    let chars: Vec<char> = s.chars().collect();
+    chars
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| {
+            let digit = |j: Option<usize>| {
+                j.and_then(|j| chars.get(j))
+                    .is_some_and(|d| d.is_ascii_digit())
+            };
+            if c == '.' && digit(i.checked_sub(1)) && digit(Some(i + 1)) {
+                ','
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+/// A number as people read it: at most 2 decimals (half away from zero), trailing zeros
+/// dropped, decimal comma in Vietnamese.
+pub fn num(x: f64, lang: Lang) -> String {
+    decimal_comma(&fmt_num(round_half_away(x, 2)), lang)
+}
+
+/// A number with exactly 2 decimals, decimal comma in Vietnamese.
+pub fn num2(x: f64, lang: Lang) -> String {
+    fixed(x, 2, Locale::of(lang))
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn decimal_comma_only_between_digits() {
+        use crate::i18n::Lang;
+        assert_eq!(decimal_comma("(14.5)", Lang::Vi), "(14,5)");
+        assert_eq!(
+            decimal_comma("so-2025.toml 1.5.", Lang::Vi),
+            "so-2025.toml 1,5."
+        );
+        assert_eq!(decimal_comma("(14.5)", Lang::En), "(14.5)");
+        assert_eq!(num(14.5, Lang::Vi), "14,5");
+        assert_eq!(num2(98.685, Lang::Vi), "98,69");
+    }
+
     use super::*;
 
     #[test]

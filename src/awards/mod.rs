@@ -118,7 +118,7 @@ pub fn describe(a: &Award, lang: Lang) -> String {
         ));
     }
     if let Some((share, rounding, base)) = &a.quota {
-        let pct = crate::report::view::num(share * 100.0, lang);
+        let pct = crate::numfmt::num(share * 100.0, lang);
         let base = match base {
             Base::Units => lang.pick("số đơn vị", "the units").to_string(),
             Base::Grade {
@@ -164,7 +164,7 @@ pub fn describe(a: &Award, lang: Lang) -> String {
         gates.push(crate::tr!(
             "chỉ số từ {}%",
             "index at least {}%",
-            crate::report::view::num(x, lang)
+            crate::numfmt::num(x, lang)
         ));
     }
     if g.no_disqualifying {
@@ -186,7 +186,7 @@ pub fn describe(a: &Award, lang: Lang) -> String {
         gates.push(crate::tr!(
             "xác suất giữ xếp loại từ {}%",
             "probability of the grade at least {}%",
-            crate::report::view::num(p * 100.0, lang)
+            crate::numfmt::num(p * 100.0, lang)
         ));
     }
     for t in &g.tests {

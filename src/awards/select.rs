@@ -207,8 +207,8 @@ pub fn select(
                         why.push(crate::tr!(
                             "chỉ số {}% < {}%",
                             "index {}% < {}%",
-                            crate::report::view::num2(u.index, lang),
-                            crate::report::view::num(m, lang)
+                            crate::numfmt::num2(u.index, lang),
+                            crate::numfmt::num(m, lang)
                         ));
                     }
                 }
@@ -254,8 +254,8 @@ pub fn select(
                         why.push(crate::tr!(
                             "xác suất giữ xếp loại {}% < {}%",
                             "probability of the grade {}% < {}%",
-                            crate::report::view::num(pr * 100.0, lang),
-                            crate::report::view::num(min * 100.0, lang)
+                            crate::numfmt::num(pr * 100.0, lang),
+                            crate::numfmt::num(min * 100.0, lang)
                         ));
                     }
                 }
@@ -265,7 +265,7 @@ pub fn select(
                         Some(x) => why.push(format!(
                             "{} = {} ({} {})",
                             t.indicator,
-                            crate::report::view::num(x, lang),
+                            crate::numfmt::num(x, lang),
                             lang.pick("yêu cầu", "required"),
                             t.written
                         )),

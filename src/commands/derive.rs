@@ -454,10 +454,7 @@ fn bytes_bar(
     slot: &std::sync::Mutex<Option<indicatif::ProgressBar>>,
 ) -> indicatif::ProgressBar {
     let lang = crate::i18n::current();
-    let locale = match lang {
-        crate::i18n::Lang::Vi => crate::numfmt::Locale::Vi,
-        crate::i18n::Lang::En => crate::numfmt::Locale::En,
-    };
+    let locale = crate::numfmt::Locale::of(lang);
     let mb = move |bytes: f64| crate::numfmt::fixed(bytes / 1e6, 1, locale);
     let per_second = lang.pick("/giây", "/s");
     let b = indicatif::ProgressBar::new(size);

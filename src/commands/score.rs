@@ -555,7 +555,7 @@ fn compute(a: &Job, p: &mut Prepared) -> Result<Computed> {
                         "{} {} ({}{})",
                         registry.units[l.unit].code,
                         l.id,
-                        crate::report::view::num(l.difference, a.lang),
+                        crate::numfmt::num(l.difference, a.lang),
                         if at.is_empty() {
                             String::new()
                         } else {
@@ -569,7 +569,7 @@ fn compute(a: &Job, p: &mut Prepared) -> Result<Computed> {
                 "{} điều chỉnh lớn hơn {} điểm chưa có lý do: {}{}",
                 "{} adjustment(s) larger than {} points have no reason: {}{}",
                 cmp.unexplained.len(),
-                crate::report::view::num(a.reason_threshold, a.lang),
+                crate::numfmt::num(a.reason_threshold, a.lang),
                 cells.join("; "),
                 if more > 0 {
                     crate::tr!(

@@ -365,7 +365,7 @@ pub(super) fn validate(
                         "phần của đơn vị cũ `{old}` chia cho {} đơn vị mới cộng lại bằng {}, không phải 1",
                         "the shares of old unit `{old}` across {} new units add up to {}, not 1",
                         ls.len(),
-                        crate::criteria::validate::fmt_num(round_half_away(sum, 4))
+                        crate::numfmt::fmt_num(round_half_away(sum, 4))
                     ),
                 ));
             }

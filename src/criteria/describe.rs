@@ -3,7 +3,7 @@
 //! result carries. Text only; the language comes from `i18n`.
 
 use super::model::*;
-use super::validate::fmt_num;
+use crate::numfmt::fmt_num;
 
 /// A number in the reader's notation: decimal comma in Vietnamese ("0,000001", "72,5%").
 fn nl(vi: bool, x: f64) -> String {

@@ -10,6 +10,7 @@ use super::messages as msg;
 use super::model::*;
 use super::raw::*;
 use super::words::{self, Words};
+use crate::numfmt::fmt_num;
 use crate::text;
 
 /// Points are sums of decimals like 0.25 or 1.5: compare them with a tolerance.
@@ -494,17 +495,6 @@ fn ranking_of(v: &mut V, raw: Option<S<RawRanking>>, nodes: &[Node]) -> Ranking 
         }
     }
     ranking
-}
-
-/// Shortest decimal form of a number for messages (`10`, `9.5`).
-pub fn fmt_num(x: f64) -> String {
-    let s = format!("{:.6}", x);
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s == "-0" {
-        "0".into()
-    } else {
-        s.to_string()
-    }
 }
 
 /// Which optional keys each rule kind takes (besides `kind` and `indicator`).

@@ -4,7 +4,7 @@
 //! same bytes.
 
 use super::{area_ids, area_points, Run};
-use crate::criteria::validate::fmt_num;
+use crate::numfmt::fmt_num;
 use crate::numfmt::machine;
 use crate::score::Scored;
 

@@ -112,15 +112,6 @@ impl Columns {
         cols
     }
 
-    /// Units in the matrix.
-    pub fn len(&self) -> usize {
-        self.n
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.n == 0
-    }
-
     /// Best values for relative rules (as [`super::evaluate::best_values`], in the same order).
     pub fn best_values(&self, plan: &Plan, best: &mut [Option<f64>]) {
         for (l, lp) in plan.leaves.iter().enumerate() {

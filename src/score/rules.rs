@@ -3,8 +3,8 @@
 //! knowledge of units or files, so every rule kind is unit-tested on its own, thresholds included.
 
 use crate::criteria::model::{Rates, Rule, RuleKind, Scale};
-use crate::criteria::validate::fmt_num;
 use crate::ingest::Value;
+use crate::numfmt::fmt_num;
 use crate::numfmt::{self, Locale};
 use crate::text;
 

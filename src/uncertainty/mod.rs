@@ -510,7 +510,10 @@ pub fn run(
             }
         }
     }
-    let vi = crate::i18n::current() == crate::i18n::Lang::Vi;
+    let lang = crate::i18n::current();
+    let vi = lang == crate::i18n::Lang::Vi;
+    // The declared figures as written (up to 6 decimals), with the reader's decimal mark.
+    let exact = |x: f64| crate::numfmt::decimal_comma(&crate::numfmt::fmt_num(x), lang);
     for s in &spec.survey {
         out.sources.push(match (&s.sample_size, s.margin, vi) {
             (Some(col), _, true) => format!(
@@ -524,7 +527,7 @@ pub fn run(
             (None, Some(m), true) => format!(
                 "{}: sai số ±{} điểm phần trăm (phân phối chuẩn, khoảng 95%)",
                 s.indicator,
-                shown(m, vi)
+                exact(m)
             ),
             (None, Some(m), false) => format!(
                 "{}: margin ±{m} percentage points (normal, 95% half-width)",
@@ -534,7 +537,7 @@ pub fn run(
         });
     }
     if let Some((r, shape)) = spec.appraised {
-        let r = shown(r, vi);
+        let r = exact(r);
         out.sources.push(match (shape, vi) {
             (Shape::Uniform, true) => {
                 format!("điểm thẩm định: ±{r} điểm (phân phối đều), giới hạn trong [0, tối đa]")
@@ -551,8 +554,8 @@ pub fn run(
         });
     }
     if let Some(r) = spec.weights.filter(|&r| r > 0.0) {
-        let (lo, hi) = (shown(1.0 - r, vi), shown(1.0 + r, vi));
-        let pct = shown(r * 100.0, vi);
+        let (lo, hi) = (exact(1.0 - r), exact(1.0 + r));
+        let pct = exact(r * 100.0);
         out.sources.push(if vi {
             format!(
                 "trọng số các lĩnh vực: mỗi lĩnh vực nhân với một hệ số ngẫu nhiên đều trong [{lo}; {hi}] (±{pct}%), độc lập; tổng điểm tính lại trên điểm tối đa có trọng số"
@@ -564,14 +567,4 @@ pub fn run(
         });
     }
     Ok(out)
-}
-
-/// A number in the method statement: up to 6 decimals, the decimal comma in Vietnamese.
-fn shown(x: f64, vi: bool) -> String {
-    let s = crate::criteria::validate::fmt_num(x);
-    if vi {
-        s.replace('.', ",")
-    } else {
-        s
-    }
 }

@@ -10,10 +10,10 @@ use serde::Serialize;
 use super::{area_points, unit_flags_text, Run};
 use crate::criteria::describe;
 use crate::criteria::model::{MissingPolicy, NaPolicy, NodeKind, SurveyAbsent};
-use crate::criteria::validate::fmt_num;
 use crate::criteria::Criteria;
 use crate::i18n::{grade_label, Lang};
 use crate::numfmt::round_half_away;
+pub use crate::numfmt::{decimal_comma, num, num2};
 use crate::score::UnitScore;
 
 mod appraisal;
@@ -168,47 +168,6 @@ pub struct Card {
 pub struct MethodLine {
     pub label: String,
     pub text: String,
-}
-
-/// "14.5" → "14,5" in Vietnamese: a `.` between two digits becomes a comma.
-pub fn decimal_comma(s: &str, lang: Lang) -> String {
-    if lang == Lang::En {
-        return s.to_string();
-    }
-    let chars: Vec<char> = s.chars().collect();
-    chars
-        .iter()
-        .enumerate()
-        .map(|(i, &c)| {
-            let digit = |j: Option<usize>| {
-                j.and_then(|j| chars.get(j))
-                    .is_some_and(|d| d.is_ascii_digit())
-            };
-            if c == '.' && digit(i.checked_sub(1)) && digit(Some(i + 1)) {
-                ','
-            } else {
-                c
-            }
-        })
-        .collect()
-}
-
-/// A number as people read it: at most 2 decimals (half away from zero), trailing zeros
-/// dropped, decimal comma in Vietnamese.
-pub fn num(x: f64, lang: Lang) -> String {
-    decimal_comma(&fmt_num(round_half_away(x, 2)), lang)
-}
-
-/// A number with exactly 2 decimals, decimal comma in Vietnamese.
-pub fn num2(x: f64, lang: Lang) -> String {
-    crate::numfmt::fixed(
-        x,
-        2,
-        match lang {
-            Lang::Vi => crate::numfmt::Locale::Vi,
-            Lang::En => crate::numfmt::Locale::En,
-        },
-    )
 }
 
 pub fn hex(rgb: Option<u32>) -> String {
@@ -622,21 +581,4 @@ pub fn method(run: &Run) -> Vec<MethodLine> {
         format!("parindex {}", env!("CARGO_PKG_VERSION")),
     );
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn decimal_comma_only_between_digits() {
-        assert_eq!(decimal_comma("(14.5)", Lang::Vi), "(14,5)");
-        assert_eq!(
-            decimal_comma("so-2025.toml 1.5.", Lang::Vi),
-            "so-2025.toml 1,5."
-        );
-        assert_eq!(decimal_comma("(14.5)", Lang::En), "(14.5)");
-        assert_eq!(num(14.5, Lang::Vi), "14,5");
-        assert_eq!(num2(98.685, Lang::Vi), "98,69");
-    }
 }
