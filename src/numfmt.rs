@@ -264,6 +264,20 @@ pub fn num(x: f64, lang: Lang) -> String {
     decimal_comma(&fmt_num(round_half_away(x, 2)), lang)
 }
 
+/// A whole number with its thousands grouped the reader's way (1.234.567 / 1,234,567).
+pub fn whole(n: u64, lang: Lang) -> String {
+    let sep = lang.pick(".", ",");
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push_str(sep);
+        }
+        out.push(ch);
+    }
+    out
+}
+
 /// A number with exactly 2 decimals, decimal comma in Vietnamese.
 pub fn num2(x: f64, lang: Lang) -> String {
     fixed(x, 2, Locale::of(lang))
@@ -282,6 +296,9 @@ mod tests {
         assert_eq!(decimal_comma("(14.5)", Lang::En), "(14.5)");
         assert_eq!(num(14.5, Lang::Vi), "14,5");
         assert_eq!(num2(98.685, Lang::Vi), "98,69");
+        assert_eq!(whole(45_650, Lang::Vi), "45.650");
+        assert_eq!(whole(1_234_567, Lang::En), "1,234,567");
+        assert_eq!(whole(999, Lang::Vi), "999");
     }
 
     use super::*;

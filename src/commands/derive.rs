@@ -414,19 +414,26 @@ fn progress_bar(
                 .with_key(
                     "done",
                     |s: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
-                        let _ = w.write_str(&grouped(s.pos()));
+                        let _ = w.write_str(&crate::numfmt::whole(s.pos(), crate::i18n::current()));
                     },
                 )
                 .with_key(
                     "all",
                     |s: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
-                        let _ = w.write_str(&grouped(s.len().unwrap_or(0)));
+                        let _ = w.write_str(&crate::numfmt::whole(
+                            s.len().unwrap_or(0),
+                            crate::i18n::current(),
+                        ));
                     },
                 )
                 .with_key(
                     "rate",
                     move |s: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
-                        let _ = write!(w, "{}{per_second}", grouped(s.per_sec() as u64));
+                        let _ = write!(
+                            w,
+                            "{}{per_second}",
+                            crate::numfmt::whole(s.per_sec() as u64, crate::i18n::current())
+                        );
                     },
                 )
                 .progress_chars("=> "),
@@ -487,20 +494,6 @@ fn bytes_bar(
         *s = Some(b.clone());
     }
     b
-}
-
-/// A whole number with its thousands grouped the run language's way (1.234.567 / 1,234,567).
-fn grouped(n: u64) -> String {
-    let sep = crate::i18n::current().pick(".", ",");
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push_str(sep);
-        }
-        out.push(ch);
-    }
-    out
 }
 
 fn bad_report(d: &Derived) -> String {
