@@ -354,24 +354,24 @@ fn prepare(a: &Job) -> Result<Prepared> {
             }
         }
     }
+    // The run reads one kind of column besides the criteria's: the survey sample sizes of
+    // `[uncertainty]` (needed like an indicator: a missing one is reported with its hints).
+    let sample_sizes =
+        (a.uncertainty.iter()).flat_map(|u| u.survey.iter().filter_map(|s| s.sample_size.clone()));
+    for col in sample_sizes {
+        if seen.insert(col.clone()) {
+            needed.push((col, "[uncertainty]".to_string()));
+        }
+    }
     let data = Dataset::load(specs, a.locale, &registry, &needed, &captions)?;
     for t in &data.tables {
         notes.extend(t.notes.iter().cloned());
     }
-    // Columns the run reads besides the criteria's: the survey sample sizes of `[uncertainty]`.
-    let run_columns: Vec<String> = (a.uncertainty.iter())
-        .flat_map(|u| u.survey.iter().filter_map(|s| s.sample_size.as_deref()))
-        .map(crate::text::key)
-        .collect();
-    let unused: Vec<&str> = (data.unused.iter())
-        .filter(|c| !run_columns.contains(&crate::text::key(c)))
-        .map(String::as_str)
-        .collect();
-    if !unused.is_empty() {
+    if !data.unused.is_empty() {
         notes.push(crate::tr!(
             "các cột đã đọc nhưng không tiêu chí nào dùng: {}",
             "columns read but used by no criterion: {}",
-            unused.join(", ")
+            data.unused.join(", ")
         ));
     }
 
@@ -604,7 +604,7 @@ fn compute(a: &Job, p: &mut Prepared) -> Result<Computed> {
     // How sure the ranking is: replications of the same core over the uncertain inputs.
     let figures = match &a.uncertainty {
         Some(spec) => {
-            let problems = crate::uncertainty::check(spec, criteria, data, &a.uncertainty_file);
+            let problems = crate::uncertainty::check(spec, criteria, &a.uncertainty_file);
             if !problems.is_empty() {
                 return Err(Error::Data(problems));
             }

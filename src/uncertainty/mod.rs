@@ -121,8 +121,9 @@ pub struct AwardCtx<'a> {
     pub lang: crate::i18n::Lang,
 }
 
-/// Check the declaration against the criteria and the data; every problem at once.
-pub fn check(spec: &Spec, criteria: &[Criteria], data: &Dataset, file: &str) -> Vec<DataIssue> {
+/// Check the declaration against the criteria (its sample-size columns are checked by the join);
+/// every problem at once.
+pub fn check(spec: &Spec, criteria: &[Criteria], file: &str) -> Vec<DataIssue> {
     let mut issues = Vec::new();
     let survey: Vec<String> = criteria
         .iter()
@@ -146,14 +147,7 @@ pub fn check(spec: &Spec, criteria: &[Criteria], data: &Dataset, file: &str) -> 
                 s.indicator
             )));
         }
-        if let Some(col) = &s.sample_size {
-            if data.holders(col).is_empty() && data.holders(&text::key(col)).is_empty() {
-                issues.push(at(crate::tr!(
-                    "[uncertainty]: không bảng dữ liệu nào có cột cỡ mẫu `{col}`",
-                    "[uncertainty]: no data table has the sample-size column `{col}`"
-                )));
-            }
-        }
+        // A sample-size column no table holds is reported by the join, as a needed column.
     }
     issues
 }

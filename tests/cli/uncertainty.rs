@@ -201,6 +201,18 @@ fn bad_uncertainty_declarations_are_located() {
         o.stderr.contains("`plan` is not a survey indicator"),
         "{o:?}"
     );
+    // A sample-size column no table has: named, with the run's part that needs it.
+    setup(
+        tmp.path(),
+        "[uncertainty]\n[[uncertainty.survey]]\nindicator = \"sat\"\nsample_size = \"so_phieu_x\"\n",
+    );
+    let o = run_in(tmp.path(), &["score", "run.toml"]);
+    assert_eq!(o.code, 1, "{o:?}");
+    assert!(
+        o.stderr
+            .contains("no table has the indicator `so_phieu_x`, which [uncertainty] needs"),
+        "{o:?}"
+    );
     // A negative sample size is a data error at its cell.
     setup(
         tmp.path(),
