@@ -69,6 +69,110 @@ fn reading(data: &Dataset, code: &str, indicator: &str) -> Option<f64> {
     }
 }
 
+/// The keys [`crate::rank::rank`] needs, over every unit of the run (indices into `scores`):
+/// totals, indices, each criteria file's tie-break node points, and the position by unit code.
+struct ScopeKeys {
+    totals: Vec<f64>,
+    index: Vec<f64>,
+    /// Per criteria file, per tie-break node: the points of every unit (0 for other files' units).
+    tie: Vec<Vec<Vec<f64>>>,
+    code_order: Vec<u32>,
+}
+
+impl ScopeKeys {
+    fn new(scores: &[UnitScore], criteria: &[Criteria], registry: &Registry) -> ScopeKeys {
+        let mut by_code: Vec<usize> = (0..scores.len()).collect();
+        by_code.sort_by(|&a, &b| {
+            registry.units[scores[a].unit]
+                .code
+                .cmp(&registry.units[scores[b].unit].code)
+        });
+        let mut code_order = vec![0u32; scores.len()];
+        for (pos, &i) in by_code.iter().enumerate() {
+            code_order[i] = pos as u32;
+        }
+        let tie = criteria
+            .iter()
+            .enumerate()
+            .map(|(ci, c)| {
+                c.ranking
+                    .tie_break
+                    .iter()
+                    .map(|&n| {
+                        scores
+                            .iter()
+                            .map(|u| {
+                                if u.criteria == ci {
+                                    u.node_points.get(n).copied().unwrap_or(0.0)
+                                } else {
+                                    0.0
+                                }
+                            })
+                            .collect()
+                    })
+                    .collect()
+            })
+            .collect();
+        ScopeKeys {
+            totals: scores.iter().map(|u| u.total).collect(),
+            index: scores.iter().map(|u| u.index).collect(),
+            tie,
+            code_order,
+        }
+    }
+}
+
+/// Rank the units of one award scope (indices into `scores`) with [`crate::rank::rank`], the
+/// function of the official ranking, and leave them in rank order. Units of one criteria file are
+/// ranked exactly as the official ranking ranks them: totals, the file's tolerance, its tie-break
+/// chain and its numbering (competition or dense) — so a scope equal to an official ranking group
+/// gives every unit its official rank. A scope mixing criteria files (an award over communes and
+/// wards scored by two files) ranks by index, the one figure comparable across files: equal within
+/// the largest of the files' tolerances (as index points), no tie-break chain (each file has its
+/// own), competition numbering.
+fn scope_ranks(
+    members: &mut [usize],
+    scores: &[UnitScore],
+    criteria: &[Criteria],
+    keys: &ScopeKeys,
+) -> Vec<usize> {
+    let mut ranks = Vec::with_capacity(members.len());
+    let first = members.first().map(|&si| scores[si].criteria);
+    if members.iter().all(|&si| Some(scores[si].criteria) == first) {
+        let Some(ci) = first else {
+            return ranks;
+        };
+        let c = &criteria[ci];
+        let mut k: Vec<&[f64]> = vec![&keys.totals];
+        k.extend(keys.tie[ci].iter().map(Vec::as_slice));
+        crate::rank::rank(
+            members,
+            &k,
+            &keys.code_order,
+            c.ranking.method,
+            c.ranking.tie_tolerance,
+            &mut ranks,
+        );
+    } else {
+        let tol = members
+            .iter()
+            .map(|&si| {
+                let c = &criteria[scores[si].criteria];
+                c.ranking.tie_tolerance * 100.0 / c.max_points
+            })
+            .fold(0.0, f64::max);
+        crate::rank::rank(
+            members,
+            &[&keys.index],
+            &keys.code_order,
+            crate::criteria::model::RankMethod::Competition,
+            tol,
+            &mut ranks,
+        );
+    }
+    ranks
+}
+
 /// Apply the rules. `scores` are in report order with their official ranks.
 #[allow(clippy::too_many_arguments)]
 pub fn select(
@@ -83,6 +187,7 @@ pub fn select(
 ) -> Proposals {
     let vi = lang == Lang::Vi;
     let mut out = Proposals::default();
+    let keys = ScopeKeys::new(scores, criteria, registry);
     // Which units each earlier award proposed.
     let mut taken: HashMap<String, Vec<usize>> = HashMap::new();
     for (ai, a) in rules.awards.iter().enumerate() {
@@ -123,47 +228,8 @@ pub fn select(
         }
         let mut proposed_here = Vec::new();
         for (scope, mut members) in scopes {
-            // Rank within the scope as the official ranking does: by index (comparable across
-            // criteria files), equal within the files' tolerance and then by the criteria file's own
-            // tie-break chain (for units of the same file); unit code only orders the listing.
-            let tie_keys = |s: &UnitScore| -> Vec<f64> {
-                let c = &criteria[s.criteria];
-                c.ranking
-                    .tie_break
-                    .iter()
-                    .map(|&i| round_half_away(s.node_points[i], 9))
-                    .collect()
-            };
-            members.sort_by(|&x, &y| {
-                let (p, q) = (&scores[x], &scores[y]);
-                q.index
-                    .total_cmp(&p.index)
-                    .then_with(|| {
-                        if p.criteria == q.criteria {
-                            tie_keys(q)
-                                .partial_cmp(&tie_keys(p))
-                                .unwrap_or(std::cmp::Ordering::Equal)
-                        } else {
-                            std::cmp::Ordering::Equal
-                        }
-                    })
-                    .then_with(|| {
-                        registry.units[p.unit]
-                            .code
-                            .cmp(&registry.units[q.unit].code)
-                    })
-            });
-            let tol = |s: &UnitScore| {
-                let c = &criteria[s.criteria];
-                c.ranking.tie_tolerance * 100.0 / c.max_points
-            };
-            let mut ranks = vec![1usize; members.len()];
-            for k in 1..members.len() {
-                let (p, q) = (&scores[members[k - 1]], &scores[members[k]]);
-                let same = (p.index - q.index).abs() <= tol(p).max(tol(q))
-                    && (p.criteria != q.criteria || tie_keys(p) == tie_keys(q));
-                ranks[k] = if same { ranks[k - 1] } else { k + 1 };
-            }
+            // Rank within the scope with the official ranking's own function.
+            let ranks = scope_ranks(&mut members, scores, criteria, &keys);
             let n = members.len();
             // Gates.
             let mut failed: Vec<Option<String>> = vec![None; n];

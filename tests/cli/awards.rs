@@ -288,3 +288,130 @@ fn the_sample_proposes_with_reasons() {
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert!(html.contains("ĐỀ NGHỊ KHEN THƯỞNG"));
 }
+
+/// A criteria file of two appraised areas (1: 60 points, 2: 40) ranking one unit type, and one
+/// bloc for all: the official ranking group and the award scope hold the same units.
+fn one_group(dir: &Path, ranking: &str, rows: &[(&str, f64, f64)]) -> Out {
+    std::fs::write(
+        dir.join("criteria.toml"),
+        format!(
+            r#"[meta]
+name = "Hai lĩnh vực"
+year = 2025
+unit_types = ["xã"]
+max_points = 100
+
+[[criterion]]
+id = "1"
+name = "Lĩnh vực 1"
+max = 60
+rule = {{ kind = "appraised", indicator = "a1" }}
+
+[[criterion]]
+id = "2"
+name = "Lĩnh vực 2"
+max = 40
+rule = {{ kind = "appraised", indicator = "a2" }}
+
+[[grading.band]]
+label = "Tốt"
+min = 0
+
+[ranking]
+{ranking}
+"#
+        ),
+    )
+    .unwrap();
+    let mut units = String::from("unit_code,unit_name,unit_type,bloc\n");
+    let mut data = String::from("unit_code,a1,a2\n");
+    for (code, a, b) in rows {
+        units += &format!("{code},Xã {code},xã,Cụm 1\n");
+        data += &format!("{code},{a},{b}\n");
+    }
+    std::fs::write(dir.join("units.csv"), units).unwrap();
+    std::fs::write(dir.join("data.csv"), data).unwrap();
+    std::fs::write(
+        dir.join("rules.toml"),
+        "name = \"Thử\"\n[[award]]\nid = \"flag\"\nname = \"Flag\"\nscope = \"bloc\"\ntop = 1\nties = \"vote\"\n",
+    )
+    .unwrap();
+    run_in(
+        dir,
+        &[
+            "score", "--lang", "en", "--locale", "en", "--criteria", "criteria.toml", "--units", "units.csv",
+            "--data", "data.csv", "--awards", "rules.toml", "--out", "out",
+        ],
+    )
+}
+
+/// Unit → (rank, of) in results.csv and in awards.csv.
+fn official_and_award_ranks(dir: &Path) -> (HashMap<String, String>, HashMap<String, String>) {
+    let official = results(&dir.join("out"))
+        .into_iter()
+        .map(|(code, r)| (code, format!("{}/{}", r["rank"], r["rank_of"])))
+        .collect();
+    let award = decisions(dir)
+        .into_iter()
+        .map(|((_, code), (_, rank, _))| (code, rank))
+        .collect();
+    (official, award)
+}
+
+/// The held-out cases where the award path ranked ties otherwise than `results.csv`: a tolerance
+/// chain (90.008, 90.000, 89.993, 89.985 with `tie_tolerance = 0.01`: two tie groups, each led by
+/// its highest unit, not one chained group) and a tie-break that reorders (T1 ahead on the total
+/// by less than the tolerance, behind on area 2), under both numberings. The award scope is the
+/// official group, so every rank must be the official one, and the seat goes to the official first.
+#[test]
+fn an_award_scope_ranks_exactly_as_the_official_ranking() {
+    let cases: [(&str, Vec<(&str, f64, f64)>, &str); 3] = [
+        (
+            "tie_tolerance = 0.01",
+            vec![
+                ("T1", 60.0, 30.008),
+                ("T2", 60.0, 30.0),
+                ("T3", 60.0, 29.993),
+                ("T4", 60.0, 29.985),
+            ],
+            "T1 T2",
+        ),
+        (
+            "tie_tolerance = 0.01\ntie_break = [\"2\"]",
+            vec![
+                ("T1", 55.008, 35.0),
+                ("T2", 54.0, 36.0),
+                ("T3", 53.0, 37.0),
+                ("T4", 50.0, 30.0),
+                ("T5", 40.0, 30.0),
+                ("T6", 30.0, 30.0),
+            ],
+            "T3",
+        ),
+        (
+            "method = \"dense\"\ntie_tolerance = 0.01\ntie_break = [\"2\"]",
+            vec![
+                ("T1", 55.0, 35.0),
+                ("T2", 55.0, 35.0),
+                ("T3", 54.0, 36.005),
+                ("T4", 50.0, 30.0),
+            ],
+            "T3",
+        ),
+    ];
+    for (ranking, rows, first) in cases {
+        let tmp = tempfile::tempdir().unwrap();
+        ok(one_group(tmp.path(), ranking, &rows));
+        let (official, award) = official_and_award_ranks(tmp.path());
+        assert_eq!(official.len(), rows.len(), "{ranking}");
+        assert_eq!(official, award, "{ranking}");
+        // The seat goes to the official first (or, for a tie at rank 1, to the committee's vote).
+        let d = decisions(tmp.path());
+        let proposed: Vec<&str> = rows
+            .iter()
+            .map(|r| r.0)
+            .filter(|c| d[&("flag".to_string(), c.to_string())].0 != "not_proposed")
+            .collect();
+        assert_eq!(proposed.join(" "), first, "{ranking}: {d:?}");
+    }
+}
