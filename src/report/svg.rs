@@ -45,7 +45,7 @@ fn frame(h: f64, font: u32, title: &str, top: f64, step: usize, x: impl Fn(f64) 
     let mut s = String::new();
     let _ = write!(
         s,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {h}" width="{W}" height="{h}" role="img" aria-label="{t}" font-family="Times New Roman, Liberation Serif, serif" font-size="{font}">"#,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {h}" width="{W}" height="{h}" role="img" aria-label="{t}" font-family="Times New Roman, Liberation Serif, Tinos, serif" font-size="{font}">"#,
         t = esc(title)
     );
     let _ = write!(
