@@ -74,19 +74,14 @@ pub fn run(a: &Args) -> Result<()> {
     }
     let (from, to, as_of) = period(a)?;
     // auto: parindex's own reader (CSV and Parquet); streaming / in-memory: polars' engine, the
-    // reference the property tests compare with.
-    let native = a.engine == "auto";
-    let engine: Engine = if native {
-        Engine::Streaming
-    } else {
-        a.engine.parse().map_err(|_| {
-            Error::Usage(crate::tr!(
-                "--engine {}: dùng auto, streaming hoặc in-memory",
-                "--engine {}: use auto, streaming or in-memory",
-                a.engine
-            ))
-        })?
-    };
+    // reference the property tests compare with (builds with the `reference-engine` feature).
+    let reader = derive::Reader::parse(&a.engine).ok_or_else(|| {
+        Error::Usage(crate::tr!(
+            "--engine {}: dùng auto, streaming hoặc in-memory",
+            "--engine {}: use auto, streaming or in-memory",
+            a.engine
+        ))
+    })?;
     let inputs: Vec<std::path::PathBuf> = a
         .files
         .iter()
@@ -140,9 +135,8 @@ pub fn run(a: &Args) -> Result<()> {
         to,
         as_of,
         mapping,
-        engine,
+        reader,
         hash_mask: u64::MAX,
-        native,
         threads: a.threads.map_or_else(
             || std::thread::available_parallelism().map_or(1, |n| n.get()),
             |n| n.max(1),

@@ -339,8 +339,21 @@ min = 0
     run_in(
         dir,
         &[
-            "score", "--lang", "en", "--locale", "en", "--criteria", "criteria.toml", "--units", "units.csv",
-            "--data", "data.csv", "--awards", "rules.toml", "--out", "out",
+            "score",
+            "--lang",
+            "en",
+            "--locale",
+            "en",
+            "--criteria",
+            "criteria.toml",
+            "--units",
+            "units.csv",
+            "--data",
+            "data.csv",
+            "--awards",
+            "rules.toml",
+            "--out",
+            "out",
         ],
     )
 }

@@ -1,11 +1,12 @@
 //! `derive`'s own CSV reader gives exactly what the polars path gives (the reference
-//! definitions), on generated messy exports: duplicates, unreadable and Vietnamese dates, quoted
+//! definitions; those tests need the `reference-engine` feature, which `.ci/run` turns on), on generated messy exports: duplicates, unreadable and Vietnamese dates, quoted
 //! fields with separators, doubled quotes and line breaks, CRLF, a BOM, empty units,
 //! unknown words — with one thread or several, blocks of a few bytes (so records straddle block
 //! ends), and an id hash narrowed until almost every id collides.
 
-use parindex::derive::{self, dates, Derived, Mapping, Options};
-use proptest::prelude::*;
+use parindex::derive::{self, dates, Mapping, Options};
+#[cfg(feature = "reference-engine")]
+use {parindex::derive::Derived, proptest::prelude::*};
 
 fn opts(
     files: Vec<std::path::PathBuf>,
@@ -20,14 +21,18 @@ fn opts(
         to: dates::days_from_civil(2025, 12, 31),
         as_of: dates::days_from_civil(2025, 12, 31),
         mapping: Mapping::default(),
-        engine: polars::prelude::Engine::Streaming,
+        reader: if native {
+            derive::Reader::Own
+        } else {
+            derive::Reader::Streaming
+        },
         hash_mask: mask,
-        native,
         threads,
         block_bytes: block,
     }
 }
 
+#[cfg(feature = "reference-engine")]
 type Seen = (
     Vec<(String, derive::Counts)>,
     u64,
@@ -36,6 +41,7 @@ type Seen = (
     Vec<Option<(String, u64, String)>>,
 );
 
+#[cfg(feature = "reference-engine")]
 fn seen(d: Derived) -> Seen {
     (
         d.units,
@@ -52,10 +58,12 @@ fn seen(d: Derived) -> Seen {
     )
 }
 
+#[cfg(feature = "reference-engine")]
 fn pick(options: &'static [&'static str]) -> impl Strategy<Value = String> {
     proptest::sample::select(options).prop_map(str::to_string)
 }
 
+#[cfg(feature = "reference-engine")]
 /// One record's ten fields, in the header's order.
 fn record() -> impl Strategy<Value = Vec<String>> {
     let dates = &[
@@ -95,6 +103,7 @@ fn record() -> impl Strategy<Value = Vec<String>> {
 
 /// A whole file: separator, line ending, BOM, records. (polars reads a blank line as a record
 /// of empty cells, which parindex's reader does not: blank lines have their own test.)
+#[cfg(feature = "reference-engine")]
 fn file() -> impl Strategy<Value = Vec<u8>> {
     (
         prop::bool::ANY,
@@ -130,6 +139,7 @@ fn file() -> impl Strategy<Value = Vec<u8>> {
         })
 }
 
+#[cfg(feature = "reference-engine")]
 proptest! {
     #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
 
@@ -166,6 +176,7 @@ proptest! {
 /// The sample's export (Vietnamese headers and words, through its mapping) and ten copies of it
 /// (every record a duplicate) give the same through both readers.
 #[test]
+#[cfg(feature = "reference-engine")]
 fn the_sample_export_gives_the_same_through_both_readers() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let mapping = Mapping::load(&root.join("sample-data/ban-do-ho-so.toml")).unwrap();
@@ -213,6 +224,7 @@ fn blank_lines_are_no_records_but_keep_their_row_numbers() {
 }
 
 /// CSV files written again as Parquet with all-text columns and row groups of 7 records.
+#[cfg(feature = "reference-engine")]
 fn as_parquet(files: &[std::path::PathBuf], dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     use polars::prelude::*;
     files
@@ -236,6 +248,7 @@ fn as_parquet(files: &[std::path::PathBuf], dir: &std::path::Path) -> Vec<std::p
         .collect()
 }
 
+#[cfg(feature = "reference-engine")]
 fn sniff(f: &std::path::Path) -> u8 {
     let text = std::fs::read(f).unwrap();
     let first = text.split(|&b| b == b'\n').next().unwrap().to_vec();
@@ -249,6 +262,7 @@ fn sniff(f: &std::path::Path) -> u8 {
 /// Typed Parquet columns (dates as dates, a flag as numbers, another as booleans, nulls),
 /// several row groups: both readers agree, and the rows named are record numbers.
 #[test]
+#[cfg(feature = "reference-engine")]
 fn typed_parquet_columns_read_the_same_through_both_readers() {
     use polars::prelude::*;
     let day = |y, m, d| Some(dates::days_from_civil(y, m, d));

@@ -315,3 +315,52 @@ fn a_workbook_of_records_is_refused_with_the_fix() {
     );
     assert!(!std::path::Path::new(&out).exists());
 }
+
+/// The hidden `--engine streaming` (polars' lazy engine, the reference reader) gives the same
+/// bytes as parindex's own reader in a build with the `reference-engine` feature; in a default
+/// build, which leaves polars' lazy engine out, it is a usage error (exit 2) saying how to get
+/// it, and nothing is written. An unknown reader is a usage error in both.
+#[test]
+fn the_reference_reader_is_there_only_in_builds_with_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let derive = |engine: &str, out: &str| {
+        run(&[
+            "derive",
+            "sample-data/2025/ho-so-2025.csv",
+            "--period",
+            "2025",
+            "--map",
+            "sample-data/ban-do-ho-so.toml",
+            "--engine",
+            engine,
+            "--lang",
+            "en",
+            "-q",
+            "--out",
+            &tmp.path().join(out).display().to_string(),
+        ])
+    };
+    ok(derive("auto", "own.csv"));
+    let o = derive("streaming", "reference.csv");
+    if cfg!(feature = "reference-engine") {
+        ok(o);
+        assert_eq!(
+            std::fs::read(tmp.path().join("reference.csv")).unwrap(),
+            std::fs::read(tmp.path().join("own.csv")).unwrap()
+        );
+    } else {
+        assert_eq!(o.code, 2, "{o:?}");
+        assert!(
+            o.stderr.contains("no reference reader")
+                && o.stderr.contains("--features reference-engine"),
+            "{o:?}"
+        );
+        assert!(!tmp.path().join("reference.csv").exists());
+    }
+    let o = derive("duckdb", "x.csv");
+    assert_eq!(o.code, 2, "{o:?}");
+    assert!(
+        o.stderr.contains("use auto, streaming or in-memory"),
+        "{o:?}"
+    );
+}

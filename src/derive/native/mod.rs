@@ -8,8 +8,8 @@
 //! by different ids sends its records through a third, exact pass, so a hash collision never
 //! excludes a unique record. Chunks are numbered in file order and the first bad record of each
 //! reason is kept as (file, chunk, record in chunk), so the result does not depend on the number
-//! of threads. The definitions are those of the polars path ([`super::classify`] and
-//! [`super::aggregate`]); a property test runs both on the same files.
+//! of threads. The definitions are those of the reference reader (`super::reference`, polars'
+//! lazy engine); a property test runs both on the same files.
 
 mod count;
 mod csv;
