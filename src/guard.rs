@@ -42,12 +42,18 @@ pub fn isolate<T>(f: impl FnOnce() -> T) -> Result<T, String> {
     r.map_err(|_| LAST.lock().map(|s| s.clone()).unwrap_or_default())
 }
 
-/// Set in a child run by [`supervise`], so the child does the work itself.
+/// Set in a child run by [`supervise`] to the supervisor's pid, so the child does the work itself
+/// and dies with its supervisor (`main`'s `die_with_parent`).
 const CHILD: &str = "PARINDEX_ISOLATED_CHILD";
 
 /// Whether this process is the child of [`supervise`].
 pub fn is_child() -> bool {
     std::env::var_os(CHILD).is_some()
+}
+
+/// The pid of the supervisor of this child run, if this is one.
+pub fn supervisor_pid() -> Option<i32> {
+    std::env::var(CHILD).ok()?.parse().ok()
 }
 
 /// When any of `inputs` is Parquet and this is not already the child, run the command in a
@@ -67,14 +73,15 @@ pub fn parquet_in_child(
 /// Re-run this very command line in a child process and relay its output. polars' streaming
 /// engine can abort the whole process (a panic that does not unwind, on a damaged Parquet page);
 /// in a child that becomes an error naming the inputs, exit 1. The child writes its outputs
-/// itself, atomically; temporaries a killed child leaves in `out_dir` are removed.
+/// itself, atomically; temporaries a killed child leaves in `out_dir` are removed. The child dies
+/// with this process (a kill of `parindex` stops the whole run, never leaving a child writing).
 pub fn supervise(inputs: &str, out_dir: &std::path::Path) -> crate::Result<()> {
     use std::io::{BufRead, Write};
     let exe = std::env::current_exe().map_err(|e| crate::Error::Other(e.to_string()))?;
     let started = std::time::SystemTime::now();
     let mut child = std::process::Command::new(exe)
         .args(std::env::args_os().skip(1))
-        .env(CHILD, "1")
+        .env(CHILD, std::process::id().to_string())
         .stderr(std::process::Stdio::piped())
         .spawn()
         .map_err(|e| crate::Error::Other(e.to_string()))?;

@@ -20,7 +20,38 @@ fn limit_malloc_arenas() {
 #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
 fn limit_malloc_arenas() {}
 
+/// A child run of `guard::supervise` dies with its parent: killed (even by SIGKILL), the parent
+/// takes the child with it, so a killed run stops writing. The variable holds the parent's pid;
+/// a parent already gone before the death signal was armed is seen by `getppid` and the child
+/// stops at once.
+#[cfg(target_os = "linux")]
+#[allow(unsafe_code)]
+fn die_with_parent() {
+    let Some(parent) = parindex::guard::supervisor_pid() else {
+        return;
+    };
+    // SAFETY: prctl(PR_SET_PDEATHSIG) and getppid only change or read this process's own
+    // attributes; called first in main, before any thread exists.
+    let orphaned = unsafe {
+        libc::prctl(
+            libc::PR_SET_PDEATHSIG,
+            libc::SIGKILL as libc::c_ulong,
+            0 as libc::c_ulong,
+            0 as libc::c_ulong,
+            0 as libc::c_ulong,
+        );
+        libc::getppid() != parent
+    };
+    if orphaned {
+        std::process::exit(1);
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn die_with_parent() {}
+
 fn main() -> ExitCode {
+    die_with_parent();
     limit_malloc_arenas();
     let cli = parindex::cli::Cli::parse();
     match parindex::run(cli) {

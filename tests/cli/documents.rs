@@ -578,3 +578,82 @@ fn the_report_prints_one_scorecard_per_page() {
         assert!(summary.contains(s), "{s} is not in the printed report");
     }
 }
+
+/// The processes whose parent is `pid` (from /proc).
+fn children_of(pid: u32) -> Vec<u32> {
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return vec![];
+    };
+    dir.filter_map(|e| {
+        let e = e.ok()?;
+        let p: u32 = e.file_name().to_str()?.parse().ok()?;
+        let stat = std::fs::read_to_string(e.path().join("stat")).ok()?;
+        // pid (comm) state ppid …: comm may hold spaces, so read after the last ')'.
+        let ppid: u32 = stat
+            .rsplit(')')
+            .next()?
+            .split_whitespace()
+            .nth(1)?
+            .parse()
+            .ok()?;
+        (ppid == pid).then_some(p)
+    })
+    .collect()
+}
+
+/// Whether a process is alive (a zombie waiting to be reaped is not).
+fn alive(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|s| {
+            s.rsplit(')')
+                .next()?
+                .split_whitespace()
+                .next()
+                .map(str::to_string)
+        })
+        .is_some_and(|state| state != "Z" && state != "X")
+}
+
+/// The sample reads a Parquet table, so `score` runs the work in a supervised child. `kill -9`
+/// of `parindex` once the child has started must stop the whole run: the child dies with it and
+/// never writes the outputs (it once went on and wrote a complete set seconds after the "killed"
+/// run).
+#[test]
+#[cfg(target_os = "linux")]
+fn a_killed_run_stops_writing_and_leaves_no_process() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let mut parent = Command::new(env!("CARGO_BIN_EXE_parindex"))
+        .args(["score", "sample-data/danh-gia-2025.toml", "--out"])
+        .arg(&out)
+        .current_dir(repo())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let child = loop {
+        if let Some(&c) = children_of(parent.id()).first() {
+            break c;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(20),
+            "no supervised child appeared"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    };
+    parent.kill().unwrap();
+    parent.wait().unwrap();
+    // Long enough for the child to score the sample and write everything, were it still alive.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(8);
+    while alive(child) && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert!(!alive(child), "the child {child} outlived the killed run");
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    assert!(
+        !out.join("results.csv").exists() && !out.join("results.xlsx").exists(),
+        "a killed run wrote its outputs"
+    );
+}
