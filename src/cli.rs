@@ -93,9 +93,10 @@ pub struct ScoreArgs {
     /// Award rules (TOML, docs/awards-format.md): who is proposed for which award, and why.
     #[arg(long, value_name = "FILE")]
     pub awards: Option<PathBuf>,
-    /// Monte-Carlo replications for the ranking's uncertainty (overrides the run file's).
-    #[arg(long, value_name = "N")]
-    pub replications: Option<usize>,
+    /// Monte-Carlo replications for the ranking's uncertainty, 1 to 1,000,000 as in the run file
+    /// (overrides the run file's).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub replications: Option<u32>,
     /// Seed of the replications (the same inputs and seed give the same figures).
     #[arg(long, value_name = "N")]
     pub seed: Option<u64>,

@@ -431,7 +431,16 @@ pub fn parse(path: &Path, text: &str) -> Result<RunFile> {
             }
         }
         if let Some(x) = &u.seed {
-            spec.seed = *x.get_ref() as u64;
+            match u64::try_from(*x.get_ref()) {
+                Ok(seed) => spec.seed = seed,
+                Err(_) => diags.push(src.diag(
+                    x.span(),
+                    crate::tr!(
+                        "seed là số nguyên không âm",
+                        "seed is a whole number, not negative"
+                    ),
+                )),
+            }
         }
         if let Some(l) = &u.level {
             if !(0.0..=1.0).contains(l.get_ref()) {
@@ -460,6 +469,15 @@ pub fn parse(path: &Path, text: &str) -> Result<RunFile> {
                     ));
                     continue;
                 }
+            }
+            if let (Some(_), Some(m)) = (&s.sample_size, &s.margin) {
+                diags.push(src.diag(
+                    m.span(),
+                    crate::tr!(
+                        "chỉ một trong hai: sample_size (cỡ mẫu, lấy mẫu lại) hoặc margin (sai số cố định)",
+                        "one of the two only: sample_size (resampled from the sample size) or margin (a fixed margin)"
+                    ),
+                ));
             }
             if s.sample_size.is_none() && s.margin.is_none() {
                 diags.push(src.diag(

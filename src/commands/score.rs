@@ -171,7 +171,7 @@ impl Job {
                 }
                 if let Some(u) = &mut u {
                     if let Some(r) = a.replications {
-                        u.replications = r.max(1);
+                        u.replications = r as usize;
                     }
                     if let Some(s) = a.seed {
                         u.seed = s;

@@ -227,6 +227,38 @@ fn bad_uncertainty_declarations_are_located() {
     assert_eq!(o.code, 1, "{o:?}");
     assert!(o.stderr.contains("data.csv, row 2, column D (so_phieu): a sample size is a positive whole number, found `-5`"), "{o:?}");
     assert!(!tmp.path().join("out").exists());
+    // A negative seed (it wrapped to 18446744073709551615) and a survey given both a sample size
+    // and a margin (the margin was dropped in silence): both located, by `check` and `score`.
+    setup(
+        tmp.path(),
+        "[uncertainty]
+seed = -1
+[[uncertainty.survey]]
+indicator = \"sat\"\nsample_size = \"so_phieu\"\nmargin = 5\n",
+    );
+    for cmd in ["check", "score"] {
+        let o = run_in(tmp.path(), &[cmd, "run.toml", "--lang", "en"]);
+        assert_eq!(o.code, 2, "{o:?}");
+        assert!(
+            o.stderr.contains("run.toml:8:8")
+                && o.stderr.contains("seed is a whole number, not negative"),
+            "{o:?}"
+        );
+        assert!(
+            o.stderr.contains("run.toml:12:10")
+                && o.stderr.contains("one of the two only: sample_size"),
+            "{o:?}"
+        );
+    }
+    assert!(!tmp.path().join("out").exists());
+    // The flag takes what the run file takes: 1 to 1,000,000 (0 ran one replication in silence).
+    setup(tmp.path(), "");
+    for n in ["0", "2000000"] {
+        let o = run_in(tmp.path(), &["score", "run.toml", "--replications", n]);
+        assert_eq!(o.code, 2, "{o:?}");
+        assert!(o.stderr.contains("--replications"), "{o:?}");
+    }
+    assert!(!tmp.path().join("out").exists());
 }
 
 #[test]
