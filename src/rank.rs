@@ -102,7 +102,68 @@ fn split(
     }
 }
 
-/// Fill `rank`, `rank_of` and `group`, and sort `units` into report order: criteria file, group,
+/// A unit's official ranking group, typed: its unit type, its emulation bloc (or none), or all
+/// units of the criteria file (named by the file's unit types). [`GroupKey::code`] is the stable
+/// machine key written to `results.csv` as `rank_group` and compared across years: the same in
+/// every language and whatever other criteria files are in the run. Labels are made from it, never
+/// the other way round.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum GroupKey {
+    UnitType(String),
+    Bloc(Option<String>),
+    All(Vec<String>),
+}
+
+impl GroupKey {
+    /// `unit_type:xã`, `bloc:Cụm 1`, `no_bloc`, `all:xã+phường+đặc khu`.
+    pub fn code(&self) -> String {
+        match self {
+            GroupKey::UnitType(t) => format!("unit_type:{t}"),
+            GroupKey::Bloc(Some(b)) => format!("bloc:{b}"),
+            GroupKey::Bloc(None) => "no_bloc".to_string(),
+            GroupKey::All(types) => format!("all:{}", types.join("+")),
+        }
+    }
+
+    /// The label people read, in `lang` (the run's language).
+    pub fn label(&self, lang: Lang) -> String {
+        match self {
+            GroupKey::UnitType(t) => t.clone(),
+            GroupKey::Bloc(Some(b)) => b.clone(),
+            GroupKey::Bloc(None) => no_bloc(lang).to_string(),
+            GroupKey::All(types) => types.join(", "),
+        }
+    }
+
+    /// Whether `written`, a group as an older `results.csv` wrote it (a label in either
+    /// language, perhaps with the file's unit types added) or as a key, names this group.
+    pub fn is_written(&self, written: &str, types: &[String]) -> bool {
+        let w = crate::text::key(written);
+        let suffix = format!(" ({})", types.join(", "));
+        [Lang::Vi, Lang::En]
+            .iter()
+            .map(|&l| self.label(l))
+            .chain(std::iter::once(self.code()))
+            .any(|l| crate::text::key(&l) == w || crate::text::key(&(l + &suffix)) == w)
+    }
+}
+
+/// The label of the group of units with no emulation bloc, wherever it is written (rankings,
+/// award scopes).
+pub fn no_bloc(lang: Lang) -> &'static str {
+    lang.pick("(chưa có khối)", "(no bloc)")
+}
+
+/// The official ranking group of a unit under a criteria file.
+pub fn group_of(c: &Criteria, unit: &crate::units::Unit) -> GroupKey {
+    match c.ranking.scope {
+        Scope::UnitType => GroupKey::UnitType(unit.unit_type.clone()),
+        Scope::Bloc => GroupKey::Bloc(unit.bloc.clone()),
+        Scope::All => GroupKey::All(c.unit_types.clone()),
+    }
+}
+
+/// Fill `rank`, `rank_of`, `group` and `group_key`, and sort `units` into report order: criteria file, group,
 /// rank, unit code.
 pub fn assign(units: &mut Vec<UnitScore>, criteria: &[Criteria], registry: &Registry, lang: Lang) {
     // Position of each unit by code, once.
@@ -116,36 +177,27 @@ pub fn assign(units: &mut Vec<UnitScore>, criteria: &[Criteria], registry: &Regi
     for (pos, &i) in by_code.iter().enumerate() {
         code_order[i] = pos as u32;
     }
-    let mut groups: BTreeMap<(usize, usize, String), Vec<usize>> = BTreeMap::new();
+    let mut groups: BTreeMap<(usize, usize, GroupKey), Vec<usize>> = BTreeMap::new();
     for (i, u) in units.iter().enumerate() {
         let c = &criteria[u.criteria];
         let unit = &registry.units[u.unit];
-        let (order, label) = match c.ranking.scope {
-            Scope::UnitType => (
-                c.unit_types
-                    .iter()
-                    .position(|t| *t == unit.unit_type)
-                    .unwrap_or(usize::MAX),
-                unit.unit_type.clone(),
-            ),
-            Scope::Bloc => (
-                0,
-                unit.bloc
-                    .clone()
-                    .unwrap_or_else(|| lang.pick("(chưa có khối)", "(no bloc)").to_string()),
-            ),
-            Scope::All => (0, c.unit_types.join(", ")),
+        let key = group_of(c, unit);
+        // Unit-type groups in the file's order of types; blocs and "all" by key.
+        let order = match &key {
+            GroupKey::UnitType(t) => c
+                .unit_types
+                .iter()
+                .position(|x| x == t)
+                .unwrap_or(usize::MAX),
+            _ => 0,
         };
-        groups
-            .entry((u.criteria, order, label))
-            .or_default()
-            .push(i);
+        groups.entry((u.criteria, order, key)).or_default().push(i);
     }
     // The same label from two criteria files (two files ranking by a bloc of the same name)
     // would merge two rankings in reports: such labels name their file's unit types too.
-    let mut files_of: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-    for (ci, _, label) in groups.keys() {
-        let v = files_of.entry(label.as_str()).or_default();
+    let mut files_of: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (ci, _, key) in groups.keys() {
+        let v = files_of.entry(key.label(lang)).or_default();
         if !v.contains(ci) {
             v.push(*ci);
         }
@@ -153,13 +205,14 @@ pub fn assign(units: &mut Vec<UnitScore>, criteria: &[Criteria], registry: &Regi
     let shared: Vec<String> = files_of
         .into_iter()
         .filter(|(_, v)| v.len() > 1)
-        .map(|(l, _)| l.to_string())
+        .map(|(l, _)| l)
         .collect();
     let totals: Vec<f64> = units.iter().map(|u| u.total).collect();
-    let mut placed: Vec<(usize, usize, usize, String)> = Vec::with_capacity(units.len());
+    let mut placed: Vec<(usize, usize, usize, String, String)> = Vec::with_capacity(units.len());
     let mut ranks = Vec::new();
-    for ((ci, _, label), mut members) in groups {
+    for ((ci, _, key), mut members) in groups {
         let c = &criteria[ci];
+        let label = key.label(lang);
         let label = if shared.contains(&label) {
             format!("{label} ({})", c.unit_types.join(", "))
         } else {
@@ -188,14 +241,15 @@ pub fn assign(units: &mut Vec<UnitScore>, criteria: &[Criteria], registry: &Regi
         );
         let n = members.len();
         for (&i, &r) in members.iter().zip(&ranks) {
-            placed.push((i, r, n, label.clone()));
+            placed.push((i, r, n, key.code(), label.clone()));
         }
     }
     let mut slots: Vec<Option<UnitScore>> = units.drain(..).map(Some).collect();
-    for (i, r, n, label) in placed {
+    for (i, r, n, code, label) in placed {
         let mut u = slots[i].take().expect("each unit is placed once");
         u.rank = r;
         u.rank_of = n;
+        u.group_key = code;
         u.group = label;
         units.push(u);
     }

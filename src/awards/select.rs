@@ -215,7 +215,7 @@ pub fn select(
                 Scope::Bloc => unit
                     .bloc
                     .clone()
-                    .unwrap_or_else(|| lang.pick("(không có khối)", "(no bloc)").into()),
+                    .unwrap_or_else(|| crate::rank::no_bloc(lang).into()),
                 Scope::UnitType => unit.unit_type.clone(),
                 Scope::Criteria => lang
                     .text(

@@ -14,7 +14,7 @@
 use std::collections::HashMap;
 
 use crate::criteria::Criteria;
-use crate::error::{Error, Result};
+use crate::error::{DataIssue, Error, Result};
 use crate::numfmt::{round_half_away, Locale};
 use crate::score::UnitScore;
 use crate::text;
@@ -35,8 +35,11 @@ pub struct PrevUnit {
     pub rank: Option<u32>,
     pub rank_of: Option<u32>,
     pub grade: String,
-    /// The ranking group, when the file names it (parindex writes `rank_group`).
+    /// The ranking group as the file names it: parindex writes its stable key in `rank_group`
+    /// and the label in `rank_group_label`; older files and published tables, a label only.
     pub group: Option<String>,
+    /// The group's label, when the file has `rank_group_label` (then `group` is a key).
+    pub group_label: Option<String>,
     pub line: usize,
 }
 
@@ -123,6 +126,10 @@ pub struct Lineage {
     pub sha256: String,
     pub links: Vec<Link>,
     pub weighted: bool,
+    /// Rows read with a problem (a relation word not understood, a negative or missing weight):
+    /// their links are kept, so that [`read::validate`] reports these with every other problem
+    /// of the file at once.
+    pub problems: Vec<DataIssue>,
 }
 
 /// Which lineage columns hold what (headers as written; sensible defaults).
@@ -266,6 +273,7 @@ pub fn compare(
                 file: String::new(),
                 sha256: String::new(),
                 weighted: false,
+                problems: Vec::new(),
                 links: scores
                     .iter()
                     .map(|u| &registry.units[u.unit].code)
@@ -365,12 +373,20 @@ pub fn compare(
                 change.prev_grade = Some(p.grade.clone()).filter(|g| !g.is_empty());
                 change.prev_rank = p.rank;
                 change.prev_rank_of = p.rank_of;
-                let same_group = match &p.group {
-                    Some(g) => text::key(g) == text::key(&u.group),
-                    None => p.unit_type.is_empty() || p.unit_type == unit.unit_type,
+                // A key (this shape of results.csv) is compared as a key; a label (older files,
+                // published tables) is matched against this group's labels in both languages.
+                let key = crate::rank::group_of(c, unit);
+                let same_group = match (&p.group, &p.group_label) {
+                    (Some(g), Some(_)) => text::key(g) == text::key(&u.group_key),
+                    (Some(g), None) => key.is_written(g, &c.unit_types),
+                    (None, _) => p.unit_type.is_empty() || p.unit_type == unit.unit_type,
                 };
                 if !same_group {
-                    let was = p.group.clone().unwrap_or(p.unit_type.clone());
+                    let was = p
+                        .group_label
+                        .clone()
+                        .or_else(|| p.group.clone())
+                        .unwrap_or(p.unit_type.clone());
                     change.no_rank = Some(NoRank::OtherGroup(was));
                 } else {
                     match p.rank {

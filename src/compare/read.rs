@@ -55,6 +55,7 @@ pub fn load_previous(path: &Path) -> Result<Previous> {
     let rank_of = header_of(&t, &["rank_of", "số đơn vị xếp hạng"]);
     let grade = header_of(&t, &["grade", "xếp loại", "xep loai"]);
     let group = header_of(&t, &["rank_group", "nhóm xếp hạng"]);
+    let group_label = header_of(&t, &["rank_group_label"]);
     let Some(index) = index else {
         return Err(Error::data(
             &t.name,
@@ -125,6 +126,9 @@ pub fn load_previous(path: &Path) -> Result<Previous> {
             group: group
                 .map(|g| t.cell(ri, g).as_read())
                 .filter(|g| !g.is_empty()),
+            group_label: group_label
+                .map(|g| t.cell(ri, g).as_read())
+                .filter(|g| !g.is_empty()),
             line: row.line,
         });
     }
@@ -139,7 +143,9 @@ pub fn load_previous(path: &Path) -> Result<Previous> {
     })
 }
 
-/// Read a lineage file with the given (or default) column names.
+/// Read a lineage file with the given (or default) column names. A missing column is an error
+/// here; a row's problems are kept in [`Lineage::problems`] and reported by [`validate`] with the
+/// rest, so one run names them all.
 pub fn load_lineage(path: &Path, cols: &LineageColumns) -> Result<Lineage> {
     let new_names: Vec<String> = match &cols.new_code {
         Some(c) => vec![text::key(c)],
@@ -216,7 +222,8 @@ pub fn load_lineage(path: &Path, cols: &LineageColumns) -> Result<Lineage> {
                             "relation `{rel_text}` not understood; use unchanged, renamed, whole merge, partial merge or split"
                         ),
                     ));
-                    continue;
+                    // Kept (its relation inferred) so the file's other problems are found too.
+                    None
                 }
             }
         };
@@ -229,7 +236,7 @@ pub fn load_lineage(path: &Path, cols: &LineageColumns) -> Result<Lineage> {
                         wc,
                         crate::tr!("trọng số âm: {w}", "negative weight: {w}"),
                     ));
-                    continue;
+                    None
                 }
                 None => {
                     issues.push(at(
@@ -239,7 +246,7 @@ pub fn load_lineage(path: &Path, cols: &LineageColumns) -> Result<Lineage> {
                             "the link {new} ← {old} has no weight"
                         ),
                     ));
-                    continue;
+                    None
                 }
             },
         };
@@ -256,9 +263,6 @@ pub fn load_lineage(path: &Path, cols: &LineageColumns) -> Result<Lineage> {
             line: row.line,
         });
         written.push(relation.is_some());
-    }
-    if !issues.is_empty() {
-        return Err(Error::Data(issues));
     }
     // An unwritten relation is inferred: one old unit wholly in one new unit that has no other
     // predecessor is unchanged; an old unit linked to several new units is split; otherwise a
@@ -294,6 +298,7 @@ pub fn load_lineage(path: &Path, cols: &LineageColumns) -> Result<Lineage> {
         sha256: t.sha256.clone(),
         weighted: weight_col.is_some(),
         links,
+        problems: issues,
     })
 }
 
@@ -303,7 +308,8 @@ pub(super) fn validate(
     registry: &Registry,
     prev: &Previous,
 ) -> (Vec<DataIssue>, Vec<String>) {
-    let mut issues = Vec::new();
+    // The rows the reading could not take, then every check of the links.
+    let mut issues = lineage.problems.clone();
     let at = |l: &Link, message: String| DataIssue {
         file: lineage.file.clone(),
         row: Some(l.line),

@@ -69,6 +69,7 @@ pub fn results(run: &Run) -> Vec<u8> {
             "rank",
             "rank_of",
             "rank_group",
+            "rank_group_label",
             "flags",
         ]
         .map(String::from),
@@ -115,6 +116,7 @@ pub fn results(run: &Run) -> Vec<u8> {
             c.grading.bands[u.grade].label.clone(),
             u.rank.to_string(),
             u.rank_of.to_string(),
+            u.group_key.clone(),
             u.group.clone(),
             u.flags
                 .iter()
@@ -413,6 +415,7 @@ pub fn uncertainty(run: &Run) -> Vec<u8> {
             "unit_code",
             "unit_name",
             "rank_group",
+            "rank_group_label",
             "rank",
             "rank_of",
             "rank_median",
@@ -443,6 +446,7 @@ pub fn uncertainty(run: &Run) -> Vec<u8> {
                 [
                     unit.code.clone(),
                     unit.name.clone(),
+                    u.group_key.clone(),
                     u.group.clone(),
                     x.rank.to_string(),
                     x.of.to_string(),

@@ -168,8 +168,10 @@ pub struct UnitScore {
     pub disqualified: Vec<usize>,
     pub rank: usize,
     pub rank_of: usize,
-    /// The ranking group's label (unit type, bloc, or the file's types).
+    /// The ranking group's label (unit type, bloc, or the file's types), for people.
     pub group: String,
+    /// The ranking group's stable key ([`crate::rank::GroupKey::code`]), for machines.
+    pub group_key: String,
     pub flags: Vec<UnitFlag>,
 }
 
@@ -340,6 +342,7 @@ fn explain(
             rank: 0,
             rank_of: 0,
             group: String::new(),
+            group_key: String::new(),
             flags: sink.flags,
         });
     }

@@ -288,7 +288,7 @@ pub fn run(
             .collect();
         for s in scores.iter().filter(|s| s.criteria == ci) {
             groups
-                .entry(s.group.as_str())
+                .entry(s.group_key.as_str())
                 .or_default()
                 .push(pos[&s.unit]);
         }

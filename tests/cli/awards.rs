@@ -428,3 +428,39 @@ fn an_award_scope_ranks_exactly_as_the_official_ranking() {
         assert_eq!(proposed.join(" "), first, "{ranking}: {d:?}");
     }
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 24, ..Default::default() })]
+
+    /// Random near-ties (values a few thousandths apart, so tolerance chains and tie-breaks
+    /// matter), either numbering, with or without a tie-break chain: an award scope equal to the
+    /// official group ranks every unit as `results.csv` does.
+    #[test]
+    fn award_ranks_are_the_official_ranks(
+        rows in proptest::collection::vec(
+            (
+                proptest::sample::select(vec![50.0, 50.004, 50.008, 49.995, 49.99, 55.0]),
+                proptest::sample::select(vec![30.0, 30.003, 29.997, 29.99, 35.0]),
+            ),
+            2..10,
+        ),
+        dense in proptest::bool::ANY,
+        tie_break in proptest::bool::ANY,
+        tolerance in proptest::sample::select(vec!["0.000001", "0.005", "0.01"]),
+    ) {
+        let tmp = tempfile::tempdir().unwrap();
+        let codes: Vec<String> = (0..rows.len()).map(|i| format!("T{i:02}")).collect();
+        let rows: Vec<(&str, f64, f64)> =
+            codes.iter().zip(&rows).map(|(c, (a, b))| (c.as_str(), *a, *b)).collect();
+        let mut ranking = format!("tie_tolerance = {tolerance}\n");
+        if dense {
+            ranking += "method = \"dense\"\n";
+        }
+        if tie_break {
+            ranking += "tie_break = [\"2\"]\n";
+        }
+        ok(one_group(tmp.path(), &ranking, &rows));
+        let (official, award) = official_and_award_ranks(tmp.path());
+        proptest::prop_assert_eq!(official, award, "{}", ranking);
+    }
+}

@@ -178,8 +178,11 @@ fn two_files_ranking_by_blocs_of_the_same_name_keep_separate_groups() {
         ],
     ));
     let r = results(&tmp.path().join("out"));
-    assert_eq!(r["U1"]["rank_group"], "Cụm 1 (xã)", "{o:?}");
-    assert_eq!(r["U4"]["rank_group"], "Cụm 1 (phường)", "{o:?}");
+    assert_eq!(r["U1"]["rank_group_label"], "Cụm 1 (xã)", "{o:?}");
+    assert_eq!(r["U4"]["rank_group_label"], "Cụm 1 (phường)", "{o:?}");
+    // The key is the bloc's alone: it does not depend on which other files are in the run.
+    assert_eq!(r["U1"]["rank_group"], "bloc:Cụm 1", "{o:?}");
+    assert_eq!(r["U4"]["rank_group"], "bloc:Cụm 1", "{o:?}");
     assert_eq!(r["U1"]["rank_of"], "3");
     assert_eq!(r["U4"]["rank_of"], "3");
 }

@@ -164,6 +164,35 @@ U4;O5;hợp tác
             .contains("lineage.csv, row 9, column C (Quan hệ): relation `hợp tác` not understood"),
         "{o:?}"
     );
+    // The unreadable relation hides nothing: the rest is reported in the same run.
+    for s in [
+        "lineage.csv, row 3: new code `U9` is not in this year's unit registry",
+        "lineage.csv, row 6: the link U2 ← O2 is already on row 5",
+        "a cycle in the lineage: `U3` leads back to itself",
+    ] {
+        assert!(o.stderr.contains(s), "{s}: {o:?}");
+    }
+    assert!(!tmp.path().join("out").exists());
+    // A negative and a missing weight hide nothing either.
+    let weighted = "Mã mới;Mã cũ;Quan hệ;Dân số
+U1;U1;giữ nguyên;-5
+U9;O1;nhập toàn bộ;100
+U2;O2;nhập toàn bộ;
+U2;O2;nhập toàn bộ;300
+U3;U5;nhập toàn bộ;1
+U5;U3;nhập toàn bộ;1
+";
+    let o = year_run(tmp.path(), weighted, true);
+    assert_eq!(o.code, 1, "{o:?}");
+    for s in [
+        "lineage.csv, row 2, column D (Dân số): negative weight: -5",
+        "lineage.csv, row 4, column D (Dân số): the link U2 ← O2 has no weight",
+        "lineage.csv, row 3: new code `U9` is not in this year's unit registry",
+        "lineage.csv, row 5: the link U2 ← O2 is already on row 4",
+        "a cycle in the lineage: `U3` leads back to itself",
+    ] {
+        assert!(o.stderr.contains(s), "{s}: {o:?}");
+    }
     assert!(!tmp.path().join("out").exists());
     // Without the unreadable relation, the rest is reported together.
     let o = year_run(tmp.path(), &bad.replace("hợp tác", "nhập toàn bộ"), false);
@@ -346,4 +375,100 @@ fn a_published_table_as_last_year_and_approximate_units_left_out() {
     // approximate = "skip": U3 (part of O4) is not compared.
     assert_eq!(r["U3"]["comparison"], "not_compared");
     assert_eq!(r["U3"]["prev_index"], "");
+}
+
+/// Last year scored in one language, this year in the other: every unit keeps its rank change,
+/// including a unit with no bloc under bloc ranking ("(no bloc)" / "(chưa có khối)" were once
+/// compared as labels). `rank_group` is the stable key, the label is beside it.
+#[test]
+fn rank_changes_do_not_depend_on_the_language_of_either_year() {
+    let fx = repo().join("tests/fixtures/mini");
+    for (last, this) in [("en", "vi"), ("vi", "en")] {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
+        let criteria = std::fs::read_to_string(fx.join("criteria.toml"))
+            .unwrap()
+            .replace("[ranking]\n", "[ranking]\nscope = \"bloc\"\n");
+        std::fs::write(dir.join("criteria.toml"), criteria).unwrap();
+        let units = std::fs::read_to_string(fx.join("units.csv")).unwrap();
+        std::fs::write(dir.join("units.csv"), units + "U7,Xã Bảy,xã,\n").unwrap();
+        let data = std::fs::read_to_string(fx.join("data.csv")).unwrap();
+        std::fs::write(dir.join("data.csv"), data + "U7,85,có,0,75,0,0,0\n").unwrap();
+        let mut lineage = String::from("Mã mới;Mã cũ;Quan hệ\n");
+        for u in 1..=7 {
+            lineage += &format!("U{u};U{u};giữ nguyên\n");
+        }
+        std::fs::write(dir.join("lineage.csv"), lineage).unwrap();
+        let base = "criteria = [\"criteria.toml\"]\nunits = \"units.csv\"\n";
+        let data = "[[data]]\nfile = \"data.csv\"\n";
+        std::fs::write(
+            dir.join("last.toml"),
+            format!("{base}out = \"last\"\nlang = \"{last}\"\n{data}"),
+        )
+        .unwrap();
+        std::fs::write(
+            dir.join("this.toml"),
+            format!("{base}out = \"this\"\nlang = \"{this}\"\n{data}[previous]\nresults = \"last/results.csv\"\nlineage = \"lineage.csv\"\nyear = 2024\n"),
+        )
+        .unwrap();
+        ok(run_in(dir, &["score", "last.toml"]));
+        ok(run_in(dir, &["score", "this.toml"]));
+        let r = results(&dir.join("this"));
+        assert_eq!(r.len(), 7);
+        for (code, row) in &r {
+            // The same data both years: every rank is unchanged, and said so.
+            assert_eq!(row["comparison"], "direct", "{last}→{this} {code}: {row:?}");
+            assert_eq!(row["rank_change"], "0", "{last}→{this} {code}: {row:?}");
+        }
+        assert_eq!(r["U7"]["rank_group"], "no_bloc");
+        assert_eq!(r["U1"]["rank_group"], "bloc:Cụm 1");
+        let label = if this == "vi" {
+            "(chưa có khối)"
+        } else {
+            "(no bloc)"
+        };
+        assert_eq!(r["U7"]["rank_group_label"], label);
+        assert_eq!(r["U1"]["rank_group_label"], "Cụm 1");
+    }
+}
+
+/// A `results.csv` of the shape before `rank_group_label` (a label in `rank_group`, in either
+/// language) is still read as last year: its labels are matched against this year's groups.
+#[test]
+fn last_years_results_in_the_older_shape_still_compare() {
+    let fx = repo().join("tests/fixtures/mini");
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let criteria = std::fs::read_to_string(fx.join("criteria.toml"))
+        .unwrap()
+        .replace("[ranking]\n", "[ranking]\nscope = \"bloc\"\n");
+    std::fs::write(dir.join("criteria.toml"), criteria).unwrap();
+    let units = std::fs::read_to_string(fx.join("units.csv")).unwrap();
+    std::fs::write(dir.join("units.csv"), units + "U7,Xã Bảy,xã,\n").unwrap();
+    let data = std::fs::read_to_string(fx.join("data.csv")).unwrap();
+    std::fs::write(dir.join("data.csv"), data + "U7,85,có,0,75,0,0,0\n").unwrap();
+    // U1 and U7 ranked in the same groups as this year, U3 in another bloc.
+    std::fs::write(
+        dir.join("prev.csv"),
+        "unit_code,unit_type,index_pct,rank,rank_of,rank_group\nU1,xã,90,2,3,Cụm 1\nU7,xã,80,1,1,(no bloc)\nU3,xã,70,1,3,Cụm 9\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("lineage.csv"),
+        "Mã mới;Mã cũ;Quan hệ\nU1;U1;giữ nguyên\nU7;U7;giữ nguyên\nU3;U3;giữ nguyên\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("run.toml"),
+        "criteria = [\"criteria.toml\"]\nunits = \"units.csv\"\nout = \"out\"\n[[data]]\nfile = \"data.csv\"\n[previous]\nresults = \"prev.csv\"\nlineage = \"lineage.csv\"\nyear = 2024\n",
+    )
+    .unwrap();
+    ok(run_in(dir, &["score", "run.toml"]));
+    let r = results(&dir.join("out"));
+    // U1 is first of Cụm 1 this year (index 100): up one; U7 alone both years.
+    assert_eq!(r["U1"]["rank_change"], "1", "{:?}", r["U1"]);
+    assert_eq!(r["U7"]["rank_change"], "0", "{:?}", r["U7"]);
+    // U3 was ranked in another bloc: no rank change.
+    assert_eq!(r["U3"]["rank_change"], "", "{:?}", r["U3"]);
+    assert_eq!(r["U3"]["comparison"], "direct");
 }

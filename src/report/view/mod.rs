@@ -239,7 +239,7 @@ pub fn groups(run: &Run) -> Vec<Group> {
         let first = &run.scores[start];
         let end = run.scores[start..]
             .iter()
-            .position(|u| u.criteria != first.criteria || u.group != first.group)
+            .position(|u| u.criteria != first.criteria || u.group_key != first.group_key)
             .map_or(run.scores.len(), |k| start + k);
         let c = &run.criteria[first.criteria];
         let units = &run.scores[start..end];
