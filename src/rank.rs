@@ -163,20 +163,26 @@ pub fn group_of(c: &Criteria, unit: &crate::units::Unit) -> GroupKey {
     }
 }
 
-/// Fill `rank`, `rank_of`, `group` and `group_key`, and sort `units` into report order: criteria file, group,
-/// rank, unit code.
-pub fn assign(units: &mut Vec<UnitScore>, criteria: &[Criteria], registry: &Registry, lang: Lang) {
-    // Position of each unit by code, once.
+/// Each unit's position by unit code (`code_order` of [`rank`]): what orders the listing of equal
+/// units, in every ranking (official groups, award scopes).
+pub fn code_order(units: &[UnitScore], registry: &Registry) -> Vec<u32> {
     let mut by_code: Vec<usize> = (0..units.len()).collect();
     by_code.sort_by(|&a, &b| {
         registry.units[units[a].unit]
             .code
             .cmp(&registry.units[units[b].unit].code)
     });
-    let mut code_order = vec![0u32; units.len()];
+    let mut order = vec![0u32; units.len()];
     for (pos, &i) in by_code.iter().enumerate() {
-        code_order[i] = pos as u32;
+        order[i] = pos as u32;
     }
+    order
+}
+
+/// Fill `rank`, `rank_of`, `group` and `group_key`, and sort `units` into report order: criteria file, group,
+/// rank, unit code.
+pub fn assign(units: &mut Vec<UnitScore>, criteria: &[Criteria], registry: &Registry, lang: Lang) {
+    let code_order = code_order(units, registry);
     let mut groups: BTreeMap<(usize, usize, GroupKey), Vec<usize>> = BTreeMap::new();
     for (i, u) in units.iter().enumerate() {
         let c = &criteria[u.criteria];

@@ -81,16 +81,7 @@ struct ScopeKeys {
 
 impl ScopeKeys {
     fn new(scores: &[UnitScore], criteria: &[Criteria], registry: &Registry) -> ScopeKeys {
-        let mut by_code: Vec<usize> = (0..scores.len()).collect();
-        by_code.sort_by(|&a, &b| {
-            registry.units[scores[a].unit]
-                .code
-                .cmp(&registry.units[scores[b].unit].code)
-        });
-        let mut code_order = vec![0u32; scores.len()];
-        for (pos, &i) in by_code.iter().enumerate() {
-            code_order[i] = pos as u32;
-        }
+        let code_order = crate::rank::code_order(scores, registry);
         let tie = criteria
             .iter()
             .enumerate()

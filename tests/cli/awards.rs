@@ -378,7 +378,8 @@ fn official_and_award_ranks(dir: &Path) -> (HashMap<String, String>, HashMap<Str
 /// official group, so every rank must be the official one, and the seat goes to the official first.
 #[test]
 fn an_award_scope_ranks_exactly_as_the_official_ranking() {
-    let cases: [(&str, Vec<(&str, f64, f64)>, &str); 3] = [
+    type Case<'a> = (&'a str, Vec<(&'a str, f64, f64)>, &'a str);
+    let cases: [Case; 3] = [
         (
             "tie_tolerance = 0.01",
             vec![

@@ -377,23 +377,28 @@ fn a_published_table_as_last_year_and_approximate_units_left_out() {
     assert_eq!(r["U3"]["prev_index"], "");
 }
 
+/// The mini fixture ranked by bloc, with a U7 that has no bloc, in `dir`.
+fn bloc_fixture(dir: &Path) {
+    let fx = repo().join("tests/fixtures/mini");
+    let criteria = std::fs::read_to_string(fx.join("criteria.toml"))
+        .unwrap()
+        .replace("[ranking]\n", "[ranking]\nscope = \"bloc\"\n");
+    std::fs::write(dir.join("criteria.toml"), criteria).unwrap();
+    let units = std::fs::read_to_string(fx.join("units.csv")).unwrap();
+    std::fs::write(dir.join("units.csv"), units + "U7,Xã Bảy,xã,\n").unwrap();
+    let data = std::fs::read_to_string(fx.join("data.csv")).unwrap();
+    std::fs::write(dir.join("data.csv"), data + "U7,85,có,0,75,0,0,0\n").unwrap();
+}
+
 /// Last year scored in one language, this year in the other: every unit keeps its rank change,
 /// including a unit with no bloc under bloc ranking ("(no bloc)" / "(chưa có khối)" were once
 /// compared as labels). `rank_group` is the stable key, the label is beside it.
 #[test]
 fn rank_changes_do_not_depend_on_the_language_of_either_year() {
-    let fx = repo().join("tests/fixtures/mini");
     for (last, this) in [("en", "vi"), ("vi", "en")] {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path();
-        let criteria = std::fs::read_to_string(fx.join("criteria.toml"))
-            .unwrap()
-            .replace("[ranking]\n", "[ranking]\nscope = \"bloc\"\n");
-        std::fs::write(dir.join("criteria.toml"), criteria).unwrap();
-        let units = std::fs::read_to_string(fx.join("units.csv")).unwrap();
-        std::fs::write(dir.join("units.csv"), units + "U7,Xã Bảy,xã,\n").unwrap();
-        let data = std::fs::read_to_string(fx.join("data.csv")).unwrap();
-        std::fs::write(dir.join("data.csv"), data + "U7,85,có,0,75,0,0,0\n").unwrap();
+        bloc_fixture(dir);
         let mut lineage = String::from("Mã mới;Mã cũ;Quan hệ\n");
         for u in 1..=7 {
             lineage += &format!("U{u};U{u};giữ nguyên\n");
@@ -436,17 +441,9 @@ fn rank_changes_do_not_depend_on_the_language_of_either_year() {
 /// language) is still read as last year: its labels are matched against this year's groups.
 #[test]
 fn last_years_results_in_the_older_shape_still_compare() {
-    let fx = repo().join("tests/fixtures/mini");
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
-    let criteria = std::fs::read_to_string(fx.join("criteria.toml"))
-        .unwrap()
-        .replace("[ranking]\n", "[ranking]\nscope = \"bloc\"\n");
-    std::fs::write(dir.join("criteria.toml"), criteria).unwrap();
-    let units = std::fs::read_to_string(fx.join("units.csv")).unwrap();
-    std::fs::write(dir.join("units.csv"), units + "U7,Xã Bảy,xã,\n").unwrap();
-    let data = std::fs::read_to_string(fx.join("data.csv")).unwrap();
-    std::fs::write(dir.join("data.csv"), data + "U7,85,có,0,75,0,0,0\n").unwrap();
+    bloc_fixture(dir);
     // U1 and U7 ranked in the same groups as this year, U3 in another bloc.
     std::fs::write(
         dir.join("prev.csv"),
