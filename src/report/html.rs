@@ -71,10 +71,20 @@ fn escape_html(
     }
 }
 
-/// Every fixed text of the report in the run's language.
+/// Every fixed text of the report in the run's language, by key.
 fn labels(lang: Lang) -> Value {
+    Value::from_serialize(
+        label_pairs(lang)
+            .into_iter()
+            .collect::<std::collections::BTreeMap<_, _>>(),
+    )
+}
+
+/// The report's fixed texts as (key, text) pairs; a key given twice would silently keep its last
+/// text (the median index was once called "median rank" that way), so a test forbids it.
+fn label_pairs(lang: Lang) -> Vec<(&'static str, String)> {
     let l = |vi: &str, en: &str| lang.pick(vi, en).to_string();
-    Value::from_serialize(std::collections::BTreeMap::from([
+    Vec::from([
         ("lang", l("vi", "en")),
         ("summary", l("Tổng hợp", "Summary")),
         ("units", l("Số đơn vị", "Units")),
@@ -143,7 +153,7 @@ fn labels(lang: Lang) -> Value {
         ("unc_uncertain_n", l("đơn vị xếp loại chưa chắc chắn", "unit(s) with an uncertain grade")),
         ("unc_flag", l("chưa chắc chắn", "uncertain")),
         ("interval", l("Khoảng hạng 90%", "90% rank interval")),
-        ("median", l("Hạng trung vị", "Median rank")),
+        ("median_rank", l("Hạng trung vị", "Median rank")),
         ("p_first", l("Xác suất đứng đầu", "P(first)")),
         ("p_grade", l("Xác suất giữ xếp loại", "P(grade)")),
         ("p_proposed", l("Xác suất được đề nghị", "P(proposed)")),
@@ -189,7 +199,7 @@ fn labels(lang: Lang) -> Value {
             "unexplained",
             l("Điều chỉnh chưa có lý do", "Adjustments without a reason"),
         ),
-    ]))
+    ])
 }
 
 fn group_pages(run: &Run) -> Vec<GroupPage> {
@@ -257,6 +267,9 @@ struct Doc<'a> {
     cards: &'a [Card],
     appraisal: Option<&'a view::AppraisalView>,
     year: Option<&'a view::YearView>,
+    /// How last year is named on the scorecards ("2024"); a scorecard file has it without the
+    /// comparison pages, which show every unit of the province.
+    since: Option<&'a str>,
     awards: Option<&'a view::AwardsView>,
     unc: Option<&'a view::UncView>,
 }
@@ -295,6 +308,7 @@ pub fn report(run: &Run) -> Vec<u8> {
             cards: &cards,
             appraisal: appraisal.as_ref(),
             year: compared.as_ref(),
+            since: compared.as_ref().map(|y| y.year.as_str()),
             awards: awards.as_ref(),
             unc: unc.as_ref(),
         },
@@ -323,7 +337,8 @@ pub fn scorecards(run: &Run) -> Vec<(String, Vec<u8>)> {
                     method: &[],
                     cards: std::slice::from_ref(&card),
                     appraisal: None,
-                    year: compared.as_ref(),
+                    year: None,
+                    since: compared.as_ref().map(|y| y.year.as_str()),
                     awards: None,
                     unc: None,
                 },
@@ -353,7 +368,19 @@ fn safe_file_name(code: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::safe_file_name;
+    use super::{label_pairs, safe_file_name};
+
+    #[test]
+    fn every_label_key_is_given_once() {
+        for lang in [crate::i18n::Lang::Vi, crate::i18n::Lang::En] {
+            let pairs = label_pairs(lang);
+            let mut keys: Vec<&str> = pairs.iter().map(|(k, _)| *k).collect();
+            keys.sort_unstable();
+            let before = keys.len();
+            keys.dedup();
+            assert_eq!(keys.len(), before, "a label key is given twice");
+        }
+    }
 
     #[test]
     fn unit_codes_become_safe_file_names() {

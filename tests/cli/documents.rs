@@ -497,7 +497,11 @@ fn the_workbook_prints_on_a_few_pages_with_its_title_block() {
     // A ranking page has the short area headers and the bonus and grade columns ("Điểm" and
     // "thưởng" are on two lines of the header cell, so the words are looked for apart).
     let ranking: Vec<usize> = (0..pages.len())
-        .filter(|&i| ["LV1", "thưởng", "Xếp loại"].iter().all(|w| pages[i].contains(w)))
+        .filter(|&i| {
+            ["LV1", "thưởng", "Xếp loại"]
+                .iter()
+                .all(|w| pages[i].contains(w))
+        })
         .collect();
     // 20 + 94 + 25 + 1 units on 4 sheets: a few pages each, and at least one each (else the
     // checks below would look at nothing).
@@ -572,6 +576,24 @@ fn the_report_prints_one_scorecard_per_page() {
             .unwrap();
         let unit = &units[code];
         assert!(p.contains(&unit["unit_name"]), "{code}: {p}");
+    }
+    // No page is empty or holds only a signature block: a signature never leaves the text it
+    // signs (the award proposals' signature once printed alone on a page).
+    for (i, p) in pages[..first].iter().enumerate() {
+        let rest: Vec<&str> = p
+            .lines()
+            .map(str::trim)
+            .filter(|l| {
+                !l.is_empty()
+                    && !["KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC", "Nguyễn Văn An"].contains(l)
+                    && !l.starts_with("Trang ")
+            })
+            .collect();
+        assert!(
+            !rest.is_empty(),
+            "page {} holds only a signature or nothing: {p}",
+            i + 1
+        );
     }
     let summary = pages[..first].join("\n");
     for s in [
@@ -663,4 +685,89 @@ fn a_killed_run_stops_writing_and_leaves_no_process() {
         !out.join("results.csv").exists() && !out.join("results.xlsx").exists(),
         "a killed run wrote its outputs"
     );
+}
+
+/// The run file's scorecards (`--scorecards DIR`) with last year, uncertainty and awards: each
+/// file is that unit's page and nothing of any other unit (it once carried the comparison with
+/// last year of the whole province, on eight pages before the unit's own); printed, exactly one
+/// A4 page. The report's summary calls the median index a median index (it was "Hạng trung vị",
+/// the uncertainty table's median rank, whose key overwrote it).
+#[test]
+fn a_scorecard_file_holds_its_unit_only_and_prints_on_one_page() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let cards = tmp.path().join("phieu");
+    ok(run(&[
+        "score",
+        "sample-data/danh-gia-2025.toml",
+        "--out",
+        &out.display().to_string(),
+        "--scorecards",
+        &cards.display().to_string(),
+    ]));
+    let codes: Vec<String> = results(&out).into_keys().collect();
+    assert_eq!(codes.len(), 140);
+    let mut since = 0;
+    let mut sizes: Vec<(usize, String)> = Vec::new();
+    for code in &codes {
+        let html = std::fs::read_to_string(cards.join(format!("{code}.html"))).unwrap();
+        assert_eq!(html.matches("class=\"sheet card\"").count(), 1, "{code}");
+        assert!(html.contains(&format!("({code})")), "{code}");
+        for other in codes.iter().filter(|c| *c != code) {
+            assert!(
+                !html.contains(&format!(">{other}<")) && !html.contains(&format!("({other})")),
+                "{code}.html shows {other}"
+            );
+        }
+        assert!(
+            !html.contains("SO SÁNH VỚI"),
+            "{code}.html has the comparison pages"
+        );
+        since += usize::from(html.contains(" so với năm 2024"));
+        sizes.push((html.len(), code.clone()));
+    }
+    // The change since last year stays on each card that has one.
+    assert!(since > 100, "{since} cards say the change since 2024");
+    let report = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(
+        report.contains("<th>Chỉ số trung vị</th>") && report.contains("<td>Chỉ số trung vị</td>")
+    );
+    assert!(!report.contains("<td>Hạng trung vị</td>"));
+    // Printed: the longest cards and XA013 are one page each.
+    if !have("chromium", "chromium")
+        || !have("pdftotext", "poppler-utils")
+        || !have_vietnamese_fonts()
+    {
+        return;
+    }
+    sizes.sort();
+    let mut print: Vec<String> = sizes.iter().rev().take(3).map(|s| s.1.clone()).collect();
+    print.push("XA013".into());
+    for code in print {
+        let pdf = tmp.path().join(format!("{code}.pdf"));
+        let p = Command::new("chromium")
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-pdf-header-footer",
+            ])
+            .arg(format!("--print-to-pdf={}", pdf.display()))
+            .arg(format!(
+                "file://{}",
+                cards.join(format!("{code}.html")).display()
+            ))
+            .env("HOME", tmp.path())
+            .output()
+            .unwrap();
+        assert!(pdf.is_file(), "{p:?}");
+        let pages = pdf_pages(&pdf);
+        assert_eq!(
+            pages.len(),
+            1,
+            "{code}.html prints on {} pages",
+            pages.len()
+        );
+        assert!(pages[0].contains(&format!("({code})")));
+    }
 }
