@@ -267,6 +267,9 @@ struct Doc<'a> {
     cards: &'a [Card],
     appraisal: Option<&'a view::AppraisalView>,
     year: Option<&'a view::YearView>,
+    /// Said in place of the scorecards when a run is too large for them (see
+    /// [`SCORECARDS_IN_REPORT_MAX`]).
+    cards_note: Option<String>,
     /// How last year is named on the scorecards ("2024"); a scorecard file has it without the
     /// comparison pages, which show every unit of the province.
     since: Option<&'a str>,
@@ -290,10 +293,30 @@ fn render(lang: Lang, doc: &Doc) -> String {
     })
 }
 
+/// The most units whose scorecards `report.html` carries. A province's run (the sample's 140
+/// units, a large province's few hundred) prints them one page each after the summary; a national
+/// run (3,321 communes) would make a 46 MB file a browser takes minutes to print, so its report
+/// holds the summary, rankings, charts, analyses and method, and says how to get the scorecards:
+/// `--scorecards DIR`, one file per unit, to send to each.
+pub const SCORECARDS_IN_REPORT_MAX: usize = 500;
+
 /// The whole report: title block, summary and ranking per group, charts, method, scorecards.
 pub fn report(run: &Run) -> Vec<u8> {
     let year = run.criteria.first().map_or(0, |c| c.year);
-    let cards: Vec<Card> = run.scores.iter().map(|u| view::card(run, u)).collect();
+    let with_cards = run.scores.len() <= SCORECARDS_IN_REPORT_MAX;
+    let cards: Vec<Card> = if with_cards {
+        run.scores.iter().map(|u| view::card(run, u)).collect()
+    } else {
+        Vec::new()
+    };
+    let cards_note = (!with_cards).then(|| {
+        let n = crate::numfmt::whole(run.scores.len() as u64, run.lang);
+        let max = crate::numfmt::whole(SCORECARDS_IN_REPORT_MAX as u64, run.lang);
+        crate::tr!(
+            "Báo cáo này không kèm phiếu kết quả của {n} đơn vị: với hơn {max} đơn vị, một tệp chứa tất cả các phiếu quá lớn để in. Phiếu của từng đơn vị được ghi thành tệp riêng, mỗi đơn vị một tệp, với --scorecards THƯ_MỤC (hoặc scorecards = \"THƯ_MỤC\" trong mục [report] của tệp lần chạy).",
+            "This report does not carry the scorecards of its {n} units: above {max} units, one file holding every scorecard is too large to print. Each unit's scorecard is written to a file of its own with --scorecards DIR (or scorecards = \"DIR\" in the [report] section of the run file)."
+        )
+    });
     let appraisal = view::appraisal(run);
     let compared = view::year(run);
     let awards = view::awards(run);
@@ -308,6 +331,7 @@ pub fn report(run: &Run) -> Vec<u8> {
             cards: &cards,
             appraisal: appraisal.as_ref(),
             year: compared.as_ref(),
+            cards_note,
             since: compared.as_ref().map(|y| y.year.as_str()),
             awards: awards.as_ref(),
             unc: unc.as_ref(),
@@ -338,6 +362,7 @@ pub fn scorecards(run: &Run) -> Vec<(String, Vec<u8>)> {
                     cards: std::slice::from_ref(&card),
                     appraisal: None,
                     year: None,
+                    cards_note: None,
                     since: compared.as_ref().map(|y| y.year.as_str()),
                     awards: None,
                     unc: None,

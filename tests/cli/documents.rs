@@ -771,3 +771,64 @@ fn a_scorecard_file_holds_its_unit_only_and_prints_on_one_page() {
         assert!(pages[0].contains(&format!("({code})")));
     }
 }
+
+/// Above 500 units (a national run) report.html leaves the scorecards out and says how to get
+/// them; `--scorecards DIR` still writes one file per unit. 500 units or fewer keep them.
+#[test]
+fn a_national_run_keeps_its_scorecards_out_of_the_report() {
+    let fx = repo().join("tests/fixtures/mini");
+    for (n, in_report) in [(500usize, true), (501, false)] {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut units = String::from("unit_code,unit_name,unit_type,bloc\n");
+        let mut data = String::from(
+            "unit_code,on_time,plan,complaints,sat,initiatives,incident,head_disciplined\n",
+        );
+        for i in 0..n {
+            units += &format!("U{i:04},Xã {i},xã,Cụm {}\n", i % 7);
+            data += &format!(
+                "U{i:04},{},có,{},{},0,0,0\n",
+                80 + i % 21,
+                i % 3,
+                60 + i % 40
+            );
+        }
+        std::fs::write(tmp.path().join("units.csv"), units).unwrap();
+        std::fs::write(tmp.path().join("data.csv"), data).unwrap();
+        let o = ok(run_in(
+            tmp.path(),
+            &[
+                "score",
+                "--lang",
+                "en",
+                "--criteria",
+                &fx.join("criteria.toml").display().to_string(),
+                "--units",
+                "units.csv",
+                "--data",
+                "data.csv",
+                "--out",
+                "out",
+                "--scorecards",
+                "cards",
+            ],
+        ));
+        let report = std::fs::read_to_string(tmp.path().join("out/report.html")).unwrap();
+        let cards = report.matches("class=\"sheet card\"").count();
+        assert_eq!(
+            std::fs::read_dir(tmp.path().join("cards")).unwrap().count(),
+            n
+        );
+        if in_report {
+            assert_eq!(cards, n, "{o:?}");
+            assert!(!report.contains("does not carry the scorecards"));
+        } else {
+            assert_eq!(cards, 0, "{o:?}");
+            assert!(
+                report.contains(
+                    "This report does not carry the scorecards of its 501 units: above 500 units"
+                ) && report.contains("--scorecards DIR"),
+                "{o:?}"
+            );
+        }
+    }
+}

@@ -39,8 +39,13 @@ pub(super) fn detail_sheet(ws: &mut Worksheet, run: &Run, st: &Styles) -> Result
         ),
         &st.legend,
     )?;
+    // The cells take their column's format: a format passed with each of 1.4 million cells was
+    // hashed and compared once per cell, a sixth of a national run's time.
     let plain = base();
     let points = base().set_num_format("0.00");
+    for c in 0..headers.len() as u16 {
+        ws.set_column_format(c, if c == 5 { &points } else { &plain })?;
+    }
     let mut r = 0u32;
     for u in run.scores {
         let c = &run.criteria[u.criteria];
@@ -61,23 +66,22 @@ pub(super) fn detail_sheet(ws: &mut Worksheet, run: &Run, st: &Styles) -> Result
         });
         for (id, name, s) in rows.chain(items) {
             r += 1;
-            ws.write_string_with_format(r, 0, &unit.code, &plain)?;
-            ws.write_string_with_format(r, 1, &unit.name, &plain)?;
-            ws.write_string_with_format(r, 2, id, &plain)?;
-            ws.write_string_with_format(r, 3, name, &plain)?;
+            ws.write_string(r, 0, &unit.code)?;
+            ws.write_string(r, 1, &unit.name)?;
+            ws.write_string(r, 2, id)?;
+            ws.write_string(r, 3, name)?;
             match s.value {
-                Some(v) => ws.write_number_with_format(r, 4, v, &plain)?,
-                None => ws.write_string_with_format(r, 4, &s.raw, &plain)?,
+                Some(v) => ws.write_number(r, 4, v)?,
+                None => ws.write_string(r, 4, &s.raw)?,
             };
-            ws.write_number_with_format(r, 5, round_half_away(s.points, 2), &points)?;
-            ws.write_number_with_format(r, 6, s.max, &plain)?;
+            ws.write_number(r, 5, round_half_away(s.points, 2))?;
+            ws.write_number(r, 6, s.max)?;
             let flags: Vec<&str> = s.flags.iter().map(|f| f.label(lang)).collect();
-            ws.write_string_with_format(r, 7, flags.join("; "), &plain)?;
-            ws.write_string_with_format(
+            ws.write_string(r, 7, flags.join("; "))?;
+            ws.write_string(
                 r,
                 8,
                 s.source.as_ref().map(|x| x.to_string()).unwrap_or_default(),
-                &plain,
             )?;
         }
     }
