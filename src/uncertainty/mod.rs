@@ -28,7 +28,11 @@ use crate::units::Registry;
 
 mod replicate;
 
-use replicate::{binomial_cdf, replicate, Fast, Noise, Plan1, Work};
+use replicate::{binomial_cdf, draw_block, replicate, Block, Fast, Noise, Plan1, Work};
+
+/// Replications drawn together (see `replicate::draw_block`): a binomial table is read once per
+/// block. The figures do not depend on it.
+const BLOCK: usize = 16;
 
 /// How points of appraised leaves move.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -383,46 +387,65 @@ pub fn run(
                     } else {
                         Vec::new()
                     };
-                    for r in (t..reps).step_by(threads) {
-                        let mut rng = ChaCha8Rng::seed_from_u64(
-                            spec.seed ^ (r as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15),
-                        );
-                        for ((pl, b), h) in plans.iter().zip(work.iter_mut()).zip(hist.iter_mut()) {
-                            replicate(pl, b, &mut rng, h);
+                    // Replications in blocks: each block's noise is drawn cell by cell (see
+                    // `draw_block`), then each replication evaluated in turn.
+                    let mine: Vec<usize> = (t..reps).step_by(threads).collect();
+                    let mut blocks: Vec<Block> = plans.iter().map(|_| Block::default()).collect();
+                    for chunk in mine.chunks(BLOCK) {
+                        let mut rngs: Vec<ChaCha8Rng> = chunk
+                            .iter()
+                            .map(|&r| {
+                                ChaCha8Rng::seed_from_u64(
+                                    spec.seed ^ (r as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15),
+                                )
+                            })
+                            .collect();
+                        for (pl, blk) in plans.iter().zip(blocks.iter_mut()) {
+                            draw_block(pl, &mut rngs, blk);
                         }
-                        if let Some(ctx) = awards {
-                            for ((pl, w), pos) in plans.iter().zip(&work).zip(at) {
-                                let c = pl.plan.criteria;
-                                for (mi, &si) in pos.iter().enumerate() {
-                                    let s = &mut copy[si];
-                                    s.total = w.totals[mi];
-                                    s.index = w.totals[mi] / c.max_points * 100.0;
-                                    s.grade = w.grades[mi];
-                                    for (j, &node) in pl.tie.iter().enumerate() {
-                                        s.node_points[node] = w.tie_keys[j][mi];
+                        for j in 0..chunk.len() {
+                            for (((pl, b), h), blk) in plans
+                                .iter()
+                                .zip(work.iter_mut())
+                                .zip(hist.iter_mut())
+                                .zip(&blocks)
+                            {
+                                replicate(pl, b, blk, j, h);
+                            }
+                            if let Some(ctx) = awards {
+                                for ((pl, w), pos) in plans.iter().zip(&work).zip(at) {
+                                    let c = pl.plan.criteria;
+                                    for (mi, &si) in pos.iter().enumerate() {
+                                        let s = &mut copy[si];
+                                        s.total = w.totals[mi];
+                                        s.index = w.totals[mi] / c.max_points * 100.0;
+                                        s.grade = w.grades[mi];
+                                        for (j, &node) in pl.tie.iter().enumerate() {
+                                            s.node_points[node] = w.tie_keys[j][mi];
+                                        }
+                                    }
+                                }
+                                let sel = crate::awards::select(
+                                    ctx.rules,
+                                    criteria,
+                                    registry,
+                                    &copy,
+                                    data,
+                                    ctx.comparison,
+                                    None,
+                                    ctx.lang,
+                                );
+                                for c in &sel.considered {
+                                    if c.decision == crate::awards::Decision::Proposed {
+                                        proposed[c.award][c.score] += 1;
                                     }
                                 }
                             }
-                            let sel = crate::awards::select(
-                                ctx.rules,
-                                criteria,
-                                registry,
-                                &copy,
-                                data,
-                                ctx.comparison,
-                                None,
-                                ctx.lang,
-                            );
-                            for c in &sel.considered {
-                                if c.decision == crate::awards::Decision::Proposed {
-                                    proposed[c.award][c.score] += 1;
+                            let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+                            if let Some(b) = bar {
+                                if n.is_multiple_of(50) || n == reps {
+                                    b.set_position(n as u64);
                                 }
-                            }
-                        }
-                        let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-                        if let Some(b) = bar {
-                            if n.is_multiple_of(50) || n == reps {
-                                b.set_position(n as u64);
                             }
                         }
                     }

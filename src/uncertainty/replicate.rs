@@ -329,43 +329,83 @@ fn inverse_normal(p: f64) -> f64 {
     }
 }
 
-/// One replication of one criteria file: perturb, evaluate, rank, count, in reused buffers.
-pub(super) fn replicate(
-    pl: &Plan1,
-    w: &mut Work,
-    rng: &mut ChaCha8Rng,
-    hist: &mut [(Vec<u32>, Vec<u32>)],
-) {
-    for &(k, x, noise) in &pl.noisy {
-        let v = match noise {
-            Noise::Binomial(start, end, n) => {
-                let u: f64 = rng.random();
-                let k = inverse_cdf(&pl.cdf[start..end], u, n * x / 100.0, n);
-                k as f64 / n * 100.0
-            }
-            Noise::Margin(d) => d.sample(rng).clamp(0.0, 100.0),
-            Noise::Uniform(r, max) => (x + rng.random_range(-r..=r)).clamp(0.0, max),
-            Noise::Triangular(r, max) => {
-                // Inverse CDF of the symmetric triangular distribution on [−r, r].
-                let u: f64 = rng.random();
-                let d = if u < 0.5 {
-                    -r + r * (2.0 * u).sqrt()
-                } else {
-                    r - r * (2.0 * (1.0 - u)).sqrt()
-                };
-                (x + d).clamp(0.0, max)
-            }
-            Noise::Fixed => x,
-        };
-        w.bound.cells[k] = Cell::Num(v);
+/// The noise of a block of replications for one criteria file: `values[i * len + j]` is noisy cell
+/// `i`'s value in the block's replication `j`; `factors[j * areas + a]` its weight factors.
+#[derive(Default)]
+pub(super) struct Block {
+    pub(super) values: Vec<f64>,
+    pub(super) factors: Vec<f64>,
+    pub(super) len: usize,
+}
+
+/// One noisy cell's value in one replication.
+fn draw(pl: &Plan1, x: f64, noise: Noise, rng: &mut ChaCha8Rng) -> f64 {
+    match noise {
+        Noise::Binomial(start, end, n) => {
+            let u: f64 = rng.random();
+            let k = inverse_cdf(&pl.cdf[start..end], u, n * x / 100.0, n);
+            k as f64 / n * 100.0
+        }
+        Noise::Margin(d) => d.sample(rng).clamp(0.0, 100.0),
+        Noise::Uniform(r, max) => (x + rng.random_range(-r..=r)).clamp(0.0, max),
+        Noise::Triangular(r, max) => {
+            // Inverse CDF of the symmetric triangular distribution on [−r, r].
+            let u: f64 = rng.random();
+            let d = if u < 0.5 {
+                -r + r * (2.0 * u).sqrt()
+            } else {
+                r - r * (2.0 * (1.0 - u)).sqrt()
+            };
+            (x + d).clamp(0.0, max)
+        }
+        Noise::Fixed => x,
+    }
+}
+
+/// Draw a block of replications' noise for one criteria file, one generator per replication: cell
+/// by cell, one value per replication, then each replication's weight factors. Each generator
+/// draws its cells in the order one replication at a time drew them (cells, then factors, file
+/// after file), so the draws are the same; but a cell's binomial table is now read once per block
+/// instead of once per replication (20 MB of tables at national scale: a cache miss per draw).
+pub(super) fn draw_block(pl: &Plan1, rngs: &mut [ChaCha8Rng], block: &mut Block) {
+    let len = rngs.len();
+    block.len = len;
+    block.values.clear();
+    block.values.reserve(pl.noisy.len() * len);
+    for &(_, x, noise) in &pl.noisy {
+        for rng in rngs.iter_mut() {
+            block.values.push(draw(pl, x, noise, rng));
+        }
     }
     // The areas' weight factors, drawn after the cells (so a run without weight noise draws
     // exactly what it drew before).
-    if let Some(r) = pl.weights {
-        for x in &mut w.factors {
-            *x = 1.0 + rng.random_range(-r..=r);
+    let areas = pl.plan.criteria.areas.len();
+    block.factors.clear();
+    for rng in rngs.iter_mut() {
+        match pl.weights {
+            Some(r) => block
+                .factors
+                .extend((0..areas).map(|_| 1.0 + rng.random_range(-r..=r))),
+            None => block.factors.extend(std::iter::repeat_n(1.0, areas)),
         }
     }
+}
+
+/// One replication of one criteria file — the block's replication `j`: its noise into the
+/// cells, then evaluate, rank, count, in reused buffers.
+pub(super) fn replicate(
+    pl: &Plan1,
+    w: &mut Work,
+    block: &Block,
+    j: usize,
+    hist: &mut [(Vec<u32>, Vec<u32>)],
+) {
+    for (i, &(k, _, _)) in pl.noisy.iter().enumerate() {
+        w.bound.cells[k] = Cell::Num(block.values[i * block.len + j]);
+    }
+    let areas = w.factors.len();
+    w.factors
+        .copy_from_slice(&block.factors[j * areas..(j + 1) * areas]);
     let p = &pl.plan;
     let c = p.criteria;
     let f = &pl.fast;
