@@ -57,6 +57,9 @@ pub fn is_descriptive_header(key: &str) -> bool {
     .any(|a| a.contains(&key))
 }
 
+/// The most characters a spreadsheet cell holds (Excel's limit; the workbook writer refuses more).
+pub const CELL_MAX_CHARS: usize = 32_767;
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Unit {
     pub code: String,
@@ -149,6 +152,24 @@ impl Registry {
             first_row.insert(code.clone(), r.line);
             let bloc = bloc_col.map(get).filter(|b| !b.is_empty());
             let name = get(name_col);
+            // A spreadsheet cell holds at most 32,767 characters: a longer name (a pasted
+            // document) could not be written to the workbook, so it is refused here, where its
+            // file and row are known.
+            for (col, value) in [
+                (Some(name_col), &name),
+                (bloc_col, bloc.as_ref().unwrap_or(&String::new())),
+            ] {
+                let chars = value.chars().count();
+                if let Some(col) = col.filter(|_| chars > CELL_MAX_CHARS) {
+                    issues.push(issue(
+                        col,
+                        crate::tr!(
+                            "ô dài {chars} ký tự, quá {CELL_MAX_CHARS} ký tự một ô bảng tính chứa được",
+                            "the cell is {chars} characters long, more than the {CELL_MAX_CHARS} a spreadsheet cell holds"
+                        ),
+                    ));
+                }
+            }
             units.push(Unit {
                 code,
                 name,

@@ -25,9 +25,21 @@ pub fn load(path: &Path) -> Result<Criteria> {
         .map_err(|e| Error::Usage(messages::cannot_read_criteria_file(&e, path.display())))?;
     let name = path.display().to_string();
     let text = String::from_utf8(bytes.clone()).map_err(|e| {
+        // Located as every criteria diagnostic is: line and column (in characters) of the first
+        // byte that is not UTF-8.
+        let at = e.utf8_error().valid_up_to();
+        let line_start = bytes[..at]
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |p| p + 1);
+        let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
+        let column = String::from_utf8_lossy(&bytes[line_start..at])
+            .chars()
+            .count()
+            + 1;
         Error::Usage(messages::criteria_file_not_utf8(
-            &name,
-            e.utf8_error().valid_up_to(),
+            format!("{name}:{line}:{column}"),
+            at,
         ))
     })?;
     parse(&name, &text, sha256_hex(&bytes))

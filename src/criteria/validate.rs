@@ -922,7 +922,14 @@ fn parse_when(v: &mut V, when: &S<String>) -> Option<Test> {
     ];
     for (sym, op) in ops {
         if let Some(rest) = w.strip_prefix(sym) {
-            if let Ok(x) = rest.trim().parse::<f64>() {
+            // `nan` and `inf` parse as numbers, but a comparison with NaN is never true.
+            if let Ok(x) = rest.trim().parse::<f64>().map_err(drop).and_then(|x| {
+                if x.is_finite() {
+                    Ok(x)
+                } else {
+                    Err(())
+                }
+            }) {
                 return Some(Test::Cmp(op, x));
             }
         }

@@ -186,3 +186,53 @@ fn two_files_ranking_by_blocs_of_the_same_name_keep_separate_groups() {
     assert_eq!(r["U1"]["rank_of"], "3");
     assert_eq!(r["U4"]["rank_of"], "3");
 }
+
+/// Inputs that were accepted or reported unclearly (#18's held-out list), each refused where it
+/// is read and located: a condition compared with `nan` (never true, so it never applied), a
+/// criteria file that is not UTF-8 (it named a byte offset, now line and column), and a unit
+/// name longer than a spreadsheet cell holds (the workbook writer failed naming no file or row).
+#[test]
+fn inputs_once_accepted_or_unlocated_are_refused_at_their_place() {
+    let tmp = tempfile::tempdir().unwrap();
+    let fx = repo().join("tests/fixtures/mini");
+    let criteria = std::fs::read_to_string(fx.join("criteria.toml")).unwrap();
+    let nan = criteria.replace("when = \">= 1\"", "when = \">= nan\"");
+    assert_ne!(nan, criteria);
+    std::fs::write(tmp.path().join("nan.toml"), &nan).unwrap();
+    let line = nan.lines().position(|l| l.contains(">= nan")).unwrap() + 1;
+    let o = run_in(tmp.path(), &["check", "nan.toml", "--lang", "en"]);
+    assert_eq!(o.code, 2, "{o:?}");
+    assert!(
+        o.stderr.contains(&format!("nan.toml:{line}:8"))
+            && o.stderr.contains("cannot read the condition `>= nan`"),
+        "{o:?}"
+    );
+    // A Windows-1258 byte (ộ is 0xD2 0xE7 there… any byte over 0x7F alone) in line 3.
+    let mut bytes = criteria.clone().into_bytes();
+    let at = criteria.match_indices('\n').nth(1).unwrap().0 + 9;
+    bytes[at] = 0xFF;
+    std::fs::write(tmp.path().join("latin.toml"), &bytes).unwrap();
+    let o = run_in(tmp.path(), &["check", "latin.toml", "--lang", "en"]);
+    assert_eq!(o.code, 2, "{o:?}");
+    assert!(
+        o.stderr.contains("latin.toml:3:9: the criteria file is not UTF-8"),
+        "{o:?}"
+    );
+    // A unit name of 40,000 characters.
+    let units = std::fs::read_to_string(fx.join("units.csv"))
+        .unwrap()
+        .replace("Xã Ba", &"x".repeat(40_000));
+    std::fs::write(tmp.path().join("units.csv"), units).unwrap();
+    let o = score_in(
+        tmp.path(),
+        &fx.join("criteria.toml").display().to_string(),
+        "units.csv",
+        &[&fx.join("data.csv").display().to_string()],
+    );
+    assert_eq!(o.code, 1, "{o:?}");
+    assert!(
+        o.stderr.contains("units.csv, row 4, column B (unit_name): the cell is 40000 characters long, more than the 32767 a spreadsheet cell holds"),
+        "{o:?}"
+    );
+    assert!(!tmp.path().join("out").exists());
+}
