@@ -262,6 +262,96 @@ pub struct RunFile {
     pub locale: Option<LocaleChoice>,
     pub report: ReportSpec,
     pub scorecards: Option<PathBuf>,
+    /// The file's text and where the parts checked against the criteria are written
+    /// ([`check_against`]), so those diagnostics point at their line too.
+    pub text: String,
+    pub uncertainty_at: UncertaintyAt,
+}
+
+/// Where `[uncertainty]` names what the criteria must have: each survey entry's indicator, and
+/// the appraised points' range.
+#[derive(Debug, Clone, Default)]
+pub struct UncertaintyAt {
+    pub survey: Vec<std::ops::Range<usize>>,
+    pub appraised_range: Option<std::ops::Range<usize>>,
+}
+
+/// What the run file declares that the criteria it names must bear out, every problem at once
+/// with its line: each `[[uncertainty.survey]]` indicator is a survey indicator of the criteria
+/// (one that no criterion reads, or a leaf not marked `survey`, has no share to resample), and the
+/// appraised points' `range` is below every appraised leaf's maximum (noise as wide as the leaf
+/// says nothing). `check` and `score` both run it once the criteria are read.
+pub fn check_against(rf: &RunFile, criteria: &[crate::criteria::Criteria]) -> Vec<Diagnostic> {
+    let name = rf.path.display().to_string();
+    let src = Source {
+        name: &name,
+        text: &rf.text,
+    };
+    let mut diags = Vec::new();
+    let Some(spec) = &rf.uncertainty else {
+        return diags;
+    };
+    let survey: Vec<&str> = criteria
+        .iter()
+        .flat_map(|c| {
+            c.leaves()
+                .filter(|(_, n, _)| n.survey)
+                .map(|(_, _, r)| r.indicator.as_str())
+        })
+        .collect();
+    for (s, at) in spec.survey.iter().zip(&rf.uncertainty_at.survey) {
+        if !survey
+            .iter()
+            .any(|i| crate::text::key(i) == crate::text::key(&s.indicator))
+        {
+            let mut known = survey.clone();
+            known.sort_unstable();
+            known.dedup();
+            diags.push(
+                src.diag(
+                    at.clone(),
+                    crate::tr!(
+                        "`{}` không phải chỉ số điều tra xã hội học của bộ tiêu chí",
+                        "`{}` is not a survey indicator of the criteria",
+                        s.indicator
+                    ),
+                )
+                .hint(crate::tr!(
+                    "các chỉ số điều tra của bộ tiêu chí: {}",
+                    "the criteria's survey indicators: {}",
+                    if known.is_empty() {
+                        "–".to_string()
+                    } else {
+                        known.join(", ")
+                    }
+                )),
+            );
+        }
+    }
+    if let (Some((range, _)), Some(at)) = (spec.appraised, &rf.uncertainty_at.appraised_range) {
+        let smallest = criteria
+            .iter()
+            .flat_map(|c| {
+                c.leaves()
+                    .filter(|(_, _, r)| {
+                        matches!(r.kind, crate::criteria::model::RuleKind::Appraised)
+                    })
+                    .map(move |(_, n, _)| (n.max, n.id.as_str()))
+            })
+            .min_by(|a, b| a.0.total_cmp(&b.0));
+        if let Some((max, id)) = smallest.filter(|(max, _)| range >= *max) {
+            diags.push(src.diag(
+                at.clone(),
+                crate::tr!(
+                    "range {} không nhỏ hơn điểm tối đa của tiêu chí thẩm định {id} ({} điểm): sai số phải nhỏ hơn điểm tối đa của mọi tiêu chí thẩm định",
+                    "range {} is not below the maximum of appraised criterion {id} ({} points): the noise must be below every appraised criterion's maximum",
+                    crate::numfmt::fmt_num(range),
+                    crate::numfmt::fmt_num(max)
+                ),
+            ));
+        }
+    }
+    diags
 }
 
 /// Does this TOML text look like a run file rather than a criteria file? (Criteria files start
@@ -356,6 +446,7 @@ pub fn parse(path: &Path, text: &str) -> Result<RunFile> {
     };
     let mut run = RunFile {
         path: path.to_path_buf(),
+        text: text.to_string(),
         ..RunFile::default()
     };
     if let Some(c) = &raw.criteria {
@@ -457,6 +548,7 @@ pub fn parse(path: &Path, text: &str) -> Result<RunFile> {
         }
         for s in &u.survey {
             let s = s.get_ref();
+            run.uncertainty_at.survey.push(s.indicator.span());
             if let Some(m) = &s.margin {
                 if !(0.0..=100.0).contains(m.get_ref()) {
                     diags.push(src.diag(
@@ -510,6 +602,7 @@ pub fn parse(path: &Path, text: &str) -> Result<RunFile> {
                 ));
             }
             spec.appraised = Some((*a.range.get_ref(), shape));
+            run.uncertainty_at.appraised_range = Some(a.range.span());
         }
         if let Some(wt) = &u.weights {
             let r = *wt.range.get_ref();

@@ -15,6 +15,8 @@ pub fn run(paths: &[PathBuf], lang: Lang) -> Result<String> {
     let mut rules: Vec<PathBuf> = Vec::new();
     let mut out = String::new();
     let mut diags = Vec::new();
+    // Run files read, checked against their criteria once those are read.
+    let mut run_files = Vec::new();
     for p in paths {
         if is_rules_file(p) {
             rules.push(p.clone());
@@ -54,17 +56,27 @@ pub fn run(paths: &[PathBuf], lang: Lang) -> Result<String> {
                 ));
                 criteria.extend(
                     rf.criteria
-                        .into_iter()
-                        .filter(|c| !criteria_named(paths, c)),
+                        .iter()
+                        .filter(|c| !criteria_named(paths, c))
+                        .cloned(),
                 );
-                rules.extend(rf.awards);
+                rules.extend(rf.awards.clone());
+                run_files.push(rf);
             }
             Err(Error::Criteria(d)) => diags.extend(d),
             Err(e) => return Err(e),
         }
     }
     let all = match super::load_criteria(&criteria) {
-        Ok(all) if diags.is_empty() => all,
+        Ok(all) if diags.is_empty() => {
+            for rf in &run_files {
+                diags.extend(runfile::check_against(rf, &all));
+            }
+            if !diags.is_empty() {
+                return Err(Error::Criteria(diags));
+            }
+            all
+        }
         Ok(_) => return Err(Error::Criteria(diags)),
         Err(Error::Criteria(more)) => {
             diags.extend(more);

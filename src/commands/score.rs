@@ -60,8 +60,9 @@ pub struct Job {
     pub awards: Option<PathBuf>,
     /// Monte Carlo over the uncertain inputs, when declared (or asked for by --replications).
     pub uncertainty: Option<crate::uncertainty::Spec>,
-    /// Where the declaration was read (for messages).
-    pub uncertainty_file: String,
+    /// What the run file declares that the criteria must bear out, checked once they are read
+    /// (`runfile::check_against`); `None` without a run file.
+    pub declared: Option<RunFile>,
     pub map: Option<PathBuf>,
     pub out: PathBuf,
     pub scorecards: Option<PathBuf>,
@@ -182,11 +183,7 @@ impl Job {
                 }
                 u
             },
-            uncertainty_file: a
-                .run
-                .as_ref()
-                .map(|p| p.display().to_string())
-                .unwrap_or_default(),
+            declared: a.run.is_some().then(|| rf.clone()),
             map: a.map.clone().or(rf.map),
             out,
             scorecards: a.scorecards.clone().or(rf.scorecards),
@@ -265,6 +262,12 @@ struct Prepared {
 
 fn prepare(a: &Job) -> Result<Prepared> {
     let criteria = super::load_criteria(&a.criteria)?;
+    if let Some(rf) = &a.declared {
+        let diags = runfile::check_against(rf, &criteria);
+        if !diags.is_empty() {
+            return Err(Error::Criteria(diags));
+        }
+    }
     // Each unit type belongs to one criteria file.
     for (i, c) in criteria.iter().enumerate() {
         for d in &criteria[i + 1..] {
@@ -604,10 +607,6 @@ fn compute(a: &Job, p: &mut Prepared) -> Result<Computed> {
     // How sure the ranking is: replications of the same core over the uncertain inputs.
     let figures = match &a.uncertainty {
         Some(spec) => {
-            let problems = crate::uncertainty::check(spec, criteria, &a.uncertainty_file);
-            if !problems.is_empty() {
-                return Err(Error::Data(problems));
-            }
             let started = std::time::Instant::now();
             let f = crate::uncertainty::run(
                 spec,

@@ -125,37 +125,6 @@ pub struct AwardCtx<'a> {
     pub lang: crate::i18n::Lang,
 }
 
-/// Check the declaration against the criteria (its sample-size columns are checked by the join);
-/// every problem at once.
-pub fn check(spec: &Spec, criteria: &[Criteria], file: &str) -> Vec<DataIssue> {
-    let mut issues = Vec::new();
-    let survey: Vec<String> = criteria
-        .iter()
-        .flat_map(|c| {
-            c.leaves()
-                .filter(|(_, n, _)| n.survey)
-                .map(|(_, _, r)| text::key(&r.indicator))
-        })
-        .collect();
-    for s in &spec.survey {
-        let at = |message: String| DataIssue {
-            file: file.to_string(),
-            row: None,
-            column: None,
-            message,
-        };
-        if !survey.contains(&text::key(&s.indicator)) {
-            issues.push(at(crate::tr!(
-                "[uncertainty]: `{}` không phải chỉ số điều tra xã hội học của bộ tiêu chí",
-                "[uncertainty]: `{}` is not a survey indicator of the criteria",
-                s.indicator
-            )));
-        }
-        // A sample-size column no table holds is reported by the join, as a needed column.
-    }
-    issues
-}
-
 /// A unit's sample size from its column: a positive whole number; empty means none (no noise
 /// unless a margin is declared); anything else is a data error at its cell.
 fn sample_size(

@@ -215,7 +215,8 @@ fn inputs_once_accepted_or_unlocated_are_refused_at_their_place() {
     let o = run_in(tmp.path(), &["check", "latin.toml", "--lang", "en"]);
     assert_eq!(o.code, 2, "{o:?}");
     assert!(
-        o.stderr.contains("latin.toml:3:9: the criteria file is not UTF-8"),
+        o.stderr
+            .contains("latin.toml:3:9: the criteria file is not UTF-8"),
         "{o:?}"
     );
     // A unit name of 40,000 characters.

@@ -195,10 +195,48 @@ fn bad_uncertainty_declarations_are_located() {
         tmp.path(),
         "[uncertainty]\n[[uncertainty.survey]]\nindicator = \"plan\"\nmargin = 5\n",
     );
-    let o = run_in(tmp.path(), &["score", "run.toml"]);
-    assert_eq!(o.code, 1, "{o:?}");
+    // Not a survey indicator (a leaf not marked survey), or one no criterion reads: located by
+    // `check` and by `score` alike (score once failed naming no line), both at once.
+    std::fs::write(
+        tmp.path().join("run.toml"),
+        std::fs::read_to_string(tmp.path().join("run.toml")).unwrap()
+            + "[[uncertainty.survey]]\nindicator = \"sat_x\"\nmargin = 5\n",
+    )
+    .unwrap();
+    for cmd in ["check", "score"] {
+        let o = run_in(tmp.path(), &[cmd, "run.toml", "--lang", "en"]);
+        assert_eq!(o.code, 2, "{o:?}");
+        assert!(
+            o.stderr.contains("run.toml:9:13")
+                && o.stderr
+                    .contains("`plan` is not a survey indicator of the criteria")
+                && o.stderr.contains("run.toml:12:13")
+                && o.stderr.contains("`sat_x` is not a survey indicator")
+                && o.stderr.contains("the criteria's survey indicators: sat"),
+            "{o:?}"
+        );
+    }
+    assert!(!tmp.path().join("out").exists());
+    // An appraised range as wide as an appraised leaf's maximum.
+    setup(
+        tmp.path(),
+        "[uncertainty]\n[uncertainty.appraised]\nrange = 10\n",
+    );
+    std::fs::write(
+        tmp.path().join("c.toml"),
+        CRITERIA.replace(
+            "rule = { kind = \"yes_no\", indicator = \"plan\" }",
+            "rule = { kind = \"appraised\", indicator = \"plan_pts\" }",
+        ),
+    )
+    .unwrap();
+    let o = run_in(tmp.path(), &["check", "run.toml", "--lang", "en"]);
+    assert_eq!(o.code, 2, "{o:?}");
     assert!(
-        o.stderr.contains("`plan` is not a survey indicator"),
+        o.stderr.contains("run.toml:9:9")
+            && o.stderr.contains(
+                "range 10 is not below the maximum of appraised criterion 2.1 (10 points)"
+            ),
         "{o:?}"
     );
     // A sample-size column no table has: named, with the run's part that needs it.
