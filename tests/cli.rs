@@ -954,6 +954,35 @@ fn derive_bad_mapping_is_reported_at_its_line() {
             && o.stderr.contains("m.toml:3:12"),
         "{o:?}"
     );
+    // A word mapped to a value the column does not know: at its line, with the words it knows
+    // (it once named no file, line or column).
+    std::fs::write(
+        tmp.path().join("m.toml"),
+        "[values.channel]\n\"Qua mạng\" = \"internet\"\n\"Tại quầy\" = \"in_person\"\n",
+    )
+    .unwrap();
+    let o = derive_in(
+        tmp.path(),
+        &[
+            &fixture("vendor.csv"),
+            "--period",
+            "2025",
+            "--map",
+            "m.toml",
+            "--out",
+            "x.csv",
+        ],
+    );
+    assert_eq!(o.code, 2, "{o:?}");
+    assert!(
+        o.stderr.contains("m.toml:2:14")
+            && o.stderr
+                .contains("`internet` is not a value of `channel` (mapping `Qua mạng`)")
+            && o.stderr
+                .contains("map to one of: online, in_person, postal"),
+        "{o:?}"
+    );
+    assert!(!tmp.path().join("x.csv").exists());
 }
 
 #[test]

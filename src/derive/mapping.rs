@@ -108,11 +108,32 @@ impl Mapping {
                 );
                 continue;
             }
-            let list = words
-                .into_inner()
-                .into_iter()
-                .map(|(w, c)| (w, c.into_inner()))
-                .collect();
+            // Every word maps to a word the column knows, checked here where its line is known.
+            let known = super::vocab::Vocab::of_column(&canon);
+            let mut list = Vec::new();
+            for (w, c) in words.into_inner() {
+                if let Some((vocab, canonical)) = &known {
+                    if !vocab.knows(c.get_ref()) {
+                        diags.push(
+                            src.diag(
+                                c.span(),
+                                crate::tr!(
+                                    "`{}` không phải một giá trị của `{canon}` (ánh xạ `{w}`)",
+                                    "`{}` is not a value of `{canon}` (mapping `{w}`)",
+                                    c.get_ref()
+                                ),
+                            )
+                            .hint(crate::tr!(
+                                "ánh xạ tới một trong: {}",
+                                "map to one of: {}",
+                                canonical.join(", ")
+                            )),
+                        );
+                        continue;
+                    }
+                }
+                list.push((w, c.into_inner()));
+            }
             m.values.insert(canon, list);
         }
         if diags.is_empty() {

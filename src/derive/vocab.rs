@@ -78,6 +78,22 @@ impl Vocab {
         ])
     }
 
+    /// The vocabulary of a column whose values a mapping file may translate, and the canonical
+    /// words a mapping may map to (for its hint).
+    pub fn of_column(canon: &str) -> Option<(Vocab, &'static [&'static str])> {
+        match canon {
+            "channel" => Some((Vocab::channel(), &["online", "in_person", "postal"])),
+            "online_kind" => Some((Vocab::online_kind(), &["full", "partial"])),
+            "paid_online" | "digitised" => Some((Vocab::flag(), &["1", "0"])),
+            _ => None,
+        }
+    }
+
+    /// Whether `word` is a word of this vocabulary.
+    pub fn knows(&self, word: &str) -> bool {
+        self.words.contains_key(&text::key(word))
+    }
+
     /// Add the words of a mapping file: export word → canonical word of this vocabulary.
     pub fn extend(&mut self, extra: &[(String, String)]) -> Result<(), String> {
         for (word, canonical) in extra {
