@@ -18,6 +18,76 @@ use crate::ingest::LocaleChoice;
 
 type S<T> = Spanned<T>;
 
+/// The keys of a run file, per table (checked all at once by `criteria::keys`; the raw types below
+/// keep `deny_unknown_fields` as the backstop, and a test reads every key listed here).
+const KEYS: crate::criteria::keys::Schema = &[
+    (
+        "",
+        &[
+            "criteria",
+            "units",
+            "map",
+            "out",
+            "lang",
+            "locale",
+            "data",
+            "self",
+            "appraisal",
+            "previous",
+            "awards",
+            "uncertainty",
+            "report",
+        ],
+    ),
+    ("data", &["file", "sheet", "rates"]),
+    ("self", &["file", "sheet", "rates"]),
+    ("appraisal", &["reasons", "reason_threshold"]),
+    (
+        "previous",
+        &[
+            "results",
+            "lineage",
+            "year",
+            "approximate",
+            "lineage_columns",
+        ],
+    ),
+    (
+        "previous.lineage_columns",
+        &["new_code", "old_code", "relation", "weight", "note"],
+    ),
+    (
+        "uncertainty",
+        &[
+            "replications",
+            "seed",
+            "level",
+            "survey",
+            "appraised",
+            "weights",
+        ],
+    ),
+    (
+        "uncertainty.survey",
+        &["indicator", "sample_size", "margin"],
+    ),
+    ("uncertainty.appraised", &["range", "shape"]),
+    ("uncertainty.weights", &["range"]),
+    (
+        "report",
+        &[
+            "issuer",
+            "title",
+            "title_en",
+            "place",
+            "date",
+            "signature",
+            "scorecards",
+        ],
+    ),
+    ("report.signature", &["lines", "name"]),
+];
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawRun {
@@ -417,6 +487,10 @@ pub fn parse(path: &Path, text: &str) -> Result<RunFile> {
             "{name} is a criteria file, not a run file; give it as --criteria {name} (with --units, --data, --out) or use a run file"
         )));
     }
+    let unknown = crate::criteria::keys::unknown(&src, KEYS);
+    if !unknown.is_empty() {
+        return Err(Error::Criteria(unknown));
+    }
     let raw: RawRun = toml::from_str(text).map_err(|e| {
         let span = e.span().unwrap_or(0..0);
         Error::Criteria(vec![src.diag(span, e.message().trim()).hint(crate::tr!(
@@ -769,6 +843,24 @@ pub fn resolve(base: &Path, rel: &str) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every key the schema lists is one the raw types take (the check before deserialising and
+    /// `deny_unknown_fields` after it agree), so no valid key is ever called unknown.
+    #[test]
+    fn every_listed_key_is_a_field() {
+        for (path, keys) in KEYS {
+            for key in *keys {
+                let doc = match *path {
+                    "" => format!("{key} = 1\n"),
+                    "data" | "self" | "uncertainty.survey" => format!("[[{path}]]\n{key} = 1\n"),
+                    _ => format!("[{path}]\n{key} = 1\n"),
+                };
+                if let Err(e) = toml::from_str::<RawRun>(&doc) {
+                    assert!(!e.message().contains("unknown field"), "{path}.{key}: {e}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn paths_resolve_against_the_run_file() {

@@ -26,6 +26,28 @@ pub fn criteria_file_not_utf8(name: impl Display, valid_up_to: impl Display) -> 
     )
 }
 
+pub fn unknown_key(key: impl Display, table: &str) -> String {
+    if table.is_empty() {
+        tr!("không có khóa `{key}`", "unknown key `{key}`")
+    } else {
+        tr!(
+            "không có khóa `{key}` trong [{table}]",
+            "unknown key `{key}` in [{table}]"
+        )
+    }
+}
+
+pub fn allowed_keys(closest: Option<&str>, allowed: &[&str]) -> String {
+    let list = allowed.join(", ");
+    match closest {
+        Some(c) => tr!(
+            "có phải ý bạn là `{c}`? Các khóa ở đây: {list}",
+            "did you mean `{c}`? Keys here: {list}"
+        ),
+        None => tr!("các khóa ở đây: {list}", "keys here: {list}"),
+    }
+}
+
 pub fn check_key_spelling() -> String {
     tr!(
         "kiểm tra chính tả; docs/criteria-format.md liệt kê mọi khóa",

@@ -4,6 +4,7 @@
 
 pub mod describe;
 pub mod diagnostic;
+pub mod keys;
 pub mod messages;
 pub mod model;
 pub mod raw;

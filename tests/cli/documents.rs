@@ -201,18 +201,37 @@ fn a_bad_run_file_is_reported_at_its_lines_and_nothing_is_written() {
         assert!(o.stderr.contains("4 lỗi trong run.toml"), "{o:?}");
         assert!(!p.join("out").exists());
     }
-    // An unknown key, in English on request.
+    // Two misspelt keys: both reported, with "did you mean", in Vietnamese by default and in
+    // English on request (serde stopped at the first, in English).
     std::fs::write(
         p.join("run.toml"),
-        "criteria = [\"xa.toml\"]\nunit = \"units.csv\"\n",
+        "criteria = [\"xa.toml\"]\nunit = \"units.csv\"\n[report]\nsignatures = [\"KT. GIÁM ĐỐC\"]\n",
     )
     .unwrap();
+    let o = run_in(p, &["check", "run.toml"]);
+    assert_eq!(o.code, 2, "{o:?}");
+    for s in [
+        "run.toml:2:1",
+        "không có khóa `unit`",
+        "có phải ý bạn là `units`?",
+        "run.toml:4:1",
+        "không có khóa `signatures` trong [report]",
+        "có phải ý bạn là `signature`?",
+        "2 lỗi trong run.toml",
+    ] {
+        assert!(o.stderr.contains(s), "{s}: {o:?}");
+    }
     let o = run_in(p, &["check", "--lang", "en", "run.toml"]);
     assert_eq!(o.code, 2, "{o:?}");
-    assert!(
-        o.stderr.contains("run.toml:2:1") && o.stderr.contains("unknown field `unit`"),
-        "{o:?}"
-    );
+    for s in [
+        "run.toml:2:1",
+        "unknown key `unit`",
+        "did you mean `units`?",
+        "unknown key `signatures` in [report]",
+        "did you mean `signature`? Keys here: issuer, title",
+    ] {
+        assert!(o.stderr.contains(s), "{s}: {o:?}");
+    }
 }
 
 #[test]
