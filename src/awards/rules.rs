@@ -17,6 +17,44 @@ use crate::text;
 
 type S<T> = Spanned<T>;
 
+/// The keys of a rules file, per table (checked all at once by `criteria::keys`).
+const KEYS: crate::criteria::keys::Schema = &[
+    ("", &["name", "name_en", "basis", "award"]),
+    (
+        "award",
+        &[
+            "id",
+            "name",
+            "name_en",
+            "scope",
+            "unit_types",
+            "top",
+            "quota",
+            "quota_rounding",
+            "quota_of_grade",
+            "quota_reading",
+            "all_passing",
+            "ties",
+            "tie_break",
+            "tie_fallback",
+            "after",
+            "gates",
+        ],
+    ),
+    (
+        "award.gates",
+        &[
+            "min_grade",
+            "min_index",
+            "no_disqualifying",
+            "no_missing",
+            "not_declined",
+            "min_probability",
+            "tests",
+        ],
+    ),
+];
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawRules {
@@ -149,6 +187,10 @@ fn parse_test(s: &str) -> Option<(String, CmpOp, f64)> {
 /// Parse and check a rules file against the criteria it will be applied with.
 pub fn parse(name: &str, text: &str, criteria: &[Criteria]) -> Result<Rules> {
     let src = Source { name, text };
+    let unknown = crate::criteria::keys::unknown(&src, KEYS);
+    if !unknown.is_empty() {
+        return Err(Error::Criteria(unknown));
+    }
     let raw: RawRules = toml::from_str(text).map_err(|e| {
         Error::Criteria(vec![src
             .diag(e.span().unwrap_or(0..0), e.message().trim())
@@ -488,4 +530,26 @@ pub fn parse(name: &str, text: &str, criteria: &[Criteria]) -> Result<Rules> {
         basis: raw.basis,
         awards,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every key the schema lists is one the raw types take.
+    #[test]
+    fn every_listed_key_is_a_field() {
+        for (path, keys) in KEYS {
+            for key in *keys {
+                let doc = match *path {
+                    "" => format!("{key} = 1\n"),
+                    "award" => format!("[[award]]\n{key} = 1\n"),
+                    _ => format!("[[award]]\n[award.gates]\n{key} = 1\n"),
+                };
+                if let Err(e) = toml::from_str::<RawRules>(&doc) {
+                    assert!(!e.message().contains("unknown field"), "{path}.{key}: {e}");
+                }
+            }
+        }
+    }
 }

@@ -254,6 +254,23 @@ fn bad_rules_files_are_reported_at_their_lines() {
     let o = run_in(tmp.path(), &["check", "--lang", "en", "rules.toml", &fx]);
     assert_eq!(o.code, 2, "{o:?}");
     assert!(o.stderr.contains("4 errors in rules.toml"), "{o:?}");
+    // Misspelt keys in two tables: every one, with "did you mean".
+    let o = with_rules(
+        tmp.path(),
+        "name = \"Bad\"\n[[award]]\nid = \"a\"\nname = \"A\"\nscope = \"bloc\"\ntops = 1\n[award.gates]\nmin_grad = \"A\"\n",
+    );
+    assert_eq!(o.code, 2, "{o:?}");
+    for s in [
+        "rules.toml:6:1",
+        "unknown key `tops` in [award]",
+        "did you mean `top`?",
+        "rules.toml:8:1",
+        "unknown key `min_grad` in [award.gates]",
+        "did you mean `min_grade`?",
+        "2 errors in rules.toml",
+    ] {
+        assert!(o.stderr.contains(s), "{s}: {o:?}");
+    }
 }
 
 #[test]
