@@ -48,15 +48,6 @@ pub fn current() -> Lang {
     }
 }
 
-/// A duration as people read it in the run's language: "0,2 giây" / "0.2 s" (one decimal).
-pub fn seconds(secs: f64) -> String {
-    use crate::numfmt::{fixed, Locale};
-    match current() {
-        Lang::Vi => format!("{} giây", fixed(secs, 1, Locale::Vi)),
-        Lang::En => format!("{} s", fixed(secs, 1, Locale::En)),
-    }
-}
-
 /// `tr!("vi {x}", "en {x}")`: a message in the run's language (Vietnamese by default).
 #[macro_export]
 macro_rules! tr {

@@ -20,14 +20,14 @@ fn limit_malloc_arenas() {
 #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
 fn limit_malloc_arenas() {}
 
-/// A child run of `guard::supervise` dies with its parent: killed (even by SIGKILL), the parent
+/// A child run of `commands::supervise` dies with its parent: killed (even by SIGKILL), the parent
 /// takes the child with it, so a killed run stops writing. The variable holds the parent's pid;
 /// a parent already gone before the death signal was armed is seen by `getppid` and the child
 /// stops at once.
 #[cfg(target_os = "linux")]
 #[allow(unsafe_code)]
 fn die_with_parent() {
-    let Some(parent) = parindex::guard::supervisor_pid() else {
+    let Some(parent) = parindex::commands::supervise::supervisor_pid() else {
         return;
     };
     // SAFETY: prctl(PR_SET_PDEATHSIG) and getppid only change or read this process's own

@@ -264,6 +264,14 @@ pub fn num(x: f64, lang: Lang) -> String {
     decimal_comma(&fmt_num(round_half_away(x, 2)), lang)
 }
 
+/// A duration as people read it in the run's language: "0,2 giây" / "0.2 s" (one decimal).
+pub fn seconds(secs: f64) -> String {
+    match crate::i18n::current() {
+        Lang::Vi => format!("{} giây", fixed(secs, 1, Locale::Vi)),
+        Lang::En => format!("{} s", fixed(secs, 1, Locale::En)),
+    }
+}
+
 /// A whole number with its thousands grouped the reader's way (1.234.567 / 1,234,567).
 pub fn whole(n: u64, lang: Lang) -> String {
     let sep = lang.pick(".", ",");

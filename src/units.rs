@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use crate::error::{DataIssue, Error, Result};
-use crate::ingest::{self, LocaleChoice, Value};
+use crate::ingest::{self, LocaleChoice};
 use crate::text;
 
 pub const CODE_ALIASES: &[&str] = &[
@@ -256,23 +256,6 @@ impl std::fmt::Display for Source {
             self.column.split(' ').next().unwrap_or(""),
             self.row
         )
-    }
-}
-
-/// Is `v` the data's way of saying "not applicable"?
-pub fn is_not_applicable(v: &Value) -> bool {
-    match v {
-        // Numbers never say "not applicable": skip the normalisation for them.
-        Value::Text(s)
-            if s.len() <= 40
-                && s.chars()
-                    .next()
-                    .is_some_and(|c| !c.is_ascii_digit() && c != '-') =>
-        {
-            let k = text::key(s);
-            ["n/a", "na", "không áp dụng", "khong ap dung", "kad", "k/a"].contains(&k.as_str())
-        }
-        _ => false,
     }
 }
 

@@ -96,7 +96,7 @@ pub fn run(a: &Args) -> Result<()> {
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(std::path::Path::new("."));
     let files: Vec<&std::path::Path> = a.files.iter().map(|p| p.as_path()).collect();
-    if let Some(outcome) = crate::guard::parquet_in_child(&files, dir) {
+    if let Some(outcome) = super::supervise::parquet_in_child(&files, dir) {
         return outcome;
     }
     let mapping = match &a.map {

@@ -3,6 +3,7 @@
 pub mod check;
 pub mod derive;
 pub mod score;
+pub mod supervise;
 pub mod template;
 
 use std::path::PathBuf;

@@ -213,7 +213,7 @@ fn execute(job: &Job) -> Result<()> {
         .map(|d| d.path.as_path())
         .chain(std::iter::once(job.units.as_path()))
         .collect();
-    if let Some(outcome) = crate::guard::parquet_in_child(&tables, &job.out) {
+    if let Some(outcome) = super::supervise::parquet_in_child(&tables, &job.out) {
         return outcome;
     }
     let mut prepared = prepare(job)?;
@@ -631,7 +631,7 @@ fn compute(a: &Job, p: &mut Prepared) -> Result<Computed> {
                 "uncertainty: {} replications, seed {}, {}",
                 f.replications,
                 f.seed,
-                crate::i18n::seconds(started.elapsed().as_secs_f64())
+                crate::numfmt::seconds(started.elapsed().as_secs_f64())
             ));
             Some(f)
         }

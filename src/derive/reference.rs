@@ -432,7 +432,7 @@ pub(super) fn run(o: &Options, progress: &mut dyn FnMut(&str)) -> Result<Derived
     progress(&crate::tr!(
         "xong lượt 1/2 trong {}: {} mã băm hồ sơ xuất hiện hơn một lần",
         "pass 1/2 done in {}: {} id hash(es) seen more than once",
-        crate::i18n::seconds(t0.elapsed().as_secs_f64()),
+        crate::numfmt::seconds(t0.elapsed().as_secs_f64()),
         dup_series.len()
     ));
 
@@ -484,7 +484,7 @@ pub(super) fn run(o: &Options, progress: &mut dyn FnMut(&str)) -> Result<Derived
     progress(&crate::tr!(
         "xong lượt 2/2 trong {}",
         "pass 2/2 done in {}",
-        crate::i18n::seconds(t1.elapsed().as_secs_f64())
+        crate::numfmt::seconds(t1.elapsed().as_secs_f64())
     ));
 
     let mut d = Derived::default();

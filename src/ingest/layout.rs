@@ -135,7 +135,7 @@ fn is_subheader(top: &Row, next: &Row, code_col: usize, merges: &[Merge]) -> boo
     }
     if words.iter().any(|(_, s)| {
         crate::numfmt::evidence(s) != crate::numfmt::Evidence::NotANumber
-            || crate::units::is_not_applicable(&Value::Text((*s).clone()))
+            || Value::Text((*s).clone()).is_not_applicable()
     }) {
         return false;
     }

@@ -28,6 +28,23 @@ pub enum Value {
 }
 
 impl Value {
+    /// Is this cell the data's way of saying "not applicable" (N/A, không áp dụng, KAD…)?
+    pub fn is_not_applicable(&self) -> bool {
+        match self {
+            // Numbers never say "not applicable": skip the normalisation for them.
+            Value::Text(s)
+                if s.len() <= 40
+                    && s.chars()
+                        .next()
+                        .is_some_and(|c| !c.is_ascii_digit() && c != '-') =>
+            {
+                let k = crate::text::key(s);
+                ["n/a", "na", "không áp dụng", "khong ap dung", "kad", "k/a"].contains(&k.as_str())
+            }
+            _ => false,
+        }
+    }
+
     /// The value as read, for traces and reports.
     pub fn as_read(&self) -> String {
         match self {

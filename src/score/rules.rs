@@ -78,7 +78,7 @@ pub fn read(
     if *v == Value::Empty {
         return Ok(Reading::Missing);
     }
-    if crate::units::is_not_applicable(v) {
+    if v.is_not_applicable() {
         return Ok(Reading::NotApplicable);
     }
     let shown = crate::text::clip(&v.as_read(), 80);

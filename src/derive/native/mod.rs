@@ -523,7 +523,7 @@ pub fn run(o: &Options, progress: &mut dyn FnMut(&str)) -> Result<Derived> {
     progress(&crate::tr!(
         "xong lượt 1/2 trong {}: {} mã băm hồ sơ xuất hiện hơn một lần",
         "pass 1/2 done in {}: {} id hash(es) seen more than once",
-        crate::i18n::seconds(t0.elapsed().as_secs_f64()),
+        crate::numfmt::seconds(t0.elapsed().as_secs_f64()),
         dups.len()
     ));
     let t1 = std::time::Instant::now();
@@ -616,7 +616,7 @@ pub fn run(o: &Options, progress: &mut dyn FnMut(&str)) -> Result<Derived> {
     progress(&crate::tr!(
         "xong lượt 2/2 trong {}",
         "pass 2/2 done in {}",
-        crate::i18n::seconds(t1.elapsed().as_secs_f64())
+        crate::numfmt::seconds(t1.elapsed().as_secs_f64())
     ));
 
     // Rows as a spreadsheet shows them: the header is row 1 and blocks follow in file order.
