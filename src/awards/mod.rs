@@ -19,6 +19,7 @@ pub use rules::{load, looks_like_rules, parse};
 pub use select::{select, Considered, Decision, Proposals};
 
 use crate::criteria::model::CmpOp;
+use crate::criteria::Criteria;
 use crate::i18n::Lang;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -99,8 +100,34 @@ pub struct Rules {
     pub awards: Vec<Award>,
 }
 
-/// The rules of one award in words, for the report and the method statement.
-pub fn describe(a: &Award, lang: Lang) -> String {
+/// A gate's test as people read it: the criterion's name for the indicator (its code only when no
+/// criterion reads it), the comparison as a sign (=, ≠, ≥, ≤, >, <), the value as written.
+pub fn test_words(t: &Test, criteria: &[Criteria], lang: Lang) -> String {
+    let name = criteria
+        .iter()
+        .find_map(|c| c.indicator_name(&t.indicator, lang))
+        .unwrap_or(&t.indicator);
+    let sign = match t.op {
+        CmpOp::Eq => "=",
+        CmpOp::Ne => "≠",
+        CmpOp::Ge => "≥",
+        CmpOp::Le => "≤",
+        CmpOp::Gt => ">",
+        CmpOp::Lt => "<",
+    };
+    let value = t
+        .written
+        .rsplit(t.op.symbol())
+        .next()
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map_or_else(|| crate::numfmt::num(t.value, lang), str::to_string);
+    format!("{name} {sign} {value}")
+}
+
+/// The rules of one award in words, for the report and the method statement: criteria and
+/// awards by their names, never their codes.
+pub fn describe(rules: &Rules, a: &Award, criteria: &[Criteria], lang: Lang) -> String {
     let vi = lang == Lang::Vi;
     let scope = match (a.scope, vi) {
         (Scope::Bloc, true) => "mỗi khối/cụm thi đua",
@@ -190,7 +217,7 @@ pub fn describe(a: &Award, lang: Lang) -> String {
         ));
     }
     for t in &g.tests {
-        gates.push(t.written.clone());
+        gates.push(test_words(t, criteria, lang));
     }
     let ties = match (a.tie_break.is_empty(), a.ties, vi) {
         (true, Ties::Include, true) => "đồng hạng tại ngưỡng: đề nghị tất cả".to_string(),
@@ -222,7 +249,15 @@ pub fn describe(a: &Award, lang: Lang) -> String {
         s.push_str(&crate::tr!(
             "; không xét đơn vị đã được đề nghị {}",
             "; units proposed for {} are not considered",
-            a.after.join(", ")
+            a.after
+                .iter()
+                .map(|id| rules
+                    .awards
+                    .iter()
+                    .find(|x| &x.id == id)
+                    .map_or(id.as_str(), |x| lang.text(&x.name, x.name_en.as_ref())))
+                .collect::<Vec<_>>()
+                .join(", ")
         ));
     }
     s

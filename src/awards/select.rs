@@ -321,14 +321,14 @@ pub fn select(
                         Some(x) if t.op.holds(x, t.value) => {}
                         Some(x) => why.push(format!(
                             "{} = {} ({} {})",
-                            t.indicator,
+                            c.indicator_name(&t.indicator, lang).unwrap_or(&t.indicator),
                             crate::numfmt::num(x, lang),
                             lang.pick("yêu cầu", "required"),
-                            t.written
+                            super::test_words(t, criteria, lang)
                         )),
                         None => why.push(format!(
                             "{}: {}",
-                            t.indicator,
+                            c.indicator_name(&t.indicator, lang).unwrap_or(&t.indicator),
                             lang.pick("không có dữ liệu", "no data")
                         )),
                     }

@@ -114,7 +114,7 @@ pub fn run(paths: &[PathBuf], lang: Lang) -> Result<String> {
                 "  {} ({}): {}\n",
                 lang.text(&a.name, a.name_en.as_ref()),
                 a.id,
-                crate::awards::describe(a, lang)
+                crate::awards::describe(r, a, &all, lang)
             ));
         }
         out.push('\n');

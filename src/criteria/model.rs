@@ -306,6 +306,30 @@ impl Criteria {
         self.unit_types.iter().any(|t| t == unit_type)
     }
 
+    /// The name people know an indicator by: the name of the first criterion, bonus or penalty
+    /// item, or condition that reads it, in `lang` (its English name when given).
+    pub fn indicator_name(&self, indicator: &str, lang: crate::i18n::Lang) -> Option<&str> {
+        let k = crate::text::key(indicator);
+        let same = |i: &str| crate::text::key(i) == k;
+        self.leaves()
+            .find(|(_, _, r)| same(&r.indicator))
+            .map(|(_, n, _)| lang.text(&n.name, n.name_en.as_ref()))
+            .or_else(|| {
+                [&self.bonus, &self.penalty]
+                    .into_iter()
+                    .flatten()
+                    .flat_map(|s| s.items.iter())
+                    .find(|it| same(&it.rule.indicator))
+                    .map(|it| lang.text(&it.name, it.name_en.as_ref()))
+            })
+            .or_else(|| {
+                self.disqualify
+                    .iter()
+                    .find(|d| same(&d.indicator))
+                    .map(|d| lang.text(&d.name, d.name_en.as_ref()))
+            })
+    }
+
     /// Every indicator any part of the file reads, in first-use order.
     pub fn indicators(&self) -> Vec<&str> {
         let leaves = self.leaves().map(|(_, _, r)| r.indicator.as_str());

@@ -501,23 +501,28 @@ pub fn run(
     // The declared figures as written (up to 6 decimals), with the reader's decimal mark.
     let exact = |x: f64| crate::numfmt::decimal_comma(&crate::numfmt::fmt_num(x), lang);
     for s in &spec.survey {
+        // The survey by its criterion's name, as people know it.
+        let name = criteria
+            .iter()
+            .find_map(|c| c.indicator_name(&s.indicator, lang))
+            .unwrap_or(&s.indicator);
         out.sources.push(match (&s.sample_size, s.margin, vi) {
             (Some(col), _, true) => format!(
                 "{}: lấy mẫu lại theo cỡ mẫu ở cột {col} (phân phối nhị thức)",
-                s.indicator
+                name
             ),
             (Some(col), _, false) => format!(
                 "{}: resampled from the sample size in column {col} (binomial)",
-                s.indicator
+                name
             ),
             (None, Some(m), true) => format!(
                 "{}: sai số ±{} điểm phần trăm (phân phối chuẩn, khoảng 95%)",
-                s.indicator,
+                name,
                 exact(m)
             ),
             (None, Some(m), false) => format!(
                 "{}: margin ±{m} percentage points (normal, 95% half-width)",
-                s.indicator
+                name
             ),
             _ => String::new(),
         });

@@ -127,10 +127,7 @@ top = 1
     // Cụm 2: U4 leads but had an incident: U6 gets the flag.
     let (dec, _, why) = get("flag", "U4");
     assert_eq!(dec, "not_proposed");
-    assert!(
-        why.contains("incident = 1 (required incident == 0)"),
-        "{why}"
-    );
+    assert!(why.contains("Sự cố = 1 (required Sự cố = 0)"), "{why}");
     assert_eq!(get("flag", "U6").0, "proposed");
     // Cụm 3 has one unit: it leads its bloc.
     assert_eq!(
@@ -304,6 +301,34 @@ fn the_sample_proposes_with_reasons() {
     );
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert!(html.contains("ĐỀ NGHỊ KHEN THƯỞNG"));
+    // People read names, not codes: the gate's indicator by its criterion's name, the earlier
+    // award by its name, the survey by its criterion's name — in the report and the workbook.
+    let sheets = sheet_names(&out.join("results.xlsx"));
+    let book: String = sheets
+        .iter()
+        .flat_map(|s| sheet_cells(&out.join("results.xlsx"), s))
+        .collect::<Vec<_>>()
+        .join("\n");
+    for code in ["khieu_nai_dong_nguoi", "co-thi-dua", "hai_long_tthc"] {
+        assert!(!html.contains(code), "{code} in report.html");
+        assert!(!book.contains(code), "{code} in results.xlsx");
+        assert!(
+            !sheets.iter().any(|s| s.contains(code)),
+            "{code} in {sheets:?}"
+        );
+    }
+    assert!(
+        sheets.iter().any(|s| s == "KT - Cờ thi đua của UBND tỉnh"),
+        "{sheets:?}"
+    );
+}
+
+/// The names of a workbook's sheets.
+fn sheet_names(xlsx: &Path) -> Vec<String> {
+    calamine::open_workbook_auto(xlsx)
+        .unwrap()
+        .sheet_names()
+        .to_vec()
 }
 
 /// A criteria file of two appraised areas (1: 60 points, 2: 40) ranking one unit type, and one

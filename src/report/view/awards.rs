@@ -78,7 +78,7 @@ pub fn awards(run: &Run) -> Option<AwardsView> {
             AwardView {
                 id: a.id.clone(),
                 name: lang.text(&a.name, a.name_en.as_ref()).to_string(),
-                rule: crate::awards::describe(a, lang),
+                rule: crate::awards::describe(rules, a, run.criteria, lang),
                 proposed: mine
                     .iter()
                     .filter(|c| c.decision == Decision::Proposed)

@@ -190,7 +190,8 @@ pub fn workbook(run: &Run) -> Result<Vec<u8>, XlsxError> {
     if let Some(aw) = view::awards(run) {
         for a in &aw.awards {
             let name = sheet_name(
-                &format!("{} - {}", lang.pick("Đề nghị KT", "Awards"), a.id),
+                // The award's name, as people call it (cut to a tab's 31 characters).
+                &format!("{} - {}", lang.pick("KT", "Award"), a.name),
                 &mut used,
             );
             award_sheet(wb.add_worksheet().set_name(&name)?, &aw, a, lang, &st)?;
