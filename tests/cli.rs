@@ -407,7 +407,10 @@ fn workbook_has_vietnamese_sheets_ranks_and_the_method() {
 fn english_on_request() {
     let tmp = tempfile::tempdir().unwrap();
     let o = ok(mini(tmp.path(), &["--lang", "en"]));
-    assert!(o.stdout.contains("Scored 6 units"), "{o:?}");
+    assert!(
+        o.stdout.contains("Scored 6 units (1 criteria set): "),
+        "{o:?}"
+    );
     assert!(o.stdout.contains("Ranking – xã (6 units)"), "{o:?}");
     let mut wb = open_workbook_auto(tmp.path().join("out/results.xlsx")).unwrap();
     assert_eq!(

@@ -113,11 +113,14 @@ pub fn uncertainty_line(run: &Run) -> String {
         .groups
         .iter()
         .map(|g| {
+            // The group, its most likely first unit, and how often it was first.
             format!(
-                "{} {} {}%",
+                "{}: {} {} {}% {}",
                 g.label,
-                lang.pick("đứng đầu", "first"),
-                crate::report::view::num(g.top_first, lang)
+                g.top_name,
+                lang.pick("đứng đầu trong", "first in"),
+                crate::report::view::num(g.top_first, lang),
+                lang.pick("số lần", "of replications")
             )
         })
         .collect();
@@ -142,24 +145,51 @@ pub fn uncertainty_line(run: &Run) -> String {
 
 pub fn summary(run: &Run, warnings: usize) -> String {
     let lang = run.lang;
-    let mut counts: Vec<(String, usize)> = Vec::new();
-    for u in run.scores {
-        let label = grade_label(&run.criteria[u.criteria].grading.bands[u.grade], lang).to_string();
-        match counts.iter_mut().find(|(l, _)| *l == label) {
-            Some((_, n)) => *n += 1,
-            None => counts.push((label, 1)),
-        }
-    }
-    let grades: Vec<String> = counts.iter().map(|(l, n)| format!("{l} {n}")).collect();
+    // One grade ladder per criteria file: two files' ladders are different words ("Khá" and
+    // "Hoàn thành"), so their counts are never merged into one list.
+    let ladders: Vec<String> = run
+        .criteria
+        .iter()
+        .enumerate()
+        .filter_map(|(ci, c)| {
+            let mut counts = vec![0usize; c.grading.bands.len()];
+            for u in run.scores.iter().filter(|u| u.criteria == ci) {
+                counts[u.grade] += 1;
+            }
+            let grades: Vec<String> = c
+                .grading
+                .bands
+                .iter()
+                .zip(&counts)
+                .filter(|(_, &n)| n > 0)
+                .map(|(b, n)| format!("{} {n}", grade_label(b, lang)))
+                .collect();
+            let who = if run.criteria.len() > 1 {
+                format!("{}: ", c.unit_types.join(", "))
+            } else {
+                String::new()
+            };
+            (!grades.is_empty()).then(|| format!("{who}{}", grades.join(", ")))
+        })
+        .collect();
+    let n = run.scores.len();
+    let files = run.criteria.len();
     format!(
-        "{} {} {} ({} {}): {}; {} {}.",
+        "{} {n} {} ({files} {}): {}; {warnings} {}.",
         lang.pick("Đã chấm", "Scored"),
-        run.scores.len(),
-        lang.pick("đơn vị", "units"),
-        run.criteria.len(),
-        lang.pick("bộ tiêu chí", "criteria sets"),
-        grades.join(", "),
-        warnings,
-        lang.pick("cảnh báo", "warnings")
+        lang.pick("đơn vị", if n == 1 { "unit" } else { "units" }),
+        lang.pick(
+            "bộ tiêu chí",
+            if files == 1 {
+                "criteria set"
+            } else {
+                "criteria sets"
+            }
+        ),
+        ladders.join("; "),
+        lang.pick(
+            "cảnh báo",
+            if warnings == 1 { "warning" } else { "warnings" }
+        )
     )
 }

@@ -32,6 +32,17 @@ fn the_sample_run_file_gives_what_the_flags_give() {
         &file,
     ]));
     assert!(o.stdout.contains("report.html"), "{o:?}");
+    // The summary keeps each criteria file's grade ladder apart (they were merged into one list,
+    // "Khá 4, Trung bình 2, Hoàn thành 13"), and the uncertainty line names who is first.
+    assert!(
+        o.stdout.contains("(2 bộ tiêu chí): sở, ban: Xuất sắc 5, Tốt 9, Khá 4, Trung bình 2; xã, phường, đặc khu: Xuất sắc"),
+        "{o:?}"
+    );
+    assert!(
+        o.stdout
+            .contains("sở, ban: Thanh tra tỉnh đứng đầu trong 100% số lần"),
+        "{o:?}"
+    );
     // The survey's sample sizes (`co-mau-xhh.csv`) are read by `[uncertainty]`: not "unused".
     assert!(!o.stderr.contains("so_phieu_khao_sat"), "{o:?}");
     // Given without `[uncertainty]`, the same column is used by nothing, and said so.
