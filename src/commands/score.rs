@@ -515,6 +515,10 @@ fn compute(a: &Job, p: &mut Prepared) -> Result<Computed> {
         Err(e) => return Err(e),
     };
     rank::assign(&mut scores, criteria, registry, a.lang);
+    // A condition without data is one warning per condition, naming its column and the units
+    // (an empty column once gave a warning per unit: 140 lines for one fact).
+    let mut no_condition: std::collections::BTreeMap<(usize, String), Vec<&str>> =
+        std::collections::BTreeMap::new();
     for u in &scores {
         let code = &registry.units[u.unit].code;
         for f in &u.flags {
@@ -527,13 +531,26 @@ fn compute(a: &Job, p: &mut Prepared) -> Result<Computed> {
                     "{code}: thiếu {n} giá trị điểm thưởng/điểm trừ, tính 0 điểm (xem criterion-scores.csv)",
                     "{code}: {n} bonus/penalty value(s) missing, scored 0 (see criterion-scores.csv)"
                 )),
-                score::UnitFlag::MissingCondition(id) => warnings.push(crate::tr!(
-                    "{code}: thiếu dữ liệu của điều kiện hạ loại {id}, coi như không xảy ra",
-                    "{code}: no data for the disqualifying condition {id}, taken as not met"
-                )),
+                score::UnitFlag::MissingCondition(id) => no_condition
+                    .entry((u.criteria, id.clone()))
+                    .or_default()
+                    .push(code.as_str()),
                 _ => {}
             }
         }
+    }
+    for ((ci, id), codes) in &no_condition {
+        let column = criteria[*ci]
+            .disqualify
+            .iter()
+            .find(|d| &d.id == id)
+            .map_or(String::new(), |d| d.indicator.clone());
+        let n = codes.len();
+        let list = crate::text::clip(&codes.join(", "), 200);
+        warnings.push(crate::tr!(
+            "điều kiện hạ loại {id} (cột {column}): {n} đơn vị không có dữ liệu, coi như không xảy ra: {list}",
+            "disqualifying condition {id} (column {column}): no data for {n} unit(s), taken as not met: {list}"
+        ));
     }
 
     let appraisal = own.map(|own| {

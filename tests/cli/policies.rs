@@ -76,8 +76,9 @@ fn empty_bonus_and_condition_cells_are_flagged_and_warned() {
         "{o:?}"
     );
     assert!(
-        o.stderr
-            .contains("U4: no data for the disqualifying condition K1, taken as not met"),
+        o.stderr.contains(
+            "disqualifying condition K1 (column head_disciplined): no data for 1 unit(s), taken as not met: U4"
+        ),
         "{o:?}"
     );
     // The workbook's notes say it in words.
@@ -93,6 +94,25 @@ fn empty_bonus_and_condition_cells_are_flagged_and_warned() {
             .iter()
             .any(|c| c == "missing data for the condition: Kỷ luật"),
         "{cells:?}"
+    );
+    // An empty condition column: one warning naming the column and the units, not one per unit.
+    let empty = mini_data()
+        .lines()
+        .map(|l| match l.rsplit_once(',') {
+            Some((rest, _)) if !l.starts_with("unit_code") => format!("{rest},"),
+            _ => l.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let o = ok(score_mini_variant(tmp.path(), &mini_text(), &empty));
+    assert_eq!(
+        o.stderr.matches("disqualifying condition K1").count(),
+        1,
+        "{o:?}"
+    );
+    assert!(
+        o.stderr.contains("(column head_disciplined): no data for 6 unit(s), taken as not met: U1, U5, U4, U2, U6, U3"),
+        "{o:?}"
     );
 }
 
