@@ -55,3 +55,34 @@ fn walk(table: &DeTable, path: &str, src: &Source, schema: Schema, out: &mut Vec
         }
     }
 }
+
+/// For the tests of each file kind: every key `schema` lists is a field of `T` (a document with
+/// just that key never fails as an unknown field), so the check before deserialising never calls
+/// a valid key unknown. `arrays` names the tables that are arrays of tables (`[[data]]`).
+#[cfg(test)]
+pub fn assert_every_key_is_a_field<T: serde::de::DeserializeOwned>(
+    schema: Schema,
+    arrays: &[&str],
+) {
+    for (path, keys) in schema {
+        let mut head = String::new();
+        let parts: Vec<&str> = if path.is_empty() {
+            vec![]
+        } else {
+            path.split('.').collect()
+        };
+        for i in 1..=parts.len() {
+            let p = parts[..i].join(".");
+            if arrays.contains(&p.as_str()) {
+                head += &format!("[[{p}]]\n");
+            } else if i == parts.len() {
+                head += &format!("[{p}]\n");
+            }
+        }
+        for key in *keys {
+            if let Err(e) = toml::from_str::<T>(&format!("{head}{key} = 1\n")) {
+                assert!(!e.message().contains("unknown field"), "{path}.{key}: {e}");
+            }
+        }
+    }
+}
