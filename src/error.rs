@@ -37,14 +37,31 @@ impl std::fmt::Display for DataIssue {
     }
 }
 
+/// A file-system error in the run's language: the common ones in words ("không có tệp hoặc thư
+/// mục này"), others as the system says them.
+pub fn io_words(e: &std::io::Error) -> String {
+    use std::io::ErrorKind;
+    match e.kind() {
+        ErrorKind::NotFound => {
+            crate::tr!("không có tệp hoặc thư mục này", "no such file or folder")
+        }
+        ErrorKind::PermissionDenied => crate::tr!("không có quyền truy cập", "permission denied"),
+        ErrorKind::IsADirectory => crate::tr!(
+            "đây là một thư mục, không phải một tệp",
+            "this is a folder, not a file"
+        ),
+        _ => e.to_string(),
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("{}", crate::tr!("không đọc được {}: {}", "cannot read {}: {}", .path.display(), .source))]
+    #[error("{}", crate::tr!("không đọc được {}: {}", "cannot read {}: {}", .path.display(), io_words(.source)))]
     Read {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("{}", crate::tr!("không ghi được {}: {}", "cannot write {}: {}", .path.display(), .source))]
+    #[error("{}", crate::tr!("không ghi được {}: {}", "cannot write {}: {}", .path.display(), io_words(.source)))]
     Write {
         path: PathBuf,
         source: std::io::Error,

@@ -455,9 +455,10 @@ pub fn declared_lang(path: &Path) -> Option<Lang> {
 pub fn load(path: &Path) -> Result<RunFile> {
     let bytes = std::fs::read(path).map_err(|e| {
         Error::Usage(crate::tr!(
-            "không đọc được tệp lần chạy {}: {e}",
-            "cannot read the run file {}: {e}",
-            path.display()
+            "không đọc được tệp lần chạy {}: {}",
+            "cannot read the run file {}: {}",
+            path.display(),
+            crate::error::io_words(&e)
         ))
     })?;
     let sha256 = crate::criteria::sha256_hex(&bytes);

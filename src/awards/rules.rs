@@ -114,9 +114,10 @@ pub fn looks_like_rules(text: &str) -> bool {
 pub fn load(path: &Path, criteria: &[Criteria]) -> Result<Rules> {
     let bytes = std::fs::read(path).map_err(|e| {
         Error::Usage(crate::tr!(
-            "không đọc được tệp quy định khen thưởng {}: {e}",
-            "cannot read the awards rules file {}: {e}",
-            path.display()
+            "không đọc được tệp quy định khen thưởng {}: {}",
+            "cannot read the awards rules file {}: {}",
+            path.display(),
+            crate::error::io_words(&e)
         ))
     })?;
     let sha256 = crate::criteria::sha256_hex(&bytes);

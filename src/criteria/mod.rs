@@ -22,8 +22,12 @@ pub use model::Criteria;
 /// back as `Error::Criteria` with rendered diagnostics.
 pub fn load(path: &Path) -> Result<Criteria> {
     // A criteria file that cannot be read is a usage problem (exit 2), like a bad one.
-    let bytes = std::fs::read(path)
-        .map_err(|e| Error::Usage(messages::cannot_read_criteria_file(&e, path.display())))?;
+    let bytes = std::fs::read(path).map_err(|e| {
+        Error::Usage(messages::cannot_read_criteria_file(
+            crate::error::io_words(&e),
+            path.display(),
+        ))
+    })?;
     let name = path.display().to_string();
     let text = String::from_utf8(bytes.clone()).map_err(|e| {
         // Located as every criteria diagnostic is: line and column (in characters) of the first

@@ -862,3 +862,46 @@ fn a_national_run_keeps_its_scorecards_out_of_the_report() {
         }
     }
 }
+
+/// A file that is not there is said so in the run's language (it was the system's English "No such
+/// file or directory (os error 2)"), for the run file, a criteria file and dossier records.
+#[test]
+fn a_missing_file_is_said_in_vietnamese() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (args, code, said) in [
+        (
+            vec!["score", "khong-co.toml"],
+            2,
+            "không đọc được tệp lần chạy khong-co.toml: không có tệp hoặc thư mục này",
+        ),
+        (
+            vec!["check", "khong-co.toml"],
+            2,
+            "không đọc được tệp tiêu chí khong-co.toml: không có tệp hoặc thư mục này",
+        ),
+        (
+            vec![
+                "derive",
+                "khong-co.csv",
+                "--period",
+                "2025",
+                "--out",
+                "x.csv",
+            ],
+            1,
+            "không đọc được khong-co.csv: không có tệp hoặc thư mục này",
+        ),
+        (
+            vec!["score", "--lang", "en", "khong-co.toml"],
+            2,
+            "cannot read the run file khong-co.toml: no such file or folder",
+        ),
+    ] {
+        let o = run_in(tmp.path(), &args);
+        assert_eq!(o.code, code, "{o:?}");
+        assert!(
+            o.stderr.contains(said) && !o.stderr.contains("os error"),
+            "{o:?}"
+        );
+    }
+}
