@@ -30,9 +30,10 @@ pub enum Command {
         /// Criteria files or run files (TOML).
         #[arg(required = true)]
         criteria: Vec<PathBuf>,
-        /// Language of the printed tree.
-        #[arg(long, value_enum, default_value_t)]
-        lang: Lang,
+        /// Language of the printed tree and the messages (default: a run file's own `lang`,
+        /// else Vietnamese).
+        #[arg(long, value_enum)]
+        lang: Option<Lang>,
     },
     /// Score, grade and rank units; write results.csv, criterion-scores.csv, results.xlsx and report.html.
     #[command(

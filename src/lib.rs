@@ -34,6 +34,10 @@ pub use error::{Error, Result};
 pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Check { criteria, lang } => {
+            // As `score` does: a run file's own `lang` applies unless the flag says otherwise.
+            let lang = lang
+                .or_else(|| criteria.iter().find_map(|p| runfile::declared_lang(p)))
+                .unwrap_or_default();
             i18n::set(lang);
             let out = commands::check::run(&criteria, lang)?;
             use std::io::Write;

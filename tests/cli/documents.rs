@@ -243,6 +243,20 @@ fn a_bad_run_file_is_reported_at_its_lines_and_nothing_is_written() {
     ] {
         assert!(o.stderr.contains(s), "{s}: {o:?}");
     }
+    // `check` honours the run file's own `lang`, as `score` does (it answered in Vietnamese).
+    std::fs::write(
+        p.join("run.toml"),
+        "criteria = [\"xa.toml\"]\nlang = \"en\"\nunit = \"units.csv\"\n",
+    )
+    .unwrap();
+    for verb in ["check", "score"] {
+        let o = run_in(p, &[verb, "run.toml"]);
+        assert_eq!(o.code, 2, "{o:?}");
+        assert!(
+            o.stderr.contains("run.toml:3:1") && o.stderr.contains("unknown key `unit`"),
+            "{o:?}"
+        );
+    }
 }
 
 #[test]
