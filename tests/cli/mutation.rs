@@ -166,3 +166,181 @@ fn mutation_pass_never_panics() {
         assert_handled(&run_in(dir, &args(&a)), &format!("parquet case {i}"));
     }
 }
+
+/// The four ways a file arrives broken: empty, its first line only, cut in half, one bit flipped
+/// in the middle.
+fn broken_forms(good: &[u8]) -> Vec<(&'static str, Vec<u8>)> {
+    let first_line = good
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(good.to_vec(), |p| good[..=p].to_vec());
+    let mut flipped = good.to_vec();
+    if !flipped.is_empty() {
+        let mid = flipped.len() / 2;
+        flipped[mid] ^= 0x40;
+    }
+    vec![
+        ("empty", Vec::new()),
+        ("header only", first_line),
+        ("truncated", good[..good.len() / 2].to_vec()),
+        ("bit-flipped", flipped),
+    ]
+}
+
+/// The configuration files and tables a run names besides criteria and data — the run file, the
+/// award rules, a derive mapping, the unit registry and the lineage — damaged at random and in
+/// each broken form, through `check`, `score` and `derive`: located errors (exit 1 or 2) or a
+/// run, never a panic.
+#[test]
+fn config_files_mutation_pass_never_panics() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let fx = repo().join("tests/fixtures/mini");
+    let abs = |p: &str| repo().join(p).display().to_string();
+    let run_file = format!(
+        "criteria = [\"{}\"]\nunits = \"{}\"\nout = \"out\"\nlang = \"en\"\nawards = \"rules.toml\"\n\n[[data]]\nfile = \"{}\"\n\n[previous]\nresults = \"prev.csv\"\nlineage = \"lineage.csv\"\nyear = 2024\n\n[uncertainty]\nreplications = 20\nseed = 1\n[[uncertainty.survey]]\nindicator = \"sat\"\nmargin = 5\n[uncertainty.appraised]\nrange = 0.25\n\n[report]\nissuer = [\"UBND\", \"SỞ NỘI VỤ\"]\ndate = \"2026-01-15\"\n[report.signature]\nlines = [\"KT. GIÁM ĐỐC\"]\nname = \"An\"\n",
+        fx.join("criteria.toml").display(),
+        fx.join("units.csv").display(),
+        fx.join("data.csv").display()
+    );
+    let rules = "name = \"R\"\n[[award]]\nid = \"flag\"\nname = \"Flag\"\nscope = \"bloc\"\ntop = 1\nties = \"vote\"\n[award.gates]\nmin_grade = \"B\"\ntests = [\"incident == 0\"]\n";
+    let prev = "unit_code,unit_type,index_pct,rank,rank_of,rank_group\nU1,xã,90,2,6,unit_type:xã\nU2,xã,80,3,6,unit_type:xã\n";
+    let lineage = "Mã mới;Mã cũ;Quan hệ\nU1;U1;giữ nguyên\nU2;U2;giữ nguyên\n";
+    let mapping = std::fs::read(repo().join("sample-data/ban-do-ho-so.toml")).unwrap();
+    let units = std::fs::read(fx.join("units.csv")).unwrap();
+    let write_all = |run: &[u8], rules_b: &[u8], prev_b: &[u8], lineage_b: &[u8]| {
+        std::fs::write(dir.join("run.toml"), run).unwrap();
+        std::fs::write(dir.join("rules.toml"), rules_b).unwrap();
+        std::fs::write(dir.join("prev.csv"), prev_b).unwrap();
+        std::fs::write(dir.join("lineage.csv"), lineage_b).unwrap();
+    };
+    write_all(
+        run_file.as_bytes(),
+        rules.as_bytes(),
+        prev.as_bytes(),
+        lineage.as_bytes(),
+    );
+    // The intact set runs (so the damaged cases damage something that works).
+    ok(run_in(dir, &["score", "run.toml", "-q"]));
+    let derive = |map: &str| {
+        run_in(
+            dir,
+            &[
+                "derive",
+                &abs("sample-data/2025/ho-so-2025.csv"),
+                "--period",
+                "2025",
+                "--map",
+                map,
+                "--out",
+                "d.csv",
+                "-q",
+            ],
+        )
+    };
+    let mut rng = Rng(0x5EED_2026);
+    for i in 0..60 {
+        write_all(
+            &mutate(&mut rng, run_file.as_bytes()),
+            rules.as_bytes(),
+            prev.as_bytes(),
+            lineage.as_bytes(),
+        );
+        assert_handled(
+            &run_in(dir, &["check", "run.toml"]),
+            &format!("run file case {i}"),
+        );
+    }
+    for i in 0..40 {
+        write_all(
+            run_file.as_bytes(),
+            &mutate(&mut rng, rules.as_bytes()),
+            prev.as_bytes(),
+            lineage.as_bytes(),
+        );
+        assert_handled(
+            &run_in(dir, &["score", "run.toml", "-q"]),
+            &format!("rules case {i}"),
+        );
+    }
+    for i in 0..30 {
+        write_all(
+            run_file.as_bytes(),
+            rules.as_bytes(),
+            prev.as_bytes(),
+            &mutate(&mut rng, lineage.as_bytes()),
+        );
+        assert_handled(
+            &run_in(dir, &["score", "run.toml", "-q"]),
+            &format!("lineage case {i}"),
+        );
+    }
+    for i in 0..30 {
+        std::fs::write(dir.join("m.toml"), mutate(&mut rng, &mapping)).unwrap();
+        assert_handled(&derive("m.toml"), &format!("mapping case {i}"));
+    }
+    // Each broken form of each file.
+    for (form, bytes) in broken_forms(run_file.as_bytes()) {
+        write_all(
+            &bytes,
+            rules.as_bytes(),
+            prev.as_bytes(),
+            lineage.as_bytes(),
+        );
+        assert_handled(
+            &run_in(dir, &["score", "run.toml", "-q"]),
+            &format!("run file {form}"),
+        );
+    }
+    for (what, good) in [
+        ("rules", rules.as_bytes()),
+        ("prev", prev.as_bytes()),
+        ("lineage", lineage.as_bytes()),
+    ] {
+        for (form, bytes) in broken_forms(good) {
+            match what {
+                "rules" => write_all(
+                    run_file.as_bytes(),
+                    &bytes,
+                    prev.as_bytes(),
+                    lineage.as_bytes(),
+                ),
+                "prev" => write_all(
+                    run_file.as_bytes(),
+                    rules.as_bytes(),
+                    &bytes,
+                    lineage.as_bytes(),
+                ),
+                _ => write_all(
+                    run_file.as_bytes(),
+                    rules.as_bytes(),
+                    prev.as_bytes(),
+                    &bytes,
+                ),
+            }
+            assert_handled(
+                &run_in(dir, &["score", "run.toml", "-q"]),
+                &format!("{what} {form}"),
+            );
+        }
+    }
+    for (form, bytes) in broken_forms(&mapping) {
+        std::fs::write(dir.join("m.toml"), bytes).unwrap();
+        assert_handled(&derive("m.toml"), &format!("mapping {form}"));
+    }
+    write_all(
+        run_file.as_bytes(),
+        rules.as_bytes(),
+        prev.as_bytes(),
+        lineage.as_bytes(),
+    );
+    for (form, bytes) in broken_forms(&units) {
+        std::fs::write(dir.join("u.csv"), bytes).unwrap();
+        let good_criteria = fx.join("criteria.toml").display().to_string();
+        let data = fx.join("data.csv").display().to_string();
+        assert_handled(
+            &score_with(dir, &good_criteria, "u.csv", &data),
+            &format!("units {form}"),
+        );
+    }
+}
