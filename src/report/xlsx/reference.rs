@@ -3,7 +3,7 @@
 
 use rust_xlsxwriter::{Worksheet, XlsxError};
 
-use super::{base, page_footer, Styles};
+use super::{base, fit_row, page_footer, Styles};
 use crate::numfmt::round_half_away;
 use crate::report::view::{self};
 use crate::report::Run;
@@ -124,9 +124,11 @@ pub(super) fn method_sheet(ws: &mut Worksheet, run: &Run, st: &Styles) -> Result
         };
         ws.write_string_with_format(r, 0, label, &st.bold)?;
         ws.write_string_with_format(r, 1, &l.text, &st.plain)?;
-        // Rows grow with wrapped text: about 120 characters fit a line of column B.
-        let lines = (l.text.chars().count() as f64 / 120.0).ceil().max(1.0);
-        ws.set_row_height(r, 15.0 * lines)?;
+        // Rows grow with wrapped text, measured as every wrapped cell is (`fit_row`). Column B is
+        // 110 characters of '0'; the method lists paths and SHA-256 hashes, letters and digits as
+        // wide as that '0', so the width is given without the slack `fit_row` allows proportional
+        // text (an estimate of 120 characters a line printed two input rows over each other).
+        fit_row(ws, r, &[24.0, 110.0 / 1.15], &[(1, &l.text)])?;
         previous = l.label;
         r += 1;
     }
