@@ -71,17 +71,16 @@ fn reading(data: &Dataset, code: &str, indicator: &str) -> Option<f64> {
 
 /// The keys [`crate::rank::rank`] needs, over every unit of the run (indices into `scores`):
 /// totals, indices, each criteria file's tie-break node points, and the position by unit code.
-struct ScopeKeys {
+struct ScopeKeys<'a> {
     totals: Vec<f64>,
     index: Vec<f64>,
     /// Per criteria file, per tie-break node: the points of every unit (0 for other files' units).
     tie: Vec<Vec<Vec<f64>>>,
-    code_order: Vec<u32>,
+    code_order: &'a [u32],
 }
 
-impl ScopeKeys {
-    fn new(scores: &[UnitScore], criteria: &[Criteria], registry: &Registry) -> ScopeKeys {
-        let code_order = crate::rank::code_order(scores, registry);
+impl<'a> ScopeKeys<'a> {
+    fn new(scores: &[UnitScore], criteria: &[Criteria], code_order: &'a [u32]) -> ScopeKeys<'a> {
         let tie = criteria
             .iter()
             .enumerate()
@@ -139,7 +138,7 @@ fn scope_ranks(
         crate::rank::rank(
             members,
             &k,
-            &keys.code_order,
+            keys.code_order,
             c.ranking.method,
             c.ranking.tie_tolerance,
             &mut ranks,
@@ -155,7 +154,7 @@ fn scope_ranks(
         crate::rank::rank(
             members,
             &[&keys.index],
-            &keys.code_order,
+            keys.code_order,
             crate::criteria::model::RankMethod::Competition,
             tol,
             &mut ranks,
@@ -171,6 +170,9 @@ pub fn select(
     criteria: &[Criteria],
     registry: &Registry,
     scores: &[UnitScore],
+    // Each unit's position by unit code (`rank::code_order` of `scores`): computed once by the
+    // caller, since the Monte Carlo selects again in every replication over the same units.
+    code_order: &[u32],
     data: &Dataset,
     comparison: Option<&YearComparison>,
     probability: Option<&dyn Fn(usize) -> f64>,
@@ -178,7 +180,7 @@ pub fn select(
 ) -> Proposals {
     let vi = lang == Lang::Vi;
     let mut out = Proposals::default();
-    let keys = ScopeKeys::new(scores, criteria, registry);
+    let keys = ScopeKeys::new(scores, criteria, code_order);
     // Which units each earlier award proposed.
     let mut taken: HashMap<String, Vec<usize>> = HashMap::new();
     for (ai, a) in rules.awards.iter().enumerate() {

@@ -667,6 +667,7 @@ fn compute(a: &Job, p: &mut Prepared) -> Result<Computed> {
             criteria,
             registry,
             &scores,
+            &crate::rank::code_order(&scores, registry),
             data,
             comparison.as_ref(),
             grade_probability

@@ -338,6 +338,9 @@ pub fn run(
         );
         b
     });
+    // The award selection of every replication ranks the same units: their order by code, once.
+    let award_code_order = crate::rank::code_order(scores, registry);
+    let award_code_order = &award_code_order;
     let done = std::sync::atomic::AtomicUsize::new(0);
     let parts: Vec<(Vec<Hist>, Vec<Vec<u32>>)> = std::thread::scope(|sc| {
         let handles: Vec<_> = (0..threads)
@@ -399,6 +402,7 @@ pub fn run(
                                     criteria,
                                     registry,
                                     &copy,
+                                    award_code_order,
                                     data,
                                     ctx.comparison,
                                     None,
