@@ -247,15 +247,25 @@ pub struct Source {
     pub column: String,
 }
 
+impl Source {
+    /// The cell without the file's folders ("tham-dinh.xlsx#Thẩm định!E86"), as a printed table
+    /// names it; the method sheet and the CSV outputs give the whole path.
+    pub fn in_file(&self) -> String {
+        let name = std::path::Path::new(&self.file)
+            .file_name()
+            .map_or(self.file.as_str(), |n| n.to_str().unwrap_or(&self.file));
+        self.with_file(name)
+    }
+
+    fn with_file(&self, file: &str) -> String {
+        let column = self.column.split(' ').next().unwrap_or("");
+        format!("{file}!{column}{}", self.row)
+    }
+}
+
 impl std::fmt::Display for Source {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{}!{}{}",
-            self.file,
-            self.column.split(' ').next().unwrap_or(""),
-            self.row
-        )
+        f.write_str(&self.with_file(&self.file))
     }
 }
 

@@ -7,15 +7,21 @@
 
 use super::*;
 
+/// The criteria and the sample data, every file and folder, into `to`.
 fn copy_sample(to: &Path) {
-    for dir in ["criteria", "sample-data", "sample-data/2025"] {
-        std::fs::create_dir_all(to.join(dir)).unwrap();
-        for e in std::fs::read_dir(repo().join(dir)).unwrap() {
+    fn copy_dir(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for e in std::fs::read_dir(from).unwrap() {
             let e = e.unwrap();
-            if e.file_type().unwrap().is_file() {
-                std::fs::copy(e.path(), to.join(dir).join(e.file_name())).unwrap();
+            if e.file_type().unwrap().is_dir() {
+                copy_dir(&e.path(), &to.join(e.file_name()));
+            } else {
+                std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
             }
         }
+    }
+    for dir in ["criteria", "sample-data"] {
+        copy_dir(&repo().join(dir), &to.join(dir));
     }
 }
 
@@ -506,11 +512,18 @@ fn overlapping_words(pdf: &Path, page: usize) -> Option<(String, String)> {
 fn sample_run() -> (tempfile::TempDir, PathBuf) {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
-    // By its absolute path, as an office runs it from another folder: the method sheet then lists
-    // long input paths, whose wrapped rows once printed over each other.
+    // From a copy in a deeply nested office folder, by its absolute path, as an office runs it
+    // from another folder: the documents then name long paths with spaces and hyphens, whose
+    // wrapped rows once printed over each other — and did so only on machines whose clone lay
+    // in a longer folder than the developer's.
+    let office = tmp
+        .path()
+        .join("Phòng Cải cách hành chính - Sở Nội vụ tỉnh Sông Hồng")
+        .join("Hồ sơ đánh giá Chỉ số CCHC năm 2025 - bản trình Hội đồng thẩm định");
+    copy_sample(&office);
     ok(run(&[
         "score",
-        &repo()
+        &office
             .join("sample-data/danh-gia-2025.toml")
             .display()
             .to_string(),

@@ -124,7 +124,7 @@ pub fn appraisal(run: &Run) -> Option<AppraisalView> {
                     id: l.id.clone(),
                     name: l.name.clone(),
                     difference: round_half_away(l.difference, 2),
-                    cell: l.source.as_ref().map(|s| s.to_string()).unwrap_or_default(),
+                    cell: l.source.as_ref().map(|s| s.in_file()).unwrap_or_default(),
                 }
             })
             .collect(),

@@ -264,24 +264,30 @@ fn fit_row(
     Ok(())
 }
 
-/// Lines a text takes in a wrapped column of `width` characters (word wrap, a little slack for
-/// proportional type; a word longer than the column, such as a file path, is broken across
-/// lines as the spreadsheet breaks it).
+/// Lines a text takes in a wrapped column of `width` characters. Lines break between words and
+/// after a hyphen inside one, as LibreOffice and Excel break them ("sample-" | "data/2025/…"),
+/// with a little slack for proportional type; a piece longer than the column, such as a folder
+/// name, is broken across lines as the spreadsheet breaks it. Counting a break only where the
+/// spreadsheet may not make one would print a wrapped path over the row below.
 fn wrapped_lines(text: &str, width: f64) -> usize {
     let room = (width * 1.15).floor().max(1.0) as usize;
     let mut lines = 1;
     let mut used = 0;
     for word in text.split_whitespace() {
-        let n = word.chars().count();
-        if used > 0 && used + 1 + n <= room {
-            used += 1 + n;
-            continue;
+        for (k, piece) in word.split_inclusive('-').enumerate() {
+            let n = piece.chars().count();
+            // A word's first piece needs a space before it on a line already begun.
+            let gap = usize::from(k == 0 && used > 0);
+            if used + gap + n <= room {
+                used += gap + n;
+                continue;
+            }
+            if used > 0 {
+                lines += 1;
+            }
+            lines += (n - 1) / room;
+            used = (n - 1) % room + 1;
         }
-        if used > 0 {
-            lines += 1;
-        }
-        lines += (n - 1) / room;
-        used = (n - 1) % room + 1;
     }
     lines
 }
@@ -321,10 +327,19 @@ mod tests {
             wrapped_lines("không so sánh thứ hạng (đơn vị hợp nhất)", 20.0),
             2
         );
-        // A 45-character path in a 14-character column (room 16): three lines.
+        // A 45-character path in a 14-character column (room 16): broken after its hyphens,
+        // "sample-" | "data/2025/tham-" | "dinh.xlsx#Thẩm-" | "định!G61", four lines where
+        // breaking at the 16th character would make three.
         let path = "sample-data/2025/tham-dinh.xlsx#Thẩm-định!G61";
         assert_eq!(path.chars().count(), 45);
-        assert_eq!(wrapped_lines(path, 14.0), 3);
+        assert_eq!(wrapped_lines(path, 14.0), 4);
         assert_eq!(wrapped_lines(&format!("ô {path}"), 14.0), 4);
+        // A piece longer than the column is broken inside: 20 characters in room 16.
+        assert_eq!(wrapped_lines("abcdefghijklmnopqrst", 14.0), 2);
+        // Printed as LibreOffice broke it in a 24-character column (room 27): after "sample-",
+        // then after "so-", not after the 27th character.
+        let path = "/check/work/main/sample-data/2025/chi-so-xa.csv!AH46";
+        assert_eq!(wrapped_lines(path, 24.0), 3);
+        assert_eq!(wrapped_lines("tham-dinh.xlsx#Thẩm định!E86", 24.0), 2);
     }
 }
