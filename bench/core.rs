@@ -1,38 +1,20 @@
-//! Micro-benchmark of the scoring core: evaluate + rank for all 3,321 commune-level units of the
-//! country against the shipped communes set (43 leaves + bonus/penalty), as one Monte-Carlo
-//! replication would run it (no sink, reused buffers). Budget: under 0.5 ms per replication on
-//! one core, so that 10,000 replications fit in 5 s. Run: `cargo bench --bench core`.
+//! Micro-benchmark of the scoring core: a full evaluation + rank of all 3,321 commune-level units
+//! of the country against the shipped communes set (43 leaves + bonus/penalty), no sink, reused
+//! buffers — what `score` runs once and a Monte-Carlo replication would run if every leaf moved
+//! (a replication re-scores only the leaves with noise; `cargo bench --bench uncertainty` times
+//! that). Budget: under 0.5 ms on one core. Run: `cargo bench --bench core`.
 
 use std::time::Instant;
 
 use parindex::criteria::model::RankMethod;
 use parindex::rank;
-use parindex::score::{batch, bind, evaluate, plan};
+use parindex::score::{bind, evaluate, plan};
 
 #[path = "synthetic.rs"]
 mod synthetic;
 
-/// One replication's evaluation, batch: every unit's totals and tie-break points.
-#[allow(clippy::too_many_arguments)]
-fn evaluate_all(
-    p: &plan::Plan,
-    cols: &batch::Columns,
-    params: &plan::Params,
-    best: &mut [Option<f64>],
-    scratch: &mut batch::Scratch,
-    tie: &[usize],
-    out: &mut [evaluate::Totals],
-    totals: &mut [f64],
-    tie_keys: &mut [Vec<f64>],
-) {
-    cols.best_values(p, best);
-    batch::evaluate(p, cols, params, best, tie, scratch, out, tie_keys);
-    for (t, o) in totals.iter_mut().zip(out.iter()) {
-        *t = o.total;
-    }
-}
-
-/// The same evaluation unit by unit (the function `score` explains through its sink).
+/// Every unit's total and tie-break points, unit by unit (the function `score` explains through
+/// its sink).
 #[allow(clippy::too_many_arguments)]
 fn evaluate_units(
     p: &plan::Plan,
@@ -86,10 +68,7 @@ fn main() {
 
     // Buffers of one replication, reused.
     let mut best = vec![None; p.leaves.len()];
-    let cols = batch::Columns::new(&p, &bound);
-    let mut scratch = batch::Scratch::new(&p);
-    let mut unit_scratch = evaluate::Scratch::new(&p);
-    let mut out = vec![evaluate::Totals::default(); members.len()];
+    let mut scratch = evaluate::Scratch::new(&p);
     let mut totals = vec![0.0; members.len()];
     let tie: Vec<usize> = c.ranking.tie_break.clone();
     let mut tie_keys: Vec<Vec<f64>> = vec![vec![0.0; members.len()]; tie.len()];
@@ -113,14 +92,13 @@ fn main() {
 
     let ranking = (c.ranking.method, c.ranking.tie_tolerance);
     let mut replicate = |totals: &mut [f64], tie_keys: &mut [Vec<f64>], work: &mut [Vec<usize>]| {
-        evaluate_all(
+        evaluate_units(
             &p,
-            &cols,
+            &bound,
             &params,
             &mut best,
             &mut scratch,
             &tie,
-            &mut out,
             totals,
             tie_keys,
         );
@@ -140,14 +118,13 @@ fn main() {
     // Where the time goes: evaluation alone, ranking alone.
     let t1 = Instant::now();
     for _ in 0..n {
-        evaluate_all(
+        evaluate_units(
             &p,
-            &cols,
+            &bound,
             &params,
             &mut best,
             &mut scratch,
             &tie,
-            &mut out,
             &mut totals,
             &mut tie_keys,
         );
@@ -168,40 +145,10 @@ fn main() {
         ));
     }
     let rank_ms = t2.elapsed().as_secs_f64() * 1000.0 / n as f64;
-    // The unit-by-unit evaluation `score` explains through its sink, for comparison; its totals
-    // and tie keys must be the batch's to the bit.
-    let mut unit_totals = vec![0.0; members.len()];
-    let mut unit_keys = tie_keys.clone();
-    let t3 = Instant::now();
-    for _ in 0..n {
-        evaluate_units(
-            &p,
-            &bound,
-            &params,
-            &mut best,
-            &mut unit_scratch,
-            &tie,
-            &mut unit_totals,
-            &mut unit_keys,
-        );
-    }
-    let unit_ms = t3.elapsed().as_secs_f64() * 1000.0 / n as f64;
-    let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
-    assert_eq!(
-        bits(&unit_totals),
-        bits(&totals),
-        "batch and unit-by-unit totals differ"
-    );
-    for (a, b) in unit_keys.iter().zip(&tie_keys) {
-        assert_eq!(bits(a), bits(b), "batch and unit-by-unit tie keys differ");
-    }
+    println!("  of which evaluate {eval_ms:.3} ms, rank {rank_ms:.3} ms");
     println!(
-        "  of which evaluate {eval_ms:.3} ms (batch; unit by unit {unit_ms:.3} ms, same bits), \
-         rank {rank_ms:.3} ms"
-    );
-    println!(
-        "evaluate + rank, {} units × {} leaves (+{} items), one core: {per:.3} ms per replication \
-         ({:.1} s for 10,000); budget 0.5 ms: {} (checksum {checksum})",
+        "evaluate + rank, {} units × {} leaves (+{} items), one core: {per:.3} ms per full \
+         evaluation ({:.1} s for 10,000); budget 0.5 ms: {} (checksum {checksum})",
         members.len(),
         p.leaves.len(),
         p.items.len(),

@@ -67,6 +67,22 @@ pub fn best_values(plan: &Plan, bound: &Bound, best: &mut [Option<f64>]) {
     }
 }
 
+/// The grade cap of member `mi`'s disqualifying conditions that are met (0: none).
+pub fn disqualified_cap(c: &Criteria, bound: &Bound, mi: usize) -> usize {
+    (c.disqualify.iter().enumerate())
+        .filter(|&(di, _)| bound.condition(mi, di) == CondState::Met)
+        .map(|(_, d)| d.cap_grade)
+        .max()
+        .unwrap_or(0)
+}
+
+/// The grade of an index, no better than `cap` (a disqualifying condition's grade; 0 = none):
+/// the one place a unit's grade is decided.
+#[inline]
+pub fn capped_grade(c: &Criteria, basis: GradeBasis, index: f64, cap: usize) -> usize {
+    grade_with(&c.grading, basis, index).max(cap)
+}
+
 /// The band an index falls in, on the given basis.
 pub fn grade_with(g: &Grading, basis: GradeBasis, index: f64) -> usize {
     // Rounding to 2 decimals moves an index by at most 0.005 (plus binary noise): it can change
@@ -93,7 +109,7 @@ pub fn grade_with(g: &Grading, basis: GradeBasis, index: f64) -> usize {
 /// The unit's figures after the tree: bonus and penalty after their caps, the total before and
 /// after clamping to [0, max_points], and the index.
 #[derive(Debug, Clone, Copy)]
-pub(super) struct Combined {
+pub struct Combined {
     pub bonus: f64,
     pub penalty: f64,
     pub raw_total: f64,
@@ -103,9 +119,10 @@ pub(super) struct Combined {
 
 /// Tree points rescaled to `max_points` (0 when nothing counts), plus the capped bonus, minus the
 /// capped penalty (`sums`: the items' points summed per section), clamped; the index. The one
-/// place this arithmetic is written, for the unit-by-unit and the batch evaluation.
+/// place this arithmetic is written: the evaluation of a unit and a Monte-Carlo replication (which
+/// passes the nominal bonus and penalty, already capped, and its own tree points) both call it.
 #[inline(always)]
-pub(super) fn combine(c: &Criteria, tree_points: f64, tree_max: f64, sums: [f64; 2]) -> Combined {
+pub fn combine(c: &Criteria, tree_points: f64, tree_max: f64, sums: [f64; 2]) -> Combined {
     let scaled = if tree_max > 0.0 {
         tree_points * c.max_points / tree_max
     } else {
@@ -181,9 +198,7 @@ pub fn unit(
     )
 }
 
-/// One leaf of one unit: its points, the maximum it counts against, and its flags. (Callers that
-/// need no explanation use [`super::batch`], which applies the same formulas column by column
-/// and gives the same bits about three times faster.)
+/// One leaf of one unit: its points, the maximum it counts against, and its flags.
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
 fn leaf(
@@ -317,17 +332,14 @@ fn finish(
         sink.unit_flag(|| UnitFlag::TotalClamped);
     }
     let (bonus, penalty, total, index) = (t.bonus, t.penalty, t.total, t.index);
-    let mut grade = grade_with(&c.grading, params.basis, index);
     for (di, d) in c.disqualify.iter().enumerate() {
         match bound.condition(mi, di) {
             CondState::Missing => sink.unit_flag(|| UnitFlag::MissingCondition(d.id.clone())),
-            CondState::Met => {
-                sink.unit_flag(|| UnitFlag::Disqualified(d.id.clone()));
-                grade = grade.max(d.cap_grade);
-            }
+            CondState::Met => sink.unit_flag(|| UnitFlag::Disqualified(d.id.clone())),
             CondState::NotMet => {}
         }
     }
+    let grade = capped_grade(c, params.basis, index, disqualified_cap(c, bound, mi));
     Totals {
         tree_points,
         tree_max,

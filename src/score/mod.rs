@@ -2,12 +2,12 @@
 //! criteria file once; `bind` is the only step that reads cells (a units × leaves matrix and,
 //! separately, the trace; every data problem collected); `evaluate` turns the matrix into points,
 //! totals, index and grade as a pure function of (plan, matrix, parameters), unit by unit with
-//! an optional explanation, or `batch` — the same numbers for every unit at once, column by
-//! column, for replications that need no explanation; ranking lives in `rank`. [`score_all`]
+//! an optional explanation (a Monte-Carlo replication re-scores only the leaves that moved, and
+//! totals and grades them through the same `evaluate::combine` and `evaluate::capped_grade`);
+//! ranking lives in `rank`. [`score_all`]
 //! runs them for `score` and builds each unit's per-point explanation from the very evaluation
 //! that produced its numbers.
 
-pub mod batch;
 pub mod bind;
 pub mod evaluate;
 pub mod plan;

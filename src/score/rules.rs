@@ -196,7 +196,7 @@ pub fn points(rule: &Rule, max: f64, r: Reading, best: Option<f64>) -> Result<(f
 
 /// [`points`] for a reading [`check`] accepted: infallible, for the evaluation loop. A reading
 /// that does not fit the rule (never produced by binding) scores 0. The formulas are the
-/// functions of [`formula`], which the batch evaluator applies column by column.
+/// functions of [`formula`].
 #[inline(always)]
 pub fn points_of(rule: &Rule, max: f64, r: Reading, best: Option<f64>) -> (f64, Note) {
     let mut note = Note::None;
@@ -233,8 +233,8 @@ pub fn points_of(rule: &Rule, max: f64, r: Reading, best: Option<f64>) -> (f64, 
 }
 
 /// Each rule kind's formula on one value, before [`formula::within`] bounds it to [0, max]. The
-/// one place these formulas are written: the unit-by-unit evaluation (through [`points_of`]) and
-/// the batch evaluation both call them, so the two give the same bits.
+/// one place these formulas are written: the evaluation of a unit and a Monte-Carlo replication
+/// both reach them through [`points_of`], so the two give the same bits.
 pub mod formula {
     use crate::criteria::model::{Band, Category};
 

@@ -7,7 +7,6 @@ use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Normal};
 
-use crate::criteria::Criteria;
 use crate::rank;
 use crate::score::bind::{self, Cell};
 use crate::score::{evaluate, plan};
@@ -141,12 +140,7 @@ impl Fast {
             }
             f.bonus.push(t.bonus);
             f.penalty.push(t.penalty);
-            let cap = (0..c.disqualify.len())
-                .filter(|&d| bound.condition(mi, d) == bind::CondState::Met)
-                .map(|d| c.disqualify[d].cap_grade)
-                .max()
-                .unwrap_or(0);
-            f.cap.push(cap);
+            f.cap.push(evaluate::disqualified_cap(c, bound, mi));
             for (j, &node) in tie.iter().enumerate() {
                 f.tie_points[j].push(scratch.node_points[node]);
             }
@@ -208,23 +202,17 @@ pub(super) struct Plan1<'c> {
     pub(super) weights: Option<f64>,
 }
 
-/// A unit's total when each area's weight is multiplied by its factor: the weighted area points
-/// over the weighted maxima, rescaled to `max_points` (so the index stays on 0–100 and a unit
-/// re-based out of an area is not penalised by its weight), plus bonus − penalty, clamped.
-pub(super) fn weighted_total(
-    c: &Criteria,
-    factors: &[f64],
-    points: &[f64],
-    max: &[f64],
-    extra: f64,
-) -> f64 {
+/// The tree points and maximum when each area's weight is multiplied by its factor: the weighted
+/// sums of the areas' points and maxima, which [`evaluate::combine`] then rescales to
+/// `max_points` (so the index stays on 0–100 and a unit re-based out of an area is not penalised
+/// by its weight). With every factor 1 they are the nominal tree points and maximum, to the bit.
+pub(super) fn weighted_tree(factors: &[f64], points: &[f64], max: &[f64]) -> (f64, f64) {
     let (mut p, mut m) = (0.0, 0.0);
     for ((f, x), y) in factors.iter().zip(points).zip(max) {
         p += f * x;
         m += f * y;
     }
-    let scaled = if m > 0.0 { p * c.max_points / m } else { 0.0 };
-    (scaled + extra).clamp(0.0, c.max_points)
+    (p, m)
 }
 
 /// Append the cumulative distribution of Binomial(n, p) (n + 1 values, the last exactly 1).
@@ -459,26 +447,19 @@ pub(super) fn replicate(
                 }
             }
         }
-        let total = match pl.weights {
-            // The same expression as the nominal evaluation, so no noise gives the same bits.
-            None => {
-                let scaled = if f.tree_max[mi] > 0.0 {
-                    tree * c.max_points / f.tree_max[mi]
-                } else {
-                    0.0
-                };
-                (scaled + f.bonus[mi] - f.penalty[mi]).clamp(0.0, c.max_points)
-            }
-            Some(_) => weighted_total(
-                c,
+        // Totalled and graded by the nominal evaluation's own functions (the bonus and penalty
+        // are the nominal ones, already capped), so no noise gives the same bits.
+        let (tree, tree_max) = match pl.weights {
+            None => (tree, f.tree_max[mi]),
+            Some(_) => weighted_tree(
                 &w.factors,
                 &w.areas,
                 &f.area_max[mi * n_areas..(mi + 1) * n_areas],
-                f.bonus[mi] - f.penalty[mi],
             ),
         };
-        let index = total / c.max_points * 100.0;
-        let grade = evaluate::grade_with(&c.grading, w.params.basis, index).max(f.cap[mi]);
+        let t = evaluate::combine(c, tree, tree_max, [f.bonus[mi], f.penalty[mi]]);
+        let (total, index) = (t.total, t.index);
+        let grade = evaluate::capped_grade(c, w.params.basis, index, f.cap[mi]);
         w.totals[mi] = total;
         w.grades[mi] = grade;
         hist[mi].1[grade] += 1;
@@ -505,7 +486,8 @@ pub(super) fn replicate(
                     let points: Vec<f64> =
                         c.areas.iter().map(|&a| scratch.node_points[a]).collect();
                     let max: Vec<f64> = c.areas.iter().map(|&a| scratch.node_max[a]).collect();
-                    weighted_total(c, &w.factors, &points, &max, t.bonus - t.penalty)
+                    let (p, m) = weighted_tree(&w.factors, &points, &max);
+                    evaluate::combine(c, p, m, [t.bonus, t.penalty]).total
                 }
             };
             assert!(
