@@ -32,8 +32,9 @@ pub use error::{Error, Result};
 
 /// Run one parsed command line.
 pub fn run(cli: Cli) -> Result<()> {
+    let lang = cli.lang;
     match cli.command {
-        Command::Check { criteria, lang } => {
+        Command::Check { criteria } => {
             // As `score` does: a run file's own `lang` applies unless the flag says otherwise.
             let lang = lang
                 .or_else(|| criteria.iter().find_map(|p| runfile::declared_lang(p)))
@@ -44,17 +45,22 @@ pub fn run(cli: Cli) -> Result<()> {
             let _ = std::io::stdout().lock().write_all(out.as_bytes());
             Ok(())
         }
-        Command::Score(a) => {
+        Command::Score(mut a) => {
+            a.lang = lang;
             i18n::set(a.lang.unwrap_or_default());
             commands::score::run(&a)
         }
-        Command::Template(a) => {
+        Command::Template(mut a) => {
+            a.lang = lang;
             i18n::set(a.lang.unwrap_or_default());
             commands::template::run(&a)
         }
-        Command::Derive(a) => {
+        Command::Derive(mut a) => {
+            a.lang = lang.unwrap_or_default();
             i18n::set(a.lang);
             commands::derive::run(&a)
         }
+        // Printed by `cli::parse`.
+        Command::Completions { .. } => Ok(()),
     }
 }

@@ -3,8 +3,6 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 /// polars frees column buffers on other threads than the ones that allocated them; glibc then
 /// keeps a growing arena per thread. Two arenas cut the peak of `derive` on 20M records from
 /// 1.9 GB to 1.6 GB and made it faster (bench/derive_bench.py).
@@ -53,7 +51,22 @@ fn die_with_parent() {}
 fn main() -> ExitCode {
     die_with_parent();
     limit_malloc_arenas();
-    let cli = parindex::cli::Cli::parse();
+    let cli = match parindex::cli::parse(std::env::args_os().collect()) {
+        parindex::cli::Parsed::Run(cli) => *cli,
+        parindex::cli::Parsed::Print {
+            text,
+            to_stderr,
+            code,
+        } => {
+            use std::io::Write;
+            let _ = if to_stderr {
+                std::io::stderr().lock().write_all(text.as_bytes())
+            } else {
+                std::io::stdout().lock().write_all(text.as_bytes())
+            };
+            return ExitCode::from(code);
+        }
+    };
     match parindex::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

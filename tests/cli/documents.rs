@@ -9,17 +9,6 @@ use super::*;
 
 /// The criteria and the sample data, every file and folder, into `to`.
 fn copy_sample(to: &Path) {
-    fn copy_dir(from: &Path, to: &Path) {
-        std::fs::create_dir_all(to).unwrap();
-        for e in std::fs::read_dir(from).unwrap() {
-            let e = e.unwrap();
-            if e.file_type().unwrap().is_dir() {
-                copy_dir(&e.path(), &to.join(e.file_name()));
-            } else {
-                std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
-            }
-        }
-    }
     for dir in ["criteria", "sample-data"] {
         copy_dir(&repo().join(dir), &to.join(dir));
     }

@@ -1,23 +1,141 @@
-//! Command-line arguments (clap derive): the verbs, their flags and the help text with examples.
-//! Parsing only; `commands/*` do the work.
+//! Command-line arguments (clap derive): the verbs, their flags and the help text with examples,
+//! written here in English; [`parse`] reads a command line in the language asked for — `--lang`
+//! anywhere on the line, else `PARINDEX_LANG`, else Vietnamese — with help and usage errors in
+//! that language (`vi` holds the Vietnamese texts). Parsing only; `commands/*` do the work.
 
+mod vi;
+
+use std::ffi::OsString;
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::i18n::Lang;
 use crate::ingest::LocaleChoice;
+
+/// The environment variable that chooses the language where `--lang` is not given.
+pub const LANG_VAR: &str = "PARINDEX_LANG";
+
+/// What the command line asks for: a run, or text to print and an exit code (help, version,
+/// completions, a usage error).
+pub enum Parsed {
+    Run(Box<Cli>),
+    Print {
+        text: String,
+        to_stderr: bool,
+        code: u8,
+    },
+}
+
+/// The language the command line asks for before it is parsed: `--lang X` or `--lang=X`
+/// anywhere, else `PARINDEX_LANG`; `None` if neither (or a word that is not a language, which
+/// parsing then reports).
+pub fn requested_lang(args: &[OsString]) -> Option<Lang> {
+    use clap::ValueEnum;
+    let word = |w: &str| Lang::from_str(w.trim(), true).ok();
+    let mut it = args.iter().map(|a| a.to_string_lossy());
+    while let Some(a) = it.next() {
+        if a == "--" {
+            break;
+        }
+        if a == "--lang" {
+            return it.next().and_then(|w| word(&w));
+        }
+        if let Some(w) = a.strip_prefix("--lang=") {
+            return word(w);
+        }
+    }
+    std::env::var(LANG_VAR).ok().and_then(|w| word(&w))
+}
+
+/// The command line's parser with its help in `lang`.
+pub fn command(lang: Lang) -> clap::Command {
+    let cmd = Cli::command();
+    match lang {
+        Lang::Vi => vi::localize(cmd),
+        Lang::En => cmd,
+    }
+}
+
+/// Parse a command line (`args[0]` the program), help and usage errors in the language it asks
+/// for; the run's language is then `--lang`, else `PARINDEX_LANG`, else unset (a run file's
+/// `lang` or Vietnamese).
+pub fn parse(args: Vec<OsString>) -> Parsed {
+    let lang = requested_lang(&args).unwrap_or_default();
+    let env_lang = std::env::var(LANG_VAR).ok();
+    if let Some(w) = env_lang.as_deref().filter(|w| !w.trim().is_empty()) {
+        use clap::ValueEnum;
+        if Lang::from_str(w.trim(), true).is_err() {
+            return Parsed::Print {
+                text: crate::tr!(
+                    "lỗi: {LANG_VAR}=`{w}` không phải ngôn ngữ; dùng vi hoặc en",
+                    "error: {LANG_VAR}=`{w}` is not a language; use vi or en"
+                ),
+                to_stderr: true,
+                code: 2,
+            };
+        }
+    }
+    let mut cmd = command(lang);
+    let matches = match cmd.try_get_matches_from_mut(args) {
+        Ok(m) => m,
+        Err(e) => return usage(e, lang),
+    };
+    let mut cli = match Cli::from_arg_matches(&matches) {
+        Ok(c) => c,
+        Err(e) => return usage(e, lang),
+    };
+    if cli.lang.is_none() {
+        cli.lang = requested_lang(&[]);
+    }
+    if let Command::Completions { shell } = cli.command {
+        let mut out = Vec::new();
+        clap_complete::generate(shell, &mut cmd, "parindex", &mut out);
+        return Parsed::Print {
+            text: String::from_utf8_lossy(&out).into_owned(),
+            to_stderr: false,
+            code: 0,
+        };
+    }
+    Parsed::Run(Box::new(cli))
+}
+
+/// Help, version or a usage error, as text in `lang`.
+fn usage(e: clap::Error, lang: Lang) -> Parsed {
+    use clap::error::ErrorKind;
+    let shown = matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion);
+    let help_on_missing = e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand;
+    let plain = e.render().to_string();
+    let text = match lang {
+        Lang::En => plain,
+        Lang::Vi if shown || help_on_missing => vi::words(&plain),
+        Lang::Vi => match vi::usage_error(&e) {
+            Some(m) => m + "\n\nXem thêm: --help\n",
+            None => vi::words(&plain),
+        },
+    };
+    Parsed::Print {
+        text,
+        to_stderr: !shown,
+        code: if shown { 0 } else { 2 },
+    }
+}
 
 #[derive(Debug, Parser)]
 #[command(
     name = "parindex",
     version,
     about = "Score, grade and rank units on the PAR Index (Chỉ số CCHC) from versioned criteria files",
-    after_help = "Examples:\n  parindex check criteria/xa-2025.toml\n  parindex score sample-data/danh-gia-2025.toml\n  parindex score --criteria criteria/so-2025.toml --criteria criteria/xa-2025.toml \\\n      --units sample-data/units.csv --data sample-data/2025/chi-so-xa.csv --out out/\n\nExit codes: 0 ok, 1 bad data or failure at run time, 2 bad usage or bad criteria file."
+    disable_help_subcommand = true,
+    after_help = "Examples:\n  parindex check criteria/xa-2025.toml\n  parindex score sample-data/danh-gia-2025.toml\n  parindex score --criteria criteria/xa-2025.toml --units sample-data/units.csv \\\n      --data sample-data/2025/chi-so-xa.csv --data 'sample-data/2025/tham-dinh.xlsx#Thẩm định' \\\n      --data sample-data/2025/dieu-tra-xhh.parquet --out out/\n  parindex completions bash > /etc/bash_completion.d/parindex\n\nExit codes: 0 ok, 1 bad data or failure at run time, 2 bad usage or bad criteria file."
 )]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// Language of help, messages and documents: vi (default) or en; also PARINDEX_LANG=en.
+    /// A run file's `lang` applies when neither is given.
+    #[arg(long, value_enum, global = true, hide_possible_values = true)]
+    pub lang: Option<Lang>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -28,16 +146,12 @@ pub enum Command {
     )]
     Check {
         /// Criteria files or run files (TOML).
-        #[arg(required = true)]
+        #[arg(required = true, value_name = "FILE")]
         criteria: Vec<PathBuf>,
-        /// Language of the printed tree and the messages (default: a run file's own `lang`,
-        /// else Vietnamese).
-        #[arg(long, value_enum)]
-        lang: Option<Lang>,
     },
     /// Score, grade and rank units; write results.csv, criterion-scores.csv, results.xlsx and report.html.
     #[command(
-        after_help = "Examples:\n  parindex score sample-data/danh-gia-2025.toml\n  parindex score sample-data/danh-gia-2025.toml --lang en --out out-en/ --scorecards out-en/phieu\n  parindex score --criteria criteria/so-2025.toml --criteria criteria/xa-2025.toml \\\n      --units sample-data/units.csv \\\n      --data sample-data/2025/chi-so-so.csv --data sample-data/2025/chi-so-xa.csv \\\n      --data 'sample-data/2025/tham-dinh.xlsx#Thẩm định' --data sample-data/2025/dieu-tra-xhh.parquet --out out/\n\n  An office's own workbook, columns headed in Vietnamese, rates written as 0.9898:\n  parindex score --criteria criteria/xa-2025.toml --units sample-data/units.csv \\\n      --data 'bao-cao-xa.xlsx#Tổng hợp' --rates-as-fraction 'bao-cao-xa.xlsx#Tổng hợp' \\\n      --map cot-chi-so.toml --out out/\n\nA workbook sheet is chosen with FILE#SHEET (default: the first sheet). Columns are found by indicator\ncode or by caption (the criterion's name, `captions` in the criteria file, or --map). Cells formatted\nas % are read as percentages; a table that writes rates as fractions (0.9898) needs\n--rates-as-fraction FILE."
+        after_help = "Examples:\n  parindex score sample-data/danh-gia-2025.toml\n  parindex score sample-data/danh-gia-2025.toml --lang en --out out-en/ --scorecards out-en/phieu\n  parindex score --criteria criteria/so-2025.toml --criteria criteria/xa-2025.toml \\\n      --units sample-data/units.csv \\\n      --data sample-data/2025/chi-so-so.csv --data sample-data/2025/chi-so-xa.csv \\\n      --data 'sample-data/2025/tham-dinh.xlsx#Thẩm định' --data sample-data/2025/dieu-tra-xhh.parquet --out out/\n\nA workbook sheet is chosen with FILE#SHEET (default: the first sheet). Columns are found by indicator\ncode or by caption (the criterion's name, `captions` in the criteria file, or --map). Cells formatted\nas % are read as percentages; a table that writes rates as fractions (0.9898) needs\n--rates-as-fraction FILE; an office's own headers are named to indicators with --map FILE\n(README, section Inputs as they arrive)."
     )]
     Score(ScoreArgs),
     /// Write the data-entry workbook for a year's criteria: a sheet per criteria file, a row per
@@ -48,9 +162,18 @@ pub enum Command {
     Template(TemplateArgs),
     /// Turn dossier records (one row per hồ sơ) into a per-unit indicator table for `score`.
     #[command(
-        after_help = "Definitions (docs/derive.md): received in the period; resolved = finished by --as-of; on time = finished on or before the due date; an open dossier past its due date counts as late:\n  on_time_rate = resolved_on_time / (resolved + pending_overdue) × 100\n\nOn a terminal, a bar shows the records read, records per second and the time left.\n\nExamples:\n  parindex derive sample-data/2025/ho-so-2025.csv --period 2025 --map sample-data/ban-do-ho-so.toml \\\n      --units sample-data/units.csv --out chi-so-ho-so.csv\n  parindex derive part1.parquet part2.parquet --from 1/7/2025 --to 31/12/2025 --as-of 15/1/2026 \\\n      --map vendor.toml --units sample-data/units.csv --out indicators.parquet"
+        after_help = "Definitions (docs/derive.md): received in the period; resolved = finished by --as-of; on time = finished on or before the due date; an open dossier past its due date counts as late:\n  on_time_rate = resolved_on_time / (resolved + pending_overdue) × 100\n\nOn a terminal, a bar shows the records read, records per second and the time left.\n\nExamples:\n  parindex derive sample-data/2025/ho-so-2025.csv --period 2025 --map sample-data/ban-do-ho-so.toml \\\n      --units sample-data/units.csv --out chi-so-ho-so.csv\n  parindex derive sample-data/2025/ho-so-2025.csv --from 1/7/2025 --to 31/12/2025 --as-of 15/1/2026 \\\n      --map sample-data/ban-do-ho-so.toml --units sample-data/units.csv --out chi-so-6-thang.parquet"
     )]
     Derive(DeriveArgs),
+    /// Print a shell's completion script for parindex (bash, zsh, fish, powershell, elvish).
+    #[command(
+        after_help = "Examples:\n  parindex completions bash > ~/.local/share/bash-completion/completions/parindex\n  parindex completions zsh > ~/.zfunc/_parindex"
+    )]
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -116,8 +239,8 @@ pub struct ScoreArgs {
     /// How text numbers are written: auto-detect per file (default), vi (86,97) or en (86.97).
     #[arg(long, value_enum)]
     pub locale: Option<LocaleChoice>,
-    /// Language of what people read: sheet names, headers, grades, messages (default vi).
-    #[arg(long, value_enum)]
+    /// The run's language (`--lang` of the command line, set by `run`).
+    #[arg(skip)]
     pub lang: Option<Lang>,
     /// Print only the summary line.
     #[arg(long, short)]
@@ -144,8 +267,8 @@ pub struct TemplateArgs {
     /// The appraisal form: a reason column after each indicator.
     #[arg(long)]
     pub appraisal: bool,
-    /// Language of captions, messages and instructions (default vi).
-    #[arg(long, value_enum)]
+    /// The run's language (`--lang` of the command line, set by `run`).
+    #[arg(skip)]
     pub lang: Option<Lang>,
 }
 
@@ -184,8 +307,8 @@ pub struct DeriveArgs {
     /// Reader: auto (parindex's own), or polars' engine: streaming (bounded memory) or in-memory.
     #[arg(long, default_value = "auto", hide = true)]
     pub engine: String,
-    /// Language of messages.
-    #[arg(long, value_enum, default_value_t)]
+    /// The run's language (`--lang` of the command line, set by `run`).
+    #[arg(skip)]
     pub lang: Lang,
     /// No progress lines and no progress bar.
     #[arg(long, short)]
