@@ -756,24 +756,19 @@ fn tell(
     warnings: &[String],
     written: &[String],
 ) -> Result<()> {
-    let lang = a.lang;
     let mut stdout = std::io::stdout().lock();
-    let mut stderr = std::io::stderr().lock();
-    let note_word = lang.pick("ghi chú", "note");
-    let warn_word = lang.pick("cảnh báo", "warning");
-    for n in notes {
-        let _ = writeln!(stderr, "{note_word}: {n}");
-    }
-    for w in warnings {
-        let _ = writeln!(stderr, "{warn_word}: {w}");
-    }
     let pipe = |r: std::io::Result<()>| match r {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         other => other.map_err(|e| Error::Other(e.to_string())),
     };
-    if !a.quiet {
-        pipe(write!(stdout, "{}", report::terminal::table(run)))?;
+    let summary = report::terminal::summary(run, warnings.len());
+    // `-q`: the summary line only (its count of warnings included); errors still go to stderr.
+    if a.quiet {
+        return pipe(writeln!(stdout, "{summary}"));
     }
+    let mut stderr = std::io::stderr().lock();
+    let _ = write!(stderr, "{}", report::terminal::notes(run.lang, notes, warnings));
+    pipe(write!(stdout, "{}", report::terminal::table(run)))?;
     pipe(write!(stdout, "{}", report::terminal::year_lines(run)))?;
     pipe(write!(
         stdout,
@@ -781,30 +776,13 @@ fn tell(
         report::terminal::uncertainty_line(run)
     ))?;
     pipe(write!(stdout, "{}", report::terminal::award_lines(run)))?;
-    pipe(writeln!(
+    pipe(writeln!(stdout, "{summary}"))?;
+    let scorecards = a.scorecards.as_ref().map(|d| (run.scores.len(), d.as_path()));
+    pipe(write!(
         stdout,
         "{}",
-        report::terminal::summary(run, warnings.len())
-    ))?;
-    pipe(writeln!(
-        stdout,
-        "{} {}",
-        lang.pick("Đã ghi:", "Written:"),
-        written.join(", ")
-    ))?;
-    if let Some(dir) = &a.scorecards {
-        pipe(writeln!(
-            stdout,
-            "{} {} {}",
-            lang.pick("Phiếu kết quả từng đơn vị:", "Scorecards, one per unit:"),
-            run.scores.len(),
-            lang.pick(
-                &format!("tệp trong {}", dir.display()),
-                &format!("files in {}", dir.display())
-            )
-        ))?;
-    }
-    Ok(())
+        report::terminal::written(run.lang, written, scorecards)
+    ))
 }
 
 /// The data tables with what was declared about each: the run file's `rates = "fraction"`,

@@ -1,5 +1,8 @@
 //! The short ranking shown on the terminal after `score`: the top of each ranking group and a
-//! one-line summary (units scored, grade counts, warnings). Display only.
+//! one-line summary (units scored, grade counts, warnings), the notes and warnings, the files
+//! written. Display only.
+
+use std::path::Path;
 
 use super::{view, Run};
 use crate::i18n::{grade_label, Lang};
@@ -192,4 +195,30 @@ pub fn summary(run: &Run, warnings: usize) -> String {
             if warnings == 1 { "warning" } else { "warnings" }
         )
     )
+}
+
+/// The run's notes and warnings, a line each, as they go to stderr.
+pub fn notes(lang: Lang, notes: &[String], warnings: &[String]) -> String {
+    let note = lang.pick("ghi chú", "note");
+    let warning = lang.pick("cảnh báo", "warning");
+    let mut out = String::new();
+    for n in notes {
+        out += &format!("{note}: {n}\n");
+    }
+    for w in warnings {
+        out += &format!("{warning}: {w}\n");
+    }
+    out
+}
+
+/// The files written, and the scorecards' folder (how many, where) if any.
+pub fn written(lang: Lang, files: &[String], scorecards: Option<(usize, &Path)>) -> String {
+    let mut out = format!("{} {}\n", lang.pick("Đã ghi:", "Written:"), files.join(", "));
+    if let Some((n, dir)) = scorecards {
+        out += &match lang {
+            Lang::Vi => format!("Phiếu kết quả từng đơn vị: {n} tệp trong {}\n", dir.display()),
+            Lang::En => format!("Scorecards, one per unit: {n} files in {}\n", dir.display()),
+        };
+    }
+    out
 }

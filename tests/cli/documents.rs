@@ -138,6 +138,10 @@ file = "../../sample-data/2025/dieu-tra-xhh.parquet"
     ));
     assert!(dir.join("ket-qua/results.csv").is_file(), "{o:?}");
     assert_eq!(results(&dir.join("ket-qua")).len(), 120);
+    // `-q` prints the summary line only: no table, notes, warnings or list of files.
+    assert_eq!(o.stdout.lines().count(), 1, "{o:?}");
+    assert!(o.stdout.starts_with("Đã chấm 120 đơn vị"), "{o:?}");
+    assert_eq!(o.stderr, "", "{o:?}");
     // Flags win: language and output folder.
     ok(run_in(
         tmp.path(),
