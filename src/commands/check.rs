@@ -75,6 +75,7 @@ pub fn run(paths: &[PathBuf], lang: Lang) -> Result<String> {
             if !diags.is_empty() {
                 return Err(Error::Criteria(diags));
             }
+            probe_tables(&run_files)?;
             all
         }
         Ok(_) => return Err(Error::Criteria(diags)),
@@ -131,6 +132,27 @@ pub fn run(paths: &[PathBuf], lang: Lang) -> Result<String> {
         out.push('\n');
     }
     Ok(out)
+}
+
+/// Open every data and self-assessment table the run files name, as `score` will (the sheet
+/// named, the file's kind, its encoding): every problem at once.
+fn probe_tables(run_files: &[runfile::RunFile]) -> Result<()> {
+    let mut issues = Vec::new();
+    let tables = run_files
+        .iter()
+        .flat_map(|rf| rf.data.iter().chain(&rf.self_data));
+    for d in tables {
+        match crate::ingest::probe(&d.path) {
+            Ok(()) => {}
+            Err(Error::Data(mut more)) => issues.append(&mut more),
+            Err(e) => return Err(e),
+        }
+    }
+    if issues.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Data(issues))
+    }
 }
 
 fn criteria_named(paths: &[PathBuf], c: &Path) -> bool {

@@ -767,7 +767,11 @@ fn tell(
         return pipe(writeln!(stdout, "{summary}"));
     }
     let mut stderr = std::io::stderr().lock();
-    let _ = write!(stderr, "{}", report::terminal::notes(run.lang, notes, warnings));
+    let _ = write!(
+        stderr,
+        "{}",
+        report::terminal::notes(run.lang, notes, warnings)
+    );
     pipe(write!(stdout, "{}", report::terminal::table(run)))?;
     pipe(write!(stdout, "{}", report::terminal::year_lines(run)))?;
     pipe(write!(
@@ -777,7 +781,10 @@ fn tell(
     ))?;
     pipe(write!(stdout, "{}", report::terminal::award_lines(run)))?;
     pipe(writeln!(stdout, "{summary}"))?;
-    let scorecards = a.scorecards.as_ref().map(|d| (run.scores.len(), d.as_path()));
+    let scorecards = a
+        .scorecards
+        .as_ref()
+        .map(|d| (run.scores.len(), d.as_path()));
     pipe(write!(
         stdout,
         "{}",

@@ -200,6 +200,61 @@ pub fn read_table(
     Ok(t)
 }
 
+/// Open a table argument as `score` will read it, without making a table of it: the file is of a
+/// kind parindex reads, a workbook has the sheet named (or, a filled template, its data sheets), a
+/// CSV decodes and parses, a Parquet file has its markers (its pages are decoded by `score`, in a
+/// supervised process). For `check`, which reads no data.
+pub fn probe(arg: &Path) -> Result<()> {
+    let (path, sheet) = split_sheet(arg);
+    let name = arg.display().to_string();
+    let ext = extension(&path);
+    let Some(kind) = file_kind(&path) else {
+        return Err(Error::Usage(crate::tr!(
+            "{name}: không nhận dạng được loại tệp `.{ext}`; parindex đọc .csv, .xlsx và .parquet",
+            "{name}: unknown file type `.{ext}`; parindex reads .csv, .xlsx and .parquet"
+        )));
+    };
+    let bytes = std::fs::read(&path).map_err(|source| Error::Read {
+        path: path.clone(),
+        source,
+    })?;
+    match kind {
+        FileKind::Workbook => {
+            let template = (sheet.is_none() && matches!(ext.as_str(), "xlsx" | "xlsm"))
+                .then(|| xlsx::template_sheets(&bytes))
+                .flatten();
+            match template {
+                Some(sheets) => {
+                    for s in sheets {
+                        let name = format!("{name}#{s}");
+                        xlsx::read_bytes(bytes.clone(), &ext, Some(&s), &name)?;
+                    }
+                }
+                None => {
+                    xlsx::read_bytes(bytes, &ext, sheet.as_deref(), &name)?;
+                }
+            }
+        }
+        FileKind::Csv => {
+            csv::read_bytes(&bytes, &name)?;
+        }
+        FileKind::Parquet => {
+            let marked =
+                bytes.len() >= 12 && bytes.starts_with(b"PAR1") && bytes.ends_with(b"PAR1");
+            if !marked {
+                return Err(Error::data(
+                    name,
+                    crate::tr!(
+                        "không phải tệp Parquet (thiếu dấu PAR1 ở đầu hoặc cuối tệp): tệp bị cắt hoặc có đuôi sai",
+                        "not a Parquet file (no PAR1 marker at its start or end): cut short or misnamed"
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// The document property in which a workbook made by `parindex template` lists its data
 /// sheets, one per line.
 pub const TEMPLATE_SHEETS_PROPERTY: &str = "parindex-template-sheets";

@@ -213,10 +213,17 @@ pub fn notes(lang: Lang, notes: &[String], warnings: &[String]) -> String {
 
 /// The files written, and the scorecards' folder (how many, where) if any.
 pub fn written(lang: Lang, files: &[String], scorecards: Option<(usize, &Path)>) -> String {
-    let mut out = format!("{} {}\n", lang.pick("Đã ghi:", "Written:"), files.join(", "));
+    let mut out = format!(
+        "{} {}\n",
+        lang.pick("Đã ghi:", "Written:"),
+        files.join(", ")
+    );
     if let Some((n, dir)) = scorecards {
         out += &match lang {
-            Lang::Vi => format!("Phiếu kết quả từng đơn vị: {n} tệp trong {}\n", dir.display()),
+            Lang::Vi => format!(
+                "Phiếu kết quả từng đơn vị: {n} tệp trong {}\n",
+                dir.display()
+            ),
             Lang::En => format!("Scorecards, one per unit: {n} files in {}\n", dir.display()),
         };
     }

@@ -181,6 +181,42 @@ file = "../../sample-data/2025/dieu-tra-xhh.parquet"
     );
 }
 
+/// `check RUN.toml` opens every table the run file names, as `score` will: a sheet that is not
+/// in its workbook and a file that is not what its name says are found before the meeting, all
+/// at once, each named.
+#[test]
+fn check_opens_every_table_a_run_file_names() {
+    let tmp = tempfile::tempdir().unwrap();
+    copy_sample(tmp.path());
+    std::fs::write(tmp.path().join("cut.parquet"), b"PAR1 cut short").unwrap();
+    std::fs::write(
+        tmp.path().join("run.toml"),
+        r#"criteria = ["criteria/xa-2025.toml"]
+units = "sample-data/units.csv"
+[[data]]
+file = "sample-data/2025/chi-so-xa.csv"
+[[data]]
+file = "sample-data/2025/tham-dinh.xlsx"
+sheet = "Tham dinh"
+[[data]]
+file = "cut.parquet"
+[[self]]
+file = "sample-data/2025/tu-danh-gia-xa.csv"
+"#,
+    )
+    .unwrap();
+    let o = run_in(tmp.path(), &["check", "run.toml"]);
+    assert_eq!(o.code, 1, "{o:?}");
+    for s in [
+        "tham-dinh.xlsx#Tham dinh: không có trang tính `Tham dinh`; tệp có: Thẩm định",
+        "cut.parquet: không phải tệp Parquet",
+    ] {
+        assert!(o.stderr.contains(s), "{s} in {o:?}");
+    }
+    // The sample's run file opens whole.
+    ok(run(&["check", "sample-data/danh-gia-2025.toml"]));
+}
+
 #[test]
 fn a_bad_run_file_is_reported_at_its_lines_and_nothing_is_written() {
     let tmp = tempfile::tempdir().unwrap();
