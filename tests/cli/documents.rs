@@ -537,6 +537,32 @@ fn overlapping_words(pdf: &Path, page: usize) -> Option<(String, String)> {
     None
 }
 
+/// Print an HTML document with headless Chromium as a clerk's browser prints it — its own
+/// header and footer (date, title, URL) left on, as they are by default — and return its pages'
+/// text. The document's margin boxes must keep the browser's out: no page may carry them.
+fn print_html(html: &Path, pdf: &Path, home: &Path) -> Vec<String> {
+    let print = Command::new("chromium")
+        .args(["--headless", "--no-sandbox", "--disable-gpu"])
+        .arg(format!("--print-to-pdf={}", pdf.display()))
+        .arg(format!("file://{}", html.display()))
+        .env("HOME", home)
+        .output()
+        .unwrap();
+    assert!(pdf.is_file(), "{print:?}");
+    let pages = pdf_pages(pdf);
+    for (i, p) in pages.iter().enumerate() {
+        let stamped =
+            p.contains("file://") || p.lines().any(|l| l.contains(" AM") || l.contains(" PM"));
+        assert!(
+            !stamped,
+            "{}: page {} carries the browser's header or footer: {p}",
+            html.display(),
+            i + 1
+        );
+    }
+    pages
+}
+
 /// The sample's run file scored into a scratch folder: (the folder, its `out`).
 fn sample_run() -> (tempfile::TempDir, PathBuf) {
     let tmp = tempfile::tempdir().unwrap();
@@ -637,20 +663,7 @@ fn the_report_prints_one_scorecard_per_page() {
     }
     let (tmp, out) = sample_run();
     let pdf = out.join("report.pdf");
-    let print = Command::new("chromium")
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-pdf-header-footer",
-        ])
-        .arg(format!("--print-to-pdf={}", pdf.display()))
-        .arg(format!("file://{}", out.join("report.html").display()))
-        .env("HOME", tmp.path())
-        .output()
-        .unwrap();
-    assert!(pdf.is_file(), "{print:?}");
-    let pages = pdf_pages(&pdf);
+    let pages = print_html(&out.join("report.html"), &pdf, tmp.path());
     let first = pages
         .iter()
         .position(|p| p.contains("PHIẾU KẾT QUẢ"))
@@ -836,23 +849,7 @@ fn a_scorecard_file_holds_its_unit_only_and_prints_on_one_page() {
     print.push("XA013".into());
     for code in print {
         let pdf = tmp.path().join(format!("{code}.pdf"));
-        let p = Command::new("chromium")
-            .args([
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--no-pdf-header-footer",
-            ])
-            .arg(format!("--print-to-pdf={}", pdf.display()))
-            .arg(format!(
-                "file://{}",
-                cards.join(format!("{code}.html")).display()
-            ))
-            .env("HOME", tmp.path())
-            .output()
-            .unwrap();
-        assert!(pdf.is_file(), "{p:?}");
-        let pages = pdf_pages(&pdf);
+        let pages = print_html(&cards.join(format!("{code}.html")), &pdf, tmp.path());
         assert_eq!(
             pages.len(),
             1,
