@@ -9,6 +9,7 @@ use std::fmt::Write;
 
 use super::view::{num, AreaShare, GradeCount, Row};
 use crate::i18n::Lang;
+use crate::numfmt::num2;
 
 /// Escape text for SVG/XML content and attributes.
 pub fn esc(s: &str) -> String {
@@ -88,12 +89,13 @@ pub fn index_bars(rows: &[Row], grades: &[GradeCount], lang: Lang, title: &str) 
             esc(&format!(
                 "{} – {}% – {}",
                 r.name,
-                num(r.index, lang),
+                num2(r.index, lang),
                 r.grade
             )),
             x(r.index) + 4.0,
             y + BAR_H - 2.5,
-            num(r.index, lang)
+            // Two decimals, as the tables print the index ("98,60", not "98,6").
+            num2(r.index, lang)
         );
     }
     // Thresholds over the bars.

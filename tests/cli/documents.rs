@@ -537,6 +537,26 @@ fn overlapping_words(pdf: &Path, page: usize) -> Option<(String, String)> {
     None
 }
 
+/// No number on these pages has a decimal point: the documents' formats "0.00", "0.00%" and
+/// "0.0%" all print with the comma in Vietnamese (a criterion id such as "4.2" has one decimal
+/// and no percent sign, so it is not taken for a number).
+fn assert_decimal_commas(pages: &[String]) {
+    let all_digits = |x: &str| !x.is_empty() && x.bytes().all(|c| c.is_ascii_digit());
+    for (i, p) in pages.iter().enumerate() {
+        for w in p.split_whitespace() {
+            let w = w.trim_matches(|c: char| "()[];,:".contains(c));
+            let (digits, percent) = match w.strip_suffix('%') {
+                Some(d) => (d, true),
+                None => (w, false),
+            };
+            let point_number = digits.split_once('.').is_some_and(|(a, b)| {
+                all_digits(a) && all_digits(b) && (b.len() == 2 || (b.len() == 1 && percent))
+            });
+            assert!(!point_number, "page {}: `{w}` has a decimal point", i + 1);
+        }
+    }
+}
+
 /// Print an HTML document with headless Chromium as a clerk's browser prints it — its own
 /// header and footer (date, title, URL) left on, as they are by default — and return its pages'
 /// text. The document's margin boxes must keep the browser's out: no page may carry them.
@@ -597,11 +617,15 @@ fn the_workbook_prints_on_a_few_pages_with_its_title_block() {
         return;
     }
     let (tmp, out) = sample_run();
+    // An English LibreOffice (en-US locale, a fresh profile): the Vietnamese workbook must still
+    // print every number with the decimal comma.
     let conv = Command::new("soffice")
         .args(["--headless", "--convert-to", "pdf", "--outdir"])
         .arg(&out)
         .arg(out.join("results.xlsx"))
         .env("HOME", tmp.path())
+        .env("LC_ALL", "en_US.UTF-8")
+        .env("LANG", "en_US.UTF-8")
         .output()
         .unwrap();
     assert!(conv.status.success(), "{conv:?}");
@@ -640,6 +664,12 @@ fn the_workbook_prints_on_a_few_pages_with_its_title_block() {
     ] {
         assert!(all.contains(s), "{s} is not in the printed workbook");
     }
+    // Every number people read uses the decimal comma ("95,70%", "12,49"), whatever the
+    // reader's locale; the method sheet's versions and criteria ids ("7.4.2") are not numbers.
+    let method = (0..pages.len())
+        .find(|&i| pages[i].contains("PHƯƠNG PHÁP TÍNH ĐIỂM"))
+        .expect("the method sheet");
+    assert_decimal_commas(&pages[..method]);
     // Printed text never below 8 pt on the ranking pages.
     for &i in &ranking {
         let pt = smallest_text_pt(&pdf, i + 1);
@@ -664,6 +694,16 @@ fn the_report_prints_one_scorecard_per_page() {
     let (tmp, out) = sample_run();
     let pdf = out.join("report.pdf");
     let pages = print_html(&out.join("report.html"), &pdf, tmp.path());
+    // Numbers with the decimal comma on every page, scorecards included (they once repeated the
+    // source's "98.72%"); the method section is left out.
+    let method = (0..pages.len())
+        .find(|&i| pages[i].contains("PHƯƠNG PHÁP TÍNH ĐIỂM"))
+        .expect("the method section");
+    let first_card = (0..pages.len())
+        .find(|&i| pages[i].contains("PHIẾU KẾT QUẢ"))
+        .expect("scorecards");
+    assert_decimal_commas(&pages[..method]);
+    assert_decimal_commas(&pages[first_card..]);
     let first = pages
         .iter()
         .position(|p| p.contains("PHIẾU KẾT QUẢ"))

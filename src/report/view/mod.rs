@@ -388,7 +388,7 @@ pub fn card(run: &Run, u: &UnitScore) -> Card {
             max: round_half_away(max, 2),
             points: round_half_away(points, 2),
             lost: round_half_away((max - points).max(0.0), 2),
-            value: scored.map(|s| s.raw.clone()).unwrap_or_default(),
+            value: scored.map(|s| shown_value(s, lang)).unwrap_or_default(),
             note: scored.map(flags).unwrap_or_default(),
             self_points: self_of("tree", &n.id).map(|x| x.0),
             reason: self_of("tree", &n.id).map(|x| x.1).unwrap_or_default(),
@@ -409,7 +409,7 @@ pub fn card(run: &Run, u: &UnitScore) -> Card {
             max: round_half_away(s.max, 2),
             points: round_half_away(s.points, 2),
             lost: 0.0,
-            value: s.raw.clone(),
+            value: shown_value(s, lang),
             note: flags(s),
             self_points: self_of(if *is_pen { "penalty" } else { "bonus" }, &it.id).map(|x| x.0),
             reason: self_of(if *is_pen { "penalty" } else { "bonus" }, &it.id)
@@ -581,4 +581,20 @@ pub fn method(run: &Run) -> Vec<MethodLine> {
         format!("parindex {}", env!("CARGO_PKG_VERSION")),
     );
     out
+}
+
+/// A value as the scorecard shows it: a number in the document's language ("98,72%" where the
+/// source wrote "98.72%" or "0.9872" as a fraction), words (có, KAD…) as read.
+fn shown_value(s: &crate::score::Scored, lang: Lang) -> String {
+    match s.value {
+        Some(x) if s.raw.bytes().any(|b| b.is_ascii_digit()) => {
+            let percent = if s.raw.trim_end().ends_with('%') {
+                "%"
+            } else {
+                ""
+            };
+            format!("{}{percent}", num(x, lang))
+        }
+        _ => s.raw.clone(),
+    }
 }

@@ -55,10 +55,18 @@ struct Styles {
     legend: Format,
     sign: Format,
     label: Format,
+    lang: Lang,
 }
 
 impl Styles {
-    fn new() -> Styles {
+    /// A number format in the document's language: Vietnamese documents carry the Vietnamese
+    /// locale tag, so LibreOffice shows "95,70%" whatever the reader's own locale (Excel takes the
+    /// separators from Windows' regional settings and ignores the tag). Cells stay numbers.
+    fn num(&self, code: &str) -> String {
+        number_format(self.lang, code)
+    }
+
+    fn new(lang: Lang) -> Styles {
         let cell = base()
             .set_border(FormatBorder::Thin)
             .set_align(FormatAlign::VerticalCenter);
@@ -87,8 +95,8 @@ impl Styles {
                 .set_text_wrap()
                 .set_align(FormatAlign::Center)
                 .set_background_color(Color::RGB(0xDDEBF7)),
-            points: cell.clone().set_num_format("0.00"),
-            percent: cell.clone().set_num_format("0.00%"),
+            points: cell.clone().set_num_format(number_format(lang, "0.00")),
+            percent: cell.clone().set_num_format(number_format(lang, "0.00%")),
             text: cell.clone(),
             wrap: cell.clone().set_text_wrap(),
             center: cell.set_align(FormatAlign::Center),
@@ -103,7 +111,17 @@ impl Styles {
                 .set_align(FormatAlign::Top),
             sign: centered.set_bold(),
             label: base().set_bold(),
+            lang,
         }
+    }
+}
+
+/// `code` with the locale tag of `lang` (LCID 0x42A, Vietnamese: decimal comma, point for
+/// thousands).
+fn number_format(lang: Lang, code: &str) -> String {
+    match lang {
+        Lang::Vi => format!("[$-42A]{code}"),
+        Lang::En => code.to_string(),
     }
 }
 
@@ -144,7 +162,7 @@ fn creation_time(run: &Run) -> ExcelDateTime {
 
 pub fn workbook(run: &Run) -> Result<Vec<u8>, XlsxError> {
     let lang = run.lang;
-    let st = Styles::new();
+    let st = Styles::new(lang);
     let mut wb = Workbook::new();
     wb.set_default_format(&base(), 20, 64)?;
     wb.set_properties(

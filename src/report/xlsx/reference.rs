@@ -42,7 +42,7 @@ pub(super) fn detail_sheet(ws: &mut Worksheet, run: &Run, st: &Styles) -> Result
     // The cells take their column's format: a format passed with each of 1.4 million cells was
     // hashed and compared once per cell, a sixth of a national run's time.
     let plain = base();
-    let points = base().set_num_format("0.00");
+    let points = base().set_num_format(st.num("0.00"));
     for c in 0..headers.len() as u16 {
         ws.set_column_format(c, if c == 5 { &points } else { &plain })?;
     }

@@ -263,7 +263,7 @@ pub(super) fn uncertainty_sheet(
         ws.write_string_with_format(h, k as u16, *x, &st.header)?;
     }
     ws.set_row_height(h, 30)?;
-    let pct = st.percent.clone().set_num_format("0.0%");
+    let pct = st.percent.clone().set_num_format(st.num("0.0%"));
     for (i, r) in g.rows.iter().enumerate() {
         let row = h + 1 + i as u32;
         ws.write_string_with_format(row, 0, format!("{}/{}", r.rank, r.of), &st.center)?;
