@@ -433,7 +433,16 @@ fn self_assessment_against_appraisal_hand_computed() {
     );
     // The workbook and the report carry the comparison; U2's scorecard shows what it claimed.
     let mut wb = open_workbook_auto(tmp.path().join("out/results.xlsx")).unwrap();
-    let sheet = wb.worksheet_range("Self vs appraisal").unwrap();
+    // A sheet per table, so each table's header repeats on its printed pages.
+    let names = wb.sheet_names();
+    for tab in [
+        "Appraisal - units",
+        "Appraisal - criteria",
+        "Appraisal - no reason",
+    ] {
+        assert!(names.contains(&tab.to_string()), "{tab} in {names:?}");
+    }
+    let sheet = wb.worksheet_range("Appraisal - units").unwrap();
     let cells: Vec<String> = sheet
         .rows()
         .flat_map(|r| r.iter().map(|c| c.to_string()))

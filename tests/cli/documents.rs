@@ -670,6 +670,49 @@ fn the_workbook_prints_on_a_few_pages_with_its_title_block() {
         .find(|&i| pages[i].contains("PHƯƠNG PHÁP TÍNH ĐIỂM"))
         .expect("the method sheet");
     assert_decimal_commas(&pages[..method]);
+    // A signature never prints alone: the page that carries it carries rows of the ranking it
+    // signs (the wards' signature once printed alone on page 7, the communes' with one row).
+    for (i, p) in pages.iter().enumerate() {
+        if p.contains("Nguyễn Văn An") {
+            // The ranks on the page ("3/94"): their count, and the size of the group.
+            let ranks: Vec<u32> = p
+                .lines()
+                .filter(|l| !l.trim_start().starts_with("Trang "))
+                .flat_map(str::split_whitespace)
+                .filter_map(|w| {
+                    let (a, b) = w.split_once('/')?;
+                    a.parse::<u32>().ok()?;
+                    b.parse::<u32>().ok()
+                })
+                .collect();
+            let whole_group = ranks.first().is_some_and(|&n| ranks.len() == n as usize);
+            assert!(
+                ranks.len() >= 3 || whole_group,
+                "page {}: the signature with {} ranking rows",
+                i + 1,
+                ranks.len()
+            );
+        }
+    }
+    // Every table printed on more than one page repeats its header: a continuation page of a
+    // ranking, an award, or the appraisal's tables starts with its header.
+    for (i, p) in pages.iter().enumerate() {
+        let starts_with_a_unit = p
+            .lines()
+            .map(str::trim)
+            .find(|l| !l.is_empty())
+            .is_some_and(|l| {
+                let first = l.split_whitespace().next().unwrap_or("");
+                ["XA", "PH", "DK", "S0", "S1", "S2"]
+                    .iter()
+                    .any(|c| first.starts_with(c) && first[2..].bytes().all(|b| b.is_ascii_digit()))
+            });
+        assert!(
+            !starts_with_a_unit,
+            "page {} starts with a row, no header: {p}",
+            i + 1
+        );
+    }
     // Printed text never below 8 pt on the ranking pages.
     for &i in &ranking {
         let pt = smallest_text_pt(&pdf, i + 1);

@@ -19,13 +19,14 @@ use super::view::{self, Group};
 use super::Run;
 use crate::i18n::Lang;
 
+mod pages;
 mod ranking;
 mod reference;
 mod sections;
 
 use ranking::ranking_sheet;
 use reference::{detail_sheet, method_sheet};
-use sections::{appraisal_sheet, award_sheet, uncertainty_sheet, year_sheet};
+use sections::{appraisal_sheet, award_sheet, uncertainty_sheet, year_sheet, AppraisalPart};
 
 /// The font of Vietnamese administrative documents.
 pub const FONT: &str = "Times New Roman";
@@ -55,6 +56,8 @@ struct Styles {
     legend: Format,
     sign: Format,
     label: Format,
+    /// A label row inside a table (bold, shaded lighter than the header, bordered).
+    section: Format,
     lang: Lang,
 }
 
@@ -99,7 +102,7 @@ impl Styles {
             percent: cell.clone().set_num_format(number_format(lang, "0.00%")),
             text: cell.clone(),
             wrap: cell.clone().set_text_wrap(),
-            center: cell.set_align(FormatAlign::Center),
+            center: cell.clone().set_align(FormatAlign::Center),
             bold: base()
                 .set_bold()
                 .set_align(FormatAlign::Top)
@@ -111,6 +114,10 @@ impl Styles {
                 .set_align(FormatAlign::Top),
             sign: centered.set_bold(),
             label: base().set_bold(),
+            section: cell
+                .clone()
+                .set_bold()
+                .set_background_color(Color::RGB(0xF2F2F2)),
             lang,
         }
     }
@@ -216,11 +223,10 @@ pub fn workbook(run: &Run) -> Result<Vec<u8>, XlsxError> {
         }
     }
     if let Some(a) = view::appraisal(run) {
-        let name = sheet_name(
-            lang.pick("Tự đánh giá – Thẩm định", "Self vs appraisal"),
-            &mut used,
-        );
-        appraisal_sheet(wb.add_worksheet().set_name(&name)?, &a, lang, &st)?;
+        for part in AppraisalPart::ALL.into_iter().filter(|p| p.shown(&a)) {
+            let name = sheet_name(part.tab(lang), &mut used);
+            appraisal_sheet(wb.add_worksheet().set_name(&name)?, &a, part, lang, &st)?;
+        }
     }
     let name = sheet_name(lang.pick("Điểm chi tiết", "Criterion scores"), &mut used);
     // Constant-memory mode streams the 160,000 detail rows of a national run instead of
@@ -268,19 +274,24 @@ fn set_widths(ws: &mut Worksheet, widths: &[f64]) -> Result<(), XlsxError> {
 /// Give row `r` the height of its longest wrapped cell — `cells` are (column, text), `widths`
 /// the sheet's column widths — since LibreOffice does not grow rows written with a height and
 /// Excel grows them only on edit: a wrapped text in a one-line row prints over its neighbours.
+/// Returns the height given (points).
 fn fit_row(
     ws: &mut Worksheet,
     r: u32,
     widths: &[f64],
     cells: &[(u16, &str)],
-) -> Result<(), XlsxError> {
+) -> Result<f64, XlsxError> {
     let lines = (cells.iter())
         .map(|&(c, t)| wrapped_lines(t, widths[usize::from(c)]))
         .max()
         .unwrap_or(1);
-    ws.set_row_height(r, 15.0 * lines as f64)?;
-    Ok(())
+    let height = ROW_HEIGHT * lines as f64;
+    ws.set_row_height(r, height)?;
+    Ok(height)
 }
+
+/// A row's height when nothing in it wraps (points): the sheets' default.
+const ROW_HEIGHT: f64 = 15.0;
 
 /// Lines a text takes in a wrapped column of `width` characters. Lines break between words and
 /// after a hyphen inside one, as LibreOffice and Excel break them ("sample-" | "data/2025/…"),

@@ -7,11 +7,17 @@ use rust_xlsxwriter::{
     TableStyle, Worksheet, XlsxError,
 };
 
-use super::{fit_row, page_footer, percent_axes, ranking_widths, Styles, FONT};
+use super::pages::Flow;
+use super::{fit_row, page_footer, percent_axes, ranking_widths, Styles, FONT, ROW_HEIGHT};
 use crate::i18n::Lang;
 use crate::numfmt::round_half_away;
 use crate::report::view::{self, Group};
 use crate::report::Run;
+
+/// The heights of the title row and of the header row (two lines of headers and the areas'
+/// maxima), points.
+const TITLE_HEIGHT: f64 = 36.0;
+const HEADER_HEIGHT: f64 = 48.0;
 
 pub(super) fn ranking_sheet(
     ws: &mut Worksheet,
@@ -55,7 +61,7 @@ pub(super) fn ranking_sheet(
     }
     r += 2;
     ws.merge_range(r, 0, r, last_col, &g.title, &st.title)?;
-    ws.set_row_height(r, 36)?;
+    ws.set_row_height(r, TITLE_HEIGHT)?;
     r += 1;
     ws.merge_range(r, 0, r, last_col, &g.subtitle, &st.subtitle)?;
     r += 2;
@@ -95,7 +101,7 @@ pub(super) fn ranking_sheet(
         .set_style(TableStyle::Light1)
         .set_columns(&cols);
     ws.add_table(header_row, 0, last_row, last_col, &table)?;
-    ws.set_row_height(header_row, 48)?;
+    ws.set_row_height(header_row, HEADER_HEIGHT)?;
     let c = &run.criteria[g.criteria];
     let grade_formats: Vec<Format> = c
         .grading
@@ -114,6 +120,7 @@ pub(super) fn ranking_sheet(
         .set_num_format(format!("0\"/{}\"", g.units));
     let first_area = 4u16;
     let b = first_area + g.areas.len() as u16;
+    let mut heights = Vec::with_capacity(rows.len());
     for (i, row) in rows.iter().enumerate() {
         let r = header_row + 1 + i as u32;
         ws.write_number_with_format(r, 0, row.rank as f64, &rank_format)?;
@@ -129,12 +136,12 @@ pub(super) fn ranking_sheet(
         ws.write_number_with_format(r, b + 3, row.index / 100.0, &st.percent)?;
         ws.write_string_with_format(r, b + 4, &row.grade, &grade_formats[row.grade_band])?;
         ws.write_string_with_format(r, b + 5, &row.notes, &st.wrap)?;
-        fit_row(
+        heights.push(fit_row(
             ws,
             r,
             &widths,
             &[(2, &row.name), (3, &row.bloc), (last_col, &row.notes)],
-        )?;
+        )?);
     }
 
     // Legend of the abbreviated headers, then the signature block.
@@ -150,10 +157,8 @@ pub(super) fn ranking_sheet(
         legend.join("; ")
     );
     ws.merge_range(r, 0, r, last_col, &legend, &st.legend)?;
-    ws.set_row_height(
-        r,
-        15.0 * (1.0 + legend.chars().count() as f64 / 170.0).ceil(),
-    )?;
+    let legend_height = ROW_HEIGHT * (1.0 + legend.chars().count() as f64 / 170.0).ceil();
+    ws.set_row_height(r, legend_height)?;
     r += 2;
     let sign_rows = tb.signature_lines.len() + tb.signer.as_ref().map_or(0, |_| 3);
     for (i, line) in tb.signature_lines.iter().enumerate() {
@@ -171,6 +176,19 @@ pub(super) fn ranking_sheet(
         ws.merge_range(at, right_start, at, last_col, name, &st.sign)?;
     }
     let print_end = r + sign_rows as u32;
+    // The signature never prints alone: where it might, the table's last rows go with it.
+    let flow = Flow {
+        width: widths.iter().sum(),
+        // The title block's rows (the title 36 points high) and the header.
+        before: ROW_HEIGHT * header_row as f64 + (TITLE_HEIGHT - ROW_HEIGHT) + HEADER_HEIGHT,
+        header: HEADER_HEIGHT,
+        rows: &heights,
+        // A blank row, the legend, a blank row, the signature.
+        after: ROW_HEIGHT * (2 + sign_rows) as f64 + legend_height,
+    };
+    if let Some(k) = flow.keep_together() {
+        ws.set_page_breaks(&[header_row + 1 + k as u32])?;
+    }
 
     // Charts beside the table, outside the print area: for the screen and the projector.
     let chart_col = last_col + 2;

@@ -28,7 +28,7 @@ pub(super) fn detail_sheet(ws: &mut Worksheet, run: &Run, st: &Styles) -> Result
         ws.write_string_with_format(0, c as u16, *h, &st.header)?;
     }
     // This sheet is for looking things up (160,000 rows at national scale); its printable
-    // form is the scorecards of report.html. Printing it prints this note only.
+    // form is the scorecards of report.html, as this note says on screen.
     let note_col = headers.len() as u16 + 1;
     ws.write_string_with_format(
         0,
@@ -92,8 +92,9 @@ pub(super) fn detail_sheet(ws: &mut Worksheet, run: &Run, st: &Styles) -> Result
     ws.set_column_width(note_col, 60)?;
     ws.set_landscape();
     ws.set_paper_size(9);
-    ws.set_print_area(0, note_col, 0, note_col)?;
-    page_footer(ws, lang);
+    // The print area is an empty cell: LibreOffice and Excel print nothing of an empty page, so
+    // printing the workbook skips this sheet (a page for the note alone was a page wasted).
+    ws.set_print_area(1, note_col, 1, note_col)?;
     Ok(())
 }
 

@@ -376,7 +376,9 @@ pub(super) fn award_sheet(
         &st.legend,
     )?;
     ws.set_row_height(2, 30)?;
-    let mut r = 4u32;
+    // One table, its header repeated on every printed page; the three lists are label rows
+    // inside it (a header per list could not be repeated: a sheet repeats one band of rows).
+    let header = 4u32;
     let heads = [
         lang.pick("Phạm vi", "Scope"),
         lang.pick("Hạng", "Rank"),
@@ -386,6 +388,11 @@ pub(super) fn award_sheet(
         lang.pick("Quyết định", "Decision"),
         lang.pick("Lý do", "Reason"),
     ];
+    for (k, h) in heads.iter().enumerate() {
+        ws.write_string_with_format(header, k as u16, *h, &st.header)?;
+    }
+    ws.set_row_height(header, 30)?;
+    let mut r = header;
     for (title, rows) in [
         (lang.pick("Đơn vị được đề nghị", "Proposed"), &a.proposed),
         (
@@ -406,12 +413,15 @@ pub(super) fn award_sheet(
         if rows.is_empty() && title != lang.pick("Đơn vị được đề nghị", "Proposed") {
             continue;
         }
-        ws.write_string_with_format(r, 0, format!("{title} ({})", rows.len()), &st.label)?;
         r += 1;
-        for (k, h) in heads.iter().enumerate() {
-            ws.write_string_with_format(r, k as u16, *h, &st.header)?;
-        }
-        ws.set_row_height(r, 30)?;
+        ws.merge_range(
+            r,
+            0,
+            r,
+            last_col,
+            &format!("{title} ({})", rows.len()),
+            &st.section,
+        )?;
         for x in rows {
             r += 1;
             ws.write_string_with_format(r, 0, &x.scope, &st.wrap)?;
@@ -433,8 +443,8 @@ pub(super) fn award_sheet(
                 ],
             )?;
         }
-        r += 2;
     }
+    ws.set_repeat_rows(header, header)?;
     set_widths(ws, &AWARD_WIDTHS)?;
     ws.set_landscape();
     ws.set_paper_size(9);
@@ -445,11 +455,52 @@ pub(super) fn award_sheet(
     Ok(())
 }
 
-/// Self-assessed against appraised: per unit (largest cut first), per criterion (most often
-/// cut first), and the adjustments that have no reason.
+/// The parts of the self-assessment against the appraisal, a sheet each so that each table's
+/// header repeats on its printed pages (a sheet repeats one band of rows).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum AppraisalPart {
+    /// The means per criteria set, then the units, largest cut first.
+    Units,
+    /// The criteria, cut most often first.
+    Criteria,
+    /// The adjustments that have no reason.
+    Unexplained,
+}
+
+impl AppraisalPart {
+    pub(super) const ALL: [AppraisalPart; 3] = [
+        AppraisalPart::Units,
+        AppraisalPart::Criteria,
+        AppraisalPart::Unexplained,
+    ];
+
+    /// The sheet's tab.
+    pub(super) fn tab(self, lang: Lang) -> &'static str {
+        match self {
+            AppraisalPart::Units => lang.pick("Thẩm định - đơn vị", "Appraisal - units"),
+            AppraisalPart::Criteria => lang.pick("Thẩm định - tiêu chí", "Appraisal - criteria"),
+            AppraisalPart::Unexplained => {
+                lang.pick("Thẩm định - chưa có lý do", "Appraisal - no reason")
+            }
+        }
+    }
+
+    /// Whether the part has anything to show.
+    pub(super) fn shown(self, a: &view::AppraisalView) -> bool {
+        match self {
+            AppraisalPart::Units => true,
+            AppraisalPart::Criteria => !a.criteria.is_empty(),
+            AppraisalPart::Unexplained => !a.unexplained.is_empty(),
+        }
+    }
+}
+
+/// One part of the self-assessment against the appraisal: a title, (for the units, the means
+/// per criteria set,) and one table whose header repeats on every printed page.
 pub(super) fn appraisal_sheet(
     ws: &mut Worksheet,
     a: &view::AppraisalView,
+    part: AppraisalPart,
     lang: Lang,
     st: &Styles,
 ) -> Result<(), XlsxError> {
@@ -466,128 +517,135 @@ pub(super) fn appraisal_sheet(
         &st.title,
     )?;
     let mut r = 2u32;
-    // A titled table: its title on row `r`, its headers on the next; returns the header row.
-    let section =
+    // A titled table: its title on row `r`, its headers on the next, repeated on every page;
+    // returns the header row.
+    let table =
         |ws: &mut Worksheet, r: u32, title: &str, heads: &[&str]| -> Result<u32, XlsxError> {
-            ws.write_string_with_format(r, 0, title, &st.label)?;
+            ws.merge_range(r, 0, r, last_col, title, &st.label)?;
             for (k, h) in heads.iter().enumerate() {
                 ws.write_string_with_format(r + 1, k as u16, *h, &st.header)?;
             }
             ws.set_row_height(r + 1, 30)?;
+            ws.set_repeat_rows(r + 1, r + 1)?;
             Ok(r + 1)
         };
-    ws.merge_range(
-        r,
-        0,
-        r,
-        1,
-        lang.pick("Bộ tiêu chí", "Criteria set"),
-        &st.header,
-    )?;
-    for (k, h) in [
-        lang.pick("Số đơn vị", "Units"),
-        lang.pick("Tự đánh giá bình quân", "Mean self-assessed"),
-        lang.pick("Thẩm định bình quân", "Mean appraised"),
-        lang.pick("Chênh lệch", "Difference"),
-    ]
-    .iter()
-    .enumerate()
-    {
-        ws.write_string_with_format(r, 2 + k as u16, *h, &st.header)?;
-    }
-    ws.set_row_height(r, 30)?;
-    for m in &a.means {
-        r += 1;
-        ws.merge_range(r, 0, r, 1, &m.set, &st.text)?;
-        ws.write_number_with_format(r, 2, m.units as f64, &st.center)?;
-        ws.write_number_with_format(r, 3, m.self_mean, &st.points)?;
-        ws.write_number_with_format(r, 4, m.mean, &st.points)?;
-        ws.write_number_with_format(r, 5, round_half_away(m.mean - m.self_mean, 2), &st.points)?;
-    }
-    r += 2;
-    r = section(
-        ws,
-        r,
-        lang.pick(
-            "Theo đơn vị (chênh lệch lớn nhất trước)",
-            "By unit (largest gap first)",
-        ),
-        &[
-            lang.pick("Mã", "Code"),
-            lang.pick("Tên đơn vị", "Unit"),
-            lang.pick("Loại", "Type"),
-            lang.pick("Tự đánh giá", "Self-assessed"),
-            lang.pick("Thẩm định", "Appraised"),
-            lang.pick("Chênh lệch", "Difference"),
-            lang.pick("Số tiêu chí điều chỉnh", "Criteria adjusted"),
-        ],
-    )?;
-    for g in &a.units {
-        r += 1;
-        ws.write_string_with_format(r, 0, &g.code, &st.text)?;
-        ws.write_string_with_format(r, 1, &g.name, &st.wrap)?;
-        ws.write_string_with_format(r, 2, &g.unit_type, &st.wrap)?;
-        ws.write_number_with_format(r, 3, g.self_total, &st.points)?;
-        ws.write_number_with_format(r, 4, g.total, &st.points)?;
-        ws.write_number_with_format(r, 5, g.difference, &st.points)?;
-        ws.write_number_with_format(r, 6, g.adjusted as f64, &st.center)?;
-        fit_row(ws, r, &APPRAISAL_WIDTHS, &[(1, &g.name), (2, &g.unit_type)])?;
-    }
-    r += 2;
-    r = section(
-        ws,
-        r,
-        lang.pick(
-            "Theo tiêu chí (bị trừ điểm nhiều nhất trước)",
-            "By criterion (cut most often first)",
-        ),
-        &[
-            lang.pick("Mã tiêu chí", "Criterion"),
-            lang.pick("Tên tiêu chí", "Name"),
-            lang.pick("Bộ tiêu chí", "Criteria set"),
-            lang.pick("Số đơn vị", "Units"),
-            lang.pick("Số đơn vị bị điều chỉnh", "Units adjusted"),
-            lang.pick("Số đơn vị bị trừ", "Units cut"),
-            lang.pick("Điểm trừ bình quân", "Mean cut"),
-        ],
-    )?;
-    for g in &a.criteria {
-        r += 1;
-        ws.write_string_with_format(r, 0, &g.id, &st.text)?;
-        ws.write_string_with_format(r, 1, &g.name, &st.wrap)?;
-        ws.write_string_with_format(r, 2, &g.set, &st.wrap)?;
-        ws.write_number_with_format(r, 3, g.units as f64, &st.center)?;
-        ws.write_number_with_format(r, 4, g.adjusted as f64, &st.center)?;
-        ws.write_number_with_format(r, 5, g.cut as f64, &st.center)?;
-        ws.write_number_with_format(r, 6, g.mean_cut, &st.points)?;
-        fit_row(ws, r, &APPRAISAL_WIDTHS, &[(1, &g.name), (2, &g.set)])?;
-    }
-    if !a.unexplained.is_empty() {
-        r += 2;
-        r = section(
-            ws,
-            r,
-            &format!(
-                "{} ({})",
-                lang.pick("Điều chỉnh chưa có lý do", "Adjustments without a reason"),
-                a.unexplained.len()
-            ),
-            &[
-                lang.pick("Mã", "Code"),
-                lang.pick("Tên tiêu chí", "Criterion"),
-                lang.pick("Mã tiêu chí", "Criterion id"),
+    match part {
+        AppraisalPart::Units => {
+            ws.merge_range(
+                r,
+                0,
+                r,
+                1,
+                lang.pick("Bộ tiêu chí", "Criteria set"),
+                &st.header,
+            )?;
+            for (k, h) in [
+                lang.pick("Số đơn vị", "Units"),
+                lang.pick("Tự đánh giá bình quân", "Mean self-assessed"),
+                lang.pick("Thẩm định bình quân", "Mean appraised"),
                 lang.pick("Chênh lệch", "Difference"),
-                lang.pick("Ô dữ liệu thẩm định", "Appraised cell"),
-            ],
-        )?;
-        for x in &a.unexplained {
-            r += 1;
-            ws.write_string_with_format(r, 0, &x.code, &st.text)?;
-            ws.write_string_with_format(r, 1, &x.name, &st.wrap)?;
-            ws.write_string_with_format(r, 2, &x.id, &st.text)?;
-            ws.write_number_with_format(r, 3, x.difference, &st.points)?;
-            ws.write_string_with_format(r, 4, &x.cell, &st.wrap)?;
-            fit_row(ws, r, &APPRAISAL_WIDTHS, &[(1, &x.name), (4, &x.cell)])?;
+            ]
+            .iter()
+            .enumerate()
+            {
+                ws.write_string_with_format(r, 2 + k as u16, *h, &st.header)?;
+            }
+            ws.set_row_height(r, 30)?;
+            for m in &a.means {
+                r += 1;
+                ws.merge_range(r, 0, r, 1, &m.set, &st.text)?;
+                ws.write_number_with_format(r, 2, m.units as f64, &st.center)?;
+                ws.write_number_with_format(r, 3, m.self_mean, &st.points)?;
+                ws.write_number_with_format(r, 4, m.mean, &st.points)?;
+                let difference = round_half_away(m.mean - m.self_mean, 2);
+                ws.write_number_with_format(r, 5, difference, &st.points)?;
+            }
+            r += 2;
+            r = table(
+                ws,
+                r,
+                lang.pick(
+                    "Theo đơn vị (chênh lệch lớn nhất trước)",
+                    "By unit (largest gap first)",
+                ),
+                &[
+                    lang.pick("Mã", "Code"),
+                    lang.pick("Tên đơn vị", "Unit"),
+                    lang.pick("Loại", "Type"),
+                    lang.pick("Tự đánh giá", "Self-assessed"),
+                    lang.pick("Thẩm định", "Appraised"),
+                    lang.pick("Chênh lệch", "Difference"),
+                    lang.pick("Số tiêu chí điều chỉnh", "Criteria adjusted"),
+                ],
+            )?;
+            for g in &a.units {
+                r += 1;
+                ws.write_string_with_format(r, 0, &g.code, &st.text)?;
+                ws.write_string_with_format(r, 1, &g.name, &st.wrap)?;
+                ws.write_string_with_format(r, 2, &g.unit_type, &st.wrap)?;
+                ws.write_number_with_format(r, 3, g.self_total, &st.points)?;
+                ws.write_number_with_format(r, 4, g.total, &st.points)?;
+                ws.write_number_with_format(r, 5, g.difference, &st.points)?;
+                ws.write_number_with_format(r, 6, g.adjusted as f64, &st.center)?;
+                fit_row(ws, r, &APPRAISAL_WIDTHS, &[(1, &g.name), (2, &g.unit_type)])?;
+            }
+        }
+        AppraisalPart::Criteria => {
+            r = table(
+                ws,
+                r,
+                lang.pick(
+                    "Theo tiêu chí (bị trừ điểm nhiều nhất trước)",
+                    "By criterion (cut most often first)",
+                ),
+                &[
+                    lang.pick("Mã tiêu chí", "Criterion"),
+                    lang.pick("Tên tiêu chí", "Name"),
+                    lang.pick("Bộ tiêu chí", "Criteria set"),
+                    lang.pick("Số đơn vị", "Units"),
+                    lang.pick("Số đơn vị bị điều chỉnh", "Units adjusted"),
+                    lang.pick("Số đơn vị bị trừ", "Units cut"),
+                    lang.pick("Điểm trừ bình quân", "Mean cut"),
+                ],
+            )?;
+            for g in &a.criteria {
+                r += 1;
+                ws.write_string_with_format(r, 0, &g.id, &st.text)?;
+                ws.write_string_with_format(r, 1, &g.name, &st.wrap)?;
+                ws.write_string_with_format(r, 2, &g.set, &st.wrap)?;
+                ws.write_number_with_format(r, 3, g.units as f64, &st.center)?;
+                ws.write_number_with_format(r, 4, g.adjusted as f64, &st.center)?;
+                ws.write_number_with_format(r, 5, g.cut as f64, &st.center)?;
+                ws.write_number_with_format(r, 6, g.mean_cut, &st.points)?;
+                fit_row(ws, r, &APPRAISAL_WIDTHS, &[(1, &g.name), (2, &g.set)])?;
+            }
+        }
+        AppraisalPart::Unexplained => {
+            r = table(
+                ws,
+                r,
+                &format!(
+                    "{} ({})",
+                    lang.pick("Điều chỉnh chưa có lý do", "Adjustments without a reason"),
+                    a.unexplained.len()
+                ),
+                &[
+                    lang.pick("Mã", "Code"),
+                    lang.pick("Tên tiêu chí", "Criterion"),
+                    lang.pick("Mã tiêu chí", "Criterion id"),
+                    lang.pick("Chênh lệch", "Difference"),
+                    lang.pick("Ô dữ liệu thẩm định", "Appraised cell"),
+                ],
+            )?;
+            for x in &a.unexplained {
+                r += 1;
+                ws.write_string_with_format(r, 0, &x.code, &st.text)?;
+                ws.write_string_with_format(r, 1, &x.name, &st.wrap)?;
+                ws.write_string_with_format(r, 2, &x.id, &st.text)?;
+                ws.write_number_with_format(r, 3, x.difference, &st.points)?;
+                ws.write_string_with_format(r, 4, &x.cell, &st.wrap)?;
+                fit_row(ws, r, &APPRAISAL_WIDTHS, &[(1, &x.name), (4, &x.cell)])?;
+            }
         }
     }
     set_widths(ws, &APPRAISAL_WIDTHS)?;
