@@ -15,6 +15,23 @@ use crate::numfmt::Locale;
 use crate::text;
 use crate::units::{self, Registry, Source};
 
+/// A column the run reads, and who needs it (for the message when no table has it).
+#[derive(Debug, Clone)]
+pub struct Need {
+    pub column: String,
+    pub by: Needer,
+}
+
+#[derive(Debug, Clone)]
+pub enum Needer {
+    /// A criterion's leaf (its id and criteria file).
+    Criterion { id: String, file: String },
+    /// A criteria file (bonus, penalty or a disqualifying condition).
+    File(String),
+    /// A survey's sample size read by `[uncertainty]` of this run file.
+    SampleSize { run_file: String },
+}
+
 pub struct Dataset {
     pub tables: Vec<Table>,
     /// Indicator key → every (table, column) holding it; the tables cover disjoint units.
@@ -57,7 +74,7 @@ impl Dataset {
         specs: &[DataSpec],
         locale: LocaleChoice,
         registry: &Registry,
-        needed: &[(String, String)],
+        needed: &[Need],
         captions: &Captions,
     ) -> Result<Dataset> {
         let mut tables = Vec::new();
@@ -80,19 +97,20 @@ impl Dataset {
         Ok(Dataset::new(tables, fraction, registry, needed, captions))
     }
 
-    /// Join tables already read. `needed`: (indicator, who needs it) for error messages.
+    /// Join tables already read. `needed`: the columns the run reads and who needs each, for
+    /// error messages.
     pub fn new(
         tables: Vec<Table>,
         fraction: Vec<bool>,
         registry: &Registry,
-        needed: &[(String, String)],
+        needed: &[Need],
         captions: &Captions,
     ) -> Dataset {
         let mut issues = Vec::new();
         let mut columns: HashMap<String, Vec<(usize, usize)>> = HashMap::new();
         let mut rows = Vec::new();
         let needed_keys: std::collections::HashSet<String> =
-            needed.iter().map(|(i, _)| text::key(i)).collect();
+            needed.iter().map(|n| text::key(&n.column)).collect();
         for (ti, t) in tables.iter().enumerate() {
             let code_col = t.code_col;
             if t.rows.is_empty() {
@@ -117,11 +135,15 @@ impl Dataset {
                 {
                     continue;
                 }
-                // The indicator this column holds: its code as written, else a caption.
-                let k = if needed_keys.contains(&own) {
-                    own
-                } else {
-                    captions.resolve(t.captions(ci)).unwrap_or(own)
+                // The indicator this column holds: its code as written (in the whole header or
+                // in one of its rows: a template heads a column with its group over its code),
+                // else a caption.
+                let written = std::iter::once(own.clone())
+                    .chain(t.captions(ci).map(text::key))
+                    .find(|c| needed_keys.contains(c));
+                let k = match written {
+                    Some(k) => k,
+                    None => captions.resolve(t.captions(ci)).unwrap_or(own),
                 };
                 let holders = columns.entry(k).or_default();
                 if let Some(&(_, first)) = holders.iter().find(|&&(tj, _)| tj == ti) {
@@ -206,11 +228,31 @@ impl Dataset {
             }
         }
         let mut reported: std::collections::HashSet<String> = std::collections::HashSet::new();
-        for (indicator, user) in needed {
+        for need in needed {
+            let indicator = &need.column;
             let k = text::key(indicator);
             if columns.contains_key(&k) || !reported.insert(k) {
                 continue;
             }
+            let user = match &need.by {
+                Needer::Criterion { id, file } => {
+                    crate::tr!("tiêu chí {id} của {file}", "criterion {id} of {file}")
+                }
+                Needer::File(file) => file.clone(),
+                // A survey's sample size is no criterion's column: its fix is a table with it.
+                Needer::SampleSize { run_file } => {
+                    issues.push(DataIssue {
+                        file: run_file.clone(),
+                        row: None,
+                        column: None,
+                        message: crate::tr!(
+                            "không bảng dữ liệu nào có cột số phiếu khảo sát `{indicator}` mà `sample_size` của [[uncertainty.survey]] cần; thêm vào dữ liệu một bảng có cột này (mã đơn vị, {indicator}) — --data thay cả danh sách [[data]] của tệp lần chạy, nên nêu cả bảng đó — hoặc nhập số phiếu vào mẫu nhập liệu của `parindex template {run_file}`, có sẵn cột này",
+                            "no table has the survey sample-size column `{indicator}` that `sample_size` of [[uncertainty.survey]] reads; add a table with it (unit code, {indicator}) to the data — --data replaces the run file's whole [[data]] list, so name that table too — or enter the sample sizes in the template `parindex template {run_file}` writes, which has the column"
+                        ),
+                    });
+                    continue;
+                }
+            };
             let names = captions.names_of(indicator);
             let mut hints: Vec<String> = Vec::new();
             for t in &tables {

@@ -10,7 +10,7 @@ use crate::appraisal;
 use crate::captions::Captions;
 use crate::compare;
 use crate::criteria::Criteria;
-use crate::dataset::{DataSpec, Dataset};
+use crate::dataset::{DataSpec, Dataset, Need, Needer};
 use crate::error::{Error, Result};
 use crate::i18n::Lang;
 use crate::ingest::{split_sheet, LocaleChoice};
@@ -340,30 +340,44 @@ fn prepare(a: &Job) -> Result<Prepared> {
             "{n} unit(s) of type `{t}` not scored: no criteria file given for that type"
         ));
     }
-    let mut needed: Vec<(String, String)> = Vec::new();
+    let mut needed: Vec<Need> = Vec::new();
     let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
     for c in &criteria {
         for (_, n, r) in c.leaves() {
             if seen.insert(r.indicator.clone()) {
-                needed.push((
-                    r.indicator.clone(),
-                    crate::tr!("tiêu chí {} của {}", "criterion {} of {}", n.id, c.path),
-                ));
+                needed.push(Need {
+                    column: r.indicator.clone(),
+                    by: Needer::Criterion {
+                        id: n.id.clone(),
+                        file: c.path.clone(),
+                    },
+                });
             }
         }
         for ind in c.indicators() {
             if seen.insert(ind.to_string()) {
-                needed.push((ind.to_string(), c.path.clone()));
+                needed.push(Need {
+                    column: ind.to_string(),
+                    by: Needer::File(c.path.clone()),
+                });
             }
         }
     }
     // The run reads one kind of column besides the criteria's: the survey sample sizes of
-    // `[uncertainty]` (needed like an indicator: a missing one is reported with its hints).
+    // `[uncertainty]` (needed like an indicator: a missing one is reported with its fix).
     let sample_sizes =
         (a.uncertainty.iter()).flat_map(|u| u.survey.iter().filter_map(|s| s.sample_size.clone()));
     for col in sample_sizes {
         if seen.insert(col.clone()) {
-            needed.push((col, "[uncertainty]".to_string()));
+            needed.push(Need {
+                column: col,
+                by: Needer::SampleSize {
+                    run_file: a
+                        .run_file
+                        .as_ref()
+                        .map_or_else(|| "[uncertainty]".to_string(), |(p, _)| p.clone()),
+                },
+            });
         }
     }
     let data = Dataset::load(specs, a.locale, &registry, &needed, &captions)?;

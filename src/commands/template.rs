@@ -67,13 +67,16 @@ pub fn run(a: &Args) -> Result<()> {
     } else {
         Form::Data
     };
-    let bytes = report::template::workbook(&criteria, &registry, form, lang).map_err(|e| {
-        Error::Other(crate::tr!(
-            "không tạo được {}: {e}",
-            "cannot build {}: {e}",
-            out.display()
-        ))
-    })?;
+    // The template collects what the run file's uncertainty reads too (survey sample sizes).
+    let sample_sizes = report::template::sample_sizes(rf.uncertainty.as_ref());
+    let bytes = report::template::workbook(&criteria, &registry, form, lang, &sample_sizes)
+        .map_err(|e| {
+            Error::Other(crate::tr!(
+                "không tạo được {}: {e}",
+                "cannot build {}: {e}",
+                out.display()
+            ))
+        })?;
     report::write_all(&[(out.clone(), bytes)])?;
     let rows: usize = registry
         .units

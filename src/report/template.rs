@@ -68,8 +68,43 @@ pub enum Kind {
     Number,
 }
 
-/// The input columns for one criteria file, in tree order, each indicator once.
-pub fn columns(c: &Criteria, captions: &Captions, form: Form, lang: Lang) -> Vec<Column> {
+/// A column the run reads besides the criteria's indicators: a survey's sample size
+/// (`sample_size` of `[[uncertainty.survey]]`), which the template then collects too, so that a
+/// filled template is all the data the run needs.
+#[derive(Debug, Clone)]
+pub struct SampleSize {
+    pub column: String,
+    /// The survey indicators measured with it.
+    pub indicators: Vec<String>,
+}
+
+/// The sample-size columns a run file's `[uncertainty]` reads, each once.
+pub fn sample_sizes(spec: Option<&crate::uncertainty::Spec>) -> Vec<SampleSize> {
+    let mut out: Vec<SampleSize> = Vec::new();
+    for s in spec.iter().flat_map(|u| &u.survey) {
+        let Some(column) = &s.sample_size else {
+            continue;
+        };
+        match out.iter_mut().find(|x| &x.column == column) {
+            Some(x) => x.indicators.push(s.indicator.clone()),
+            None => out.push(SampleSize {
+                column: column.clone(),
+                indicators: vec![s.indicator.clone()],
+            }),
+        }
+    }
+    out
+}
+
+/// The input columns for one criteria file, in tree order, each indicator once, then the
+/// sample sizes of its surveys the run needs (not in the self-assessment, which has no survey).
+pub fn columns(
+    c: &Criteria,
+    captions: &Captions,
+    form: Form,
+    lang: Lang,
+    sample_sizes: &[SampleSize],
+) -> Vec<Column> {
     let mut out: Vec<Column> = Vec::new();
     let caption_of = |indicator: &str, name: &str| {
         // The criterion's name when it resolves to this indicator alone, else the code.
@@ -148,6 +183,41 @@ pub fn columns(c: &Criteria, captions: &Captions, form: Form, lang: Lang) -> Vec
                 rule_words: describe::rule(&it.rule, it.max, lang),
             });
         }
+    }
+    for ss in sample_sizes {
+        let surveyed: Vec<(&str, &str)> = c
+            .leaves()
+            .filter(|(_, n, r)| n.survey && ss.indicators.contains(&r.indicator))
+            .map(|(_, n, _)| (n.id.as_str(), lang.text(&n.name, n.name_en.as_ref())))
+            .collect();
+        if form == Form::SelfAssessment
+            || surveyed.is_empty()
+            || out.iter().any(|col| col.indicator == ss.column)
+        {
+            continue;
+        }
+        let names: Vec<&str> = surveyed.iter().map(|x| x.1).collect();
+        out.push(Column {
+            indicator: ss.column.clone(),
+            caption: ss.column.clone(),
+            id: surveyed[0].0.to_string(),
+            name: format!(
+                "{} ({})",
+                lang.pick("Số phiếu khảo sát", "Survey sample size"),
+                names.join("; ")
+            ),
+            group: lang
+                .pick("Cỡ mẫu điều tra xã hội học", "Survey sample sizes")
+                .to_string(),
+            max: None,
+            kind: Kind::Count,
+            rule_words: lang
+                .pick(
+                    "số phiếu hợp lệ của đơn vị; dùng để tính độ tin cậy của xếp hạng",
+                    "the unit's valid questionnaires; used for the ranking's uncertainty",
+                )
+                .to_string(),
+        });
     }
     for d in &c.disqualify {
         if out.iter().any(|col| col.indicator == d.indicator) {
@@ -272,6 +342,7 @@ pub fn workbook(
     registry: &Registry,
     form: Form,
     lang: Lang,
+    sample_sizes: &[SampleSize],
 ) -> Result<Vec<u8>, XlsxError> {
     let captions = Captions::from_criteria(criteria);
     let mut wb = Workbook::new();
@@ -286,7 +357,7 @@ pub fn workbook(
             ws,
             c,
             registry,
-            &columns(c, &captions, form, lang),
+            &columns(c, &captions, form, lang, sample_sizes),
             form,
             lang,
         )?;

@@ -229,12 +229,25 @@ fn a_filled_template_scores_like_the_sample_with_no_mapping_and_no_flags() {
         .collect();
     assert_eq!(disqualified.len(), 1);
 
+    // The survey sample sizes the run file's [uncertainty] reads: the template collects them too.
+    let sizes: HashMap<String, String> =
+        std::fs::read_to_string(repo().join("sample-data/2025/co-mau-xhh.csv"))
+            .unwrap()
+            .lines()
+            .skip(1)
+            .filter_map(|l| l.split_once(','))
+            .map(|(c, n)| (c.to_string(), n.to_string()))
+            .collect();
+
     // Fill every data sheet the way an office would type it.
     let filled = tmp.path().join("da-dien.xlsx");
     fill_template(&t, &filled, |code, caption| {
         if caption == "Người đứng đầu bị kỷ luật trong năm" {
             let yes = disqualified.iter().any(|d| d == code);
             return Some(Fill::Word(if yes { "có" } else { "không" }.into()));
+        }
+        if caption == "so_phieu_khao_sat" {
+            return sizes.get(code).map(|n| as_typed(n));
         }
         let ind = &indicator_of[caption];
         value
@@ -263,6 +276,37 @@ fn a_filled_template_scores_like_the_sample_with_no_mapping_and_no_flags() {
         std::fs::read_to_string(sample.join("results.csv")).unwrap(),
         "the filled template gives the sample's results byte for byte"
     );
+
+    // The README's data-entry path: the run file with the filled template as its data — the
+    // appraisal, the comparison with 2024 and the uncertainty run as with the sample's tables.
+    let reference = tmp.path().join("reference");
+    ok(run(&[
+        "score",
+        "sample-data/danh-gia-2025.toml",
+        "--out",
+        &reference.display().to_string(),
+    ]));
+    let from_template = tmp.path().join("from-template");
+    ok(run(&[
+        "score",
+        "sample-data/danh-gia-2025.toml",
+        "--data",
+        &filled.display().to_string(),
+        "--out",
+        &from_template.display().to_string(),
+    ]));
+    for f in [
+        "results.csv",
+        "uncertainty.csv",
+        "comparison.csv",
+        "awards.csv",
+    ] {
+        assert_eq!(
+            std::fs::read_to_string(from_template.join(f)).unwrap(),
+            std::fs::read_to_string(reference.join(f)).unwrap(),
+            "{f}: the filled template and the sample's tables differ"
+        );
+    }
 }
 
 /// Fill a template's data sheets: `value(unit code, column header)` gives each cell.

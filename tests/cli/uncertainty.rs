@@ -239,7 +239,8 @@ fn bad_uncertainty_declarations_are_located() {
             ),
         "{o:?}"
     );
-    // A sample-size column no table has: named, with the run's part that needs it.
+    // A sample-size column no table has: blamed on the run file that reads it, with the real fix
+    // (a table that has it; the template's column) — not on the data with a hint to rename.
     setup(
         tmp.path(),
         "[uncertainty]\n[[uncertainty.survey]]\nindicator = \"sat\"\nsample_size = \"so_phieu_x\"\n",
@@ -247,8 +248,10 @@ fn bad_uncertainty_declarations_are_located() {
     let o = run_in(tmp.path(), &["score", "run.toml"]);
     assert_eq!(o.code, 1, "{o:?}");
     assert!(
-        o.stderr
-            .contains("no table has the indicator `so_phieu_x`, which [uncertainty] needs"),
+        o.stderr.contains(
+            "run.toml: no table has the survey sample-size column `so_phieu_x` that `sample_size` of [[uncertainty.survey]] reads; add a table with it (unit code, so_phieu_x)"
+        ) && o.stderr.contains("`parindex template run.toml`")
+            && !o.stderr.contains("--map"),
         "{o:?}"
     );
     // A negative sample size is a data error at its cell.
