@@ -551,6 +551,11 @@ fn data_sheet(
     ws.set_landscape();
     ws.set_paper_size(9);
     ws.set_margins(0.4, 0.4, 0.5, 0.6, 0.3, 0.3);
+    // Printed as bands of columns, the unit's code and name repeated on each: as many pages wide
+    // as it takes to show about ten inputs a page at a readable size (all of them on one page
+    // wide would print a national set's 40 columns in 5 pt; at 100% it took 61 pages).
+    let wide = layout.len().div_ceil(INPUTS_PER_PAGE).max(1) as u16;
+    ws.set_print_fit_to_pages(wide, 0);
     ws.set_repeat_rows(g, h)?;
     ws.set_repeat_columns(0, 1)?;
     ws.set_footer(format!(
@@ -560,10 +565,15 @@ fn data_sheet(
     Ok(())
 }
 
+/// Input columns a printed page of a data sheet shows beside the repeated code and name.
+const INPUTS_PER_PAGE: usize = 10;
+
 fn instructions(ws: &mut Worksheet, form: Form, lang: Lang) -> Result<(), XlsxError> {
     let bold = base().set_bold().set_font_size(13);
     let wrap = base().set_text_wrap().set_align(FormatAlign::Top);
-    ws.set_column_width(0, 110)?;
+    // Characters: a portrait A4 page's width in the sheet's type.
+    const WIDTH: f64 = 90.0;
+    ws.set_column_width(0, WIDTH)?;
     ws.write_string_with_format(
         0,
         0,
@@ -597,8 +607,13 @@ fn instructions(ws: &mut Worksheet, form: Form, lang: Lang) -> Result<(), XlsxEr
     }
     for (i, l) in lines.iter().enumerate() {
         ws.write_string_with_format(2 + i as u32, 0, *l, &wrap)?;
-        ws.set_row_height(2 + i as u32, 30)?;
+        // Each instruction's row as tall as its wrapped lines, and a line's space after it.
+        let lines = super::xlsx::wrapped_lines(l, WIDTH);
+        ws.set_row_height(2 + i as u32, 15.0 * (lines as f64 + 0.5))?;
     }
+    // One page wide: the column is as wide as the portrait page.
     ws.set_paper_size(9);
+    ws.set_margins(0.6, 0.6, 0.7, 0.7, 0.3, 0.3);
+    ws.set_print_fit_to_pages(1, 0);
     Ok(())
 }

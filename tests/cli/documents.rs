@@ -726,6 +726,61 @@ fn the_workbook_prints_on_a_few_pages_with_its_title_block() {
     }
 }
 
+/// The data-entry template as an office prints it for the units: bands of about ten inputs a
+/// page with the unit's code and name repeated, and the instructions whole on their page (it
+/// printed on 61 pages, the instructions cut at the page's edge).
+#[test]
+fn the_template_prints_in_bands_with_its_instructions_whole() {
+    if !have("soffice", "libreoffice-calc-nogui")
+        || !have("pdftotext", "poppler-utils")
+        || !have_vietnamese_fonts()
+    {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path().join("mau.xlsx");
+    ok(run(&[
+        "template",
+        "sample-data/danh-gia-2025.toml",
+        "--out",
+        &t.display().to_string(),
+    ]));
+    let conv = Command::new("soffice")
+        .args(["--headless", "--convert-to", "pdf", "--outdir"])
+        .arg(tmp.path())
+        .arg(&t)
+        .env("HOME", tmp.path())
+        .output()
+        .unwrap();
+    assert!(conv.status.success(), "{conv:?}");
+    let pages = pdf_pages(&tmp.path().join("mau.pdf"));
+    // 20 departments and 120 communes, about 45 inputs each: 5 bands, 1 and 3 pages tall.
+    assert!(pages.len() <= 24, "{} pages", pages.len());
+    // Every data page repeats the unit's code and name beside its band of inputs.
+    for (i, p) in pages.iter().enumerate() {
+        if !p.contains("HƯỚNG DẪN NHẬP LIỆU") {
+            assert!(
+                p.contains("Mã đơn vị") && p.contains("Tên đơn vị"),
+                "page {}: {p}",
+                i + 1
+            );
+        }
+    }
+    // The instructions on one page, each line whole (the ends of the longest ones).
+    let help = pages
+        .iter()
+        .find(|p| p.contains("HƯỚNG DẪN NHẬP LIỆU"))
+        .expect("the instructions");
+    let flat = help.split_whitespace().collect::<Vec<_>>().join(" ");
+    for end in [
+        "Có/không chọn trong danh sách.",
+        "bị tính 0 điểm và được ghi chú.",
+        "không cần khai báo thêm).",
+    ] {
+        assert!(flat.contains(end), "`{end}` is cut: {help}");
+    }
+}
+
 #[test]
 fn the_report_prints_one_scorecard_per_page() {
     if !have("chromium", "chromium")

@@ -298,7 +298,7 @@ const ROW_HEIGHT: f64 = 15.0;
 /// with a little slack for proportional type; a piece longer than the column, such as a folder
 /// name, is broken across lines as the spreadsheet breaks it. Counting a break only where the
 /// spreadsheet may not make one would print a wrapped path over the row below.
-fn wrapped_lines(text: &str, width: f64) -> usize {
+pub(in crate::report) fn wrapped_lines(text: &str, width: f64) -> usize {
     let room = (width * 1.15).floor().max(1.0) as usize;
     let mut lines = 1;
     let mut used = 0;
