@@ -95,14 +95,27 @@ pub struct UnitFigures {
     pub grade: usize,
 }
 
+/// One input the replications move, and how.
+#[derive(Debug, Clone, PartialEq)]
+pub enum NoiseSource {
+    /// A survey share resampled (binomial) from the unit's sample size in `column`.
+    SurveySample { indicator: String, column: String },
+    /// A survey share moved by a normal error of ± `margin` percentage points (95%).
+    SurveyMargin { indicator: String, margin: f64 },
+    /// Appraised points moved by ± `range`, clipped to [0, max].
+    Appraised { range: f64, shape: Shape },
+    /// Each area's weight multiplied by a factor uniform in [1 − range, 1 + range].
+    Weights { range: f64 },
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct Figures {
     pub replications: usize,
     pub seed: u64,
     pub level: f64,
     pub units: Vec<UnitFigures>,
-    /// What was perturbed, in words (for the method statement).
-    pub sources: Vec<String>,
+    /// What was perturbed, and how (worded by the report).
+    pub sources: Vec<NoiseSource>,
     /// The weight noise's range, when the areas' weights were moved.
     pub weights: Option<f64>,
     /// What the run should be warned of: survey shares left fixed for want of a sample size.
@@ -500,66 +513,24 @@ pub fn run(
             }
         }
     }
-    let lang = crate::i18n::current();
-    let vi = lang == crate::i18n::Lang::Vi;
-    // The declared figures as written (up to 6 decimals), with the reader's decimal mark.
-    let exact = |x: f64| crate::numfmt::decimal_comma(&crate::numfmt::fmt_num(x), lang);
     for s in &spec.survey {
-        // The survey by its criterion's name, as people know it.
-        let name = criteria
-            .iter()
-            .find_map(|c| c.indicator_name(&s.indicator, lang))
-            .unwrap_or(&s.indicator);
-        out.sources.push(match (&s.sample_size, s.margin, vi) {
-            (Some(col), _, true) => format!(
-                "{}: lấy mẫu lại theo cỡ mẫu ở cột {col} (phân phối nhị thức)",
-                name
-            ),
-            (Some(col), _, false) => format!(
-                "{}: resampled from the sample size in column {col} (binomial)",
-                name
-            ),
-            (None, Some(m), true) => format!(
-                "{}: sai số ±{} điểm phần trăm (phân phối chuẩn, khoảng 95%)",
-                name,
-                exact(m)
-            ),
-            (None, Some(m), false) => format!(
-                "{}: margin ±{m} percentage points (normal, 95% half-width)",
-                name
-            ),
-            _ => String::new(),
+        out.sources.push(match (&s.sample_size, s.margin) {
+            (Some(column), _) => NoiseSource::SurveySample {
+                indicator: s.indicator.clone(),
+                column: column.clone(),
+            },
+            (None, Some(margin)) => NoiseSource::SurveyMargin {
+                indicator: s.indicator.clone(),
+                margin,
+            },
+            (None, None) => continue,
         });
     }
-    if let Some((r, shape)) = spec.appraised {
-        let r = exact(r);
-        out.sources.push(match (shape, vi) {
-            (Shape::Uniform, true) => {
-                format!("điểm thẩm định: ±{r} điểm (phân phối đều), giới hạn trong [0, tối đa]")
-            }
-            (Shape::Triangular, true) => format!(
-                "điểm thẩm định: ±{r} điểm (phân phối tam giác), giới hạn trong [0, tối đa]"
-            ),
-            (Shape::Uniform, false) => {
-                format!("appraised points: ±{r} (uniform), clipped to [0, max]")
-            }
-            (Shape::Triangular, false) => {
-                format!("appraised points: ±{r} (triangular), clipped to [0, max]")
-            }
-        });
+    if let Some((range, shape)) = spec.appraised {
+        out.sources.push(NoiseSource::Appraised { range, shape });
     }
-    if let Some(r) = spec.weights.filter(|&r| r > 0.0) {
-        let (lo, hi) = (exact(1.0 - r), exact(1.0 + r));
-        let pct = exact(r * 100.0);
-        out.sources.push(if vi {
-            format!(
-                "trọng số các lĩnh vực: mỗi lĩnh vực nhân với một hệ số ngẫu nhiên đều trong [{lo}; {hi}] (±{pct}%), độc lập; tổng điểm tính lại trên điểm tối đa có trọng số"
-            )
-        } else {
-            format!(
-                "area weights: each area multiplied by a random factor, uniform in [{lo}, {hi}] (±{pct}%), independently; the total recomputed over the weighted maximum"
-            )
-        });
+    if let Some(range) = spec.weights.filter(|&r| r > 0.0) {
+        out.sources.push(NoiseSource::Weights { range });
     }
     Ok(out)
 }

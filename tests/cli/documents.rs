@@ -557,6 +557,37 @@ fn assert_decimal_commas(pages: &[String]) {
     }
 }
 
+/// No machine identifier on these pages: no snake_case indicator or column code and no award id
+/// of the sample's rules (people read the criterion's and the award's names; codes belong in the
+/// CSVs and the method).
+fn assert_no_codes(pages: &[String]) {
+    let rules = std::fs::read_to_string(repo().join("sample-data/khen-thuong-2025.toml")).unwrap();
+    let award_ids: Vec<&str> = rules
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("id = \""))
+        .filter_map(|l| l.split('"').next())
+        .collect();
+    assert!(!award_ids.is_empty());
+    for (i, p) in pages.iter().enumerate() {
+        for w in p.split_whitespace() {
+            let w = w.trim_matches(|c: char| !c.is_alphanumeric() && c != '_' && c != '-');
+            let snake = w.contains('_')
+                && w.split('_').all(|part| {
+                    !part.is_empty()
+                        && part
+                            .bytes()
+                            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+                });
+            assert!(!snake, "page {}: the code `{w}` is printed", i + 1);
+            assert!(
+                !award_ids.contains(&w),
+                "page {}: the award id `{w}` is printed",
+                i + 1
+            );
+        }
+    }
+}
+
 /// Print an HTML document with headless Chromium as a clerk's browser prints it — its own
 /// header and footer (date, title, URL) left on, as they are by default — and return its pages'
 /// text. The document's margin boxes must keep the browser's out: no page may carry them.
@@ -670,6 +701,7 @@ fn the_workbook_prints_on_a_few_pages_with_its_title_block() {
         .find(|&i| pages[i].contains("PHƯƠNG PHÁP TÍNH ĐIỂM"))
         .expect("the method sheet");
     assert_decimal_commas(&pages[..method]);
+    assert_no_codes(&pages[..method]);
     // A signature never prints alone: the page that carries it carries rows of the ranking it
     // signs (the wards' signature once printed alone on page 7, the communes' with one row).
     for (i, p) in pages.iter().enumerate() {
@@ -802,6 +834,8 @@ fn the_report_prints_one_scorecard_per_page() {
         .expect("scorecards");
     assert_decimal_commas(&pages[..method]);
     assert_decimal_commas(&pages[first_card..]);
+    assert_no_codes(&pages[..method]);
+    assert_no_codes(&pages[first_card..]);
     let first = pages
         .iter()
         .position(|p| p.contains("PHIẾU KẾT QUẢ"))

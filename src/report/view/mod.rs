@@ -559,7 +559,7 @@ pub fn method(run: &Run) -> Vec<MethodLine> {
             ),
         );
         for s in &f.sources {
-            line(label, s.clone());
+            line(label, uncertainty::source_words(run, s, true));
         }
         line(
             label,

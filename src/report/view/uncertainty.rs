@@ -4,9 +4,10 @@
 use serde::Serialize;
 
 use super::{groups, hex};
-use crate::i18n::grade_label;
-use crate::numfmt::round_half_away;
+use crate::i18n::{grade_label, Lang};
+use crate::numfmt::{decimal_comma, fmt_num, round_half_away};
 use crate::report::Run;
+use crate::uncertainty::{NoiseSource, Shape};
 
 /// One unit's uncertainty, as people read it.
 #[derive(Debug, Clone, Serialize)]
@@ -91,10 +92,78 @@ pub fn uncertainty(run: &Run) -> Option<UncView> {
         replications: f.replications,
         seed: f.seed,
         level: round_half_away(f.level * 100.0, 1),
-        sources: f.sources.clone(),
+        sources: f
+            .sources
+            .iter()
+            .map(|x| source_words(run, x, false))
+            .collect(),
         weights: f
             .weights
             .map(|r| format!("±{}%", super::num(r * 100.0, run.lang))),
         groups,
     })
+}
+
+/// An input the replications move, in the run's language. The survey is named by its criterion;
+/// `in_method`: the method statement, the one place that names the sample-size column too.
+pub fn source_words(run: &Run, s: &NoiseSource, in_method: bool) -> String {
+    let lang = run.lang;
+    // The declared figures as written (up to 6 decimals), with the reader's decimal mark.
+    let exact = |x: f64| decimal_comma(&fmt_num(x), lang);
+    let name = |indicator: &str| -> String {
+        (run.criteria.iter())
+            .find_map(|c| c.indicator_name(indicator, lang))
+            .unwrap_or(indicator)
+            .to_string()
+    };
+    match (s, lang) {
+        (NoiseSource::SurveySample { indicator, column }, Lang::Vi) => format!(
+            "{}: lấy mẫu lại theo số phiếu khảo sát của từng đơn vị{} (phân phối nhị thức)",
+            name(indicator),
+            if in_method { format!(", cột {column}") } else { String::new() }
+        ),
+        (NoiseSource::SurveySample { indicator, column }, Lang::En) => format!(
+            "{}: resampled from each unit's survey sample size{} (binomial)",
+            name(indicator),
+            if in_method { format!(", column {column}") } else { String::new() }
+        ),
+        (NoiseSource::SurveyMargin { indicator, margin }, Lang::Vi) => format!(
+            "{}: sai số ±{} điểm phần trăm (phân phối chuẩn, khoảng 95%)",
+            name(indicator),
+            exact(*margin)
+        ),
+        (NoiseSource::SurveyMargin { indicator, margin }, Lang::En) => format!(
+            "{}: margin ±{} percentage points (normal, 95% half-width)",
+            name(indicator),
+            exact(*margin)
+        ),
+        (NoiseSource::Appraised { range, shape }, Lang::Vi) => format!(
+            "điểm thẩm định: ±{} điểm (phân phối {}), giới hạn trong [0, tối đa]",
+            exact(*range),
+            match shape {
+                Shape::Uniform => "đều",
+                Shape::Triangular => "tam giác",
+            }
+        ),
+        (NoiseSource::Appraised { range, shape }, Lang::En) => format!(
+            "appraised points: ±{} ({}), clipped to [0, max]",
+            exact(*range),
+            match shape {
+                Shape::Uniform => "uniform",
+                Shape::Triangular => "triangular",
+            }
+        ),
+        (NoiseSource::Weights { range }, Lang::Vi) => format!(
+            "trọng số các lĩnh vực: mỗi lĩnh vực nhân với một hệ số ngẫu nhiên đều trong [{}; {}] (±{}%), độc lập; tổng điểm tính lại trên điểm tối đa có trọng số",
+            exact(1.0 - range),
+            exact(1.0 + range),
+            exact(range * 100.0)
+        ),
+        (NoiseSource::Weights { range }, Lang::En) => format!(
+            "area weights: each area multiplied by a random factor, uniform in [{}, {}] (±{}%), independently; the total recomputed over the weighted maximum",
+            exact(1.0 - range),
+            exact(1.0 + range),
+            exact(range * 100.0)
+        ),
+    }
 }
