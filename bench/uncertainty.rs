@@ -31,7 +31,7 @@ fn main() {
     let (reg, data) = synthetic::national(&c);
     let criteria = vec![c];
     let mut scores = parindex::score::score_all(&criteria, &reg, &data).expect("scores");
-    parindex::rank::assign(&mut scores, &criteria, &reg, parindex::i18n::Lang::Vi);
+    let ranking = parindex::rank::ranking(&mut scores, &criteria, &reg);
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let spec = Spec {
         replications: 10_000,
@@ -50,8 +50,10 @@ fn main() {
         threads,
     };
     let t = Instant::now();
-    let f = parindex::uncertainty::run(&spec, &criteria, &reg, &data, &scores, None, false)
-        .expect("replications");
+    let f = parindex::uncertainty::run(
+        &spec, &criteria, &reg, &data, &scores, &ranking, None, false,
+    )
+    .expect("replications");
     let secs = t.elapsed().as_secs_f64();
     let uncertain = f.units.iter().filter(|u| u.p_grade[u.grade] < 0.8).count();
     println!(
@@ -77,7 +79,7 @@ fn main() {
         ..spec.clone()
     };
     let t = Instant::now();
-    parindex::uncertainty::run(&one, &criteria, &reg, &data, &scores, None, false)
+    parindex::uncertainty::run(&one, &criteria, &reg, &data, &scores, &ranking, None, false)
         .expect("replications");
     let per = t.elapsed().as_secs_f64() * 1000.0 / one.replications as f64;
     println!(
@@ -89,8 +91,10 @@ fn main() {
         ..one.clone()
     };
     let t = Instant::now();
-    parindex::uncertainty::run(&weighted, &criteria, &reg, &data, &scores, None, false)
-        .expect("replications");
+    parindex::uncertainty::run(
+        &weighted, &criteria, &reg, &data, &scores, &ranking, None, false,
+    )
+    .expect("replications");
     let per_w = t.elapsed().as_secs_f64() * 1000.0 / weighted.replications as f64;
     println!("one core, area weights ±20% as well: {per_w:.3} ms per replication");
 

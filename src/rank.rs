@@ -1,7 +1,7 @@
 //! Ranking. [`rank`] is pure: given any group of units, their keys (the total, then each tie-break
 //! node's points), their order by unit code, the method and the tolerance, it returns the units in
 //! report order with their ranks — callable with any grouping (unit type, bloc, an award's scope)
-//! without touching anyone's official rank, and with no allocation per comparison. [`assign`]
+//! without touching anyone's official rank, and with no allocation per comparison. [`ranking`]
 //! applies it to the official groups of each criteria file (unit type, bloc or all), on unrounded
 //! totals: ties within the file's tolerance, the tie-break chain applied level by level,
 //! competition (1-2-2-4) or dense (1-2-2-3) numbering; equal units are listed by unit code, so
@@ -179,9 +179,70 @@ pub fn code_order(units: &[UnitScore], registry: &Registry) -> Vec<u32> {
     order
 }
 
-/// Fill `rank`, `rank_of`, `group` and `group_key`, and sort `units` into report order: criteria file, group,
-/// rank, unit code.
-pub fn assign(units: &mut Vec<UnitScore>, criteria: &[Criteria], registry: &Registry, lang: Lang) {
+/// Where a scored unit stands in its official ranking group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Place {
+    pub rank: usize,
+    /// The size of its group.
+    pub of: usize,
+    /// Its group, an index into [`Ranking::groups`].
+    pub group: usize,
+}
+
+/// An official ranking group: the criteria file it belongs to and its typed key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RankGroup {
+    pub criteria: usize,
+    pub key: GroupKey,
+    /// Another criteria file has a group of the same label (two files ranking by a bloc of the
+    /// same name): its label then names the file's unit types too.
+    pub shared_label: bool,
+}
+
+impl RankGroup {
+    /// The label people read, in `lang`.
+    pub fn label(&self, criteria: &[Criteria], lang: Lang) -> String {
+        let label = self.key.label(lang);
+        match criteria.get(self.criteria) {
+            Some(c) if self.shared_label => format!("{label} ({})", c.unit_types.join(", ")),
+            _ => label,
+        }
+    }
+}
+
+/// The official ranking of a run: its groups in report order, and each scored unit's place,
+/// by registry index. Apart from the scores: a ranking is computed from them, never stored in
+/// them.
+#[derive(Debug, Clone, Default)]
+pub struct Ranking {
+    pub groups: Vec<RankGroup>,
+    places: Vec<Option<Place>>,
+}
+
+impl Ranking {
+    /// The place of registry unit `unit` (a unit not ranked — none in a run's scores — is 0/0).
+    pub fn place(&self, unit: usize) -> Place {
+        self.places.get(unit).copied().flatten().unwrap_or(Place {
+            rank: 0,
+            of: 0,
+            group: 0,
+        })
+    }
+
+    /// The group of registry unit `unit`.
+    pub fn group_of(&self, unit: usize) -> Option<&RankGroup> {
+        self.places
+            .get(unit)
+            .copied()
+            .flatten()
+            .and_then(|p| self.groups.get(p.group))
+    }
+}
+
+/// Rank every official group of each criteria file (unit type, bloc or all) on unrounded
+/// totals, and sort `units` into report order: criteria file, group, rank, unit code. Labels are
+/// not made here: a group is its typed key (`RankGroup::label` words it).
+pub fn ranking(units: &mut Vec<UnitScore>, criteria: &[Criteria], registry: &Registry) -> Ranking {
     let code_order = code_order(units, registry);
     let mut groups: BTreeMap<(usize, usize, GroupKey), Vec<usize>> = BTreeMap::new();
     for (i, u) in units.iter().enumerate() {
@@ -200,30 +261,24 @@ pub fn assign(units: &mut Vec<UnitScore>, criteria: &[Criteria], registry: &Regi
         groups.entry((u.criteria, order, key)).or_default().push(i);
     }
     // The same label from two criteria files (two files ranking by a bloc of the same name)
-    // would merge two rankings in reports: such labels name their file's unit types too.
+    // would merge two rankings in reports: such groups' labels name their file's unit types too.
+    // Labels collide in one language exactly when they do in the other.
     let mut files_of: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for (ci, _, key) in groups.keys() {
-        let v = files_of.entry(key.label(lang)).or_default();
+        let v = files_of.entry(key.label(Lang::Vi)).or_default();
         if !v.contains(ci) {
             v.push(*ci);
         }
     }
-    let shared: Vec<String> = files_of
-        .into_iter()
-        .filter(|(_, v)| v.len() > 1)
-        .map(|(l, _)| l)
-        .collect();
     let totals: Vec<f64> = units.iter().map(|u| u.total).collect();
-    let mut placed: Vec<(usize, usize, usize, String, String)> = Vec::with_capacity(units.len());
+    let mut out = Ranking {
+        groups: Vec::with_capacity(groups.len()),
+        places: vec![None; registry.units.len()],
+    };
+    let mut order: Vec<usize> = Vec::with_capacity(units.len());
     let mut ranks = Vec::new();
     for ((ci, _, key), mut members) in groups {
         let c = &criteria[ci];
-        let label = key.label(lang);
-        let label = if shared.contains(&label) {
-            format!("{label} ({})", c.unit_types.join(", "))
-        } else {
-            label
-        };
         let tie: Vec<Vec<f64>> = c
             .ranking
             .tie_break
@@ -245,20 +300,29 @@ pub fn assign(units: &mut Vec<UnitScore>, criteria: &[Criteria], registry: &Regi
             c.ranking.tie_tolerance,
             &mut ranks,
         );
+        let group = out.groups.len();
+        out.groups.push(RankGroup {
+            criteria: ci,
+            shared_label: files_of
+                .get(&key.label(Lang::Vi))
+                .is_some_and(|v| v.len() > 1),
+            key,
+        });
         let n = members.len();
         for (&i, &r) in members.iter().zip(&ranks) {
-            placed.push((i, r, n, key.code(), label.clone()));
+            if let Some(slot) = out.places.get_mut(units[i].unit) {
+                *slot = Some(Place {
+                    rank: r,
+                    of: n,
+                    group,
+                });
+            }
+            order.push(i);
         }
     }
     let mut slots: Vec<Option<UnitScore>> = units.drain(..).map(Some).collect();
-    for (i, r, n, code, label) in placed {
-        let mut u = slots[i].take().expect("each unit is placed once");
-        u.rank = r;
-        u.rank_of = n;
-        u.group_key = code;
-        u.group = label;
-        units.push(u);
-    }
+    units.extend(order.into_iter().filter_map(|i| slots[i].take()));
+    out
 }
 
 #[cfg(test)]

@@ -219,6 +219,7 @@ fn execute(job: &Job) -> Result<()> {
     let mut prepared = prepare(job)?;
     let Computed {
         scores,
+        ranking,
         warnings,
         appraisal,
         comparison,
@@ -230,6 +231,7 @@ fn execute(job: &Job) -> Result<()> {
         criteria: &prepared.criteria,
         registry: &prepared.registry,
         scores: &scores,
+        ranking: &ranking,
         appraisal: appraisal.as_ref(),
         comparison: comparison.as_ref(),
         awards: prepared.rules.as_ref().zip(proposals.as_ref()),
@@ -528,7 +530,7 @@ fn compute(a: &Job, p: &mut Prepared) -> Result<Computed> {
         }
         Err(e) => return Err(e),
     };
-    rank::assign(&mut scores, criteria, registry, a.lang);
+    let ranking = rank::ranking(&mut scores, criteria, registry);
     // A condition without data is one warning per condition, naming its column and the units
     // (an empty column once gave a warning per unit: 140 lines for one fact).
     let mut no_condition: std::collections::BTreeMap<(usize, String), Vec<&str>> =
@@ -626,6 +628,7 @@ fn compute(a: &Job, p: &mut Prepared) -> Result<Computed> {
                 registry,
                 criteria,
                 &scores,
+                &ranking,
                 a.skip_approximate,
             )?;
             cmp.year = a.previous_year;
@@ -645,6 +648,7 @@ fn compute(a: &Job, p: &mut Prepared) -> Result<Computed> {
                 registry,
                 data,
                 &scores,
+                &ranking,
                 p.rules
                     .as_ref()
                     .map(|rules| crate::uncertainty::AwardCtx {
@@ -694,6 +698,7 @@ fn compute(a: &Job, p: &mut Prepared) -> Result<Computed> {
     });
     Ok(Computed {
         scores,
+        ranking,
         warnings,
         appraisal,
         comparison,
@@ -706,6 +711,7 @@ fn compute(a: &Job, p: &mut Prepared) -> Result<Computed> {
 /// What compute gives the documents.
 struct Computed {
     scores: Vec<score::UnitScore>,
+    ranking: rank::Ranking,
     warnings: Vec<String>,
     appraisal: Option<appraisal::Appraisal>,
     comparison: Option<compare::YearComparison>,

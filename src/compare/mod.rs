@@ -248,6 +248,7 @@ pub fn compare(
     registry: &Registry,
     criteria: &[Criteria],
     scores: &[UnitScore],
+    ranking: &crate::rank::Ranking,
     skip_approximate: bool,
 ) -> Result<YearComparison> {
     let mut out = YearComparison {
@@ -377,7 +378,7 @@ pub fn compare(
                 // published tables) is matched against this group's labels in both languages.
                 let key = crate::rank::group_of(c, unit);
                 let same_group = match (&p.group, &p.group_label) {
-                    (Some(g), Some(_)) => text::key(g) == text::key(&u.group_key),
+                    (Some(g), Some(_)) => text::key(g) == text::key(&key.code()),
                     (Some(g), None) => key.is_written(g, &c.unit_types),
                     (None, _) => p.unit_type.is_empty() || p.unit_type == unit.unit_type,
                 };
@@ -390,7 +391,10 @@ pub fn compare(
                     change.no_rank = Some(NoRank::OtherGroup(was));
                 } else {
                     match p.rank {
-                        Some(r) => change.rank_change = Some(r as i64 - u.rank as i64),
+                        Some(r) => {
+                            let now = ranking.place(u.unit).rank;
+                            change.rank_change = Some(r as i64 - now as i64);
+                        }
                         None => change.no_rank = Some(NoRank::Unranked),
                     }
                 }

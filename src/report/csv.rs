@@ -114,10 +114,10 @@ pub fn results(run: &Run) -> Vec<u8> {
             machine(c.max_points),
             machine(u.index),
             c.grading.bands[u.grade].label.clone(),
-            u.rank.to_string(),
-            u.rank_of.to_string(),
-            u.group_key.clone(),
-            u.group.clone(),
+            run.place(u).rank.to_string(),
+            run.place(u).of.to_string(),
+            run.group_key(u),
+            run.group_label(u),
             u.flags
                 .iter()
                 .map(|f| f.code())
@@ -446,8 +446,8 @@ pub fn uncertainty(run: &Run) -> Vec<u8> {
                 [
                     unit.code.clone(),
                     unit.name.clone(),
-                    u.group_key.clone(),
-                    u.group.clone(),
+                    run.group_key(u),
+                    run.group_label(u),
                     x.rank.to_string(),
                     x.of.to_string(),
                     x.median.to_string(),

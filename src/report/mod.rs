@@ -29,6 +29,8 @@ pub struct Run<'a> {
     pub criteria: &'a [Criteria],
     pub registry: &'a Registry,
     pub scores: &'a [UnitScore],
+    /// The official ranking of `scores` (which are in its report order).
+    pub ranking: &'a crate::rank::Ranking,
     pub lang: Lang,
     /// Input files with their SHA-256, for the method sheet.
     pub inputs: Vec<(String, String)>,
@@ -42,6 +44,27 @@ pub struct Run<'a> {
     pub awards: Option<(&'a crate::awards::Rules, &'a crate::awards::Proposals)>,
     /// How sure the ranking is, when the run declares its uncertainty.
     pub uncertainty: Option<&'a crate::uncertainty::Figures>,
+}
+
+impl Run<'_> {
+    /// A scored unit's place in the official ranking.
+    pub fn place(&self, u: &UnitScore) -> crate::rank::Place {
+        self.ranking.place(u.unit)
+    }
+
+    /// The stable machine key of a scored unit's ranking group (`rank_group`).
+    pub fn group_key(&self, u: &UnitScore) -> String {
+        (self.ranking.group_of(u.unit))
+            .map(|g| g.key.code())
+            .unwrap_or_default()
+    }
+
+    /// The label of a scored unit's ranking group, in the run's language.
+    pub fn group_label(&self, u: &UnitScore) -> String {
+        (self.ranking.group_of(u.unit))
+            .map(|g| g.label(self.criteria, self.lang))
+            .unwrap_or_default()
+    }
 }
 
 /// Refuse outputs that would land on an input (compared after resolving links), or on a

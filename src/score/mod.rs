@@ -166,17 +166,11 @@ pub struct UnitScore {
     pub grade: usize,
     /// Disqualifying conditions met (indices).
     pub disqualified: Vec<usize>,
-    pub rank: usize,
-    pub rank_of: usize,
-    /// The ranking group's label (unit type, bloc, or the file's types), for people.
-    pub group: String,
-    /// The ranking group's stable key ([`crate::rank::GroupKey::code`]), for machines.
-    pub group_key: String,
     pub flags: Vec<UnitFlag>,
 }
 
 /// Score every unit of the registry whose type a criteria file covers. Units are returned in
-/// registry order; ranks are filled in by `rank::assign`.
+/// registry order; `rank::ranking` ranks them.
 pub fn score_all(
     criteria: &[Criteria],
     registry: &Registry,
@@ -339,10 +333,6 @@ fn explain(
             index: t.index,
             grade: t.grade,
             disqualified,
-            rank: 0,
-            rank_of: 0,
-            group: String::new(),
-            group_key: String::new(),
             flags: sink.flags,
         });
     }

@@ -173,13 +173,16 @@ fn sample_size(
     }
 }
 
-/// Run the replications. `scores` are the nominal results (with their ranks and groups).
+/// Run the replications. `scores` are the nominal results, `ranking` their official ranking
+/// (whose groups the replications rank again).
+#[allow(clippy::too_many_arguments)] // the run's inputs, each used; a struct would only rename them
 pub fn run(
     spec: &Spec,
     criteria: &[Criteria],
     registry: &Registry,
     data: &Dataset,
     scores: &[UnitScore],
+    ranking: &crate::rank::Ranking,
     awards: Option<&AwardCtx>,
     progress: bool,
 ) -> Result<Figures, Vec<DataIssue>> {
@@ -264,8 +267,8 @@ pub fn run(
                 }
             }
         }
-        // The official groups of this file, from the nominal results.
-        let mut groups: std::collections::BTreeMap<&str, Vec<usize>> = Default::default();
+        // The official groups of this file, from the nominal ranking.
+        let mut groups: std::collections::BTreeMap<usize, Vec<usize>> = Default::default();
         let pos: std::collections::HashMap<usize, usize> = bound
             .members
             .iter()
@@ -274,7 +277,7 @@ pub fn run(
             .collect();
         for s in scores.iter().filter(|s| s.criteria == ci) {
             groups
-                .entry(s.group_key.as_str())
+                .entry(ranking.place(s.unit).group)
                 .or_default()
                 .push(pos[&s.unit]);
         }
@@ -482,11 +485,13 @@ pub fn run(
             crate::text::clip(&codes.join(", "), 200)
         ));
     }
+    let score_of: std::collections::HashMap<usize, &UnitScore> =
+        scores.iter().map(|s| (s.unit, s)).collect();
     for (pl, hist) in plans.iter().zip(&total) {
         for g in &pl.groups {
             for &mi in g {
                 let u = pl.bound.members[mi];
-                let s = scores.iter().find(|s| s.unit == u).expect("scored");
+                let place = ranking.place(u);
                 let (ranks, grades) = &hist[mi];
                 let q = |p: f64| -> usize {
                     let target = (p * reps as f64).ceil().max(1.0) as u64;
@@ -501,14 +506,14 @@ pub fn run(
                 };
                 out.units.push(UnitFigures {
                     unit: u,
-                    rank: s.rank,
-                    of: s.rank_of,
+                    rank: place.rank,
+                    of: place.of,
                     median: q(0.5),
                     p05: q(0.05),
                     p95: q(0.95),
                     p_first: ranks[1] as f64 / reps as f64,
                     p_grade: grades.iter().map(|&c| c as f64 / reps as f64).collect(),
-                    grade: s.grade,
+                    grade: score_of.get(&u).map_or(0, |s| s.grade),
                 });
             }
         }

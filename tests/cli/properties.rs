@@ -4,7 +4,6 @@
 use parindex::captions::Captions;
 use parindex::criteria::model::{Criteria, RuleKind, Scale};
 use parindex::dataset::Dataset;
-use parindex::i18n::Lang;
 use parindex::ingest::{Row, Table, Value};
 use parindex::numfmt::Locale;
 use parindex::units::{Registry, Unit};
@@ -101,13 +100,14 @@ fn build(c: &Criteria, rows: &[Vec<Value>]) -> (Registry, Dataset) {
     (reg, data)
 }
 
-fn scores(c: &Criteria, rows: &[Vec<Value>]) -> Vec<score::UnitScore> {
+/// The scores of `rows`, in registry order, with their official ranking.
+fn scores(c: &Criteria, rows: &[Vec<Value>]) -> (Vec<score::UnitScore>, rank::Ranking) {
     let (reg, data) = build(c, rows);
     let cs = vec![c.clone()];
     let mut s = score::score_all(&cs, &reg, &data).expect("scores");
-    rank::assign(&mut s, &cs, &reg, Lang::Vi);
+    let ranking = rank::ranking(&mut s, &cs, &reg);
     s.sort_by_key(|u| u.unit);
-    s
+    (s, ranking)
 }
 
 proptest! {
@@ -115,20 +115,22 @@ proptest! {
 
     #[test]
     fn every_node_lies_between_zero_and_its_maximum((c, rows) in world(6)) {
-        for u in scores(&c, &rows) {
+        let (scored, ranking) = scores(&c, &rows);
+        for u in scored {
             for (i, n) in c.nodes.iter().enumerate() {
                 prop_assert!(u.node_max[i] <= n.max + 1e-9, "node {} effective max {} > {}", n.id, u.node_max[i], n.max);
                 prop_assert!(u.node_points[i] >= 0.0 && u.node_points[i] <= u.node_max[i] + 1e-9 || u.node_max[i] == 0.0 && u.node_points[i] <= n.max,
                     "node {}: {} of {}", n.id, u.node_points[i], u.node_max[i]);
             }
             prop_assert!(u.total >= 0.0 && u.total <= c.max_points);
-            prop_assert!(u.rank >= 1 && u.rank <= u.rank_of);
+            let place = ranking.place(u.unit);
+            prop_assert!(place.rank >= 1 && place.rank <= place.of);
         }
     }
 
     #[test]
     fn shuffling_units_changes_no_score((c, rows) in world(6), seed in any::<u64>()) {
-        let base = scores(&c, &rows);
+        let (base, base_ranking) = scores(&c, &rows);
         let mut order: Vec<usize> = (0..rows.len()).collect();
         let mut s = seed;
         for i in (1..order.len()).rev() {
@@ -152,12 +154,12 @@ proptest! {
         };
         let cs = vec![c.clone()];
         let mut other = score::score_all(&cs, &reg, &data).unwrap();
-        rank::assign(&mut other, &cs, &reg, Lang::Vi);
+        let other_ranking = rank::ranking(&mut other, &cs, &reg);
         for u in &base {
             let code = format!("U{:02}", u.unit);
             let v = other.iter().find(|o| reg.units[o.unit].code == code).unwrap();
             prop_assert_eq!(u.total, v.total);
-            prop_assert_eq!(u.rank, v.rank);
+            prop_assert_eq!(base_ranking.place(u.unit).rank, other_ranking.place(v.unit).rank);
             prop_assert_eq!(u.grade, v.grade);
         }
     }
@@ -175,10 +177,10 @@ proptest! {
         let Value::Number(x) = rows[unit][col] else { return Ok(()) };
         let rule = c.leaves().find(|(_, _, r)| &r.indicator == ind).unwrap().2;
         let raised = if rule.scale == Scale::Percent { (x + bump).min(100.0) } else { (x + bump).floor() };
-        let before = scores(&c, &rows)[unit].total;
+        let before = scores(&c, &rows).0[unit].total;
         let mut up = rows.clone();
         up[unit][col] = Value::Number(raised);
-        let after = scores(&c, &up)[unit].total;
+        let after = scores(&c, &up).0[unit].total;
         prop_assert!(after >= before - 1e-9, "{ind}: {x} → {raised} lowered the total {before} → {after}");
     }
 }

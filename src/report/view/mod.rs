@@ -239,7 +239,7 @@ pub fn groups(run: &Run) -> Vec<Group> {
         let first = &run.scores[start];
         let end = run.scores[start..]
             .iter()
-            .position(|u| u.criteria != first.criteria || u.group_key != first.group_key)
+            .position(|u| run.place(u).group != run.place(first).group)
             .map_or(run.scores.len(), |k| start + k);
         let c = &run.criteria[first.criteria];
         let units = &run.scores[start..end];
@@ -289,11 +289,11 @@ pub fn groups(run: &Run) -> Vec<Group> {
         out.push(Group {
             criteria: first.criteria,
             range: start..end,
-            label: first.group.clone(),
+            label: run.group_label(first),
             title: format!(
                 "{} – {}",
                 base_title(run, c.year),
-                first.group.to_uppercase()
+                run.group_label(first).to_uppercase()
             ),
             subtitle: lang.text(&c.name, c.name_en.as_ref()).to_string(),
             areas,
@@ -314,8 +314,8 @@ pub fn row(run: &Run, u: &UnitScore) -> Row {
     let unit = &run.registry.units[u.unit];
     let band = &c.grading.bands[u.grade];
     Row {
-        rank: u.rank,
-        rank_of: u.rank_of,
+        rank: run.place(u).rank,
+        rank_of: run.place(u).of,
         code: unit.code.clone(),
         name: unit.name.clone(),
         unit_type: unit.unit_type.clone(),
@@ -459,7 +459,7 @@ pub fn card(run: &Run, u: &UnitScore) -> Card {
                 .find(|g| g.unit == u.unit)
                 .map(|g| round_half_away(g.self_total, 2))
         }),
-        group: u.group.clone(),
+        group: run.group_label(u),
         criteria_name: lang.text(&c.name, c.name_en.as_ref()).to_string(),
         lines,
         bonus,
