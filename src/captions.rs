@@ -165,7 +165,7 @@ impl Captions {
                 name: &name,
                 text: &text,
             };
-            Error::Criteria(vec![src
+            Error::Config(vec![src
                 .diag(e.span().unwrap_or(0..0), e.message().trim().to_string())
                 .hint(crate::tr!(
                     "tệp ánh xạ có dạng [columns] rồi từng dòng chỉ_số = \"Tên cột\" (hoặc một danh sách)",

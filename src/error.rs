@@ -66,9 +66,10 @@ pub enum Error {
         path: PathBuf,
         source: std::io::Error,
     },
-    /// A criteria file that does not validate; every problem is rendered already.
+    /// A configuration file that does not validate — criteria, run file, award rules, column map,
+    /// derive mapping — every problem located at its line and column.
     #[error("{}", render_diagnostics(.0))]
-    Criteria(Vec<Diagnostic>),
+    Config(Vec<Diagnostic>),
     /// Input data problems, all collected before anything is written.
     #[error("{}", render_data_issues(.0))]
     Data(Vec<DataIssue>),
@@ -85,7 +86,7 @@ impl Error {
     /// 1 for bad data or run-time failure, 2 for bad usage or a bad criteria file.
     pub fn exit_code(&self) -> u8 {
         match self {
-            Error::Criteria(_) | Error::Usage(_) => 2,
+            Error::Config(_) | Error::Usage(_) => 2,
             Error::Exited(c) => *c,
             _ => 1,
         }

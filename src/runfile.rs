@@ -490,11 +490,11 @@ pub fn parse(path: &Path, text: &str) -> Result<RunFile> {
     }
     let unknown = crate::criteria::keys::unknown(&src, KEYS);
     if !unknown.is_empty() {
-        return Err(Error::Criteria(unknown));
+        return Err(Error::Config(unknown));
     }
     let raw: RawRun = toml::from_str(text).map_err(|e| {
         let span = e.span().unwrap_or(0..0);
-        Error::Criteria(vec![src.diag(span, e.message().trim()).hint(crate::tr!(
+        Error::Config(vec![src.diag(span, e.message().trim()).hint(crate::tr!(
             "các khóa của tệp lần chạy: criteria, units, data, self, map, out, lang, locale, awards, [appraisal], [previous], [uncertainty], [report]; xem README",
             "a run file's keys: criteria, units, data, self, map, out, lang, locale, awards, [appraisal], [previous], [uncertainty], [report]; see the README"
         ))])
@@ -779,7 +779,7 @@ pub fn parse(path: &Path, text: &str) -> Result<RunFile> {
     if diags.is_empty() {
         Ok(run)
     } else {
-        Err(Error::Criteria(diags))
+        Err(Error::Config(diags))
     }
 }
 

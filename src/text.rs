@@ -88,33 +88,20 @@ pub fn clip(s: &str, max: usize) -> String {
     }
 }
 
-/// The closest candidate by edit distance, for "did you mean" hints.
+/// The closest candidate by edit distance, for every "did you mean" hint of the tool (flags are
+/// clap's, which uses the same `strsim`).
 pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     candidates
         .into_iter()
-        .map(|c| (levenshtein(word, c), c))
+        .map(|c| (distance(word, c), c))
         .filter(|(d, c)| *d <= (c.chars().count() / 3).max(2))
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)
 }
 
-/// Edit distance in characters.
+/// Edit distance in characters (Levenshtein).
 pub fn distance(a: &str, b: &str) -> usize {
-    levenshtein(a, b)
-}
-
-fn levenshtein(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
+    strsim::levenshtein(a, b)
 }
 
 /// Excel-style column letters: 0 → A, 25 → Z, 26 → AA.

@@ -190,10 +190,10 @@ pub fn parse(name: &str, text: &str, criteria: &[Criteria]) -> Result<Rules> {
     let src = Source { name, text };
     let unknown = crate::criteria::keys::unknown(&src, KEYS);
     if !unknown.is_empty() {
-        return Err(Error::Criteria(unknown));
+        return Err(Error::Config(unknown));
     }
     let raw: RawRules = toml::from_str(text).map_err(|e| {
-        Error::Criteria(vec![src
+        Error::Config(vec![src
             .diag(e.span().unwrap_or(0..0), e.message().trim())
             .hint(crate::tr!(
                 "xem định dạng trong docs/awards-format.md",
@@ -521,7 +521,7 @@ pub fn parse(name: &str, text: &str, criteria: &[Criteria]) -> Result<Rules> {
     }
     if !diags.is_empty() {
         diags.sort_by_key(|d| (d.line, d.column));
-        return Err(Error::Criteria(diags));
+        return Err(Error::Config(diags));
     }
     Ok(Rules {
         path: name.to_string(),

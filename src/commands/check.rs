@@ -63,7 +63,7 @@ pub fn run(paths: &[PathBuf], lang: Lang) -> Result<String> {
                 rules.extend(rf.awards.clone());
                 run_files.push(rf);
             }
-            Err(Error::Criteria(d)) => diags.extend(d),
+            Err(Error::Config(d)) => diags.extend(d),
             Err(e) => return Err(e),
         }
     }
@@ -73,15 +73,15 @@ pub fn run(paths: &[PathBuf], lang: Lang) -> Result<String> {
                 diags.extend(runfile::check_against(rf, &all));
             }
             if !diags.is_empty() {
-                return Err(Error::Criteria(diags));
+                return Err(Error::Config(diags));
             }
             probe_tables(&run_files)?;
             all
         }
-        Ok(_) => return Err(Error::Criteria(diags)),
-        Err(Error::Criteria(more)) => {
+        Ok(_) => return Err(Error::Config(diags)),
+        Err(Error::Config(more)) => {
             diags.extend(more);
-            return Err(Error::Criteria(diags));
+            return Err(Error::Config(diags));
         }
         Err(e) => return Err(e),
     };
@@ -96,12 +96,12 @@ pub fn run(paths: &[PathBuf], lang: Lang) -> Result<String> {
         }
         match crate::awards::load(r, &all) {
             Ok(x) => checked_rules.push(x),
-            Err(Error::Criteria(more)) => diags.extend(more),
+            Err(Error::Config(more)) => diags.extend(more),
             Err(e) => return Err(e),
         }
     }
     if !diags.is_empty() {
-        return Err(Error::Criteria(diags));
+        return Err(Error::Config(diags));
     }
     for r in &checked_rules {
         out.push_str(&format!(

@@ -18,13 +18,13 @@ pub fn load_criteria(paths: &[PathBuf]) -> Result<Vec<Criteria>> {
     for p in paths {
         match criteria::load(p) {
             Ok(c) => out.push(c),
-            Err(Error::Criteria(d)) => diags.extend(d),
+            Err(Error::Config(d)) => diags.extend(d),
             Err(e) => return Err(e),
         }
     }
     if diags.is_empty() {
         Ok(out)
     } else {
-        Err(Error::Criteria(diags))
+        Err(Error::Config(diags))
     }
 }

@@ -267,7 +267,7 @@ fn prepare(a: &Job) -> Result<Prepared> {
     if let Some(rf) = &a.declared {
         let diags = runfile::check_against(rf, &criteria);
         if !diags.is_empty() {
-            return Err(Error::Criteria(diags));
+            return Err(Error::Config(diags));
         }
     }
     // Each unit type belongs to one criteria file.

@@ -19,7 +19,7 @@ use crate::error::{Error, Result};
 pub use model::Criteria;
 
 /// Read, parse and validate a criteria file. TOML errors and every validation problem come
-/// back as `Error::Criteria` with rendered diagnostics.
+/// back as `Error::Config` with rendered diagnostics.
 pub fn load(path: &Path) -> Result<Criteria> {
     // A criteria file that cannot be read is a usage problem (exit 2), like a bad one.
     let bytes = std::fs::read(path).map_err(|e| {
@@ -61,13 +61,13 @@ pub fn parse(name: &str, text: &str, sha256: String) -> Result<Criteria> {
         } else {
             messages::see_format_docs()
         };
-        Error::Criteria(vec![src.diag(span, msg).hint(hint)])
+        Error::Config(vec![src.diag(span, msg).hint(hint)])
     })?;
     let non_finite = non_finite_numbers(&src);
     if !non_finite.is_empty() {
-        return Err(Error::Criteria(non_finite));
+        return Err(Error::Config(non_finite));
     }
-    validate::validate(raw, &src, sha256).map_err(Error::Criteria)
+    validate::validate(raw, &src, sha256).map_err(Error::Config)
 }
 
 /// `nan`, `inf` and floats too large for a number (`1e400`) wherever they are written: the

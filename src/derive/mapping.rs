@@ -59,7 +59,7 @@ impl Mapping {
     pub fn parse(name: &str, text: &str) -> Result<Mapping> {
         let src = Source { name, text };
         let raw: Raw = toml::from_str(text).map_err(|e| {
-            Error::Criteria(vec![src
+            Error::Config(vec![src
                 .diag(e.span().unwrap_or(0..0), e.message().trim())
                 .hint(crate::tr!(
                     "tệp ánh xạ có [columns] (cột_chuẩn = \"tên cột trong tệp xuất\") và [values.<cột>] (\"từ trong tệp xuất\" = \"từ chuẩn\")",
@@ -139,7 +139,7 @@ impl Mapping {
         if diags.is_empty() {
             Ok(m)
         } else {
-            Err(Error::Criteria(diags))
+            Err(Error::Config(diags))
         }
     }
 }
