@@ -160,11 +160,17 @@ impl Captions {
         struct Raw {
             columns: BTreeMap<String, OneOrMany>,
         }
+        let src = Source {
+            name: &name,
+            text: &text,
+        };
+        // Every key but `[columns]` reported at once, in the run's language.
+        const KEYS: crate::criteria::keys::Schema = &[("", &["columns"])];
+        let unknown = crate::criteria::keys::unknown(&src, KEYS);
+        if !unknown.is_empty() {
+            return Err(Error::Config(unknown));
+        }
         let raw: Raw = toml::from_str(&text).map_err(|e| {
-            let src = Source {
-                name: &name,
-                text: &text,
-            };
             Error::Config(vec![src
                 .diag(e.span().unwrap_or(0..0), e.message().trim().to_string())
                 .hint(crate::tr!(

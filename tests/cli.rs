@@ -535,6 +535,62 @@ fn same_inputs_give_identical_csv_bytes_and_shuffled_rows_change_nothing() {
     );
 }
 
+/// Misspelt keys in a criteria file and in a column map: every one reported at once at its line,
+/// with did-you-mean, in the run's language (serde stopped at the first, in English).
+#[test]
+fn every_misspelt_key_of_a_criteria_file_or_map_is_reported_at_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(repo().join("criteria/xa-2025.toml"))
+        .unwrap()
+        .replacen("\nname = ", "\nnmae = ", 1)
+        .replacen("\nmax = ", "\nmaxx = ", 1);
+    let bad = tmp.path().join("xa.toml");
+    std::fs::write(&bad, text).unwrap();
+    let vi = run(&["check", &bad.display().to_string()]);
+    assert_eq!(vi.code, 2, "{vi:?}");
+    for s in [
+        "lỗi: không có khóa `nmae` trong [meta]",
+        "có phải ý bạn là `name`?",
+        "lỗi: không có khóa `maxx` trong [criterion]",
+        "có phải ý bạn là `max`?",
+        "2 lỗi trong",
+    ] {
+        assert!(vi.stderr.contains(s), "{s} in {vi:?}");
+    }
+    assert!(!vi.stderr.contains("unknown field"), "{vi:?}");
+    let en = run(&["check", &bad.display().to_string(), "--lang", "en"]);
+    assert!(
+        en.stderr
+            .contains("error: unknown key `maxx` in [criterion]")
+            && en.stderr.contains("did you mean `max`?"),
+        "{en:?}"
+    );
+    // A column map with a misspelt table.
+    let map = tmp.path().join("cot.toml");
+    std::fs::write(&map, "[colums]\non_time = \"Tỷ lệ đúng hạn\"\n").unwrap();
+    let fx = repo().join("tests/fixtures/mini");
+    let o = run(&[
+        "score",
+        "--criteria",
+        &fx.join("criteria.toml").display().to_string(),
+        "--units",
+        &fx.join("units.csv").display().to_string(),
+        "--data",
+        &fx.join("data.csv").display().to_string(),
+        "--map",
+        &map.display().to_string(),
+        "--out",
+        &tmp.path().join("out").display().to_string(),
+    ]);
+    assert_eq!(o.code, 2, "{o:?}");
+    assert!(
+        o.stderr.contains("lỗi: không có khóa `colums`")
+            && o.stderr.contains("có phải ý bạn là `columns`?")
+            && o.stderr.contains("cot.toml:1:2"),
+        "{o:?}"
+    );
+}
+
 #[test]
 fn check_prints_the_tree() {
     let o = ok(run(&[

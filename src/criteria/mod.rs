@@ -53,6 +53,10 @@ pub fn load(path: &Path) -> Result<Criteria> {
 /// Parse criteria text; `name` is what diagnostics call the file.
 pub fn parse(name: &str, text: &str, sha256: String) -> Result<Criteria> {
     let src = diagnostic::Source { name, text };
+    let unknown = keys::unknown(&src, raw::KEYS);
+    if !unknown.is_empty() {
+        return Err(Error::Config(unknown));
+    }
     let raw: raw::RawCriteria = toml::from_str(text).map_err(|e| {
         let span = e.span().unwrap_or(0..0);
         let msg = e.message().trim().to_string();

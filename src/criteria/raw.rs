@@ -10,6 +10,106 @@ use toml::Spanned;
 
 pub type S<T> = Spanned<T>;
 
+/// The keys each table may hold (`keys::unknown` reports every other key at once, in the run's
+/// language, before serde would stop at the first): kept beside the structs, and a test checks
+/// that each listed key is a field.
+pub const KEYS: super::keys::Schema = &[
+    (
+        "",
+        &[
+            "meta",
+            "policy",
+            "criterion",
+            "bonus",
+            "penalty",
+            "grading",
+            "disqualify",
+            "ranking",
+        ],
+    ),
+    (
+        "meta",
+        &[
+            "name",
+            "name_en",
+            "year",
+            "version",
+            "basis",
+            "unit_types",
+            "max_points",
+        ],
+    ),
+    (
+        "policy",
+        &["missing", "not_applicable", "survey_absent", "rates"],
+    ),
+    (
+        "criterion",
+        &[
+            "id",
+            "name",
+            "name_en",
+            "max",
+            "rule",
+            "survey",
+            "not_applicable",
+            "missing",
+            "applies_to",
+            "note",
+        ],
+    ),
+    ("criterion.rule", RULE_KEYS),
+    ("criterion.rule.bands", BAND_KEYS),
+    ("bonus", SECTION_KEYS),
+    ("bonus.item", ITEM_KEYS),
+    ("bonus.item.rule", RULE_KEYS),
+    ("bonus.item.rule.bands", BAND_KEYS),
+    ("penalty", SECTION_KEYS),
+    ("penalty.item", ITEM_KEYS),
+    ("penalty.item.rule", RULE_KEYS),
+    ("penalty.item.rule.bands", BAND_KEYS),
+    ("grading", &["basis", "band"]),
+    (
+        "grading.band",
+        &["label", "label_en", "min", "max", "color"],
+    ),
+    (
+        "disqualify",
+        &[
+            "id",
+            "name",
+            "name_en",
+            "indicator",
+            "captions",
+            "when",
+            "cap_grade",
+        ],
+    ),
+    (
+        "ranking",
+        &["scope", "method", "tie_tolerance", "tie_break"],
+    ),
+];
+
+const RULE_KEYS: &[&str] = &[
+    "kind",
+    "indicator",
+    "captions",
+    "scale",
+    "zero_at",
+    "full_at",
+    "bands",
+    "categories",
+    "direction",
+    "per",
+    "floor",
+    "allow_above_100",
+    "allow_negative",
+];
+const BAND_KEYS: &[&str] = &["min", "max", "points"];
+const SECTION_KEYS: &[&str] = &["name", "name_en", "cap", "item"];
+const ITEM_KEYS: &[&str] = &["id", "name", "name_en", "max", "rule"];
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawCriteria {
@@ -146,4 +246,21 @@ pub struct RawRanking {
     pub method: Option<S<String>>,
     pub tie_tolerance: Option<S<f64>>,
     pub tie_break: Option<S<Vec<S<String>>>>,
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_listed_key_is_a_field() {
+        super::super::keys::assert_every_key_is_a_field::<super::RawCriteria>(
+            super::KEYS,
+            &[
+                "criterion",
+                "bonus.item",
+                "penalty.item",
+                "grading.band",
+                "disqualify",
+            ],
+        );
+    }
 }

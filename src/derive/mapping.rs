@@ -28,6 +28,9 @@ pub const COLUMNS: [&str; 10] = [
 /// Columns whose values a mapping file may translate.
 pub const VALUE_COLUMNS: [&str; 4] = ["channel", "online_kind", "paid_online", "digitised"];
 
+/// The keys a derive mapping may hold: `[columns]` and `[values.<column>]` hold the user's words.
+const KEYS: crate::criteria::keys::Schema = &[("", &["columns", "values"])];
+
 #[derive(Debug, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 struct Raw {
@@ -58,6 +61,10 @@ impl Mapping {
 
     pub fn parse(name: &str, text: &str) -> Result<Mapping> {
         let src = Source { name, text };
+        let unknown = crate::criteria::keys::unknown(&src, KEYS);
+        if !unknown.is_empty() {
+            return Err(Error::Config(unknown));
+        }
         let raw: Raw = toml::from_str(text).map_err(|e| {
             Error::Config(vec![src
                 .diag(e.span().unwrap_or(0..0), e.message().trim())
