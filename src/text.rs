@@ -79,6 +79,34 @@ pub fn caption_key(s: &str) -> String {
     fold(&t)
 }
 
+/// The words read as yes and as no, everywhere the tool reads one (data cells, a condition's
+/// `when`, an award gate's value, a dossier flag): compared by [`key`] (case and spacing folded,
+/// diacritics kept, so "co" is the unaccented "có" some exports write).
+pub const YES_WORDS: &[&str] = &["có", "co", "x", "1", "đạt", "dat", "true", "yes", "y", "c"];
+pub const NO_WORDS: &[&str] = &[
+    "không",
+    "khong",
+    "0",
+    "không đạt",
+    "khong dat",
+    "false",
+    "no",
+    "n",
+    "k",
+];
+
+/// A yes/no word: `Some(true)` for a word of [`YES_WORDS`], `Some(false)` for [`NO_WORDS`].
+pub fn yes_no(word: &str) -> Option<bool> {
+    let k = key(word);
+    if YES_WORDS.iter().any(|w| key(w) == k) {
+        Some(true)
+    } else if NO_WORDS.iter().any(|w| key(w) == k) {
+        Some(false)
+    } else {
+        None
+    }
+}
+
 /// At most `max` characters of `s`, with "…" and the full length when cut: for messages that
 /// quote user input (a 20 MB line must not be printed whole).
 pub fn clip(s: &str, max: usize) -> String {
@@ -120,6 +148,20 @@ pub fn column_letter(mut index: usize) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn one_yes_no_vocabulary() {
+        use super::{yes_no, NO_WORDS, YES_WORDS};
+        for w in YES_WORDS {
+            assert_eq!(yes_no(w), Some(true), "{w}");
+            assert_eq!(yes_no(&w.to_uppercase()), Some(true), "{w}");
+        }
+        for w in NO_WORDS {
+            assert_eq!(yes_no(w), Some(false), "{w}");
+        }
+        assert_eq!(yes_no(" Không  đạt "), Some(false));
+        assert_eq!(yes_no("có lẽ"), None);
+    }
+
     use super::*;
 
     #[test]

@@ -171,10 +171,9 @@ fn parse_test(s: &str) -> Option<(String, CmpOp, f64)> {
         if let Some((l, r)) = s.split_once(sym) {
             let ind = l.trim();
             let v = r.trim();
-            let value = match text::key(v).as_str() {
-                "có" | "co" | "yes" => 1.0,
-                "không" | "khong" | "no" => 0.0,
-                _ => v.replace(',', ".").parse::<f64>().ok()?,
+            let value = match text::yes_no(v) {
+                Some(yes) => f64::from(u8::from(yes)),
+                None => v.replace(',', ".").parse::<f64>().ok()?,
             };
             if ind.is_empty() || ind.contains(' ') {
                 return None;

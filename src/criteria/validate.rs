@@ -909,7 +909,7 @@ fn grading_of(v: &mut V, g: S<RawGrading>) -> Grading {
 
 fn parse_when(v: &mut V, when: &S<String>) -> Option<Test> {
     let w = text::key(when.get_ref());
-    if ["yes", "có", "true"].contains(&w.as_str()) {
+    if text::yes_no(&w) == Some(true) {
         return Some(Test::Yes);
     }
     let ops = [

@@ -66,16 +66,12 @@ impl Vocab {
         ])
     }
 
+    /// Yes/no flags: the tool's one yes/no vocabulary (`text::YES_WORDS`, `text::NO_WORDS`).
     pub fn flag() -> Vocab {
-        Vocab::of(&[
-            ("1", YES),
-            ("0", NO),
-            ("có", YES),
-            ("không", NO),
-            ("true", YES),
-            ("false", NO),
-            ("x", YES),
-        ])
+        let words: Vec<(&str, u8)> = (text::YES_WORDS.iter().map(|w| (*w, YES)))
+            .chain(text::NO_WORDS.iter().map(|w| (*w, NO)))
+            .collect();
+        Vocab::of(&words)
     }
 
     /// The vocabulary of a column whose values a mapping file may translate, and the canonical

@@ -19,34 +19,12 @@ pub enum Reading {
     Missing,
 }
 
-const YES: &[&str] = &["có", "co", "x", "1", "đạt", "dat", "true", "yes", "y", "c"];
-const NO: &[&str] = &[
-    "không",
-    "khong",
-    "0",
-    "không đạt",
-    "khong dat",
-    "false",
-    "no",
-    "n",
-    "k",
-];
-
 /// Read a yes/no word (có/không, x, 1/0, đạt/không đạt, true/false).
 pub fn yes_no(v: &Value) -> Option<bool> {
     match v {
         Value::Number(x) if *x == 1.0 => Some(true),
         Value::Number(x) if *x == 0.0 => Some(false),
-        Value::Text(s) => {
-            let k = text::key(s);
-            if YES.contains(&k.as_str()) {
-                Some(true)
-            } else if NO.contains(&k.as_str()) {
-                Some(false)
-            } else {
-                None
-            }
-        }
+        Value::Text(s) => text::yes_no(s),
         _ => None,
     }
 }
