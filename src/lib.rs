@@ -6,6 +6,7 @@
 
 pub mod appraisal;
 pub mod awards;
+pub mod calendar;
 pub mod captions;
 pub mod cli;
 pub mod commands;

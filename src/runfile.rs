@@ -210,34 +210,12 @@ pub struct DocDate {
 }
 
 impl DocDate {
-    /// `2026-01-15` or `15/01/2026`.
+    /// `2026-01-15` or `15/01/2026`, as the one calendar reads dates (`crate::calendar`), a year
+    /// from 1900 on.
     pub fn parse(s: &str) -> Option<DocDate> {
-        let s = s.trim();
-        let parts: Vec<&str> = s.split(['-', '/']).collect();
-        if parts.len() != 3 {
-            return None;
-        }
-        let nums: Vec<u32> = parts
-            .iter()
-            .map(|p| p.parse::<u32>().ok())
-            .collect::<Option<_>>()?;
-        let (y, m, d) = if s.contains('-') {
-            (nums[0], nums[1], nums[2])
-        } else {
-            (nums[2], nums[1], nums[0])
-        };
-        let days = match m {
-            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-            4 | 6 | 9 | 11 => 30,
-            2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
-            2 => 28,
-            _ => return None,
-        };
-        if !(1900..=9999).contains(&y) || d == 0 || d > days {
-            return None;
-        }
+        let (y, m, d) = crate::calendar::civil_from_days(crate::calendar::parse(s)?);
         Some(DocDate {
-            year: y as u16,
+            year: u16::try_from(y).ok().filter(|y| *y >= 1900)?,
             month: m as u8,
             day: d as u8,
         })

@@ -3,7 +3,8 @@
 //! as a "damaged file" error, so the target also fails on that message).
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use parindex::derive::{self, dates, Mapping, Options};
+use parindex::calendar as dates;
+use parindex::derive::{self, Mapping, Options};
 
 fuzz_target!(|data: &[u8]| {
     let Some((&size, body)) = data.split_first() else {

@@ -6,7 +6,8 @@ use std::io::Write;
 
 use polars::prelude::*;
 
-use crate::derive::{self, dates, Counts, Derived, Mapping, Options, REASONS};
+use crate::calendar as dates;
+use crate::derive::{self, Counts, Derived, Mapping, Options, REASONS};
 use crate::error::{Error, Result};
 use crate::numfmt::machine;
 use crate::report::write_all;

@@ -8,7 +8,6 @@
 //! hash candidates are checked against the real ids, so a hash collision can never exclude a
 //! record. The result does not depend on the wall clock: `as_of` defaults to the period's end.
 
-pub mod dates;
 pub mod mapping;
 mod native;
 #[cfg(feature = "reference-engine")]

@@ -14,10 +14,11 @@ use polars::prelude::*;
 
 use super::vocab::{self, Vocab};
 use super::{
-    check_not_cut, dates, detect_separator, find_columns, locate_csv_problem, perr, vocab_for,
-    BadExample, Counts, Derived, Options, Reader, BAD_DATE, COUNTING, COUNT_COLUMNS, REASONS,
-    RECORDS_DONE, RECORDS_TOTAL,
+    check_not_cut, detect_separator, find_columns, locate_csv_problem, perr, vocab_for, BadExample,
+    Counts, Derived, Options, Reader, BAD_DATE, COUNTING, COUNT_COLUMNS, REASONS, RECORDS_DONE,
+    RECORDS_TOTAL,
 };
+use crate::calendar as dates;
 use crate::error::{Error, Result};
 
 /// The seeds of the id hash of pass 1.

@@ -4,7 +4,8 @@
 //! unknown words — with one thread or several, blocks of a few bytes (so records straddle block
 //! ends), and an id hash narrowed until almost every id collides.
 
-use parindex::derive::{self, dates, Mapping, Options};
+use parindex::calendar as dates;
+use parindex::derive::{self, Mapping, Options};
 #[cfg(feature = "reference-engine")]
 use {parindex::derive::Derived, proptest::prelude::*};
 

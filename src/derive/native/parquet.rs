@@ -9,8 +9,9 @@ use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
 use polars::prelude::*;
 
-use super::super::{dates, perr, Options, BAD_DATE};
+use super::super::{perr, Options, BAD_DATE};
 use super::{Stop, USED};
+use crate::calendar as dates;
 use crate::error::{Error, Result};
 
 /// Records decoded at once by one worker.

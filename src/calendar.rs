@@ -1,5 +1,6 @@
-//! Dates as dossier exports write them, parsed by hand (faster than strptime and tolerant of the
-//! forms seen in real exports): ISO `2025-07-01`, with a time `2025-07-01 08:15[:00]` or
+//! The one calendar: dates as officials and dossier exports write them (a document's date in a run
+//! file, a period on the command line, every date of millions of dossier records), parsed by hand
+//! (faster than strptime and tolerant of the forms seen in real exports): ISO `2025-07-01`, with a time `2025-07-01 08:15[:00]` or
 //! `2025-07-01T08:15:00+07:00`, and Vietnamese `1/7/2025`, `01/07/2025 08:15`, `1-7-2025`, `1.7.2025`.
 //! A time of day is ignored: the definitions compare dates. The result is days since 1970-01-01.
 
