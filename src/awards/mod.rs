@@ -16,7 +16,7 @@ mod rules;
 mod select;
 
 pub use rules::{load, looks_like_rules, parse};
-pub use select::{select, Considered, Decision, Proposals};
+pub use select::{select, AwardNote, Considered, Decision, Gate, Proposals, ScopeKey, Why};
 
 use crate::criteria::model::CmpOp;
 use crate::criteria::Criteria;

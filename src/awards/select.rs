@@ -38,25 +38,99 @@ impl Decision {
     }
 }
 
+/// The scope an award ranks units in, typed: its label is made by the report.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ScopeKey {
+    /// An emulation bloc, or the units with none.
+    Bloc(Option<String>),
+    UnitType(String),
+    /// A criteria file (index into the run's criteria).
+    Criteria(usize),
+}
+
+/// A gate a unit failed, with what it has against what the gate needs.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Gate {
+    /// Already proposed for an earlier award (index into the rules' awards).
+    AlreadyProposed {
+        award: usize,
+    },
+    /// Graded `band` (index into its criteria file's bands), `required` or better needed.
+    Grade {
+        band: usize,
+        required: String,
+    },
+    /// Index (unrounded) below the minimum.
+    Index {
+        index: f64,
+        min: f64,
+    },
+    /// A disqualifying condition met (its id).
+    Disqualified {
+        id: String,
+    },
+    MissingData,
+    /// The index fell since last year (the rounded change, percentage points).
+    Declined {
+        change: f64,
+    },
+    /// The probability of keeping the grade (0–1) below the minimum.
+    Probability {
+        p: f64,
+        min: f64,
+    },
+    /// A stated test (index into the award's tests) failed on `reading`, or had no data.
+    Test {
+        test: usize,
+        reading: Option<f64>,
+    },
+}
+
+/// Why a unit was or was not proposed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Why {
+    /// Not eligible: the gates it failed.
+    Failed(Vec<Gate>),
+    /// Within the number proposed.
+    Ranked,
+    /// Eligible, ranked beyond the number proposed (`None`: every unit passing is proposed).
+    BeyondCount(Option<usize>),
+    /// Tied at the cut and decided by the award's tie-break chain: ahead or behind.
+    TieBreak { ahead: bool },
+    /// Tied at the cut, every tied unit proposed.
+    TieIncluded,
+    /// Tied at the cut, referred to the committee's vote.
+    TieVote,
+}
+
 /// One unit considered for one award in one scope.
 #[derive(Debug, Clone)]
 pub struct Considered {
     pub award: usize,
-    pub scope: String,
+    pub scope: ScopeKey,
     /// Index into `Run::scores`.
     pub score: usize,
     pub rank: usize,
     pub of: usize,
     pub decision: Decision,
-    pub reason: String,
+    pub why: Why,
     /// Excluded by a gate (or by precedence), rather than by the count.
     pub gated: bool,
+}
+
+/// What the selection should be said to have left out (the report words it).
+#[derive(Debug, Clone, PartialEq)]
+pub enum AwardNote {
+    /// The award's minimum-probability gate was not applied: no uncertainty figures.
+    NoUncertainty { award: usize },
+    /// The award's not-declined gate was not applied: no previous year.
+    NoPrevious { award: usize },
 }
 
 #[derive(Debug, Clone, Default)]
 pub struct Proposals {
     pub considered: Vec<Considered>,
-    pub notes: Vec<String>,
+    pub notes: Vec<AwardNote>,
 }
 
 /// A unit's reading of a test's indicator: a number, or 1/0 for yes/no.
@@ -176,48 +250,31 @@ pub fn select(
     data: &Dataset,
     comparison: Option<&YearComparison>,
     probability: Option<&dyn Fn(usize) -> f64>,
-    lang: Lang,
 ) -> Proposals {
-    let vi = lang == Lang::Vi;
     let mut out = Proposals::default();
     let keys = ScopeKeys::new(scores, criteria, code_order);
     // Which units each earlier award proposed.
     let mut taken: HashMap<String, Vec<usize>> = HashMap::new();
     for (ai, a) in rules.awards.iter().enumerate() {
-        let name = lang.text(&a.name, a.name_en.as_ref()).to_string();
         if a.gates.min_probability.is_some() && probability.is_none() {
-            out.notes.push(crate::tr!(
-                "{name}: chưa có số liệu độ bất định, điều kiện xác suất tối thiểu chưa áp dụng",
-                "{name}: no uncertainty figures, the minimum-probability gate is not applied"
-            ));
+            out.notes.push(AwardNote::NoUncertainty { award: ai });
         }
         if a.gates.not_declined && comparison.is_none() {
-            out.notes.push(crate::tr!(
-                "{name}: không có kết quả năm trước, điều kiện không giảm chưa áp dụng",
-                "{name}: no previous year, the not-declined gate is not applied"
-            ));
+            out.notes.push(AwardNote::NoPrevious { award: ai });
         }
-        // Scopes in a stated order (by label).
-        let mut scopes: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        // Scopes in a stated order (by key).
+        let mut scopes: BTreeMap<ScopeKey, Vec<usize>> = BTreeMap::new();
         for (si, u) in scores.iter().enumerate() {
             let unit = &registry.units[u.unit];
             if !a.unit_types.is_empty() && !a.unit_types.contains(&unit.unit_type) {
                 continue;
             }
-            let label = match a.scope {
-                Scope::Bloc => unit
-                    .bloc
-                    .clone()
-                    .unwrap_or_else(|| crate::rank::no_bloc(lang).into()),
-                Scope::UnitType => unit.unit_type.clone(),
-                Scope::Criteria => lang
-                    .text(
-                        &criteria[u.criteria].name,
-                        criteria[u.criteria].name_en.as_ref(),
-                    )
-                    .to_string(),
+            let key = match a.scope {
+                Scope::Bloc => ScopeKey::Bloc(unit.bloc.clone()),
+                Scope::UnitType => ScopeKey::UnitType(unit.unit_type.clone()),
+                Scope::Criteria => ScopeKey::Criteria(u.criteria),
             };
-            scopes.entry(label).or_default().push(si);
+            scopes.entry(key).or_default().push(si);
         }
         let mut proposed_here = Vec::new();
         for (scope, mut members) in scopes {
@@ -225,27 +282,20 @@ pub fn select(
             let ranks = scope_ranks(&mut members, scores, criteria, &keys);
             let n = members.len();
             // Gates.
-            let mut failed: Vec<Option<String>> = vec![None; n];
+            let mut failed: Vec<Option<Vec<Gate>>> = vec![None; n];
             for (k, &si) in members.iter().enumerate() {
                 let u = &scores[si];
                 let c = &criteria[u.criteria];
                 let unit = &registry.units[u.unit];
-                let mut why: Vec<String> = Vec::new();
+                let mut why: Vec<Gate> = Vec::new();
                 if let Some(prev) = a
                     .after
                     .iter()
                     .find(|p| taken.get(*p).is_some_and(|t| t.contains(&si)))
                 {
-                    let other = rules
-                        .awards
-                        .iter()
-                        .find(|x| &x.id == prev)
-                        .expect("validated");
-                    why.push(crate::tr!(
-                        "đã được đề nghị {}",
-                        "already proposed for {}",
-                        lang.text(&other.name, other.name_en.as_ref())
-                    ));
+                    if let Some(award) = rules.awards.iter().position(|x| &x.id == prev) {
+                        why.push(Gate::AlreadyProposed { award });
+                    }
                 }
                 if let Some(g) = &a.gates.min_grade {
                     let need = c
@@ -254,34 +304,24 @@ pub fn select(
                         .iter()
                         .position(|b| text::key(&b.label) == text::key(g));
                     if need.is_none_or(|need| u.grade > need) {
-                        why.push(crate::tr!(
-                            "xếp loại {}, yêu cầu {g}",
-                            "graded {}, {g} required",
-                            crate::i18n::grade_label(&c.grading.bands[u.grade], lang)
-                        ));
+                        why.push(Gate::Grade {
+                            band: u.grade,
+                            required: g.clone(),
+                        });
                     }
                 }
-                if let Some(m) = a.gates.min_index {
-                    if round_half_away(u.index, 2) < m {
-                        why.push(crate::tr!(
-                            "chỉ số {}% < {}%",
-                            "index {}% < {}%",
-                            crate::numfmt::num2(u.index, lang),
-                            crate::numfmt::num(m, lang)
-                        ));
+                if let Some(min) = a.gates.min_index {
+                    if round_half_away(u.index, 2) < min {
+                        why.push(Gate::Index {
+                            index: u.index,
+                            min,
+                        });
                     }
                 }
                 if a.gates.no_disqualifying {
                     for f in &u.flags {
                         if let UnitFlag::Disqualified(id) = f {
-                            let d = c.disqualify.iter().find(|d| &d.id == id);
-                            why.push(crate::tr!(
-                                "có điều kiện hạ loại {id} ({})",
-                                "disqualifying condition {id} ({})",
-                                d.map_or(String::new(), |d| lang
-                                    .text(&d.name, d.name_en.as_ref())
-                                    .to_string())
-                            ));
+                            why.push(Gate::Disqualified { id: id.clone() });
                         }
                     }
                 }
@@ -295,48 +335,29 @@ pub fn select(
                         )
                     })
                 {
-                    why.push(lang.pick("thiếu dữ liệu", "missing data").to_string());
+                    why.push(Gate::MissingData);
                 }
                 if a.gates.not_declined {
                     if let Some(ch) = comparison.and_then(|c| c.of(u.unit)) {
-                        if let Some(x) = ch.index_change.filter(|x| *x < 0.0) {
-                            why.push(
-                                crate::compare::change_words(x, vi)
-                                    + lang.pick(" so với năm trước", " on last year"),
-                            );
+                        if let Some(change) = ch.index_change.filter(|x| *x < 0.0) {
+                            why.push(Gate::Declined { change });
                         }
                     }
                 }
                 if let (Some(min), Some(p)) = (a.gates.min_probability, probability) {
-                    let pr = p(si);
-                    if pr < min {
-                        why.push(crate::tr!(
-                            "xác suất giữ xếp loại {}% < {}%",
-                            "probability of the grade {}% < {}%",
-                            crate::numfmt::num(pr * 100.0, lang),
-                            crate::numfmt::num(min * 100.0, lang)
-                        ));
+                    let p = p(si);
+                    if p < min {
+                        why.push(Gate::Probability { p, min });
                     }
                 }
-                for t in &a.gates.tests {
+                for (test, t) in a.gates.tests.iter().enumerate() {
                     match reading(data, &unit.code, &t.indicator) {
                         Some(x) if t.op.holds(x, t.value) => {}
-                        Some(x) => why.push(format!(
-                            "{} = {} ({} {})",
-                            c.indicator_name(&t.indicator, lang).unwrap_or(&t.indicator),
-                            crate::numfmt::num(x, lang),
-                            lang.pick("yêu cầu", "required"),
-                            super::test_words(t, criteria, lang)
-                        )),
-                        None => why.push(format!(
-                            "{}: {}",
-                            c.indicator_name(&t.indicator, lang).unwrap_or(&t.indicator),
-                            lang.pick("không có dữ liệu", "no data")
-                        )),
+                        reading => why.push(Gate::Test { test, reading }),
                     }
                 }
                 if !why.is_empty() {
-                    failed[k] = Some(why.join("; "));
+                    failed[k] = Some(why);
                 }
             }
             // How many.
@@ -375,7 +396,7 @@ pub fn select(
             let eligible: Vec<usize> = (0..n).filter(|&k| failed[k].is_none()).collect();
             let want = count.unwrap_or(eligible.len()).min(eligible.len());
             let mut decision = vec![Decision::NotProposed; n];
-            let mut reason: Vec<String> = vec![String::new(); n];
+            let mut reason: Vec<Option<Why>> = vec![None; n];
             for &k in eligible.iter().take(want) {
                 decision[k] = Decision::Proposed;
             }
@@ -422,18 +443,8 @@ pub fn select(
                     for (i, &k) in order.iter().enumerate() {
                         if i < seats {
                             decision[k] = Decision::Proposed;
-                            reason[k] = crate::tr!(
-                                "đồng hạng tại ngưỡng, hơn ở tiêu chí phụ {}",
-                                "tied at the cut, ahead on the tie-break {}",
-                                a.tie_break.join(", ")
-                            );
-                        } else {
-                            reason[k] = crate::tr!(
-                                "đồng hạng tại ngưỡng, kém ở tiêu chí phụ {}",
-                                "tied at the cut, behind on the tie-break {}",
-                                a.tie_break.join(", ")
-                            );
                         }
+                        reason[k] = Some(Why::TieBreak { ahead: i < seats });
                     }
                 } else {
                     // The tie-break chain left the cut tied (or there is none): the fallback.
@@ -451,50 +462,25 @@ pub fn select(
                         match a.ties {
                             Ties::Include => {
                                 decision[k] = Decision::Proposed;
-                                reason[k] = lang
-                                    .pick(
-                                        "đồng hạng tại ngưỡng, đề nghị cả các đơn vị đồng hạng",
-                                        "tied at the cut, all tied units proposed",
-                                    )
-                                    .to_string();
+                                reason[k] = Some(Why::TieIncluded);
                             }
                             Ties::Vote => {
                                 decision[k] = Decision::Vote;
-                                reason[k] = lang
-                                    .pick(
-                                        "đồng hạng tại ngưỡng — đề nghị hội đồng bỏ phiếu",
-                                        "tied at the cut — referred to the committee's vote",
-                                    )
-                                    .to_string();
+                                reason[k] = Some(Why::TieVote);
                             }
                         }
                     }
                 }
             }
-            let how_many = match count {
-                Some(c) => c.to_string(),
-                None => lang
-                    .pick("mọi đơn vị đạt điều kiện", "every unit passing")
-                    .to_string(),
-            };
             for k in 0..n {
                 let gated = failed[k].is_some();
-                if let Some(f) = &failed[k] {
-                    reason[k] = format!("{}: {f}", lang.pick("không đạt", "not eligible"));
-                } else if reason[k].is_empty() {
-                    reason[k] = match decision[k] {
-                        Decision::Proposed => crate::tr!(
-                            "đứng thứ {}/{n} – {scope}",
-                            "ranked {}/{n} – {scope}",
-                            ranks[k]
-                        ),
-                        _ => crate::tr!(
-                            "đứng thứ {}/{n}, ngoài số được đề nghị ({how_many})",
-                            "ranked {}/{n}, beyond the number proposed ({how_many})",
-                            ranks[k]
-                        ),
-                    };
-                }
+                let why = match failed[k].take() {
+                    Some(gates) => Why::Failed(gates),
+                    None => reason[k].take().unwrap_or(match decision[k] {
+                        Decision::Proposed => Why::Ranked,
+                        _ => Why::BeyondCount(count),
+                    }),
+                };
                 if decision[k] == Decision::Proposed {
                     proposed_here.push(members[k]);
                 }
@@ -505,7 +491,7 @@ pub fn select(
                     rank: ranks[k],
                     of: n,
                     decision: decision[k],
-                    reason: std::mem::take(&mut reason[k]),
+                    why,
                     gated,
                 });
             }

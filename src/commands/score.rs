@@ -654,7 +654,6 @@ fn compute(a: &Job, p: &mut Prepared) -> Result<Computed> {
                     .map(|rules| crate::uncertainty::AwardCtx {
                         rules,
                         comparison: comparison.as_ref(),
-                        lang: a.lang,
                     })
                     .as_ref(),
                 !a.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr()),
@@ -691,9 +690,8 @@ fn compute(a: &Job, p: &mut Prepared) -> Result<Computed> {
             grade_probability
                 .as_ref()
                 .map(|f| f as &dyn Fn(usize) -> f64),
-            a.lang,
         );
-        notes.extend(sel.notes.iter().cloned());
+        notes.extend((sel.notes.iter()).map(|n| report::view::note_words(r, n, a.lang)));
         sel
     });
     Ok(Computed {

@@ -384,14 +384,14 @@ pub fn awards(run: &Run) -> Vec<u8> {
                 [
                     a.id.clone(),
                     run.lang.text(&a.name, a.name_en.as_ref()).to_string(),
-                    c.scope.clone(),
+                    super::view::scope_label(run, &c.scope),
                     unit.code.clone(),
                     unit.name.clone(),
                     c.rank.to_string(),
                     c.of.to_string(),
                     machine(u.index),
                     c.decision.code().to_string(),
-                    c.reason.clone(),
+                    super::view::why_words(run, rules, c),
                     // The share of the uncertainty replications that proposed the unit.
                     run.uncertainty
                         .and_then(|f| f.award_p.get(c.award))

@@ -135,7 +135,6 @@ impl Figures {
 pub struct AwardCtx<'a> {
     pub rules: &'a crate::awards::Rules,
     pub comparison: Option<&'a crate::compare::YearComparison>,
-    pub lang: crate::i18n::Lang,
 }
 
 /// A unit's sample size from its column: a positive whole number; empty means none (no noise
@@ -422,7 +421,6 @@ pub fn run(
                                     data,
                                     ctx.comparison,
                                     None,
-                                    ctx.lang,
                                 );
                                 for c in &sel.considered {
                                     if c.decision == crate::awards::Decision::Proposed {

@@ -22,7 +22,7 @@ mod uncertainty;
 mod year;
 
 pub use appraisal::{appraisal, AppraisalView, CriterionRow, GapRow, SetMeans, Unexplained};
-pub use awards::{awards, AwardRow, AwardView, AwardsView};
+pub use awards::{awards, note_words, scope_label, why_words, AwardRow, AwardView, AwardsView};
 pub use uncertainty::{uncertainty, UncGroup, UncRow, UncView};
 pub use year::{change_row, year, ChangeRow, GradeChange, GroupChange, YearView};
 
