@@ -231,7 +231,7 @@ fn gate_words(run: &Run, rules: &Rules, a: &Award, u: &UnitScore, g: &Gate) -> S
         }
         Gate::MissingData => lang.pick("thiếu dữ liệu", "missing data").to_string(),
         Gate::Declined { change } => {
-            crate::compare::change_words(*change, lang == Lang::Vi)
+            super::year::change_words(*change, lang)
                 + lang.pick(" so với năm trước", " on last year")
         }
         Gate::Probability { p, min } => {

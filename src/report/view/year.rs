@@ -86,7 +86,7 @@ fn year_label(cmp: &crate::compare::YearComparison, lang: Lang) -> String {
 }
 
 pub fn change_row(run: &Run, u: &UnitScore) -> Option<ChangeRow> {
-    use crate::compare::{change_words, rank_words, Kind, NoRank};
+    use crate::compare::{Kind, NoRank};
     let cmp = run.comparison?;
     let ch = cmp.of(u.unit)?;
     let lang = run.lang;
@@ -94,7 +94,7 @@ pub fn change_row(run: &Run, u: &UnitScore) -> Option<ChangeRow> {
     let r = row(run, u);
     let year = year_label(cmp, lang);
     let rank_words = match (&ch.rank_change, &ch.no_rank, ch.kind) {
-        (Some(x), _, _) => rank_words(*x, vi),
+        (Some(x), _, _) => rank_words(*x, lang),
         (None, Some(NoRank::Merged), _) => lang
             .pick(
                 "không so sánh thứ hạng (đơn vị hợp nhất)",
@@ -114,7 +114,7 @@ pub fn change_row(run: &Run, u: &UnitScore) -> Option<ChangeRow> {
     };
     let change_words_ = ch
         .index_change
-        .map(|x| change_words(x, vi))
+        .map(|x| change_words(x, lang))
         .unwrap_or_default();
     let reached = format!("{} {}%", lang.pick("đạt", "reached"), num2(r.index, lang));
     let sentence = match ch.index_change {
@@ -319,4 +319,48 @@ pub fn year(run: &Run) -> Option<YearView> {
         weighted: cmp.weighted,
         method,
     })
+}
+
+/// "tăng 1,36%" / "giảm 0,5%" / "không đổi" — the index change as results are published
+/// (percentage points written with %).
+pub fn change_words(x: f64, lang: Lang) -> String {
+    let vi = lang == Lang::Vi;
+    let loc = crate::numfmt::Locale::of(lang);
+    let n = crate::numfmt::fixed(x.abs(), 2, loc);
+    match (x.partial_cmp(&0.0), vi) {
+        (Some(std::cmp::Ordering::Greater), true) => format!("tăng {n}%"),
+        (Some(std::cmp::Ordering::Less), true) => format!("giảm {n}%"),
+        (_, true) => "không đổi".into(),
+        (Some(std::cmp::Ordering::Greater), false) => format!("up {n} points"),
+        (Some(std::cmp::Ordering::Less), false) => format!("down {n} points"),
+        (_, false) => "unchanged".into(),
+    }
+}
+
+/// "tăng 3 bậc" / "giảm 2 bậc" / "giữ nguyên".
+pub fn rank_words(r: i64, lang: Lang) -> String {
+    let vi = lang == Lang::Vi;
+    match (r.cmp(&0), vi) {
+        (std::cmp::Ordering::Greater, true) => format!("tăng {r:02} bậc"),
+        (std::cmp::Ordering::Less, true) => format!("giảm {:02} bậc", -r),
+        (_, true) => "giữ nguyên thứ hạng".into(),
+        (std::cmp::Ordering::Greater, false) => format!("up {r} place(s)"),
+        (std::cmp::Ordering::Less, false) => format!("down {} place(s)", -r),
+        (_, false) => "same rank".into(),
+    }
+}
+
+#[cfg(test)]
+mod words_tests {
+    use super::{change_words, rank_words};
+    use crate::i18n::Lang;
+
+    #[test]
+    fn changes_as_results_are_published() {
+        assert_eq!(change_words(1.36, Lang::Vi), "tăng 1,36%");
+        assert_eq!(change_words(-0.5, Lang::Vi), "giảm 0,50%");
+        assert_eq!(rank_words(1, Lang::Vi), "tăng 01 bậc");
+        assert_eq!(rank_words(-12, Lang::Vi), "giảm 12 bậc");
+        assert_eq!(change_words(0.0, Lang::En), "unchanged");
+    }
 }
