@@ -2,8 +2,6 @@
 //! Criteria-file texts carry their own `*_en` variants; fixed texts of the tool are chosen
 //! with [`Lang::pick`] next to where they are used, so each label is written once per language.
 
-use crate::criteria::model::GradeBand;
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum Lang {
     #[default]
@@ -26,10 +24,6 @@ impl Lang {
             _ => vi,
         }
     }
-}
-
-pub fn grade_label(b: &GradeBand, lang: Lang) -> &str {
-    lang.text(&b.label, b.label_en.as_ref())
 }
 
 /// The language of messages for this run, set once from the command line by `run`. A global

@@ -197,7 +197,7 @@ pub fn grades(c: &Criteria, lang: Lang) -> String {
     let mut out = format!("{}:\n", if vi { "Xếp loại" } else { "Grades" });
     let mut upper: Option<f64> = None;
     for b in &c.grading.bands {
-        let label = crate::i18n::grade_label(b, lang);
+        let label = b.label_in(lang);
         let range = match (b.min, upper) {
             (Some(m), None) => format!("≥ {}%", nl(vi, m)),
             (Some(m), Some(u)) => format!("{}% – < {}%", nl(vi, m), nl(vi, u)),
@@ -224,7 +224,7 @@ pub fn grades(c: &Criteria, lang: Lang) -> String {
             }
             Test::Cmp(op, x) => format!("{} {}", op.symbol(), nl(vi, x)),
         };
-        let cap = crate::i18n::grade_label(&c.grading.bands[d.cap_grade], lang);
+        let cap = c.grading.bands[d.cap_grade].label_in(lang);
         out.push_str(&format!(
             "  {} {}: {} ({} {}) → {} {}\n",
             if vi {

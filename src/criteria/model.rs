@@ -186,6 +186,13 @@ pub struct GradeBand {
     pub color: Option<u32>,
 }
 
+impl GradeBand {
+    /// The band's label in `lang` (its English label when the file gives one).
+    pub fn label_in(&self, lang: crate::i18n::Lang) -> &str {
+        lang.text(&self.label, self.label_en.as_ref())
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Grading {
     pub basis: GradeBasis,

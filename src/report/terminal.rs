@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use super::{view, Run};
-use crate::i18n::{grade_label, Lang};
+use crate::i18n::Lang;
 use crate::numfmt::{fixed, Locale};
 
 /// How many units of each group the terminal shows.
@@ -165,7 +165,7 @@ pub fn summary(run: &Run, warnings: usize) -> String {
                 .iter()
                 .zip(&counts)
                 .filter(|(_, &n)| n > 0)
-                .map(|(b, n)| format!("{} {n}", grade_label(b, lang)))
+                .map(|(b, n)| format!("{} {n}", b.label_in(lang)))
                 .collect();
             let who = if run.criteria.len() > 1 {
                 format!("{}: ", c.unit_types.join(", "))

@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use crate::awards::{Award, AwardNote, Considered, Gate, Rules, ScopeKey, Why};
-use crate::i18n::{grade_label, Lang};
+use crate::i18n::Lang;
 use crate::numfmt::{num, num2, round_half_away};
 use crate::report::Run;
 use crate::score::UnitScore;
@@ -209,7 +209,7 @@ fn gate_words(run: &Run, rules: &Rules, a: &Award, u: &UnitScore, g: &Gate) -> S
                 .grading
                 .bands
                 .get(*band)
-                .map(|b| grade_label(b, lang))
+                .map(|b| b.label_in(lang))
                 .unwrap_or_default();
             match lang {
                 Lang::Vi => format!("xếp loại {has}, yêu cầu {required}"),

@@ -11,7 +11,7 @@ use super::{area_points, unit_flags_text, Run};
 use crate::criteria::describe;
 use crate::criteria::model::{MissingPolicy, NaPolicy, NodeKind, SurveyAbsent};
 use crate::criteria::Criteria;
-use crate::i18n::{grade_label, Lang};
+use crate::i18n::Lang;
 use crate::numfmt::round_half_away;
 pub use crate::numfmt::{decimal_comma, num, num2};
 use crate::score::UnitScore;
@@ -258,7 +258,7 @@ pub fn groups(run: &Run) -> Vec<Group> {
             .iter()
             .enumerate()
             .map(|(g, b)| GradeCount {
-                label: grade_label(b, lang).to_string(),
+                label: b.label_in(lang).to_string(),
                 color: hex(b.color),
                 count: units.iter().filter(|u| u.grade == g).count(),
                 min: b.min,
@@ -330,7 +330,7 @@ pub fn row(run: &Run, u: &UnitScore) -> Row {
         total: round_half_away(u.total, 2),
         max: c.max_points,
         index: round_half_away(u.index, 2),
-        grade: grade_label(band, lang).to_string(),
+        grade: band.label_in(lang).to_string(),
         grade_band: u.grade,
         color: hex(band.color),
         notes: unit_flags_text(u, c, lang),

@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::{groups, hex};
-use crate::i18n::{grade_label, Lang};
+use crate::i18n::Lang;
 use crate::numfmt::{decimal_comma, fmt_num, round_half_away};
 use crate::report::Run;
 use crate::uncertainty::{NoiseSource, Shape};
@@ -72,7 +72,7 @@ pub fn uncertainty(run: &Run) -> Option<UncView> {
                         p05: x.p05,
                         p95: x.p95,
                         p_first: round_half_away(x.p_first * 100.0, 1),
-                        grade: grade_label(band, lang).to_string(),
+                        grade: band.label_in(lang).to_string(),
                         color: hex(band.color),
                         p_grade: round_half_away(x.p_grade[x.grade] * 100.0, 1),
                         uncertain: x.p_grade[x.grade] < f.level,

@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use super::{groups, hex, num2, row};
-use crate::i18n::{grade_label, Lang};
+use crate::i18n::Lang;
 use crate::numfmt::round_half_away;
 use crate::report::Run;
 use crate::score::UnitScore;
@@ -218,7 +218,7 @@ pub fn year(run: &Run) -> Option<YearView> {
                     .filter(|u| cmp.of(u.unit).and_then(|ch| ch.baseline_band) == Some(b))
                     .count();
                 GradeChange {
-                    label: grade_label(band, lang).to_string(),
+                    label: band.label_in(lang).to_string(),
                     color: hex(band.color),
                     now,
                     before,
