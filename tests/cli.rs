@@ -30,18 +30,25 @@ impl std::fmt::Debug for Out {
 
 /// Run the binary with `cwd` as working folder (paths in args are relative to it).
 fn run_in(cwd: &Path, args: &[&str]) -> Out {
+    run_with(cwd, args, &[])
+}
+
+/// [`run_in`] with these environment variables set (the environment is otherwise empty).
+fn run_with(cwd: &Path, args: &[&str], vars: &[(&str, &str)]) -> Out {
     let out = Command::new(env!("CARGO_BIN_EXE_parindex"))
         .args(args)
         .current_dir(cwd)
         .env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .envs(vars.iter().copied())
         .output()
         .expect("the binary runs");
+    let set: Vec<String> = vars.iter().map(|(k, v)| format!("{k}={v} ")).collect();
     Out {
         code: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        cmd: format!("parindex {}", args.join(" ")),
+        cmd: format!("{}parindex {}", set.concat(), args.join(" ")),
     }
 }
 

@@ -168,13 +168,18 @@ pub fn file_kind(arg: &Path) -> Option<FileKind> {
     }
 }
 
-/// Read any supported table. `is_header` recognises the header row (title rows above it are
-/// skipped); it is given the normalised key of each cell.
-pub fn read_table(
-    arg: &Path,
-    locale: LocaleChoice,
-    is_header: &dyn Fn(&str) -> bool,
-) -> Result<Table> {
+/// A table argument opened: its sheet (`FILE#SHEET`), the name messages give it, its extension,
+/// its kind and its bytes.
+struct Opened {
+    sheet: Option<String>,
+    name: String,
+    ext: String,
+    kind: FileKind,
+    bytes: Vec<u8>,
+}
+
+/// Open a table argument: a kind parindex reads, and its bytes.
+fn open(arg: &Path) -> Result<Opened> {
     let (path, sheet) = split_sheet(arg);
     let name = arg.display().to_string();
     let ext = extension(&path);
@@ -184,11 +189,34 @@ pub fn read_table(
             "{name}: unknown file type `.{ext}`; parindex reads .csv, .xlsx and .parquet"
         )));
     };
-    // Each input is read once: its bytes are hashed (for the method sheet) and parsed.
     let bytes = std::fs::read(&path).map_err(|source| Error::Read {
         path: path.clone(),
         source,
     })?;
+    Ok(Opened {
+        sheet,
+        name,
+        ext,
+        kind,
+        bytes,
+    })
+}
+
+/// Read any supported table. `is_header` recognises the header row (title rows above it are
+/// skipped); it is given the normalised key of each cell.
+pub fn read_table(
+    arg: &Path,
+    locale: LocaleChoice,
+    is_header: &dyn Fn(&str) -> bool,
+) -> Result<Table> {
+    let Opened {
+        sheet,
+        name,
+        ext,
+        kind,
+        bytes,
+    } = open(arg)?;
+    // Each input is read once: its bytes are hashed (for the method sheet) and parsed.
     let sha256 = crate::criteria::sha256_hex(&bytes);
     let grid = match kind {
         FileKind::Workbook => xlsx::read_bytes(bytes, &ext, sheet.as_deref(), &name)?,
@@ -205,19 +233,13 @@ pub fn read_table(
 /// CSV decodes and parses, a Parquet file has its markers (its pages are decoded by `score`, in a
 /// supervised process). For `check`, which reads no data.
 pub fn probe(arg: &Path) -> Result<()> {
-    let (path, sheet) = split_sheet(arg);
-    let name = arg.display().to_string();
-    let ext = extension(&path);
-    let Some(kind) = file_kind(&path) else {
-        return Err(Error::Usage(crate::tr!(
-            "{name}: không nhận dạng được loại tệp `.{ext}`; parindex đọc .csv, .xlsx và .parquet",
-            "{name}: unknown file type `.{ext}`; parindex reads .csv, .xlsx and .parquet"
-        )));
-    };
-    let bytes = std::fs::read(&path).map_err(|source| Error::Read {
-        path: path.clone(),
-        source,
-    })?;
+    let Opened {
+        sheet,
+        name,
+        ext,
+        kind,
+        bytes,
+    } = open(arg)?;
     match kind {
         FileKind::Workbook => {
             let template = (sheet.is_none() && matches!(ext.as_str(), "xlsx" | "xlsm"))

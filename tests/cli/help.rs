@@ -4,22 +4,9 @@
 
 use super::*;
 
-/// Run with one environment variable set (the tests' environment is otherwise empty).
+/// Run from the checkout with one environment variable set.
 fn run_env(args: &[&str], var: (&str, &str)) -> Out {
-    let out = Command::new(env!("CARGO_BIN_EXE_parindex"))
-        .args(args)
-        .current_dir(repo())
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env(var.0, var.1)
-        .output()
-        .expect("the binary runs");
-    Out {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        cmd: format!("{}={} parindex {}", var.0, var.1, args.join(" ")),
-    }
+    run_with(&repo(), args, &[var])
 }
 
 /// clap's English words, none of which a Vietnamese help or usage error may print.
