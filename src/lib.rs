@@ -1,32 +1,26 @@
 //! parindex: scores, grades and ranks public-administration units on the PAR Index (Chỉ số
 //! CCHC) from versioned criteria files. The library holds everything; `main` only maps the
-//! result of [`run`] to an exit code. Data flows one way: run file → criteria + inputs
-//! (ingest, dataset) → score (plan, bind, evaluate) → rank → appraisal / compare / uncertainty /
-//! awards → report; only the command layer (`commands`) knows the order.
+//! result of [`run`] to an exit code. Data flows one way, and the tree shows it in layers:
+//! `input` (run file → criteria + tables: ingest, dataset) → `scoring` (score: plan, bind, evaluate;
+//! rank) → `analyses` (appraisal / compare / uncertainty / awards) → `report`, all over `support`;
+//! only the command layer (`commands`) knows the order.
 
-pub mod appraisal;
-pub mod awards;
-pub mod calendar;
-pub mod captions;
+// The layers, bottom up: support → input → scoring → analyses → report; `derive` turns dossier
+// records into indicator tables; only `commands` knows the order. Each module is also named at
+// the top level (`crate::score`, `crate::text`…), as the code and the tests call them.
+pub mod analyses;
 pub mod cli;
 pub mod commands;
-pub mod compare;
-pub mod criteria;
-pub mod dataset;
 pub mod derive;
-pub mod error;
-pub mod guard;
-pub mod i18n;
-pub mod ingest;
-pub mod numfmt;
-pub mod plausibility;
-pub mod rank;
+pub mod input;
 pub mod report;
-pub mod runfile;
-pub mod score;
-pub mod text;
-pub mod uncertainty;
-pub mod units;
+pub mod scoring;
+pub mod support;
+
+pub use analyses::{appraisal, awards, compare, uncertainty};
+pub use input::{captions, criteria, dataset, ingest, plausibility, runfile, units};
+pub use scoring::{rank, score};
+pub use support::{calendar, error, guard, i18n, numfmt, text};
 
 use cli::{Cli, Command};
 pub use error::{Error, Result};

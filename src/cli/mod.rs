@@ -10,8 +10,8 @@ use std::path::PathBuf;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
-use crate::i18n::Lang;
-use crate::ingest::LocaleChoice;
+use crate::input::ingest::LocaleChoice;
+use crate::support::i18n::Lang;
 
 /// The environment variable that chooses the language where `--lang` is not given.
 pub const LANG_VAR: &str = "PARINDEX_LANG";

@@ -4,10 +4,10 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::criteria::describe;
-use crate::error::{Error, Result};
-use crate::i18n::Lang;
-use crate::runfile;
+use crate::input::criteria::describe;
+use crate::input::runfile;
+use crate::support::error::{Error, Result};
+use crate::support::i18n::Lang;
 
 pub fn run(paths: &[PathBuf], lang: Lang) -> Result<String> {
     let mut criteria: Vec<PathBuf> = Vec::new();
@@ -94,7 +94,7 @@ pub fn run(paths: &[PathBuf], lang: Lang) -> Result<String> {
                 r.display()
             )));
         }
-        match crate::awards::load(r, &all) {
+        match crate::analyses::awards::load(r, &all) {
             Ok(x) => checked_rules.push(x),
             Err(Error::Config(more)) => diags.extend(more),
             Err(e) => return Err(e),
@@ -115,7 +115,7 @@ pub fn run(paths: &[PathBuf], lang: Lang) -> Result<String> {
                 "  {} ({}): {}\n",
                 lang.text(&a.name, a.name_en.as_ref()),
                 a.id,
-                crate::awards::describe(r, a, &all, lang)
+                crate::analyses::awards::describe(r, a, &all, lang)
             ));
         }
         out.push('\n');
@@ -142,7 +142,7 @@ fn probe_tables(run_files: &[runfile::RunFile]) -> Result<()> {
         .iter()
         .flat_map(|rf| rf.data.iter().chain(&rf.self_data));
     for d in tables {
-        match crate::ingest::probe(&d.path) {
+        match crate::input::ingest::probe(&d.path) {
             Ok(()) => {}
             Err(Error::Data(mut more)) => issues.append(&mut more),
             Err(e) => return Err(e),
@@ -160,7 +160,7 @@ fn criteria_named(paths: &[PathBuf], c: &Path) -> bool {
 }
 
 fn is_rules_file(p: &Path) -> bool {
-    std::fs::read_to_string(p).is_ok_and(|t| crate::awards::looks_like_rules(&t))
+    std::fs::read_to_string(p).is_ok_and(|t| crate::analyses::awards::looks_like_rules(&t))
 }
 
 /// A readable TOML file that looks like a run file; anything else goes to the criteria

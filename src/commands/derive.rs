@@ -6,12 +6,12 @@ use std::io::Write;
 
 use polars::prelude::*;
 
-use crate::calendar as dates;
 use crate::derive::{self, Counts, Derived, Mapping, Options, REASONS};
-use crate::error::{Error, Result};
-use crate::numfmt::machine;
+use crate::input::units::Registry;
 use crate::report::write_all;
-use crate::units::Registry;
+use crate::support::calendar as dates;
+use crate::support::error::{Error, Result};
+use crate::support::numfmt::machine;
 
 pub use crate::cli::DeriveArgs as Args;
 
@@ -182,7 +182,7 @@ pub fn run(a: &Args) -> Result<()> {
         if show_bar {
             sc.spawn(|| progress_bar(&finished, &bar));
         }
-        let d = crate::guard::isolate(|| derive::run(&o, &mut progress));
+        let d = crate::support::guard::isolate(|| derive::run(&o, &mut progress));
         finished.store(true, std::sync::atomic::Ordering::Relaxed);
         d
     });
@@ -298,7 +298,7 @@ fn transcode_legacy(
     use unicode_normalization::UnicodeNormalization;
     let mut out = Vec::new();
     for f in files {
-        if crate::ingest::file_kind(f) != Some(crate::ingest::FileKind::Csv) {
+        if crate::input::ingest::file_kind(f) != Some(crate::input::ingest::FileKind::Csv) {
             out.push(None);
             continue;
         }
@@ -324,7 +324,7 @@ fn transcode_legacy(
         // The same evidence rule as `score`'s reader: more valid multi-byte UTF-8 sequences than
         // invalid bytes is UTF-8 with damage (reported with its row by the reader); otherwise
         // Windows-1258.
-        let (valid_multibyte, invalid) = crate::ingest::csv::utf8_evidence(&head);
+        let (valid_multibyte, invalid) = crate::input::ingest::csv::utf8_evidence(&head);
         if valid_multibyte > invalid.len() {
             out.push(None);
             continue;
@@ -400,7 +400,7 @@ fn progress_bar(
         }
         let b = bar.get_or_insert_with(|| {
             let b = indicatif::ProgressBar::new(total);
-            let per_second = crate::i18n::current().pick("/giây", "/s");
+            let per_second = crate::support::i18n::current().pick("/giây", "/s");
             b.set_style(
                 indicatif::ProgressStyle::with_template(
                     "{msg} [{bar:30}] {done}/{all} ({rate}, {eta})",
@@ -409,15 +409,18 @@ fn progress_bar(
                 .with_key(
                     "done",
                     |s: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
-                        let _ = w.write_str(&crate::numfmt::whole(s.pos(), crate::i18n::current()));
+                        let _ = w.write_str(&crate::support::numfmt::whole(
+                            s.pos(),
+                            crate::support::i18n::current(),
+                        ));
                     },
                 )
                 .with_key(
                     "all",
                     |s: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
-                        let _ = w.write_str(&crate::numfmt::whole(
+                        let _ = w.write_str(&crate::support::numfmt::whole(
                             s.len().unwrap_or(0),
-                            crate::i18n::current(),
+                            crate::support::i18n::current(),
                         ));
                     },
                 )
@@ -427,13 +430,20 @@ fn progress_bar(
                         let _ = write!(
                             w,
                             "{}{per_second}",
-                            crate::numfmt::whole(s.per_sec() as u64, crate::i18n::current())
+                            crate::support::numfmt::whole(
+                                s.per_sec() as u64,
+                                crate::support::i18n::current()
+                            )
                         );
                     },
                 )
                 .progress_chars("=> "),
             );
-            b.set_message(crate::i18n::current().pick("hồ sơ", "records").to_string());
+            b.set_message(
+                crate::support::i18n::current()
+                    .pick("hồ sơ", "records")
+                    .to_string(),
+            );
             if let Ok(mut s) = slot.lock() {
                 *s = Some(b.clone());
             }
@@ -455,9 +465,9 @@ fn bytes_bar(
     size: u64,
     slot: &std::sync::Mutex<Option<indicatif::ProgressBar>>,
 ) -> indicatif::ProgressBar {
-    let lang = crate::i18n::current();
-    let locale = crate::numfmt::Locale::of(lang);
-    let mb = move |bytes: f64| crate::numfmt::fixed(bytes / 1e6, 1, locale);
+    let lang = crate::support::i18n::current();
+    let locale = crate::support::numfmt::Locale::of(lang);
+    let mb = move |bytes: f64| crate::support::numfmt::fixed(bytes / 1e6, 1, locale);
     let per_second = lang.pick("/giây", "/s");
     let b = indicatif::ProgressBar::new(size);
     b.set_style(
@@ -478,7 +488,7 @@ fn bytes_bar(
             .with_key(
                 "rate",
                 move |s: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
-                    let rate = crate::numfmt::fixed(s.per_sec() / 1e6, 0, locale);
+                    let rate = crate::support::numfmt::fixed(s.per_sec() / 1e6, 0, locale);
                     let _ = write!(w, "{rate} MB{per_second}");
                 },
             )
@@ -593,7 +603,7 @@ fn parquet_bytes(units: &[(String, Counts)]) -> Result<Vec<u8>> {
     for (k, name) in derive::RATE_COLUMNS.iter().enumerate() {
         let v: Vec<Option<f64>> = units
             .iter()
-            .map(|(_, c)| c.rates()[k].map(|x| crate::numfmt::round_half_away(x, 6)))
+            .map(|(_, c)| c.rates()[k].map(|x| crate::support::numfmt::round_half_away(x, 6)))
             .collect();
         columns.push(Column::new((*name).into(), v));
     }

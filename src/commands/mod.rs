@@ -8,8 +8,8 @@ pub mod template;
 
 use std::path::PathBuf;
 
-use crate::criteria::{self, Criteria};
-use crate::error::{Error, Result};
+use crate::input::criteria::{self, Criteria};
+use crate::support::error::{Error, Result};
 
 /// Load several criteria files, reporting the problems of all of them together.
 pub fn load_criteria(paths: &[PathBuf]) -> Result<Vec<Criteria>> {

@@ -6,20 +6,20 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::appraisal;
-use crate::captions::Captions;
-use crate::compare;
-use crate::criteria::Criteria;
-use crate::dataset::{DataSpec, Dataset, Need, Needer};
-use crate::error::{Error, Result};
-use crate::i18n::Lang;
-use crate::ingest::{split_sheet, LocaleChoice};
-use crate::plausibility;
-use crate::rank;
+use crate::analyses::appraisal;
+use crate::analyses::compare;
+use crate::input::captions::Captions;
+use crate::input::criteria::Criteria;
+use crate::input::dataset::{DataSpec, Dataset, Need, Needer};
+use crate::input::ingest::{split_sheet, LocaleChoice};
+use crate::input::plausibility;
+use crate::input::runfile::{self, DataEntry, ReportSpec, RunFile};
+use crate::input::units::Registry;
 use crate::report::{self, Run};
-use crate::runfile::{self, DataEntry, ReportSpec, RunFile};
-use crate::score;
-use crate::units::Registry;
+use crate::scoring::rank;
+use crate::scoring::score;
+use crate::support::error::{Error, Result};
+use crate::support::i18n::Lang;
 
 pub use crate::cli::ScoreArgs as Args;
 
@@ -55,11 +55,11 @@ pub struct Job {
     pub lineage: Option<PathBuf>,
     pub previous_year: Option<i64>,
     pub skip_approximate: bool,
-    pub lineage_columns: crate::compare::LineageColumns,
+    pub lineage_columns: crate::analyses::compare::LineageColumns,
     /// Award rules.
     pub awards: Option<PathBuf>,
     /// Monte Carlo over the uncertain inputs, when declared (or asked for by --replications).
-    pub uncertainty: Option<crate::uncertainty::Spec>,
+    pub uncertainty: Option<crate::analyses::uncertainty::Spec>,
     /// What the run file declares that the criteria must bear out, checked once they are read
     /// (`runfile::check_against`); `None` without a run file.
     pub declared: Option<RunFile>,
@@ -79,7 +79,7 @@ impl Job {
         // The run file's own `lang` applies to its diagnostics too (a flag still wins).
         if let (None, Some(p)) = (a.lang, &a.run) {
             if let Some(l) = runfile::declared_lang(p) {
-                crate::i18n::set(l);
+                crate::support::i18n::set(l);
             }
         }
         let rf = match &a.run {
@@ -99,13 +99,13 @@ impl Job {
         };
         if criteria.is_empty() {
             return Err(missing(
-                crate::i18n::current().pick("tệp tiêu chí", "criteria file"),
+                crate::support::i18n::current().pick("tệp tiêu chí", "criteria file"),
                 "--criteria FILE",
             ));
         }
         let units = a.units.clone().or(rf.units.clone()).ok_or_else(|| {
             missing(
-                crate::i18n::current().pick("danh mục đơn vị", "unit registry"),
+                crate::support::i18n::current().pick("danh mục đơn vị", "unit registry"),
                 "--units FILE",
             )
         })?;
@@ -122,13 +122,13 @@ impl Job {
         };
         if entries.is_empty() {
             return Err(missing(
-                crate::i18n::current().pick("bảng dữ liệu", "data table"),
+                crate::support::i18n::current().pick("bảng dữ liệu", "data table"),
                 "--data FILE",
             ));
         }
         let out = a.out.clone().or(rf.out.clone()).ok_or_else(|| {
             missing(
-                crate::i18n::current().pick("thư mục kết quả", "output folder"),
+                crate::support::i18n::current().pick("thư mục kết quả", "output folder"),
                 "--out DIR",
             )
         })?;
@@ -168,7 +168,7 @@ impl Job {
             uncertainty: {
                 let mut u = rf.uncertainty.clone();
                 if a.replications.is_some() && u.is_none() {
-                    u = Some(crate::uncertainty::Spec::default());
+                    u = Some(crate::analyses::uncertainty::Spec::default());
                 }
                 if let Some(u) = &mut u {
                     if let Some(r) = a.replications {
@@ -198,7 +198,7 @@ impl Job {
 
 pub fn run(a: &Args) -> Result<()> {
     let job = Job::resolve(a)?;
-    crate::i18n::set(job.lang);
+    crate::support::i18n::set(job.lang);
     execute(&job)
 }
 
@@ -255,7 +255,7 @@ struct Prepared {
     reasons: appraisal::Reasons,
     previous: Option<compare::Previous>,
     lineage: Option<compare::Lineage>,
-    rules: Option<crate::awards::Rules>,
+    rules: Option<crate::analyses::awards::Rules>,
     /// Notes on how the inputs were read (encodings, skipped rows, unscored unit types…).
     notes: Vec<String>,
     /// Every input with its SHA-256, hashed while it was read.
@@ -308,7 +308,7 @@ fn prepare(a: &Job) -> Result<Prepared> {
     };
 
     let rules = match &a.awards {
-        Some(f) => Some(crate::awards::load(f, &criteria)?),
+        Some(f) => Some(crate::analyses::awards::load(f, &criteria)?),
         None => None,
     };
     let registry = Registry::load(&a.units)?;
@@ -426,7 +426,7 @@ fn prepare(a: &Job) -> Result<Prepared> {
         reasons.extend(appraisal::reasons_from_file(f, &registry)?);
         reasons_sha = Some((
             f.display().to_string(),
-            crate::criteria::sha256_hex(&std::fs::read(f).unwrap_or_default()),
+            crate::input::criteria::sha256_hex(&std::fs::read(f).unwrap_or_default()),
         ));
     }
 
@@ -562,7 +562,7 @@ fn compute(a: &Job, p: &mut Prepared) -> Result<Computed> {
             .find(|d| &d.id == id)
             .map_or(String::new(), |d| d.indicator.clone());
         let n = codes.len();
-        let list = crate::text::clip(&codes.join(", "), 200);
+        let list = crate::support::text::clip(&codes.join(", "), 200);
         warnings.push(crate::tr!(
             "điều kiện hạ loại {id} (cột {column}): {n} đơn vị không có dữ liệu, coi như không xảy ra: {list}",
             "disqualifying condition {id} (column {column}): no data for {n} unit(s), taken as not met: {list}"
@@ -591,7 +591,7 @@ fn compute(a: &Job, p: &mut Prepared) -> Result<Computed> {
                         "{} {} ({}{})",
                         registry.units[l.unit].code,
                         l.id,
-                        crate::numfmt::num(l.difference, a.lang),
+                        crate::support::numfmt::num(l.difference, a.lang),
                         if at.is_empty() {
                             String::new()
                         } else {
@@ -605,7 +605,7 @@ fn compute(a: &Job, p: &mut Prepared) -> Result<Computed> {
                 "{} điều chỉnh lớn hơn {} điểm chưa có lý do: {}{}",
                 "{} adjustment(s) larger than {} points have no reason: {}{}",
                 cmp.unexplained.len(),
-                crate::numfmt::num(a.reason_threshold, a.lang),
+                crate::support::numfmt::num(a.reason_threshold, a.lang),
                 cells.join("; "),
                 if more > 0 {
                     crate::tr!(
@@ -642,7 +642,7 @@ fn compute(a: &Job, p: &mut Prepared) -> Result<Computed> {
     let figures = match &a.uncertainty {
         Some(spec) => {
             let started = std::time::Instant::now();
-            let f = crate::uncertainty::run(
+            let f = crate::analyses::uncertainty::run(
                 spec,
                 criteria,
                 registry,
@@ -651,7 +651,7 @@ fn compute(a: &Job, p: &mut Prepared) -> Result<Computed> {
                 &ranking,
                 p.rules
                     .as_ref()
-                    .map(|rules| crate::uncertainty::AwardCtx {
+                    .map(|rules| crate::analyses::uncertainty::AwardCtx {
                         rules,
                         comparison: comparison.as_ref(),
                     })
@@ -665,7 +665,7 @@ fn compute(a: &Job, p: &mut Prepared) -> Result<Computed> {
                 "uncertainty: {} replications, seed {}, {}",
                 f.replications,
                 f.seed,
-                crate::numfmt::seconds(started.elapsed().as_secs_f64())
+                crate::support::numfmt::seconds(started.elapsed().as_secs_f64())
             ));
             Some(f)
         }
@@ -679,12 +679,12 @@ fn compute(a: &Job, p: &mut Prepared) -> Result<Computed> {
         move |si: usize| p[si]
     });
     let proposals = p.rules.as_ref().map(|r| {
-        let sel = crate::awards::select(
+        let sel = crate::analyses::awards::select(
             r,
             criteria,
             registry,
             &scores,
-            &crate::rank::code_order(&scores, registry),
+            &crate::scoring::rank::code_order(&scores, registry),
             data,
             comparison.as_ref(),
             grade_probability
@@ -713,8 +713,8 @@ struct Computed {
     warnings: Vec<String>,
     appraisal: Option<appraisal::Appraisal>,
     comparison: Option<compare::YearComparison>,
-    proposals: Option<crate::awards::Proposals>,
-    figures: Option<crate::uncertainty::Figures>,
+    proposals: Option<crate::analyses::awards::Proposals>,
+    figures: Option<crate::analyses::uncertainty::Figures>,
     notes: Vec<String>,
 }
 

@@ -27,7 +27,9 @@ pub fn parquet_in_child(
 ) -> Option<crate::Result<()>> {
     let parquet: Vec<String> = inputs
         .iter()
-        .filter(|p| crate::ingest::file_kind(p) == Some(crate::ingest::FileKind::Parquet))
+        .filter(|p| {
+            crate::input::ingest::file_kind(p) == Some(crate::input::ingest::FileKind::Parquet)
+        })
         .map(|p| p.display().to_string())
         .collect();
     (!parquet.is_empty() && !is_child()).then(|| supervise(&parquet.join(", "), out_dir))

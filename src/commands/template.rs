@@ -4,10 +4,10 @@
 
 use std::path::PathBuf;
 
-use crate::error::{Error, Result};
+use crate::input::runfile::{self, RunFile};
+use crate::input::units::Registry;
 use crate::report::{self, template::Form};
-use crate::runfile::{self, RunFile};
-use crate::units::Registry;
+use crate::support::error::{Error, Result};
 
 pub use crate::cli::TemplateArgs as Args;
 
@@ -17,7 +17,7 @@ pub fn run(a: &Args) -> Result<()> {
         None => RunFile::default(),
     };
     let lang = a.lang.or(rf.lang).unwrap_or_default();
-    crate::i18n::set(lang);
+    crate::support::i18n::set(lang);
     let criteria_files = if a.criteria.is_empty() {
         rf.criteria.clone()
     } else {

@@ -8,8 +8,8 @@ use std::path::Path;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::criteria::diagnostic::Source;
-use crate::error::{Error, Result};
+use crate::input::criteria::diagnostic::Source;
+use crate::support::error::{Error, Result};
 
 /// The canonical columns of a dossier record, in output-independent order.
 pub const COLUMNS: [&str; 10] = [
@@ -29,7 +29,7 @@ pub const COLUMNS: [&str; 10] = [
 pub const VALUE_COLUMNS: [&str; 4] = ["channel", "online_kind", "paid_online", "digitised"];
 
 /// The keys a derive mapping may hold: `[columns]` and `[values.<column>]` hold the user's words.
-const KEYS: crate::criteria::keys::Schema = &[("", &["columns", "values"])];
+const KEYS: crate::input::criteria::keys::Schema = &[("", &["columns", "values"])];
 
 #[derive(Debug, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
@@ -61,7 +61,7 @@ impl Mapping {
 
     pub fn parse(name: &str, text: &str) -> Result<Mapping> {
         let src = Source { name, text };
-        let unknown = crate::criteria::keys::unknown(&src, KEYS);
+        let unknown = crate::input::criteria::keys::unknown(&src, KEYS);
         if !unknown.is_empty() {
             return Err(Error::Config(unknown));
         }

@@ -19,8 +19,8 @@ use std::path::{Path, PathBuf};
 
 use polars::prelude::PolarsError;
 
-use crate::error::{Error, Result};
-use crate::text;
+use crate::support::error::{Error, Result};
+use crate::support::text;
 pub use mapping::Mapping;
 use vocab::Vocab;
 
@@ -55,9 +55,9 @@ pub fn reason_text(k: usize) -> String {
         "paid_online hoặc digitised không phải 1 / 0",
         "mã đơn vị bị trống",
     ];
-    match crate::i18n::current() {
-        crate::i18n::Lang::Vi => vi[k].to_string(),
-        crate::i18n::Lang::En => REASONS[k].1.to_string(),
+    match crate::support::i18n::current() {
+        crate::support::i18n::Lang::Vi => vi[k].to_string(),
+        crate::support::i18n::Lang::En => REASONS[k].1.to_string(),
     }
 }
 
@@ -187,7 +187,7 @@ fn perr(file: &Path) -> impl Fn(PolarsError) -> Error + '_ {
             crate::tr!(
                 "không đọc được hồ sơ: {}",
                 "cannot read the dossier records: {}",
-                crate::text::clip(&e.to_string(), 300)
+                crate::support::text::clip(&e.to_string(), 300)
             ),
         )
     }
@@ -195,10 +195,10 @@ fn perr(file: &Path) -> impl Fn(PolarsError) -> Error + '_ {
 
 /// The first row of a CSV input that polars would choke on: bytes that are not UTF-8, an
 /// unterminated quote, or a record with another number of fields than the header.
-pub fn locate_csv_problem(files: &[PathBuf]) -> Option<crate::error::DataIssue> {
-    use crate::error::DataIssue;
+pub fn locate_csv_problem(files: &[PathBuf]) -> Option<crate::support::error::DataIssue> {
+    use crate::support::error::DataIssue;
     for f in files {
-        if crate::ingest::file_kind(f) != Some(crate::ingest::FileKind::Csv) {
+        if crate::input::ingest::file_kind(f) != Some(crate::input::ingest::FileKind::Csv) {
             continue;
         }
         let Ok(file) = std::fs::File::open(f) else {
@@ -232,7 +232,7 @@ pub fn locate_csv_problem(files: &[PathBuf]) -> Option<crate::error::DataIssue> 
                     return Some(DataIssue {
                         file: name,
                         row: Some(row),
-                        column: Some(crate::text::column_letter(ci)),
+                        column: Some(crate::support::text::column_letter(ci)),
                         message: crate::tr!(
                             "byte 0x{bad:02X} không phải UTF-8; hãy lưu tệp dạng \"CSV UTF-8\"",
                             "byte 0x{bad:02X} is not UTF-8; save the file as \"CSV UTF-8\""
@@ -342,7 +342,7 @@ fn detect_separator(path: &Path) -> Result<u8> {
     if let Some(end) = buf.iter().rposition(|&b| b == b'\n') {
         buf.truncate(end);
     }
-    Ok(crate::ingest::csv::detect_delimiter(
+    Ok(crate::input::ingest::csv::detect_delimiter(
         &String::from_utf8_lossy(&buf),
     ))
 }

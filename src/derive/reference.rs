@@ -18,8 +18,8 @@ use super::{
     Counts, Derived, Options, Reader, BAD_DATE, COUNTING, COUNT_COLUMNS, REASONS, RECORDS_DONE,
     RECORDS_TOTAL,
 };
-use crate::calendar as dates;
-use crate::error::{Error, Result};
+use crate::support::calendar as dates;
+use crate::support::error::{Error, Result};
 
 /// The seeds of the id hash of pass 1.
 const HASH_KEYS: (u64, u64, u64, u64) = (0x5041_5249, 0x4e44_4558, 0x7061_7269, 0x6e64_6578);
@@ -393,7 +393,7 @@ pub(super) fn run(o: &Options, progress: &mut dyn FnMut(&str)) -> Result<Derived
         None => Error::Other(crate::tr!(
             "không đọc được hồ sơ: {}",
             "the dossier query failed: {}",
-            crate::text::clip(&e.to_string(), 300)
+            crate::support::text::clip(&e.to_string(), 300)
         )),
     };
     // Pass 1: ids that occur more than once, as hashes.
@@ -433,7 +433,7 @@ pub(super) fn run(o: &Options, progress: &mut dyn FnMut(&str)) -> Result<Derived
     progress(&crate::tr!(
         "xong lượt 1/2 trong {}: {} mã băm hồ sơ xuất hiện hơn một lần",
         "pass 1/2 done in {}: {} id hash(es) seen more than once",
-        crate::numfmt::seconds(t0.elapsed().as_secs_f64()),
+        crate::support::numfmt::seconds(t0.elapsed().as_secs_f64()),
         dup_series.len()
     ));
 
@@ -485,7 +485,7 @@ pub(super) fn run(o: &Options, progress: &mut dyn FnMut(&str)) -> Result<Derived
     progress(&crate::tr!(
         "xong lượt 2/2 trong {}",
         "pass 2/2 done in {}",
-        crate::numfmt::seconds(t1.elapsed().as_secs_f64())
+        crate::support::numfmt::seconds(t1.elapsed().as_secs_f64())
     ));
 
     let mut d = Derived::default();

@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use crate::text;
+use crate::support::text;
 
 pub const UNKNOWN: u8 = 255;
 /// An empty cell (open dossier, no fee, no online kind).

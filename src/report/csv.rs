@@ -4,9 +4,9 @@
 //! same bytes.
 
 use super::{area_ids, area_points, Run};
-use crate::numfmt::fmt_num;
-use crate::numfmt::machine;
-use crate::score::Scored;
+use crate::scoring::score::Scored;
+use crate::support::numfmt::fmt_num;
+use crate::support::numfmt::machine;
 
 /// A text cell that a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, CR first)
 /// gets a leading `'`, as OWASP recommends; numbers, negative ones included, stay numbers.
@@ -319,8 +319,9 @@ pub fn appraisal(run: &Run) -> Vec<u8> {
             "reason_source",
         ],
     );
-    let src =
-        |s: &Option<crate::units::Source>| s.as_ref().map(|x| x.to_string()).unwrap_or_default();
+    let src = |s: &Option<crate::input::units::Source>| {
+        s.as_ref().map(|x| x.to_string()).unwrap_or_default()
+    };
     if let Some(a) = run.appraisal {
         for l in &a.lines {
             let unit = &run.registry.units[l.unit];

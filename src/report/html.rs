@@ -11,7 +11,7 @@ use serde::Serialize;
 use super::svg;
 use super::view::{self, Card, Group, MethodLine, Row, TitleBlock};
 use super::Run;
-use crate::i18n::Lang;
+use crate::support::i18n::Lang;
 
 const TEMPLATE: &str = include_str!("../../templates/report.html");
 
@@ -310,8 +310,8 @@ pub fn report(run: &Run) -> Vec<u8> {
         Vec::new()
     };
     let cards_note = (!with_cards).then(|| {
-        let n = crate::numfmt::whole(run.scores.len() as u64, run.lang);
-        let max = crate::numfmt::whole(SCORECARDS_IN_REPORT_MAX as u64, run.lang);
+        let n = crate::support::numfmt::whole(run.scores.len() as u64, run.lang);
+        let max = crate::support::numfmt::whole(SCORECARDS_IN_REPORT_MAX as u64, run.lang);
         crate::tr!(
             "Báo cáo này không kèm phiếu kết quả của {n} đơn vị: với hơn {max} đơn vị, một tệp chứa tất cả các phiếu quá lớn để in. Phiếu của từng đơn vị được ghi thành tệp riêng, mỗi đơn vị một tệp, với --scorecards THƯ_MỤC (hoặc scorecards = \"THƯ_MỤC\" trong mục [report] của tệp lần chạy).",
             "This report does not carry the scorecards of its {n} units: above {max} units, one file holding every scorecard is too large to print. Each unit's scorecard is written to a file of its own with --scorecards DIR (or scorecards = \"DIR\" in the [report] section of the run file)."
@@ -397,7 +397,10 @@ mod tests {
 
     #[test]
     fn every_label_key_is_given_once() {
-        for lang in [crate::i18n::Lang::Vi, crate::i18n::Lang::En] {
+        for lang in [
+            crate::support::i18n::Lang::Vi,
+            crate::support::i18n::Lang::En,
+        ] {
             let pairs = label_pairs(lang);
             let mut keys: Vec<&str> = pairs.iter().map(|(k, _)| *k).collect();
             keys.sort_unstable();

@@ -17,12 +17,12 @@ pub mod xlsx;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::error::{Error, Result};
+use crate::support::error::{Error, Result};
 
-use crate::criteria::Criteria;
-use crate::i18n::Lang;
-use crate::score::{UnitFlag, UnitScore};
-use crate::units::Registry;
+use crate::input::criteria::Criteria;
+use crate::input::units::Registry;
+use crate::scoring::score::{UnitFlag, UnitScore};
+use crate::support::i18n::Lang;
 
 /// What every report reads.
 pub struct Run<'a> {
@@ -30,25 +30,28 @@ pub struct Run<'a> {
     pub registry: &'a Registry,
     pub scores: &'a [UnitScore],
     /// The official ranking of `scores` (which are in its report order).
-    pub ranking: &'a crate::rank::Ranking,
+    pub ranking: &'a crate::scoring::rank::Ranking,
     pub lang: Lang,
     /// Input files with their SHA-256, for the method sheet.
     pub inputs: Vec<(String, String)>,
     /// The title block of printed documents (from the run file).
-    pub report: &'a crate::runfile::ReportSpec,
+    pub report: &'a crate::input::runfile::ReportSpec,
     /// Self-assessment against appraisal, when the run has self-assessment data.
-    pub appraisal: Option<&'a crate::appraisal::Appraisal>,
+    pub appraisal: Option<&'a crate::analyses::appraisal::Appraisal>,
     /// Last year's comparison, when the run names last year's results.
-    pub comparison: Option<&'a crate::compare::YearComparison>,
+    pub comparison: Option<&'a crate::analyses::compare::YearComparison>,
     /// Award rules and the proposals they gave.
-    pub awards: Option<(&'a crate::awards::Rules, &'a crate::awards::Proposals)>,
+    pub awards: Option<(
+        &'a crate::analyses::awards::Rules,
+        &'a crate::analyses::awards::Proposals,
+    )>,
     /// How sure the ranking is, when the run declares its uncertainty.
-    pub uncertainty: Option<&'a crate::uncertainty::Figures>,
+    pub uncertainty: Option<&'a crate::analyses::uncertainty::Figures>,
 }
 
 impl Run<'_> {
     /// A scored unit's place in the official ranking.
-    pub fn place(&self, u: &UnitScore) -> crate::rank::Place {
+    pub fn place(&self, u: &UnitScore) -> crate::scoring::rank::Place {
         self.ranking.place(u.unit)
     }
 
@@ -82,7 +85,7 @@ pub fn guard_outputs(outputs: &[PathBuf], inputs: &[PathBuf]) -> Result<()> {
             continue;
         };
         for i in inputs {
-            let (path, _) = crate::ingest::split_sheet(i);
+            let (path, _) = crate::input::ingest::split_sheet(i);
             if path.canonicalize().is_ok_and(|p| p == t) {
                 return Err(Error::Usage(crate::tr!(
                     "{} là tệp đầu vào và sẽ bị tệp kết quả {} ghi đè; hãy chọn --out khác",
@@ -110,7 +113,7 @@ pub fn guard_folder(dir: &Path, inputs: &[PathBuf]) -> Result<()> {
         return Ok(());
     };
     for i in inputs {
-        let (path, _) = crate::ingest::split_sheet(i);
+        let (path, _) = crate::input::ingest::split_sheet(i);
         if path
             .canonicalize()
             .is_ok_and(|p| p.parent() == Some(d.as_path()))

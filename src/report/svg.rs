@@ -8,8 +8,8 @@
 use std::fmt::Write;
 
 use super::view::{num, AreaShare, GradeCount, Row};
-use crate::i18n::Lang;
-use crate::numfmt::num2;
+use crate::support::i18n::Lang;
+use crate::support::numfmt::num2;
 
 /// Escape text for SVG/XML content and attributes.
 pub fn esc(s: &str) -> String {

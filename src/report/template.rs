@@ -16,14 +16,14 @@ use rust_xlsxwriter::{
 };
 
 use super::xlsx::{FONT, FONT_SIZE};
-use crate::captions::Captions;
-use crate::criteria::describe;
-use crate::criteria::model::{RuleKind, Scale, Test};
-use crate::criteria::Criteria;
-use crate::i18n::Lang;
-use crate::units::Registry;
+use crate::input::captions::Captions;
+use crate::input::criteria::describe;
+use crate::input::criteria::model::{RuleKind, Scale, Test};
+use crate::input::criteria::Criteria;
+use crate::input::units::Registry;
+use crate::support::i18n::Lang;
 
-pub use crate::ingest::TEMPLATE_SHEETS_PROPERTY as SHEETS_PROPERTY;
+pub use crate::input::ingest::TEMPLATE_SHEETS_PROPERTY as SHEETS_PROPERTY;
 
 /// Which form to make.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -79,7 +79,7 @@ pub struct SampleSize {
 }
 
 /// The sample-size columns a run file's `[uncertainty]` reads, each once.
-pub fn sample_sizes(spec: Option<&crate::uncertainty::Spec>) -> Vec<SampleSize> {
+pub fn sample_sizes(spec: Option<&crate::analyses::uncertainty::Spec>) -> Vec<SampleSize> {
     let mut out: Vec<SampleSize> = Vec::new();
     for s in spec.iter().flat_map(|u| &u.survey) {
         let Some(column) = &s.sample_size else {
@@ -108,7 +108,9 @@ pub fn columns(
     let mut out: Vec<Column> = Vec::new();
     let caption_of = |indicator: &str, name: &str| {
         // The criterion's name when it resolves to this indicator alone, else the code.
-        if captions.resolve([name]).as_deref() == Some(crate::text::key(indicator).as_str()) {
+        if captions.resolve([name]).as_deref()
+            == Some(crate::support::text::key(indicator).as_str())
+        {
             name.to_string()
         } else {
             indicator.to_string()
@@ -542,7 +544,11 @@ fn data_sheet(
             if is_reason {
                 continue;
             }
-            let cell = format!("{}{}", crate::text::column_letter(col as usize), first + 1);
+            let cell = format!(
+                "{}{}",
+                crate::support::text::column_letter(col as usize),
+                first + 1
+            );
             ws.add_data_validation(first, col, last, col, &validation(c, &cell, lang)?)?;
         }
     }

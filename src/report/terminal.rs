@@ -5,8 +5,8 @@
 use std::path::Path;
 
 use super::{view, Run};
-use crate::i18n::Lang;
-use crate::numfmt::{fixed, Locale};
+use crate::support::i18n::Lang;
+use crate::support::numfmt::{fixed, Locale};
 
 /// How many units of each group the terminal shows.
 const TOP: usize = 10;
@@ -80,7 +80,7 @@ pub fn award_lines(run: &Run) -> String {
     let lang = run.lang;
     let mut out = String::new();
     for (ai, a) in rules.awards.iter().enumerate() {
-        let of = |d: crate::awards::Decision| {
+        let of = |d: crate::analyses::awards::Decision| {
             p.considered
                 .iter()
                 .filter(|c| c.award == ai && c.decision == d)
@@ -94,9 +94,9 @@ pub fn award_lines(run: &Run) -> String {
         out.push_str(&format!(
             "{}: {} {}, {} {}, {} {}\n",
             lang.text(&a.name, a.name_en.as_ref()),
-            of(crate::awards::Decision::Proposed),
+            of(crate::analyses::awards::Decision::Proposed),
             lang.pick("đề nghị", "proposed"),
-            of(crate::awards::Decision::Vote),
+            of(crate::analyses::awards::Decision::Vote),
             lang.pick("chờ hội đồng bỏ phiếu", "referred to a vote"),
             gated,
             lang.pick("không đạt điều kiện", "excluded by a gate")

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use super::super::vocab::{self, Vocab};
 use super::super::{Options, BAD_DATE, REASONS};
 use super::Fixed;
-use crate::calendar as dates;
+use crate::support::calendar as dates;
 
 /// The vocabularies of the four coded fields.
 pub(super) struct Vocabs(pub(super) [Vocab; 4]);

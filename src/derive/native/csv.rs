@@ -8,7 +8,7 @@ use std::sync::Mutex;
 
 use super::super::Options;
 use super::{io_err, Stop};
-use crate::error::{Error, Result};
+use crate::support::error::{Error, Result};
 
 /// Bytes read per block when `Options::block_bytes` is 0.
 pub(super) const BLOCK: usize = 4 << 20;

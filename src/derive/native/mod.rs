@@ -22,7 +22,7 @@ use std::sync::Mutex;
 
 use super::vocab::Vocab;
 use super::{BadExample, Counts, Derived, Options, REASONS};
-use crate::error::{Error, Result};
+use crate::support::error::{Error, Result};
 use count::{
     add, coded, contribution, date, sub, trim, At, Candidate, Rec, Sums, Tally, Vocabs, WordCache,
     BAD0, DIGITISED, FEE_KNOWN, FULL, IN_PERIOD, ONLINE, ON_TIME, OVERDUE, PAID, RECEIVED,
@@ -523,7 +523,7 @@ pub fn run(o: &Options, progress: &mut dyn FnMut(&str)) -> Result<Derived> {
     progress(&crate::tr!(
         "xong lượt 1/2 trong {}: {} mã băm hồ sơ xuất hiện hơn một lần",
         "pass 1/2 done in {}: {} id hash(es) seen more than once",
-        crate::numfmt::seconds(t0.elapsed().as_secs_f64()),
+        crate::support::numfmt::seconds(t0.elapsed().as_secs_f64()),
         dups.len()
     ));
     let t1 = std::time::Instant::now();
@@ -616,7 +616,7 @@ pub fn run(o: &Options, progress: &mut dyn FnMut(&str)) -> Result<Derived> {
     progress(&crate::tr!(
         "xong lượt 2/2 trong {}",
         "pass 2/2 done in {}",
-        crate::numfmt::seconds(t1.elapsed().as_secs_f64())
+        crate::support::numfmt::seconds(t1.elapsed().as_secs_f64())
     ));
 
     // Rows as a spreadsheet shows them: the header is row 1 and blocks follow in file order.

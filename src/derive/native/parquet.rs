@@ -11,8 +11,8 @@ use polars::prelude::*;
 
 use super::super::{perr, Options, BAD_DATE};
 use super::{Stop, USED};
-use crate::calendar as dates;
-use crate::error::{Error, Result};
+use crate::support::calendar as dates;
+use crate::support::error::{Error, Result};
 
 /// Records decoded at once by one worker.
 const SLICE: usize = 1 << 20;

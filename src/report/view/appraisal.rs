@@ -3,8 +3,8 @@
 
 use serde::Serialize;
 
-use crate::numfmt::round_half_away;
 use crate::report::Run;
+use crate::support::numfmt::round_half_away;
 
 /// A unit's self-assessed and appraised totals.
 #[derive(Debug, Clone, Serialize)]

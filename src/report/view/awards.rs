@@ -3,11 +3,11 @@
 
 use serde::Serialize;
 
-use crate::awards::{Award, AwardNote, Considered, Gate, Rules, ScopeKey, Why};
-use crate::i18n::Lang;
-use crate::numfmt::{num, num2, round_half_away};
+use crate::analyses::awards::{Award, AwardNote, Considered, Gate, Rules, ScopeKey, Why};
 use crate::report::Run;
-use crate::score::UnitScore;
+use crate::scoring::score::UnitScore;
+use crate::support::i18n::Lang;
+use crate::support::numfmt::{num, num2, round_half_away};
 
 /// One unit's line in an award's list.
 #[derive(Debug, Clone, Serialize)]
@@ -43,10 +43,10 @@ pub struct AwardsView {
 }
 
 pub fn awards(run: &Run) -> Option<AwardsView> {
-    use crate::awards::Decision;
+    use crate::analyses::awards::Decision;
     let (rules, p) = run.awards?;
     let lang = run.lang;
-    let row = |c: &crate::awards::Considered| {
+    let row = |c: &crate::analyses::awards::Considered| {
         let u = &run.scores[c.score];
         let unit = &run.registry.units[u.unit];
         AwardRow {
@@ -68,10 +68,10 @@ pub fn awards(run: &Run) -> Option<AwardsView> {
         .iter()
         .enumerate()
         .map(|(ai, a)| {
-            let mine: Vec<&crate::awards::Considered> =
+            let mine: Vec<&crate::analyses::awards::Considered> =
                 p.considered.iter().filter(|c| c.award == ai).collect();
             // Per scope, the rank of the last unit proposed (or sent to a vote).
-            let mut last: std::collections::HashMap<&crate::awards::ScopeKey, usize> =
+            let mut last: std::collections::HashMap<&crate::analyses::awards::ScopeKey, usize> =
                 std::collections::HashMap::new();
             for c in &mine {
                 if c.decision != Decision::NotProposed {
@@ -82,7 +82,7 @@ pub fn awards(run: &Run) -> Option<AwardsView> {
             AwardView {
                 id: a.id.clone(),
                 name: lang.text(&a.name, a.name_en.as_ref()).to_string(),
-                rule: crate::awards::describe(rules, a, run.criteria, lang),
+                rule: crate::analyses::awards::describe(rules, a, run.criteria, lang),
                 proposed: mine
                     .iter()
                     .filter(|c| c.decision == Decision::Proposed)
@@ -118,7 +118,7 @@ pub fn scope_label(run: &Run, s: &ScopeKey) -> String {
     let lang = run.lang;
     match s {
         ScopeKey::Bloc(Some(b)) => b.clone(),
-        ScopeKey::Bloc(None) => crate::rank::no_bloc(lang).to_string(),
+        ScopeKey::Bloc(None) => crate::scoring::rank::no_bloc(lang).to_string(),
         ScopeKey::UnitType(t) => t.clone(),
         ScopeKey::Criteria(ci) => run
             .criteria
@@ -249,7 +249,7 @@ fn gate_words(run: &Run, rules: &Rules, a: &Award, u: &UnitScore, g: &Gate) -> S
                     indicator(&t.indicator),
                     num(*x, lang),
                     lang.pick("yêu cầu", "required"),
-                    crate::awards::test_words(t, run.criteria, lang)
+                    crate::analyses::awards::test_words(t, run.criteria, lang)
                 ),
                 None => format!(
                     "{}: {}",

@@ -8,13 +8,13 @@
 use serde::Serialize;
 
 use super::{area_points, unit_flags_text, Run};
-use crate::criteria::describe;
-use crate::criteria::model::{MissingPolicy, NaPolicy, NodeKind, SurveyAbsent};
-use crate::criteria::Criteria;
-use crate::i18n::Lang;
-use crate::numfmt::round_half_away;
-pub use crate::numfmt::{decimal_comma, num, num2};
-use crate::score::UnitScore;
+use crate::input::criteria::describe;
+use crate::input::criteria::model::{MissingPolicy, NaPolicy, NodeKind, SurveyAbsent};
+use crate::input::criteria::Criteria;
+use crate::scoring::score::UnitScore;
+use crate::support::i18n::Lang;
+use crate::support::numfmt::round_half_away;
+pub use crate::support::numfmt::{decimal_comma, num, num2};
 
 mod appraisal;
 mod awards;
@@ -340,7 +340,7 @@ pub fn row(run: &Run, u: &UnitScore) -> Row {
 pub fn card(run: &Run, u: &UnitScore) -> Card {
     let lang = run.lang;
     let c = &run.criteria[u.criteria];
-    let flags = |s: &crate::score::Scored| {
+    let flags = |s: &crate::scoring::score::Scored| {
         s.flags
             .iter()
             .map(|f| f.label(lang))
@@ -348,7 +348,7 @@ pub fn card(run: &Run, u: &UnitScore) -> Card {
             .join("; ")
     };
     // What the unit claimed and why the appraisal changed it, by (part, id).
-    let claimed: std::collections::HashMap<(&str, &str), &crate::appraisal::Line> = run
+    let claimed: std::collections::HashMap<(&str, &str), &crate::analyses::appraisal::Line> = run
         .appraisal
         .map(|a| {
             a.lines
@@ -585,7 +585,7 @@ pub fn method(run: &Run) -> Vec<MethodLine> {
 
 /// A value as the scorecard shows it: a number in the document's language ("98,72%" where the
 /// source wrote "98.72%" or "0.9872" as a fraction), words (có, KAD…) as read.
-fn shown_value(s: &crate::score::Scored, lang: Lang) -> String {
+fn shown_value(s: &crate::scoring::score::Scored, lang: Lang) -> String {
     match s.value {
         Some(x) if s.raw.bytes().any(|b| b.is_ascii_digit()) => {
             let percent = if s.raw.trim_end().ends_with('%') {

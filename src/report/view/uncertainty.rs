@@ -4,10 +4,10 @@
 use serde::Serialize;
 
 use super::{groups, hex};
-use crate::i18n::Lang;
-use crate::numfmt::{decimal_comma, fmt_num, round_half_away};
+use crate::analyses::uncertainty::{NoiseSource, Shape};
 use crate::report::Run;
-use crate::uncertainty::{NoiseSource, Shape};
+use crate::support::i18n::Lang;
+use crate::support::numfmt::{decimal_comma, fmt_num, round_half_away};
 
 /// One unit's uncertainty, as people read it.
 #[derive(Debug, Clone, Serialize)]

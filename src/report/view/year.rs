@@ -5,10 +5,10 @@
 use serde::Serialize;
 
 use super::{groups, hex, num2, row};
-use crate::i18n::Lang;
-use crate::numfmt::round_half_away;
 use crate::report::Run;
-use crate::score::UnitScore;
+use crate::scoring::score::UnitScore;
+use crate::support::i18n::Lang;
+use crate::support::numfmt::round_half_away;
 
 /// One unit's change since last year, worded as results are published.
 #[derive(Debug, Clone, Serialize)]
@@ -78,7 +78,7 @@ pub struct YearView {
     pub method: Vec<String>,
 }
 
-fn year_label(cmp: &crate::compare::YearComparison, lang: Lang) -> String {
+fn year_label(cmp: &crate::analyses::compare::YearComparison, lang: Lang) -> String {
     match cmp.year {
         Some(y) => format!("{} {y}", lang.pick("năm", "")).trim().to_string(),
         None => lang.pick("năm trước", "last year").to_string(),
@@ -86,7 +86,7 @@ fn year_label(cmp: &crate::compare::YearComparison, lang: Lang) -> String {
 }
 
 pub fn change_row(run: &Run, u: &UnitScore) -> Option<ChangeRow> {
-    use crate::compare::{Kind, NoRank};
+    use crate::analyses::compare::{Kind, NoRank};
     let cmp = run.comparison?;
     let ch = cmp.of(u.unit)?;
     let lang = run.lang;
@@ -168,7 +168,7 @@ pub fn change_row(run: &Run, u: &UnitScore) -> Option<ChangeRow> {
 }
 
 pub fn year(run: &Run) -> Option<YearView> {
-    use crate::compare::Kind;
+    use crate::analyses::compare::Kind;
     let cmp = run.comparison?;
     let lang = run.lang;
     let mut out = Vec::new();
@@ -325,8 +325,8 @@ pub fn year(run: &Run) -> Option<YearView> {
 /// (percentage points written with %).
 pub fn change_words(x: f64, lang: Lang) -> String {
     let vi = lang == Lang::Vi;
-    let loc = crate::numfmt::Locale::of(lang);
-    let n = crate::numfmt::fixed(x.abs(), 2, loc);
+    let loc = crate::support::numfmt::Locale::of(lang);
+    let n = crate::support::numfmt::fixed(x.abs(), 2, loc);
     match (x.partial_cmp(&0.0), vi) {
         (Some(std::cmp::Ordering::Greater), true) => format!("tăng {n}%"),
         (Some(std::cmp::Ordering::Less), true) => format!("giảm {n}%"),
@@ -353,7 +353,7 @@ pub fn rank_words(r: i64, lang: Lang) -> String {
 #[cfg(test)]
 mod words_tests {
     use super::{change_words, rank_words};
-    use crate::i18n::Lang;
+    use crate::support::i18n::Lang;
 
     #[test]
     fn changes_as_results_are_published() {

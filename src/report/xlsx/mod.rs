@@ -17,7 +17,7 @@ use rust_xlsxwriter::{
 
 use super::view::{self, Group};
 use super::Run;
-use crate::i18n::Lang;
+use crate::support::i18n::Lang;
 
 mod pages;
 mod ranking;

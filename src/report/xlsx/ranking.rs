@@ -9,10 +9,10 @@ use rust_xlsxwriter::{
 
 use super::pages::Flow;
 use super::{fit_row, page_footer, percent_axes, ranking_widths, Styles, FONT, ROW_HEIGHT};
-use crate::i18n::Lang;
-use crate::numfmt::round_half_away;
 use crate::report::view::{self, Group};
 use crate::report::Run;
+use crate::support::i18n::Lang;
+use crate::support::numfmt::round_half_away;
 
 /// The heights of the title row and of the header row (two lines of headers and the areas'
 /// maxima), points.

@@ -4,9 +4,9 @@
 use rust_xlsxwriter::{Worksheet, XlsxError};
 
 use super::{base, fit_row, page_footer, Styles};
-use crate::numfmt::round_half_away;
 use crate::report::view::{self};
 use crate::report::Run;
+use crate::support::numfmt::round_half_away;
 
 pub(super) fn detail_sheet(ws: &mut Worksheet, run: &Run, st: &Styles) -> Result<(), XlsxError> {
     let lang = run.lang;

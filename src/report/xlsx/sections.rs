@@ -5,9 +5,9 @@
 use rust_xlsxwriter::{Chart, ChartFont, ChartFormat, ChartSolidFill, Color, Worksheet, XlsxError};
 
 use super::{fit_row, page_footer, percent_axes, set_widths, Styles, FONT};
-use crate::i18n::Lang;
-use crate::numfmt::round_half_away;
 use crate::report::view::{self};
+use crate::support::i18n::Lang;
+use crate::support::numfmt::round_half_away;
 
 /// Column widths (characters) of each sheet, known before the rows are written so that each
 /// row can be given the height of its wrapped text.

@@ -1,0 +1,539 @@
+//! How sure is the ranking: Monte Carlo over the uncertain inputs, re-scored by the same pure
+//! core (plan → bind once → evaluate and rank per replication, no I/O, no strings, buffers
+//! reused). Survey shares are resampled from their sample sizes (binomial) or moved by a declared
+//! margin (normal, the margin as a 95% half-width); appraised points move within a declared range
+//! (uniform or triangular), clipped to [0, max]; optionally each area's weight is multiplied by a
+//! factor uniform in [1 − r, 1 + r] and the total recomputed over the weighted maximum (the
+//! sensitivity to the weights). Binomial draws use the exact distribution by inverse CDF from a
+//! table built once per cell (BTPE sampling was a third of the time). Each replication has its
+//! own generator seeded from (seed, replication), so the same inputs and seed give the same
+//! figures whatever the number of threads; per-replication ranks stream into per-unit histograms
+//! (never a replications × units cube). Reported per unit: median rank and 5–95% interval, the
+//! probability of being first in its group and of each grade. `replicate` holds one
+//! replication; this module plans the run, drives the threads and turns the histograms into
+//! figures.
+
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use rand_distr::Normal;
+
+use crate::input::criteria::model::Scale;
+use crate::input::criteria::Criteria;
+use crate::input::dataset::{Dataset, Lookup};
+use crate::input::units::Registry;
+use crate::scoring::score::bind::{self, Cell};
+use crate::scoring::score::{plan, UnitScore};
+use crate::support::error::DataIssue;
+use crate::support::text;
+
+mod replicate;
+
+use replicate::{binomial_cdf, draw_block, replicate, Block, Fast, Noise, Plan1, Work};
+
+/// Replications drawn together (see `replicate::draw_block`): a binomial table is read once per
+/// block. The figures do not depend on it.
+const BLOCK: usize = 16;
+
+/// How points of appraised leaves move.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    Uniform,
+    Triangular,
+}
+
+/// One survey indicator's uncertainty: a sample-size column, or a margin in percentage points.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SurveySpec {
+    pub indicator: String,
+    pub sample_size: Option<String>,
+    pub margin: Option<f64>,
+}
+
+/// What the run file declares (`[uncertainty]`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Spec {
+    pub replications: usize,
+    pub seed: u64,
+    /// A nominal grade whose probability is below this is flagged "xếp loại chưa chắc chắn".
+    pub level: f64,
+    pub survey: Vec<SurveySpec>,
+    /// ± points on appraised leaves, and the shape.
+    pub appraised: Option<(f64, Shape)>,
+    /// Weight noise: each area's weight is multiplied by a factor uniform in [1 − r, 1 + r],
+    /// independently per area and replication (the JRC/OECD sensitivity to the weights).
+    pub weights: Option<f64>,
+    pub threads: usize,
+}
+
+impl Default for Spec {
+    fn default() -> Spec {
+        Spec {
+            replications: 1000,
+            seed: 2025,
+            level: 0.8,
+            survey: Vec::new(),
+            appraised: None,
+            weights: None,
+            threads: 0,
+        }
+    }
+}
+
+/// One unit's figures.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnitFigures {
+    /// Index into the registry.
+    pub unit: usize,
+    pub rank: usize,
+    pub of: usize,
+    pub median: usize,
+    pub p05: usize,
+    pub p95: usize,
+    pub p_first: f64,
+    /// Per grade band of the unit's criteria file.
+    pub p_grade: Vec<f64>,
+    pub grade: usize,
+}
+
+/// One input the replications move, and how.
+#[derive(Debug, Clone, PartialEq)]
+pub enum NoiseSource {
+    /// A survey share resampled (binomial) from the unit's sample size in `column`.
+    SurveySample { indicator: String, column: String },
+    /// A survey share moved by a normal error of ± `margin` percentage points (95%).
+    SurveyMargin { indicator: String, margin: f64 },
+    /// Appraised points moved by ± `range`, clipped to [0, max].
+    Appraised { range: f64, shape: Shape },
+    /// Each area's weight multiplied by a factor uniform in [1 − range, 1 + range].
+    Weights { range: f64 },
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Figures {
+    pub replications: usize,
+    pub seed: u64,
+    pub level: f64,
+    pub units: Vec<UnitFigures>,
+    /// What was perturbed, and how (worded by the report).
+    pub sources: Vec<NoiseSource>,
+    /// The weight noise's range, when the areas' weights were moved.
+    pub weights: Option<f64>,
+    /// What the run should be warned of: survey shares left fixed for want of a sample size.
+    pub warnings: Vec<String>,
+    /// When award rules were given: per award, per position in the scores, the probability of
+    /// being proposed.
+    pub award_p: Vec<Vec<f64>>,
+}
+
+impl Figures {
+    pub fn of(&self, unit: usize) -> Option<&UnitFigures> {
+        self.units.iter().find(|u| u.unit == unit)
+    }
+}
+
+/// What the award selection inside the replications needs.
+pub struct AwardCtx<'a> {
+    pub rules: &'a crate::analyses::awards::Rules,
+    pub comparison: Option<&'a crate::analyses::compare::YearComparison>,
+}
+
+/// A unit's sample size from its column: a positive whole number; empty means none (no noise
+/// unless a margin is declared); anything else is a data error at its cell.
+fn sample_size(
+    data: &Dataset,
+    code: &str,
+    column: &str,
+    issues: &mut Vec<DataIssue>,
+) -> Option<u64> {
+    match data.get(code, column) {
+        Lookup::Cell {
+            value,
+            locale,
+            source,
+            ..
+        } => match crate::scoring::score::rules::number(value, locale) {
+            Some(p) if p.value >= 1.0 && p.value.fract() == 0.0 => Some(p.value as u64),
+            Some(_) | None if value.as_read().trim().is_empty() => None,
+            _ => {
+                issues.push(DataIssue {
+                    file: source.file.clone(),
+                    row: Some(source.row),
+                    column: Some(source.column.clone()),
+                    message: crate::tr!(
+                        "cỡ mẫu phải là số nguyên dương, gặp `{}`",
+                        "a sample size is a positive whole number, found `{}`",
+                        value.as_read()
+                    ),
+                });
+                None
+            }
+        },
+        _ => None,
+    }
+}
+
+/// Run the replications. `scores` are the nominal results, `ranking` their official ranking
+/// (whose groups the replications rank again).
+#[allow(clippy::too_many_arguments)] // the run's inputs, each used; a struct would only rename them
+pub fn run(
+    spec: &Spec,
+    criteria: &[Criteria],
+    registry: &Registry,
+    data: &Dataset,
+    scores: &[UnitScore],
+    ranking: &crate::scoring::rank::Ranking,
+    awards: Option<&AwardCtx>,
+    progress: bool,
+) -> Result<Figures, Vec<DataIssue>> {
+    let mut issues = Vec::new();
+    // Per sample-size column: the units with a survey share but no sample size there.
+    let mut unsized_cells: Vec<(String, Vec<String>)> = Vec::new();
+    let mut plans: Vec<Plan1> = Vec::new();
+    for (ci, c) in criteria.iter().enumerate() {
+        let members: Vec<usize> = (0..registry.units.len())
+            .filter(|&u| c.covers(&registry.units[u].unit_type))
+            .collect();
+        if members.is_empty() {
+            continue;
+        }
+        let p = plan::Plan::compile(c);
+        let (bound, _) = bind::bind(&p, &members, registry, data, &mut Vec::new());
+        let mut noisy = Vec::new();
+        let mut cdf: Vec<f64> = Vec::new();
+        for (mi, &u) in bound.members.iter().enumerate() {
+            let code = &registry.units[u].code;
+            for (l, lp) in p.leaves.iter().enumerate() {
+                let k = mi * bound.n_leaves + l;
+                let Cell::Num(x) = bound.cells[k] else {
+                    continue;
+                };
+                let max = c.nodes[lp.node].max;
+                if lp.survey {
+                    let Some(s) = spec
+                        .survey
+                        .iter()
+                        .find(|s| text::key(&s.indicator) == text::key(&lp.rule.indicator))
+                    else {
+                        continue;
+                    };
+                    let n = s
+                        .sample_size
+                        .as_ref()
+                        .and_then(|col| sample_size(data, code, col, &mut issues));
+                    let noise = match (n, s.margin) {
+                        // Above 10,000 respondents the table would be large and the normal
+                        // approximation is exact to far below a rounding step.
+                        (Some(n), _) if n > 10_000 => {
+                            let p = (x / 100.0).clamp(0.0, 1.0);
+                            let sd = (p * (1.0 - p) / n as f64).sqrt() * 100.0;
+                            if sd > 0.0 {
+                                Normal::new(x, sd).ok().map(Noise::Margin)
+                            } else {
+                                Some(Noise::Fixed)
+                            }
+                        }
+                        (Some(n), _) => {
+                            let start = cdf.len();
+                            binomial_cdf(n, (x / 100.0).clamp(0.0, 1.0), &mut cdf);
+                            Some(Noise::Binomial(start, cdf.len(), n as f64))
+                        }
+                        (None, Some(m)) if m > 0.0 => {
+                            Normal::new(x, m / 1.96).ok().map(Noise::Margin)
+                        }
+                        (None, Some(_)) => Some(Noise::Fixed),
+                        (None, None) => {
+                            // A share with no sample size stays fixed: said, never silent.
+                            if let Some(col) = &s.sample_size {
+                                let at = unsized_cells.iter().position(|(c, _)| c == col);
+                                match at {
+                                    Some(i) => unsized_cells[i].1.push(code.clone()),
+                                    None => unsized_cells.push((col.clone(), vec![code.clone()])),
+                                }
+                            }
+                            None
+                        }
+                    };
+                    if let Some(noise) = noise {
+                        noisy.push((k, x, noise));
+                    }
+                } else if let (Scale::Points, Some((r, shape))) = (lp.rule.scale, spec.appraised) {
+                    let noise = match shape {
+                        _ if r <= 0.0 => Noise::Fixed,
+                        Shape::Uniform => Noise::Uniform(r, max),
+                        Shape::Triangular => Noise::Triangular(r, max),
+                    };
+                    noisy.push((k, x, noise));
+                }
+            }
+        }
+        // The official groups of this file, from the nominal ranking.
+        let mut groups: std::collections::BTreeMap<usize, Vec<usize>> = Default::default();
+        let pos: std::collections::HashMap<usize, usize> = bound
+            .members
+            .iter()
+            .enumerate()
+            .map(|(mi, &u)| (u, mi))
+            .collect();
+        for s in scores.iter().filter(|s| s.criteria == ci) {
+            groups
+                .entry(ranking.place(s.unit).group)
+                .or_default()
+                .push(pos[&s.unit]);
+        }
+        let mut by_code: Vec<usize> = (0..bound.members.len()).collect();
+        by_code.sort_by(|&a, &b| {
+            registry.units[bound.members[a]]
+                .code
+                .cmp(&registry.units[bound.members[b]].code)
+        });
+        let mut code_order = vec![0u32; bound.members.len()];
+        for (i, &m) in by_code.iter().enumerate() {
+            code_order[m] = i as u32;
+        }
+        let cells: Vec<usize> = noisy.iter().map(|&(k, _, _)| k).collect();
+        let fast = Fast::new(&p, &bound, &cells, &c.ranking.tie_break);
+        plans.push(Plan1 {
+            fast,
+            weights: spec.weights.filter(|&r| r > 0.0),
+            tie: c.ranking.tie_break.clone(),
+            plan: p,
+            bound,
+            noisy,
+            cdf,
+            groups: groups.into_values().collect(),
+            code_order,
+        });
+    }
+    if !issues.is_empty() {
+        return Err(issues);
+    }
+    // Where each plan member sits in `scores` (for the award selection per replication).
+    let at: Vec<Vec<usize>> = plans
+        .iter()
+        .map(|pl| {
+            pl.bound
+                .members
+                .iter()
+                .map(|u| scores.iter().position(|s| s.unit == *u).expect("scored"))
+                .collect()
+        })
+        .collect();
+    let n_awards = awards.map_or(0, |a| a.rules.awards.len());
+    let threads = if spec.threads > 0 {
+        spec.threads
+    } else {
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    }
+    .clamp(1, 64);
+    let reps = spec.replications;
+    // Histograms: per plan, per member: ranks (1..=group size) and grades.
+    type Hist = Vec<(Vec<u32>, Vec<u32>)>;
+    let empty = |plans: &[Plan1]| -> Vec<Hist> {
+        plans
+            .iter()
+            .map(|pl| {
+                let bands = pl.plan.criteria.grading.bands.len();
+                (0..pl.bound.members.len())
+                    .map(|_| (vec![0u32; pl.bound.members.len() + 1], vec![0u32; bands]))
+                    .collect()
+            })
+            .collect()
+    };
+    let bar = (progress && reps >= 200).then(|| {
+        let b = indicatif::ProgressBar::new(reps as u64);
+        b.set_style(
+            indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} ({eta})")
+                .expect("a valid template")
+                .progress_chars("=> "),
+        );
+        b.set_message(
+            crate::support::i18n::current()
+                .pick("Mô phỏng", "Replications")
+                .to_string(),
+        );
+        b
+    });
+    // The award selection of every replication ranks the same units: their order by code, once.
+    let award_code_order = crate::scoring::rank::code_order(scores, registry);
+    let award_code_order = &award_code_order;
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    let parts: Vec<(Vec<Hist>, Vec<Vec<u32>>)> = std::thread::scope(|sc| {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                let plans = &plans;
+                let bar = bar.as_ref();
+                let done = &done;
+                let at = &at;
+                sc.spawn(move || {
+                    let mut hist = empty(plans);
+                    let mut work: Vec<Work> = plans.iter().map(Work::new).collect();
+                    // Award selection per replication, on a copy of the nominal results.
+                    let mut proposed = vec![vec![0u32; scores.len()]; n_awards];
+                    let mut copy: Vec<UnitScore> = if awards.is_some() {
+                        scores.to_vec()
+                    } else {
+                        Vec::new()
+                    };
+                    // Replications in blocks: each block's noise is drawn cell by cell (see
+                    // `draw_block`), then each replication evaluated in turn.
+                    let mine: Vec<usize> = (t..reps).step_by(threads).collect();
+                    let mut blocks: Vec<Block> = plans.iter().map(|_| Block::default()).collect();
+                    for chunk in mine.chunks(BLOCK) {
+                        let mut rngs: Vec<ChaCha8Rng> = chunk
+                            .iter()
+                            .map(|&r| {
+                                ChaCha8Rng::seed_from_u64(
+                                    spec.seed ^ (r as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15),
+                                )
+                            })
+                            .collect();
+                        for (pl, blk) in plans.iter().zip(blocks.iter_mut()) {
+                            draw_block(pl, &mut rngs, blk);
+                        }
+                        for j in 0..chunk.len() {
+                            for (((pl, b), h), blk) in plans
+                                .iter()
+                                .zip(work.iter_mut())
+                                .zip(hist.iter_mut())
+                                .zip(&blocks)
+                            {
+                                replicate(pl, b, blk, j, h);
+                            }
+                            if let Some(ctx) = awards {
+                                for ((pl, w), pos) in plans.iter().zip(&work).zip(at) {
+                                    let c = pl.plan.criteria;
+                                    for (mi, &si) in pos.iter().enumerate() {
+                                        let s = &mut copy[si];
+                                        s.total = w.totals[mi];
+                                        s.index = w.totals[mi] / c.max_points * 100.0;
+                                        s.grade = w.grades[mi];
+                                        for (j, &node) in pl.tie.iter().enumerate() {
+                                            s.node_points[node] = w.tie_keys[j][mi];
+                                        }
+                                    }
+                                }
+                                let sel = crate::analyses::awards::select(
+                                    ctx.rules,
+                                    criteria,
+                                    registry,
+                                    &copy,
+                                    award_code_order,
+                                    data,
+                                    ctx.comparison,
+                                    None,
+                                );
+                                for c in &sel.considered {
+                                    if c.decision == crate::analyses::awards::Decision::Proposed {
+                                        proposed[c.award][c.score] += 1;
+                                    }
+                                }
+                            }
+                            let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+                            if let Some(b) = bar {
+                                if n.is_multiple_of(50) || n == reps {
+                                    b.set_position(n as u64);
+                                }
+                            }
+                        }
+                    }
+                    (hist, proposed)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("a replication thread does not panic"))
+            .collect()
+    });
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    // Sum the threads' histograms (integer sums: the same whatever the thread count).
+    let mut total = empty(&plans);
+    let mut proposed = vec![vec![0u32; scores.len()]; n_awards];
+    for (part, props) in parts {
+        for (tp, pp) in proposed.iter_mut().zip(props) {
+            tp.iter_mut().zip(pp).for_each(|(a, b)| *a += b);
+        }
+        for (tp, pp) in total.iter_mut().zip(part) {
+            for ((tr, tg), (pr, pg)) in tp.iter_mut().zip(pp) {
+                tr.iter_mut().zip(pr).for_each(|(a, b)| *a += b);
+                tg.iter_mut().zip(pg).for_each(|(a, b)| *a += b);
+            }
+        }
+    }
+    let mut out = Figures {
+        award_p: proposed
+            .iter()
+            .map(|v| v.iter().map(|&c| c as f64 / reps as f64).collect())
+            .collect(),
+        replications: reps,
+        seed: spec.seed,
+        level: spec.level,
+        weights: spec.weights.filter(|&r| r > 0.0),
+        ..Figures::default()
+    };
+    for (col, mut codes) in unsized_cells {
+        codes.sort();
+        codes.dedup();
+        out.warnings.push(crate::tr!(
+            "độ bất định: {} đơn vị có kết quả điều tra nhưng không có cỡ mẫu ở cột {col}, tỷ lệ của họ được giữ nguyên (không lấy mẫu lại): {}",
+            "uncertainty: {} unit(s) have survey results but no sample size in column {col}; their shares were kept fixed (not resampled): {}",
+            codes.len(),
+            crate::support::text::clip(&codes.join(", "), 200)
+        ));
+    }
+    let score_of: std::collections::HashMap<usize, &UnitScore> =
+        scores.iter().map(|s| (s.unit, s)).collect();
+    for (pl, hist) in plans.iter().zip(&total) {
+        for g in &pl.groups {
+            for &mi in g {
+                let u = pl.bound.members[mi];
+                let place = ranking.place(u);
+                let (ranks, grades) = &hist[mi];
+                let q = |p: f64| -> usize {
+                    let target = (p * reps as f64).ceil().max(1.0) as u64;
+                    let mut acc = 0u64;
+                    for (r, &c) in ranks.iter().enumerate() {
+                        acc += c as u64;
+                        if acc >= target {
+                            return r;
+                        }
+                    }
+                    ranks.len() - 1
+                };
+                out.units.push(UnitFigures {
+                    unit: u,
+                    rank: place.rank,
+                    of: place.of,
+                    median: q(0.5),
+                    p05: q(0.05),
+                    p95: q(0.95),
+                    p_first: ranks[1] as f64 / reps as f64,
+                    p_grade: grades.iter().map(|&c| c as f64 / reps as f64).collect(),
+                    grade: score_of.get(&u).map_or(0, |s| s.grade),
+                });
+            }
+        }
+    }
+    for s in &spec.survey {
+        out.sources.push(match (&s.sample_size, s.margin) {
+            (Some(column), _) => NoiseSource::SurveySample {
+                indicator: s.indicator.clone(),
+                column: column.clone(),
+            },
+            (None, Some(margin)) => NoiseSource::SurveyMargin {
+                indicator: s.indicator.clone(),
+                margin,
+            },
+            (None, None) => continue,
+        });
+    }
+    if let Some((range, shape)) = spec.appraised {
+        out.sources.push(NoiseSource::Appraised { range, shape });
+    }
+    if let Some(range) = spec.weights.filter(|&r| r > 0.0) {
+        out.sources.push(NoiseSource::Weights { range });
+    }
+    Ok(out)
+}
