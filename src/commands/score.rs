@@ -632,8 +632,9 @@ fn compute(a: &Job, p: &mut Prepared) -> Result<Computed> {
                 a.skip_approximate,
             )?;
             cmp.year = a.previous_year;
-            warnings.append(&mut cmp.warnings);
-            notes.append(&mut cmp.notes);
+            let (more_notes, more_warnings) = report::view::comparison_words(&cmp, a.lang);
+            warnings.extend(more_warnings);
+            notes.extend(more_notes);
             Some(cmp)
         }
         None => None,
@@ -659,7 +660,10 @@ fn compute(a: &Job, p: &mut Prepared) -> Result<Computed> {
                 !a.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr()),
             )
             .map_err(Error::Data)?;
-            warnings.extend(f.warnings.iter().cloned());
+            warnings.extend(
+                (f.without_size.iter())
+                    .map(|(col, codes)| report::view::without_size_words(col, codes, a.lang)),
+            );
             notes.push(crate::tr!(
                 "độ bất định: {} lần mô phỏng, hạt giống {}, {}",
                 "uncertainty: {} replications, seed {}, {}",

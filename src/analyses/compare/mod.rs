@@ -229,8 +229,10 @@ pub struct YearComparison {
     pub changes: Vec<Change>,
     pub rows: Vec<BaselineRow>,
     pub previous: Option<Previous>,
-    pub notes: Vec<String>,
-    pub warnings: Vec<String>,
+    /// No lineage file was given: units were joined on their code.
+    pub by_code: bool,
+    /// Last year's units that no lineage row accounts for (dropped on purpose, or a mistake).
+    pub unlinked: Vec<String>,
     pub weighted: bool,
     pub skip_approximate: bool,
 }
@@ -258,18 +260,15 @@ pub fn compare(
     // Without a lineage file, units are joined on their code (stated in a note).
     let lineage = match lineage {
         Some(l) => {
-            let (issues, warnings) = validate(&l, registry, &prev);
+            let (issues, unlinked) = validate(&l, registry, &prev);
             if !issues.is_empty() {
                 return Err(Error::Data(issues));
             }
-            out.warnings.extend(warnings);
+            out.unlinked = unlinked;
             l
         }
         None => {
-            out.notes.push(crate::tr!(
-                "không có tệp kế thừa: so sánh theo mã đơn vị (chỉ đúng khi không có sáp nhập)",
-                "no lineage file: units compared by unit code (right only when nothing merged)"
-            ));
+            out.by_code = true;
             Lineage {
                 file: String::new(),
                 sha256: String::new(),

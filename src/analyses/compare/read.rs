@@ -312,7 +312,8 @@ pub(super) fn validate(
     registry: &Registry,
     prev: &Previous,
 ) -> (Vec<DataIssue>, Vec<String>) {
-    // The rows the reading could not take, then every check of the links.
+    // The rows the reading could not take, then every check of the links. Returns the problems
+    // and the codes of last year's units that no link accounts for (sorted).
     let mut issues = lineage.problems.clone();
     let at = |l: &Link, message: String| DataIssue {
         file: lineage.file.clone(),
@@ -426,16 +427,5 @@ pub(super) fn validate(
         .filter(|c| !linked.contains(c))
         .collect();
     loose.sort();
-    let mut warnings = Vec::new();
-    if !loose.is_empty() {
-        let shown: Vec<&str> = loose.iter().take(20).copied().collect();
-        warnings.push(crate::tr!(
-            "{} đơn vị trong kết quả năm trước không có trong tệp kế thừa (bỏ có chủ ý hay thiếu sót?): {}{}",
-            "{} unit(s) of last year's results are in no lineage row (dropped on purpose or a mistake?): {}{}",
-            loose.len(),
-            shown.join(", "),
-            if loose.len() > shown.len() { " …" } else { "" }
-        ));
-    }
-    (issues, warnings)
+    (issues, loose.into_iter().map(String::from).collect())
 }

@@ -118,8 +118,9 @@ pub struct Figures {
     pub sources: Vec<NoiseSource>,
     /// The weight noise's range, when the areas' weights were moved.
     pub weights: Option<f64>,
-    /// What the run should be warned of: survey shares left fixed for want of a sample size.
-    pub warnings: Vec<String>,
+    /// Survey shares left fixed for want of a sample size: per sample-size column, the codes of
+    /// the units with a share but no size there (sorted). The run is warned of them.
+    pub without_size: Vec<(String, Vec<String>)>,
     /// When award rules were given: per award, per position in the scores, the probability of
     /// being proposed.
     pub award_p: Vec<Vec<f64>>,
@@ -476,12 +477,7 @@ pub fn run(
     for (col, mut codes) in unsized_cells {
         codes.sort();
         codes.dedup();
-        out.warnings.push(crate::tr!(
-            "độ bất định: {} đơn vị có kết quả điều tra nhưng không có cỡ mẫu ở cột {col}, tỷ lệ của họ được giữ nguyên (không lấy mẫu lại): {}",
-            "uncertainty: {} unit(s) have survey results but no sample size in column {col}; their shares were kept fixed (not resampled): {}",
-            codes.len(),
-            crate::support::text::clip(&codes.join(", "), 200)
-        ));
+        out.without_size.push((col, codes));
     }
     let score_of: std::collections::HashMap<usize, &UnitScore> =
         scores.iter().map(|s| (s.unit, s)).collect();

@@ -23,8 +23,9 @@ mod year;
 
 pub use appraisal::{appraisal, AppraisalView, CriterionRow, GapRow, SetMeans, Unexplained};
 pub use awards::{awards, note_words, scope_label, why_words, AwardRow, AwardView, AwardsView};
+pub use uncertainty::without_size_words;
 pub use uncertainty::{uncertainty, UncGroup, UncRow, UncView};
-pub use year::{change_row, year, ChangeRow, GradeChange, GroupChange, YearView};
+pub use year::{change_row, comparison_words, year, ChangeRow, GradeChange, GroupChange, YearView};
 
 /// Everything printed above and below a ranking.
 #[derive(Debug, Clone, Serialize)]

@@ -167,3 +167,18 @@ pub fn source_words(run: &Run, s: &NoiseSource, in_method: bool) -> String {
         ),
     }
 }
+
+/// The run's warning for survey shares left fixed for want of a sample size in `column`.
+pub fn without_size_words(column: &str, codes: &[String], lang: Lang) -> String {
+    let list = crate::support::text::clip(&codes.join(", "), 200);
+    match lang {
+        Lang::Vi => format!(
+            "độ bất định: {} đơn vị có kết quả điều tra nhưng không có cỡ mẫu ở cột {column}, tỷ lệ của họ được giữ nguyên (không lấy mẫu lại): {list}",
+            codes.len()
+        ),
+        Lang::En => format!(
+            "uncertainty: {} unit(s) have survey results but no sample size in column {column}; their shares were kept fixed (not resampled): {list}",
+            codes.len()
+        ),
+    }
+}

@@ -350,6 +350,46 @@ pub fn rank_words(r: i64, lang: Lang) -> String {
     }
 }
 
+/// What the run's terminal says of a comparison: a note when units were joined on their code, a
+/// warning for last year's units that no lineage row accounts for.
+pub fn comparison_words(
+    c: &crate::analyses::compare::YearComparison,
+    lang: Lang,
+) -> (Vec<String>, Vec<String>) {
+    let mut notes = Vec::new();
+    let mut warnings = Vec::new();
+    if c.by_code {
+        notes.push(
+            lang.pick(
+                "không có tệp kế thừa: so sánh theo mã đơn vị (chỉ đúng khi không có sáp nhập)",
+                "no lineage file: units compared by unit code (right only when nothing merged)",
+            )
+            .to_string(),
+        );
+    }
+    if !c.unlinked.is_empty() {
+        let shown: Vec<&str> = c.unlinked.iter().take(20).map(String::as_str).collect();
+        let more = if c.unlinked.len() > shown.len() {
+            " …"
+        } else {
+            ""
+        };
+        warnings.push(match lang {
+            Lang::Vi => format!(
+                "{} đơn vị trong kết quả năm trước không có trong tệp kế thừa (bỏ có chủ ý hay thiếu sót?): {}{more}",
+                c.unlinked.len(),
+                shown.join(", ")
+            ),
+            Lang::En => format!(
+                "{} unit(s) of last year's results are in no lineage row (dropped on purpose or a mistake?): {}{more}",
+                c.unlinked.len(),
+                shown.join(", ")
+            ),
+        });
+    }
+    (notes, warnings)
+}
+
 #[cfg(test)]
 mod words_tests {
     use super::{change_words, rank_words};
