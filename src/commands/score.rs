@@ -220,7 +220,6 @@ fn execute(job: &Job) -> Result<()> {
     let Computed {
         scores,
         ranking,
-        warnings,
         appraisal,
         comparison,
         proposals,
@@ -242,6 +241,8 @@ fn execute(job: &Job) -> Result<()> {
     };
     let written = write(job, &run)?;
     let notes: Vec<String> = prepared.notes.iter().cloned().chain(more_notes).collect();
+    // What the run should be warned of, worded from the outcome by the report.
+    let warnings = report::view::warnings(&run);
     tell(job, &run, &notes, &warnings, &written)
 }
 
@@ -499,10 +500,9 @@ fn prepare(a: &Job) -> Result<Prepared> {
 }
 
 /// Score and rank every unit; every problem of the run is reported at once (the join's, the
-/// plausibility guard's and scoring's). Returns the scores in report order and the warnings.
+/// plausibility guard's and scoring's). Returns the scores in report order and the analyses.
 fn compute(a: &Job, p: &mut Prepared) -> Result<Computed> {
     let (criteria, registry, data) = (&p.criteria, &p.registry, &p.data);
-    let mut warnings: Vec<String> = Vec::new();
     let mut issues = data.issues.clone();
     issues.extend(plausibility::fraction_rates(criteria, data));
     let scored = score::score_all(criteria, registry, data);
@@ -531,93 +531,15 @@ fn compute(a: &Job, p: &mut Prepared) -> Result<Computed> {
         Err(e) => return Err(e),
     };
     let ranking = rank::ranking(&mut scores, criteria, registry);
-    // A condition without data is one warning per condition, naming its column and the units
-    // (an empty column once gave a warning per unit: 140 lines for one fact).
-    let mut no_condition: std::collections::BTreeMap<(usize, String), Vec<&str>> =
-        std::collections::BTreeMap::new();
-    for u in &scores {
-        let code = &registry.units[u.unit].code;
-        for f in &u.flags {
-            match f {
-                score::UnitFlag::Missing(n) => warnings.push(crate::tr!(
-                    "{code}: thiếu {n} giá trị tiêu chí, tính 0 điểm (xem criterion-scores.csv)",
-                    "{code}: {n} criterion value(s) missing, scored 0 (see criterion-scores.csv)"
-                )),
-                score::UnitFlag::MissingItems(n) => warnings.push(crate::tr!(
-                    "{code}: thiếu {n} giá trị điểm thưởng/điểm trừ, tính 0 điểm (xem criterion-scores.csv)",
-                    "{code}: {n} bonus/penalty value(s) missing, scored 0 (see criterion-scores.csv)"
-                )),
-                score::UnitFlag::MissingCondition(id) => no_condition
-                    .entry((u.criteria, id.clone()))
-                    .or_default()
-                    .push(code.as_str()),
-                _ => {}
-            }
-        }
-    }
-    for ((ci, id), codes) in &no_condition {
-        let column = criteria[*ci]
-            .disqualify
-            .iter()
-            .find(|d| &d.id == id)
-            .map_or(String::new(), |d| d.indicator.clone());
-        let n = codes.len();
-        let list = crate::support::text::clip(&codes.join(", "), 200);
-        warnings.push(crate::tr!(
-            "điều kiện hạ loại {id} (cột {column}): {n} đơn vị không có dữ liệu, coi như không xảy ra: {list}",
-            "disqualifying condition {id} (column {column}): no data for {n} unit(s), taken as not met: {list}"
-        ));
-    }
-
     let appraisal = own.map(|own| {
-        let cmp = appraisal::compare(
+        appraisal::compare(
             criteria,
             registry,
             &scores,
             &own,
             &p.reasons,
             a.reason_threshold,
-        );
-        if !cmp.unexplained.is_empty() {
-            const SHOWN: usize = 12;
-            let cells: Vec<String> = cmp
-                .unexplained
-                .iter()
-                .take(SHOWN)
-                .map(|&i| {
-                    let l = &cmp.lines[i];
-                    let at = l.source.as_ref().map(|s| s.to_string()).unwrap_or_default();
-                    format!(
-                        "{} {} ({}{})",
-                        registry.units[l.unit].code,
-                        l.id,
-                        crate::support::numfmt::num(l.difference, a.lang),
-                        if at.is_empty() {
-                            String::new()
-                        } else {
-                            format!(", {at}")
-                        }
-                    )
-                })
-                .collect();
-            let more = cmp.unexplained.len().saturating_sub(SHOWN);
-            warnings.push(crate::tr!(
-                "{} điều chỉnh lớn hơn {} điểm chưa có lý do: {}{}",
-                "{} adjustment(s) larger than {} points have no reason: {}{}",
-                cmp.unexplained.len(),
-                crate::support::numfmt::num(a.reason_threshold, a.lang),
-                cells.join("; "),
-                if more > 0 {
-                    crate::tr!(
-                        "; và {more} điều chỉnh khác (xem appraisal.csv)",
-                        "; and {more} more (see appraisal.csv)"
-                    )
-                } else {
-                    String::new()
-                }
-            ));
-        }
-        cmp
+        )
     });
     let mut notes = Vec::new();
     let comparison = match p.previous.take() {
@@ -632,9 +554,7 @@ fn compute(a: &Job, p: &mut Prepared) -> Result<Computed> {
                 a.skip_approximate,
             )?;
             cmp.year = a.previous_year;
-            let (more_notes, more_warnings) = report::view::comparison_words(&cmp, a.lang);
-            warnings.extend(more_warnings);
-            notes.extend(more_notes);
+            notes.extend(report::view::comparison_notes(&cmp, a.lang));
             Some(cmp)
         }
         None => None,
@@ -660,10 +580,6 @@ fn compute(a: &Job, p: &mut Prepared) -> Result<Computed> {
                 !a.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr()),
             )
             .map_err(Error::Data)?;
-            warnings.extend(
-                (f.without_size.iter())
-                    .map(|(col, codes)| report::view::without_size_words(col, codes, a.lang)),
-            );
             notes.push(crate::tr!(
                 "độ bất định: {} lần mô phỏng, hạt giống {}, {}",
                 "uncertainty: {} replications, seed {}, {}",
@@ -701,7 +617,6 @@ fn compute(a: &Job, p: &mut Prepared) -> Result<Computed> {
     Ok(Computed {
         scores,
         ranking,
-        warnings,
         appraisal,
         comparison,
         proposals,
@@ -714,7 +629,6 @@ fn compute(a: &Job, p: &mut Prepared) -> Result<Computed> {
 struct Computed {
     scores: Vec<score::UnitScore>,
     ranking: rank::Ranking,
-    warnings: Vec<String>,
     appraisal: Option<appraisal::Appraisal>,
     comparison: Option<compare::YearComparison>,
     proposals: Option<crate::analyses::awards::Proposals>,

@@ -19,13 +19,17 @@ pub use crate::support::numfmt::{decimal_comma, num, num2};
 mod appraisal;
 mod awards;
 mod uncertainty;
+mod warnings;
 mod year;
 
 pub use appraisal::{appraisal, AppraisalView, CriterionRow, GapRow, SetMeans, Unexplained};
 pub use awards::{awards, note_words, scope_label, why_words, AwardRow, AwardView, AwardsView};
-pub use uncertainty::without_size_words;
 pub use uncertainty::{uncertainty, UncGroup, UncRow, UncView};
-pub use year::{change_row, comparison_words, year, ChangeRow, GradeChange, GroupChange, YearView};
+pub use warnings::warnings;
+pub use year::{
+    change_row, comparison_notes, comparison_warnings, year, ChangeRow, GradeChange, GroupChange,
+    YearView,
+};
 
 /// Everything printed above and below a ranking.
 #[derive(Debug, Clone, Serialize)]

@@ -169,7 +169,7 @@ pub fn source_words(run: &Run, s: &NoiseSource, in_method: bool) -> String {
 }
 
 /// The run's warning for survey shares left fixed for want of a sample size in `column`.
-pub fn without_size_words(column: &str, codes: &[String], lang: Lang) -> String {
+pub(super) fn without_size_words(column: &str, codes: &[String], lang: Lang) -> String {
     let list = crate::support::text::clip(&codes.join(", "), 200);
     match lang {
         Lang::Vi => format!(

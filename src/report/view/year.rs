@@ -350,44 +350,41 @@ pub fn rank_words(r: i64, lang: Lang) -> String {
     }
 }
 
-/// What the run's terminal says of a comparison: a note when units were joined on their code, a
-/// warning for last year's units that no lineage row accounts for.
-pub fn comparison_words(
+/// The run's note on a comparison: units joined on their code when no lineage file was given.
+pub fn comparison_notes(c: &crate::analyses::compare::YearComparison, lang: Lang) -> Vec<String> {
+    let note = lang.pick(
+        "không có tệp kế thừa: so sánh theo mã đơn vị (chỉ đúng khi không có sáp nhập)",
+        "no lineage file: units compared by unit code (right only when nothing merged)",
+    );
+    c.by_code.then(|| note.to_string()).into_iter().collect()
+}
+
+/// The run's warning on a comparison: last year's units that no lineage row accounts for.
+pub fn comparison_warnings(
     c: &crate::analyses::compare::YearComparison,
     lang: Lang,
-) -> (Vec<String>, Vec<String>) {
-    let mut notes = Vec::new();
-    let mut warnings = Vec::new();
-    if c.by_code {
-        notes.push(
-            lang.pick(
-                "không có tệp kế thừa: so sánh theo mã đơn vị (chỉ đúng khi không có sáp nhập)",
-                "no lineage file: units compared by unit code (right only when nothing merged)",
-            )
-            .to_string(),
-        );
+) -> Vec<String> {
+    if c.unlinked.is_empty() {
+        return Vec::new();
     }
-    if !c.unlinked.is_empty() {
-        let shown: Vec<&str> = c.unlinked.iter().take(20).map(String::as_str).collect();
-        let more = if c.unlinked.len() > shown.len() {
-            " …"
-        } else {
-            ""
-        };
-        warnings.push(match lang {
-            Lang::Vi => format!(
-                "{} đơn vị trong kết quả năm trước không có trong tệp kế thừa (bỏ có chủ ý hay thiếu sót?): {}{more}",
-                c.unlinked.len(),
-                shown.join(", ")
-            ),
-            Lang::En => format!(
-                "{} unit(s) of last year's results are in no lineage row (dropped on purpose or a mistake?): {}{more}",
-                c.unlinked.len(),
-                shown.join(", ")
-            ),
-        });
-    }
-    (notes, warnings)
+    let shown: Vec<&str> = c.unlinked.iter().take(20).map(String::as_str).collect();
+    let more = if c.unlinked.len() > shown.len() {
+        " …"
+    } else {
+        ""
+    };
+    vec![match lang {
+        Lang::Vi => format!(
+            "{} đơn vị trong kết quả năm trước không có trong tệp kế thừa (bỏ có chủ ý hay thiếu sót?): {}{more}",
+            c.unlinked.len(),
+            shown.join(", ")
+        ),
+        Lang::En => format!(
+            "{} unit(s) of last year's results are in no lineage row (dropped on purpose or a mistake?): {}{more}",
+            c.unlinked.len(),
+            shown.join(", ")
+        ),
+    }]
 }
 
 #[cfg(test)]
