@@ -469,3 +469,40 @@ fn last_years_results_in_the_older_shape_still_compare() {
     assert_eq!(r["U3"]["rank_change"], "", "{:?}", r["U3"]);
     assert_eq!(r["U3"]["comparison"], "direct");
 }
+
+/// Without a lineage file, units are joined on their code, and the run says so in a note.
+#[test]
+fn without_a_lineage_units_are_joined_on_their_code_and_the_run_says_so() {
+    let tmp = tempfile::tempdir().unwrap();
+    let fx = repo().join("tests/fixtures/mini");
+    std::fs::write(tmp.path().join("prev.csv"), PREV).unwrap();
+    let args = |lang: &'static str| {
+        vec![
+            "score".to_string(),
+            "--lang".into(),
+            lang.into(),
+            "--criteria".into(),
+            fx.join("criteria.toml").display().to_string(),
+            "--units".into(),
+            fx.join("units.csv").display().to_string(),
+            "--data".into(),
+            fx.join("data.csv").display().to_string(),
+            "--previous".into(),
+            "prev.csv".into(),
+            "--out".into(),
+            format!("out-{lang}"),
+        ]
+    };
+    for (lang, note) in [
+        ("en", "note: no lineage file: units compared by unit code"),
+        (
+            "vi",
+            "ghi chú: không có tệp kế thừa: so sánh theo mã đơn vị",
+        ),
+    ] {
+        let a = args(lang);
+        let a: Vec<&str> = a.iter().map(String::as_str).collect();
+        let o = ok(run_in(tmp.path(), &a));
+        assert!(o.stderr.contains(note), "{o:?}");
+    }
+}
