@@ -233,5 +233,5 @@ fn every_example_in_every_help_runs_as_written_from_the_checkout() {
             }
         }
     }
-    assert!(ran >= 24, "{ran} examples");
+    assert!(ran >= 32, "{ran} examples");
 }
