@@ -1029,6 +1029,11 @@ fn a_scorecard_file_holds_its_unit_only_and_prints_on_one_page() {
             pages.len()
         );
         assert!(pages[0].contains(&format!("({code})")));
+        // No text over text: a value in words ("Không áp dụng" on XA013's row 2.3) once ran
+        // into the notes column.
+        if let Some((a, b)) = overlapping_words(&pdf, 1) {
+            panic!("{code}.html: `{a}` printed over `{b}`");
+        }
     }
 }
 

@@ -589,8 +589,14 @@ pub fn method(run: &Run) -> Vec<MethodLine> {
 }
 
 /// A value as the scorecard shows it: a number in the document's language ("98,72%" where the
-/// source wrote "98.72%" or "0.9872" as a fraction), words (có, KAD…) as read.
+/// source wrote "98.72%" or "0.9872" as a fraction), a cell marked not applicable as the short
+/// mark offices write (KAD / N/A, whatever words the source used: "Không áp dụng" ran into the
+/// notes column, which says it in full), other words (có, không…) as read.
 fn shown_value(s: &crate::scoring::score::Scored, lang: Lang) -> String {
+    use crate::scoring::score::Flag;
+    if s.value.is_none() && s.flags.contains(&Flag::NotApplicable) {
+        return lang.pick("KAD", "N/A").to_string();
+    }
     match s.value {
         Some(x) if s.raw.bytes().any(|b| b.is_ascii_digit()) => {
             let percent = if s.raw.trim_end().ends_with('%') {
