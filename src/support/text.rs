@@ -96,11 +96,12 @@ pub const NO_WORDS: &[&str] = &[
 ];
 
 /// A yes/no word: `Some(true)` for a word of [`YES_WORDS`], `Some(false)` for [`NO_WORDS`].
+/// The lists are written in key form (a test checks it), so a word is keyed once and compared.
 pub fn yes_no(word: &str) -> Option<bool> {
     let k = key(word);
-    if YES_WORDS.iter().any(|w| key(w) == k) {
+    if YES_WORDS.contains(&k.as_str()) {
         Some(true)
-    } else if NO_WORDS.iter().any(|w| key(w) == k) {
+    } else if NO_WORDS.contains(&k.as_str()) {
         Some(false)
     } else {
         None
@@ -150,7 +151,10 @@ pub fn column_letter(mut index: usize) -> String {
 mod tests {
     #[test]
     fn one_yes_no_vocabulary() {
-        use super::{yes_no, NO_WORDS, YES_WORDS};
+        use super::{key, yes_no, NO_WORDS, YES_WORDS};
+        for w in YES_WORDS.iter().chain(NO_WORDS) {
+            assert_eq!(&key(w), w, "the lists are in key form");
+        }
         for w in YES_WORDS {
             assert_eq!(yes_no(w), Some(true), "{w}");
             assert_eq!(yes_no(&w.to_uppercase()), Some(true), "{w}");
