@@ -4,8 +4,8 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::input::criteria::describe;
 use crate::input::runfile;
+use crate::report::words::criteria as describe;
 use crate::support::error::{Error, Result};
 use crate::support::i18n::Lang;
 
@@ -115,7 +115,7 @@ pub fn run(paths: &[PathBuf], lang: Lang) -> Result<String> {
                 "  {} ({}): {}\n",
                 lang.text(&a.name, a.name_en.as_ref()),
                 a.id,
-                crate::analyses::awards::describe(r, a, &all, lang)
+                crate::report::words::awards::describe(r, a, &all, lang)
             ));
         }
         out.push('\n');

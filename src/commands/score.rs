@@ -15,6 +15,7 @@ use crate::input::ingest::{split_sheet, LocaleChoice};
 use crate::input::plausibility;
 use crate::input::runfile::{self, DataEntry, ReportSpec, RunFile};
 use crate::input::units::Registry;
+use crate::report::words::{self, RunNote};
 use crate::report::{self, Run};
 use crate::scoring::rank;
 use crate::scoring::score;
@@ -338,10 +339,10 @@ fn prepare(a: &Job) -> Result<Prepared> {
         ));
     }
     for (t, n) in &skipped {
-        notes.push(crate::tr!(
-            "{n} đơn vị loại `{t}` không được chấm: không có tệp tiêu chí cho loại này",
-            "{n} unit(s) of type `{t}` not scored: no criteria file given for that type"
-        ));
+        notes.push(words::run_note(&RunNote::NotScored {
+            unit_type: t,
+            units: *n,
+        }));
     }
     let mut needed: Vec<Need> = Vec::new();
     let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
@@ -388,11 +389,7 @@ fn prepare(a: &Job) -> Result<Prepared> {
         notes.extend(t.notes.iter().cloned());
     }
     if !data.unused.is_empty() {
-        notes.push(crate::tr!(
-            "các cột đã đọc nhưng không tiêu chí nào dùng: {}",
-            "columns read but used by no criterion: {}",
-            data.unused.join(", ")
-        ));
+        notes.push(words::run_note(&RunNote::UnusedColumns(&data.unused)));
     }
 
     // The self-assessment, layered over the appraised data; the reasons for adjustments.
@@ -410,14 +407,12 @@ fn prepare(a: &Job) -> Result<Prepared> {
         for t in &own.tables {
             notes.extend(t.notes.iter().cloned());
         }
-        let mut ignored: Vec<&String> = own.indicators().filter(|k| survey.contains(*k)).collect();
+        let mut ignored: Vec<String> = (own.indicators().filter(|k| survey.contains(*k)))
+            .cloned()
+            .collect();
         ignored.sort();
         if !ignored.is_empty() {
-            notes.push(crate::tr!(
-                "tự đánh giá: bỏ qua các cột điều tra xã hội học ({}); đơn vị không tự chấm phần này",
-                "self-assessment: survey columns ignored ({}); units do not score the survey",
-                ignored.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
-            ));
+            notes.push(words::run_note(&RunNote::SurveyIgnored(&ignored)));
         }
         Some(appraisal::layered(own, &data, &survey))
     };
@@ -580,13 +575,11 @@ fn compute(a: &Job, p: &mut Prepared) -> Result<Computed> {
                 !a.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr()),
             )
             .map_err(Error::Data)?;
-            notes.push(crate::tr!(
-                "độ bất định: {} lần mô phỏng, hạt giống {}, {}",
-                "uncertainty: {} replications, seed {}, {}",
-                f.replications,
-                f.seed,
-                crate::support::numfmt::seconds(started.elapsed().as_secs_f64())
-            ));
+            notes.push(words::run_note(&RunNote::Replications {
+                replications: f.replications,
+                seed: f.seed,
+                seconds: started.elapsed().as_secs_f64(),
+            }));
             Some(f)
         }
         None => None,

@@ -202,7 +202,7 @@ pub fn comparison(run: &Run) -> Vec<u8> {
             rec.extend([
                 r.old.clone(),
                 opt(p.map(|p| p.name.clone())),
-                r.relation.label(false).replace(' ', "_"),
+                r.relation.code().to_string(),
                 opt(r.weight.map(machine)),
                 opt(r.share.map(machine)),
                 opt(p.map(|p| machine(p.index))),

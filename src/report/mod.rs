@@ -1,7 +1,9 @@
 //! Everything the commands write: the view model every document for people renders (`view`),
 //! machine CSVs (`csv`), the print-ready workbook (`xlsx`, with native charts), the printable
 //! HTML report and scorecards (`html` over `templates/report.html`, with `svg` charts), the
-//! data-entry template (`template`) and the terminal lines (`terminal`). Files are built in
+//! data-entry template (`template`) and the terminal lines (`terminal`); `words` says the
+//! analyses' typed facts (flags, decisions, groups, a criteria set, an award's rules) in the run's
+//! language. Files are built in
 //! memory first and only then written as one unit by [`write_all`] (every command uses it): all
 //! temporaries are written and synced before any is renamed into place, a failure renames none
 //! and removes them, and no output may land on an input.
@@ -12,6 +14,7 @@ pub mod svg;
 pub mod template;
 pub mod terminal;
 pub mod view;
+pub mod words;
 pub mod xlsx;
 
 use std::io::Write;
@@ -65,7 +68,7 @@ impl Run<'_> {
     /// The label of a scored unit's ranking group, in the run's language.
     pub fn group_label(&self, u: &UnitScore) -> String {
         (self.ranking.group_of(u.unit))
-            .map(|g| g.label(self.criteria, self.lang))
+            .map(|g| words::rank_group(g, self.criteria, self.lang))
             .unwrap_or_default()
     }
 }

@@ -17,10 +17,10 @@ use rust_xlsxwriter::{
 
 use super::xlsx::{FONT, FONT_SIZE};
 use crate::input::captions::Captions;
-use crate::input::criteria::describe;
 use crate::input::criteria::model::{RuleKind, Scale, Test};
 use crate::input::criteria::Criteria;
 use crate::input::units::Registry;
+use crate::report::words::criteria as describe;
 use crate::support::i18n::Lang;
 
 pub use crate::input::ingest::TEMPLATE_SHEETS_PROPERTY as SHEETS_PROPERTY;

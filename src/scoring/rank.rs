@@ -14,7 +14,6 @@ use crate::input::criteria::model::{RankMethod, Scope};
 use crate::input::criteria::Criteria;
 use crate::input::units::Registry;
 use crate::scoring::score::UnitScore;
-use crate::support::i18n::Lang;
 
 /// Rank `members` (indices into the key vectors) in place: afterwards they are in report order
 /// and `ranks[i]` is the rank of `members[i]`. `keys[0][u]` is unit `u`'s total, `keys[k][u]`
@@ -125,13 +124,14 @@ impl GroupKey {
         }
     }
 
-    /// The label people read, in `lang` (the run's language).
-    pub fn label(&self, lang: Lang) -> String {
+    /// The name the key gives its group — the unit type, the bloc, the file's unit types — or
+    /// `None` for the units with no bloc, which the report words (`report::words::group_key`).
+    pub fn name(&self) -> Option<String> {
         match self {
-            GroupKey::UnitType(t) => t.clone(),
-            GroupKey::Bloc(Some(b)) => b.clone(),
-            GroupKey::Bloc(None) => no_bloc(lang).to_string(),
-            GroupKey::All(types) => types.join(", "),
+            GroupKey::UnitType(t) => Some(t.clone()),
+            GroupKey::Bloc(Some(b)) => Some(b.clone()),
+            GroupKey::Bloc(None) => None,
+            GroupKey::All(types) => Some(types.join(", ")),
         }
     }
 
@@ -140,9 +140,12 @@ impl GroupKey {
     pub fn is_written(&self, written: &str, types: &[String]) -> bool {
         let w = crate::support::text::key(written);
         let suffix = format!(" ({})", types.join(", "));
-        [Lang::Vi, Lang::En]
-            .iter()
-            .map(|&l| self.label(l))
+        let names = match self.name() {
+            Some(name) => vec![name],
+            None => NO_BLOC.map(String::from).to_vec(),
+        };
+        names
+            .into_iter()
             .chain(std::iter::once(self.code()))
             .any(|l| {
                 crate::support::text::key(&l) == w || crate::support::text::key(&(l + &suffix)) == w
@@ -150,11 +153,10 @@ impl GroupKey {
     }
 }
 
-/// The label of the group of units with no emulation bloc, wherever it is written (rankings,
-/// award scopes).
-pub fn no_bloc(lang: Lang) -> &'static str {
-    lang.pick("(chưa có khối)", "(no bloc)")
-}
+/// How the group of units with no emulation bloc is written, Vietnamese then English: printed by
+/// the report (rankings, award scopes: `report::words::no_bloc`) and recognised in older results
+/// files, which wrote labels.
+pub const NO_BLOC: [&str; 2] = ["(chưa có khối)", "(no bloc)"];
 
 /// The official ranking group of a unit under a criteria file.
 pub fn group_of(c: &Criteria, unit: &crate::input::units::Unit) -> GroupKey {
@@ -196,20 +198,9 @@ pub struct Place {
 pub struct RankGroup {
     pub criteria: usize,
     pub key: GroupKey,
-    /// Another criteria file has a group of the same label (two files ranking by a bloc of the
-    /// same name): its label then names the file's unit types too.
+    /// Another criteria file has a group of the same name (two files ranking by a bloc of the
+    /// same name, or both with units of no bloc): its label then names the file's unit types too.
     pub shared_label: bool,
-}
-
-impl RankGroup {
-    /// The label people read, in `lang`.
-    pub fn label(&self, criteria: &[Criteria], lang: Lang) -> String {
-        let label = self.key.label(lang);
-        match criteria.get(self.criteria) {
-            Some(c) if self.shared_label => format!("{label} ({})", c.unit_types.join(", ")),
-            _ => label,
-        }
-    }
 }
 
 /// The official ranking of a run: its groups in report order, and each scored unit's place,
@@ -243,7 +234,7 @@ impl Ranking {
 
 /// Rank every official group of each criteria file (unit type, bloc or all) on unrounded
 /// totals, and sort `units` into report order: criteria file, group, rank, unit code. Labels are
-/// not made here: a group is its typed key (`RankGroup::label` words it).
+/// not made here: a group is its typed key (`report::words::rank_group` words it).
 pub fn ranking(units: &mut Vec<UnitScore>, criteria: &[Criteria], registry: &Registry) -> Ranking {
     let code_order = code_order(units, registry);
     let mut groups: BTreeMap<(usize, usize, GroupKey), Vec<usize>> = BTreeMap::new();
@@ -262,12 +253,11 @@ pub fn ranking(units: &mut Vec<UnitScore>, criteria: &[Criteria], registry: &Reg
         };
         groups.entry((u.criteria, order, key)).or_default().push(i);
     }
-    // The same label from two criteria files (two files ranking by a bloc of the same name)
+    // The same name from two criteria files (two files ranking by a bloc of the same name)
     // would merge two rankings in reports: such groups' labels name their file's unit types too.
-    // Labels collide in one language exactly when they do in the other.
-    let mut files_of: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    let mut files_of: BTreeMap<Option<String>, Vec<usize>> = BTreeMap::new();
     for (ci, _, key) in groups.keys() {
-        let v = files_of.entry(key.label(Lang::Vi)).or_default();
+        let v = files_of.entry(key.name()).or_default();
         if !v.contains(ci) {
             v.push(*ci);
         }
@@ -305,9 +295,7 @@ pub fn ranking(units: &mut Vec<UnitScore>, criteria: &[Criteria], registry: &Reg
         let group = out.groups.len();
         out.groups.push(RankGroup {
             criteria: ci,
-            shared_label: files_of
-                .get(&key.label(Lang::Vi))
-                .is_some_and(|v| v.len() > 1),
+            shared_label: files_of.get(&key.name()).is_some_and(|v| v.len() > 1),
             key,
         });
         let n = members.len();

@@ -10,7 +10,6 @@ use crate::input::criteria::Criteria;
 use crate::input::dataset::{Dataset, Lookup};
 use crate::input::units::Registry;
 use crate::scoring::score::{UnitFlag, UnitScore};
-use crate::support::i18n::Lang;
 use crate::support::numfmt::round_half_away;
 use crate::support::text;
 
@@ -27,13 +26,6 @@ impl Decision {
             Decision::Proposed => "proposed",
             Decision::NotProposed => "not_proposed",
             Decision::Vote => "referred_to_vote",
-        }
-    }
-    pub fn label(self, lang: Lang) -> &'static str {
-        match self {
-            Decision::Proposed => lang.pick("đề nghị", "proposed"),
-            Decision::NotProposed => lang.pick("không đề nghị", "not proposed"),
-            Decision::Vote => lang.pick("hội đồng bỏ phiếu", "committee vote"),
         }
     }
 }

@@ -88,18 +88,14 @@ impl Relation {
         }
     }
 
-    pub fn label(self, vi: bool) -> &'static str {
-        match (self, vi) {
-            (Relation::Unchanged, true) => "giữ nguyên",
-            (Relation::Renamed, true) => "đổi tên",
-            (Relation::WholeMerge, true) => "nhập toàn bộ",
-            (Relation::PartialMerge, true) => "nhập một phần",
-            (Relation::Split, true) => "chia tách",
-            (Relation::Unchanged, false) => "unchanged",
-            (Relation::Renamed, false) => "renamed",
-            (Relation::WholeMerge, false) => "whole merge",
-            (Relation::PartialMerge, false) => "partial merge",
-            (Relation::Split, false) => "split",
+    /// The code written to `comparison.csv`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Relation::Unchanged => "unchanged",
+            Relation::Renamed => "renamed",
+            Relation::WholeMerge => "whole_merge",
+            Relation::PartialMerge => "partial_merge",
+            Relation::Split => "split",
         }
     }
 
@@ -161,21 +157,6 @@ impl Kind {
             Kind::Approximate => "approximate",
             Kind::New => "new",
             Kind::NotCompared => "not_compared",
-        }
-    }
-
-    pub fn label(self, vi: bool) -> &'static str {
-        match (self, vi) {
-            (Kind::Direct, true) => "so sánh trực tiếp",
-            (Kind::Merged, true) => "hợp nhất",
-            (Kind::Approximate, true) => "so sánh gần đúng",
-            (Kind::New, true) => "mới",
-            (Kind::NotCompared, true) => "không so sánh",
-            (Kind::Direct, false) => "direct",
-            (Kind::Merged, false) => "merged",
-            (Kind::Approximate, false) => "approximate",
-            (Kind::New, false) => "new",
-            (Kind::NotCompared, false) => "not compared",
         }
     }
 }

@@ -1,8 +1,7 @@
-//! Criteria files: load a TOML file into the validated model ([`load`]), and describe a model
-//! for people ([`describe`]). Submodules: `raw` (serde schema with spans), `validate` (the
+//! Criteria files: load a TOML file into the validated model ([`load`]); the report says a
+//! model in words (`report::words::criteria`). Submodules: `raw` (serde schema with spans), `validate` (the
 //! format's rules), `model` (the validated types), `diagnostic` (file:line:col rendering).
 
-pub mod describe;
 pub mod diagnostic;
 pub mod keys;
 pub mod messages;

@@ -55,7 +55,7 @@ pub fn awards(run: &Run) -> Option<AwardsView> {
             code: unit.code.clone(),
             name: unit.name.clone(),
             index: round_half_away(u.index, 2),
-            decision: c.decision.label(lang).to_string(),
+            decision: crate::report::words::decision(c.decision, lang).to_string(),
             reason: why_words(run, rules, c),
             probability: run
                 .uncertainty
@@ -82,7 +82,7 @@ pub fn awards(run: &Run) -> Option<AwardsView> {
             AwardView {
                 id: a.id.clone(),
                 name: lang.text(&a.name, a.name_en.as_ref()).to_string(),
-                rule: crate::analyses::awards::describe(rules, a, run.criteria, lang),
+                rule: crate::report::words::awards::describe(rules, a, run.criteria, lang),
                 proposed: mine
                     .iter()
                     .filter(|c| c.decision == Decision::Proposed)
@@ -118,7 +118,7 @@ pub fn scope_label(run: &Run, s: &ScopeKey) -> String {
     let lang = run.lang;
     match s {
         ScopeKey::Bloc(Some(b)) => b.clone(),
-        ScopeKey::Bloc(None) => crate::scoring::rank::no_bloc(lang).to_string(),
+        ScopeKey::Bloc(None) => crate::report::words::no_bloc(lang).to_string(),
         ScopeKey::UnitType(t) => t.clone(),
         ScopeKey::Criteria(ci) => run
             .criteria
@@ -249,7 +249,7 @@ fn gate_words(run: &Run, rules: &Rules, a: &Award, u: &UnitScore, g: &Gate) -> S
                     indicator(&t.indicator),
                     num(*x, lang),
                     lang.pick("yêu cầu", "required"),
-                    crate::analyses::awards::test_words(t, run.criteria, lang)
+                    crate::report::words::awards::test_words(t, run.criteria, lang)
                 ),
                 None => format!(
                     "{}: {}",

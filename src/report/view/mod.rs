@@ -8,9 +8,9 @@
 use serde::Serialize;
 
 use super::{area_points, unit_flags_text, Run};
-use crate::input::criteria::describe;
 use crate::input::criteria::model::{MissingPolicy, NaPolicy, NodeKind, SurveyAbsent};
 use crate::input::criteria::Criteria;
+use crate::report::words::criteria as describe;
 use crate::scoring::score::UnitScore;
 use crate::support::i18n::Lang;
 use crate::support::numfmt::round_half_away;
@@ -348,7 +348,7 @@ pub fn card(run: &Run, u: &UnitScore) -> Card {
     let flags = |s: &crate::scoring::score::Scored| {
         s.flags
             .iter()
-            .map(|f| f.label(lang))
+            .map(|&f| crate::report::words::flag(f, lang))
             .collect::<Vec<_>>()
             .join("; ")
     };

@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use super::{groups, hex, num2, row};
-use crate::report::Run;
+use crate::report::{words, Run};
 use crate::scoring::score::UnitScore;
 use crate::support::i18n::Lang;
 use crate::support::numfmt::round_half_away;
@@ -90,7 +90,6 @@ pub fn change_row(run: &Run, u: &UnitScore) -> Option<ChangeRow> {
     let cmp = run.comparison?;
     let ch = cmp.of(u.unit)?;
     let lang = run.lang;
-    let vi = lang == Lang::Vi;
     let r = row(run, u);
     let year = year_label(cmp, lang);
     let rank_words = match (&ch.rank_change, &ch.no_rank, ch.kind) {
@@ -124,7 +123,10 @@ pub fn change_row(run: &Run, u: &UnitScore) -> Option<ChangeRow> {
                 lang.pick("so với", "on")
             );
             if ch.kind == Kind::Approximate {
-                s.push_str(&format!(" ({})", Kind::Approximate.label(vi)));
+                s.push_str(&format!(
+                    " ({})",
+                    words::change_kind(Kind::Approximate, lang)
+                ));
             }
             s.push_str(&format!(
                 "; {} {}/{}",
@@ -137,12 +139,12 @@ pub fn change_row(run: &Run, u: &UnitScore) -> Option<ChangeRow> {
             }
             s
         }
-        None => format!("{reached}; {}", ch.kind.label(vi)),
+        None => format!("{reached}; {}", words::change_kind(ch.kind, lang)),
     };
     Some(ChangeRow {
         code: r.code.clone(),
         name: r.name.clone(),
-        kind: ch.kind.label(vi).to_string(),
+        kind: words::change_kind(ch.kind, lang).to_string(),
         kind_code: ch.kind.code().to_string(),
         index: r.index,
         baseline: ch.baseline.map(|b| round_half_away(b, 2)),

@@ -76,7 +76,11 @@ pub(super) fn detail_sheet(ws: &mut Worksheet, run: &Run, st: &Styles) -> Result
             };
             ws.write_number(r, 5, round_half_away(s.points, 2))?;
             ws.write_number(r, 6, s.max)?;
-            let flags: Vec<&str> = s.flags.iter().map(|f| f.label(lang)).collect();
+            let flags: Vec<&str> = s
+                .flags
+                .iter()
+                .map(|&f| crate::report::words::flag(f, lang))
+                .collect();
             ws.write_string(r, 7, flags.join("; "))?;
             ws.write_string(
                 r,

@@ -18,7 +18,6 @@ use crate::input::criteria::Criteria;
 use crate::input::dataset::Dataset;
 use crate::input::units::{Registry, Source};
 use crate::support::error::{DataIssue, Error, Result};
-use crate::support::i18n::Lang;
 
 /// What happened to one leaf or item, beyond its plain rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,18 +54,6 @@ impl Flag {
             Flag::NotInScope => "not_in_scope",
             Flag::BelowBands => "below_bands",
             Flag::Capped => "capped",
-        }
-    }
-
-    pub fn label(self, lang: Lang) -> &'static str {
-        match self {
-            Flag::Missing => lang.pick("thiếu dữ liệu", "missing"),
-            Flag::NotApplicable => lang.pick("không áp dụng", "not applicable"),
-            Flag::Rebased => lang.pick("không tính vào điểm tối đa", "left out of the maximum"),
-            Flag::NoSurvey => lang.pick("không có điều tra XHH", "no survey data"),
-            Flag::NotInScope => lang.pick("không thuộc loại đơn vị", "not for this unit type"),
-            Flag::BelowBands => lang.pick("dưới mức thấp nhất", "below every band"),
-            Flag::Capped => lang.pick("chạm mức tối đa", "capped"),
         }
     }
 }

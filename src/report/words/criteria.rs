@@ -1,8 +1,9 @@
-//! Human-readable descriptions of a validated criteria set: one line per rule, the tree as
+//! A validated criteria set in words: one line per rule, the tree as
 //! `parindex check` prints it, and the method statement (rounding, ties, grade bands) that every
 //! result carries. Text only; the language comes from `i18n`.
 
-use super::model::*;
+use crate::input::criteria::model::*;
+use crate::input::criteria::Criteria;
 use crate::support::numfmt::fmt_num;
 
 /// A number in the reader's notation: decimal comma in Vietnamese ("0,000001", "72,5%").
