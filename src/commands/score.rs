@@ -240,11 +240,14 @@ fn execute(job: &Job) -> Result<()> {
         inputs: prepared.inputs.clone(),
         report: &job.report,
     };
-    let written = write(job, &run)?;
+    // What every document shows, built once; the scorecards only when some document has them.
+    let cards = job.scorecards.is_some() || report::html::cards_in_report(&run);
+    let view = report::view::build(&run, cards);
+    let written = write(job, &run, &view)?;
     let notes: Vec<String> = prepared.notes.iter().cloned().chain(more_notes).collect();
     // What the run should be warned of, worded from the outcome by the report.
     let warnings = report::view::warnings(&run);
-    tell(job, &run, &notes, &warnings, &written)
+    tell(job, &run, &view, &notes, &warnings, &written)
 }
 
 /// Everything a run read, checked, before anything is scored.
@@ -631,15 +634,15 @@ struct Computed {
 
 /// Build every document of the run and write them as one unit; returns the names written
 /// (the scorecards folder is told separately).
-fn write(a: &Job, run: &Run) -> Result<Vec<String>> {
+fn write(a: &Job, run: &Run, rv: &report::view::ReportView) -> Result<Vec<String>> {
     let outputs: Vec<PathBuf> = OUTPUTS.iter().map(|o| a.out.join(o)).collect();
     // The workbook and the text outputs are independent: build them on two threads.
     let (xlsx, mut files) = std::thread::scope(|sc| {
-        let xlsx = sc.spawn(|| report::xlsx::workbook(run));
+        let xlsx = sc.spawn(|| report::xlsx::workbook(run, rv));
         let files = vec![
             (outputs[0].clone(), report::csv::results(run)),
             (outputs[1].clone(), report::csv::criterion_scores(run)),
-            (outputs[3].clone(), report::html::report(run)),
+            (outputs[3].clone(), report::html::report(run, rv)),
         ];
         (
             xlsx.join().expect("the workbook thread does not panic"),
@@ -668,7 +671,7 @@ fn write(a: &Job, run: &Run) -> Result<Vec<String>> {
     let written: Vec<String> = files.iter().map(|(p, _)| p.display().to_string()).collect();
     if let Some(dir) = &a.scorecards {
         files.extend(
-            report::html::scorecards(run)
+            report::html::scorecards(run, rv)
                 .into_iter()
                 .map(|(name, bytes)| (dir.join(name), bytes)),
         );
@@ -681,6 +684,7 @@ fn write(a: &Job, run: &Run) -> Result<Vec<String>> {
 fn tell(
     a: &Job,
     run: &Run,
+    rv: &report::view::ReportView,
     notes: &[String],
     warnings: &[String],
     written: &[String],
@@ -701,12 +705,12 @@ fn tell(
         "{}",
         report::terminal::notes(run.lang, notes, warnings)
     );
-    pipe(write!(stdout, "{}", report::terminal::table(run)))?;
-    pipe(write!(stdout, "{}", report::terminal::year_lines(run)))?;
+    pipe(write!(stdout, "{}", report::terminal::table(run, rv)))?;
+    pipe(write!(stdout, "{}", report::terminal::year_lines(run, rv)))?;
     pipe(write!(
         stdout,
         "{}",
-        report::terminal::uncertainty_line(run)
+        report::terminal::uncertainty_line(run, rv)
     ))?;
     pipe(write!(stdout, "{}", report::terminal::award_lines(run)))?;
     pipe(writeln!(stdout, "{summary}"))?;

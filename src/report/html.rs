@@ -9,7 +9,9 @@ use minijinja::{context, Environment, Value};
 use serde::Serialize;
 
 use super::svg;
-use super::view::{self, Card, Group, MethodLine, Row, TitleBlock};
+use super::view::{
+    self, Card, Cell, Column, Field, Group, Header, Kind, MethodLine, ReportView, Row, TitleBlock,
+};
 use super::Run;
 use crate::support::i18n::Lang;
 
@@ -22,11 +24,48 @@ const BARS_PER_CHART: usize = 40;
 struct GroupPage {
     #[serde(flatten)]
     group: Group,
-    rows: Vec<Row>,
+    /// The ranking table: its columns, and each row's cells as the page shows them.
+    columns: Vec<Column>,
+    table: Vec<Vec<HtmlCell>>,
     top: Vec<Row>,
     bottom: Vec<Row>,
     index_charts: Vec<String>,
     area_chart: String,
+}
+
+/// A table cell as `report.html` writes it: its text (numbers in the reader's notation), its
+/// class (alignment) and, for a grade, its band's colour.
+#[derive(Serialize)]
+struct HtmlCell {
+    text: String,
+    class: Option<&'static str>,
+    bg: Option<String>,
+}
+
+/// A row's cells under `columns`.
+fn html_cells(columns: &[Column], r: &Row, lang: Lang) -> Vec<HtmlCell> {
+    columns
+        .iter()
+        .map(|c| {
+            let text = match r.cell(c.field) {
+                Cell::Text(t) => t.to_string(),
+                Cell::Number(x) if c.kind == Kind::Percent => format!("{}%", view::num2(x, lang)),
+                Cell::Number(x) => view::num2(x, lang),
+                Cell::Rank(rank, of) => format!("{rank}/{of}"),
+            };
+            let class = match (c.kind, c.field) {
+                (Kind::Rank | Kind::Grade, _) => Some("c"),
+                (Kind::Points | Kind::Percent, _) => Some("num"),
+                (_, Field::Name) => Some("nw"),
+                _ => None,
+            };
+            HtmlCell {
+                text,
+                class,
+                bg: (c.kind == Kind::Grade).then(|| r.color.clone()),
+            }
+        })
+        .collect()
 }
 
 fn env(lang: Lang) -> Environment<'static> {
@@ -84,26 +123,15 @@ fn labels(lang: Lang) -> Value {
 /// text (the median index was once called "median rank" that way), so a test forbids it.
 fn label_pairs(lang: Lang) -> Vec<(&'static str, String)> {
     let l = |vi: &str, en: &str| lang.pick(vi, en).to_string();
-    Vec::from([
+    let mut pairs = Vec::from([
         ("lang", l("vi", "en")),
         ("summary", l("Tổng hợp", "Summary")),
-        ("units", l("Số đơn vị", "Units")),
         ("mean", l("Chỉ số bình quân", "Mean index")),
         ("median", l("Chỉ số trung vị", "Median index")),
         ("grades", l("Xếp loại", "Grades")),
         ("top", l("5 đơn vị dẫn đầu", "Top 5")),
         ("bottom", l("5 đơn vị cuối bảng", "Bottom 5")),
         ("ranking", l("Bảng xếp hạng", "Ranking")),
-        ("rank", l("Hạng", "Rank")),
-        ("code", l("Mã", "Code")),
-        ("unit", l("Tên đơn vị", "Unit")),
-        ("bloc", l("Khối thi đua", "Bloc")),
-        ("bonus", l("Điểm thưởng", "Bonus")),
-        ("penalty", l("Điểm trừ", "Penalty")),
-        ("total", l("Tổng điểm", "Total")),
-        ("index", l("Chỉ số CCHC (%)", "PAR Index (%)")),
-        ("grade", l("Xếp loại", "Grade")),
-        ("notes", l("Ghi chú", "Notes")),
         ("columns", l("Ghi chú cột:", "Columns:")),
         ("charts", l("Biểu đồ", "Charts")),
         ("method", l("Phương pháp tính điểm", "Scoring method")),
@@ -114,31 +142,20 @@ fn label_pairs(lang: Lang) -> Vec<(&'static str, String)> {
                 "PAR INDEX SCORECARD",
             ),
         ),
-        ("unit_type", l("Loại đơn vị", "Unit type")),
-        ("criteria_set", l("Bộ tiêu chí", "Criteria set")),
-        ("criterion", l("Tiêu chí", "Criterion")),
-        ("max", l("Điểm tối đa", "Max")),
-        ("points", l("Điểm đạt", "Points")),
         ("lost", l("Điểm bị mất", "Lost")),
         ("value", l("Giá trị đã đọc", "Value as read")),
-        ("note", l("Ghi chú", "Note")),
         ("items", l("Điểm thưởng và điểm trừ", "Bonus and penalty")),
         ("of", l("trên", "of")),
         ("group", l("Nhóm xếp hạng", "Ranking group")),
         ("unit_notes", l("Ghi chú về đơn vị", "Notes on the unit")),
-        ("id", l("Mã", "Id")),
         ("made_by", l("Lập bằng parindex", "Made with parindex")),
         ("self_points", l("Tự chấm", "Self")),
         ("reasons", l("Lý do điều chỉnh", "Reasons for adjustments")),
         ("compare_title", l("SO SÁNH VỚI", "COMPARED WITH")),
-        ("now", l("Năm nay", "This year")),
         ("up", l("tăng", "up")),
         ("down", l("giảm", "down")),
         ("rises", l("Tăng nhiều nhất", "Largest rises")),
         ("falls", l("Giảm nhiều nhất", "Largest falls")),
-        ("comparison", l("So sánh", "Comparison")),
-        ("change", l("Thay đổi", "Change")),
-        ("rank_change", l("Thứ hạng", "Rank change")),
         ("since", l("so với", "on")),
         ("awards_title", l("ĐỀ NGHỊ KHEN THƯỞNG", "AWARD PROPOSALS")),
         ("unc_title", l("ĐỘ TIN CẬY CỦA XẾP HẠNG", "HOW SURE IS THE RANKING")),
@@ -152,15 +169,8 @@ fn label_pairs(lang: Lang) -> Vec<(&'static str, String)> {
         ("unc_of_reps", l("số lần mô phỏng", "of the replications")),
         ("unc_uncertain_n", l("đơn vị xếp loại chưa chắc chắn", "unit(s) with an uncertain grade")),
         ("unc_flag", l("chưa chắc chắn", "uncertain")),
-        ("interval", l("Khoảng hạng 90%", "90% rank interval")),
-        ("median_rank", l("Hạng trung vị", "Median rank")),
-        ("p_first", l("Xác suất đứng đầu", "P(first)")),
-        ("p_grade", l("Xác suất giữ xếp loại", "P(grade)")),
-        ("p_proposed", l("Xác suất được đề nghị", "P(proposed)")),
         ("interval_bar", l("Khoảng hạng (trái: hạng 1)", "Rank interval (left: rank 1)")),
         ("rule", l("Quy định", "Rule")),
-        ("scope", l("Phạm vi", "Scope")),
-        ("reason", l("Lý do", "Reason")),
         (
             "vote",
             l(
@@ -175,10 +185,6 @@ fn label_pairs(lang: Lang) -> Vec<(&'static str, String)> {
                 "Ranked above a proposed unit but not proposed",
             ),
         ),
-        ("self_total", l("Tự đánh giá", "Self-assessed")),
-        ("appraised", l("Thẩm định", "Appraised")),
-        ("difference", l("Chênh lệch", "Difference")),
-        ("adjusted", l("Số tiêu chí điều chỉnh", "Criteria adjusted")),
         (
             "appraisal_title",
             l("TỰ ĐÁNH GIÁ VÀ THẨM ĐỊNH", "SELF-ASSESSMENT AND APPRAISAL"),
@@ -194,23 +200,22 @@ fn label_pairs(lang: Lang) -> Vec<(&'static str, String)> {
             l("Tiêu chí bị trừ điểm nhiều nhất", "Criteria cut most often"),
         ),
         ("cut_units", l("Số đơn vị bị trừ", "Units cut")),
-        ("mean_cut", l("Điểm trừ bình quân", "Mean cut")),
         (
             "unexplained",
             l("Điều chỉnh chưa có lý do", "Adjustments without a reason"),
         ),
-    ])
+    ]);
+    // The tables' column headers, from the one list every document uses.
+    pairs.extend(Header::ALL.map(|h| (h.key(), h.text(lang).to_string())));
+    pairs
 }
 
-fn group_pages(run: &Run) -> Vec<GroupPage> {
+fn group_pages(run: &Run, rv: &ReportView) -> Vec<GroupPage> {
     let lang = run.lang;
-    view::groups(run)
-        .into_iter()
+    rv.groups
+        .iter()
         .map(|g| {
-            let rows: Vec<Row> = run.scores[g.range.clone()]
-                .iter()
-                .map(|u| view::row(run, u))
-                .collect();
+            let rows = rv.rows_of(g);
             let n = rows.len();
             let k = n.min(5);
             let chunks = rows.chunks(BARS_PER_CHART).count();
@@ -245,13 +250,15 @@ fn group_pages(run: &Run) -> Vec<GroupPage> {
                     g.label
                 ),
             );
+            let columns = view::ranking_columns(g, lang);
             GroupPage {
                 top: rows[..k].to_vec(),
                 bottom: rows[n - k..].to_vec(),
-                rows,
+                table: rows.iter().map(|r| html_cells(&columns, r, lang)).collect(),
+                columns,
                 index_charts,
                 area_chart,
-                group: g,
+                group: g.clone(),
             }
         })
         .collect()
@@ -300,15 +307,15 @@ fn render(lang: Lang, doc: &Doc) -> String {
 /// `--scorecards DIR`, one file per unit, to send to each.
 pub const SCORECARDS_IN_REPORT_MAX: usize = 500;
 
+/// Whether `report.html` carries the scorecards (then the view must be built with them).
+pub fn cards_in_report(run: &Run) -> bool {
+    run.scores.len() <= SCORECARDS_IN_REPORT_MAX
+}
+
 /// The whole report: title block, summary and ranking per group, charts, method, scorecards.
-pub fn report(run: &Run) -> Vec<u8> {
-    let year = run.criteria.first().map_or(0, |c| c.year);
-    let with_cards = run.scores.len() <= SCORECARDS_IN_REPORT_MAX;
-    let cards: Vec<Card> = if with_cards {
-        run.scores.iter().map(|u| view::card(run, u)).collect()
-    } else {
-        Vec::new()
-    };
+pub fn report(run: &Run, rv: &ReportView) -> Vec<u8> {
+    let with_cards = cards_in_report(run);
+    let cards: &[Card] = if with_cards { &rv.cards } else { &[] };
     let cards_note = (!with_cards).then(|| {
         let n = crate::support::numfmt::whole(run.scores.len() as u64, run.lang);
         let max = crate::support::numfmt::whole(SCORECARDS_IN_REPORT_MAX as u64, run.lang);
@@ -317,24 +324,20 @@ pub fn report(run: &Run) -> Vec<u8> {
             "This report does not carry the scorecards of its {n} units: above {max} units, one file holding every scorecard is too large to print. Each unit's scorecard is written to a file of its own with --scorecards DIR (or scorecards = \"DIR\" in the [report] section of the run file)."
         )
     });
-    let appraisal = view::appraisal(run);
-    let compared = view::year(run);
-    let awards = view::awards(run);
-    let unc = view::uncertainty(run);
     render(
         run.lang,
         &Doc {
-            doc_title: &view::base_title(run, year),
-            tb: &view::title_block(run),
-            groups: &group_pages(run),
-            method: &view::method(run),
-            cards: &cards,
-            appraisal: appraisal.as_ref(),
-            year: compared.as_ref(),
+            doc_title: &rv.title,
+            tb: &rv.title_block,
+            groups: &group_pages(run, rv),
+            method: &rv.method,
+            cards,
+            appraisal: rv.appraisal.as_ref(),
+            year: rv.year.as_ref(),
             cards_note,
-            since: compared.as_ref().map(|y| y.year.as_str()),
-            awards: awards.as_ref(),
-            unc: unc.as_ref(),
+            since: rv.year.as_ref().map(|y| y.year.as_str()),
+            awards: rv.awards.as_ref(),
+            unc: rv.uncertainty.as_ref(),
         },
     )
     .into_bytes()
@@ -342,28 +345,23 @@ pub fn report(run: &Run) -> Vec<u8> {
 
 /// One file per unit for `--scorecards DIR`: (file name, bytes). File names are the unit code
 /// with characters that are unsafe in file names replaced.
-pub fn scorecards(run: &Run) -> Vec<(String, Vec<u8>)> {
-    let year = run.criteria.first().map_or(0, |c| c.year);
-    let tb = view::title_block(run);
-    let title = view::base_title(run, year);
-    let compared = view::year(run);
-    run.scores
+pub fn scorecards(run: &Run, rv: &ReportView) -> Vec<(String, Vec<u8>)> {
+    rv.cards
         .iter()
-        .map(|u| {
-            let card = view::card(run, u);
+        .map(|card| {
             let file = format!("{}.html", safe_file_name(&card.row.code));
             let html = render(
                 run.lang,
                 &Doc {
-                    doc_title: &format!("{} – {}", title, card.row.name),
-                    tb: &tb,
+                    doc_title: &format!("{} – {}", rv.title, card.row.name),
+                    tb: &rv.title_block,
                     groups: &[],
                     method: &[],
-                    cards: std::slice::from_ref(&card),
+                    cards: std::slice::from_ref(card),
                     appraisal: None,
                     year: None,
                     cards_note: None,
-                    since: compared.as_ref().map(|y| y.year.as_str()),
+                    since: rv.year.as_ref().map(|y| y.year.as_str()),
                     awards: None,
                     unc: None,
                 },

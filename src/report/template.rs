@@ -20,6 +20,7 @@ use crate::input::captions::Captions;
 use crate::input::criteria::model::{RuleKind, Scale, Test};
 use crate::input::criteria::Criteria;
 use crate::input::units::Registry;
+use crate::report::view::Header;
 use crate::report::words::criteria as describe;
 use crate::support::i18n::Lang;
 
@@ -176,9 +177,9 @@ pub fn columns(
                 id: it.id.clone(),
                 name: lang.text(&it.name, it.name_en.as_ref()).to_string(),
                 group: if is_penalty {
-                    lang.pick("Điểm trừ", "Penalty").to_string()
+                    Header::Penalty.text(lang).to_string()
                 } else {
-                    lang.pick("Điểm thưởng", "Bonus").to_string()
+                    Header::Bonus.text(lang).to_string()
                 },
                 max: Some(it.max),
                 kind,
@@ -471,9 +472,9 @@ fn data_sheet(
     )?;
     let (g, h) = (4u32, 5u32);
     for (k, text) in [
-        lang.pick("Mã đơn vị", "Unit code"),
-        lang.pick("Tên đơn vị", "Unit name"),
-        lang.pick("Loại đơn vị", "Unit type"),
+        Header::UnitCode.text(lang),
+        Header::Unit.text(lang),
+        Header::UnitType.text(lang),
     ]
     .iter()
     .enumerate()

@@ -1,17 +1,30 @@
-//! The short ranking shown on the terminal after `score`: the top of each ranking group and a
+//! The short ranking shown on the terminal after `score`: the top of each ranking group (a few
+//! columns of the view's ranking table) and a
 //! one-line summary (units scored, grade counts, warnings), the notes and warnings, the files
 //! written. Display only.
 
 use std::path::Path;
 
-use super::{view, Run};
+use super::view::{self, Cell, Field, Kind, ReportView};
+use super::Run;
 use crate::support::i18n::Lang;
 use crate::support::numfmt::{fixed, Locale};
 
 /// How many units of each group the terminal shows.
 const TOP: usize = 10;
 
-pub fn table(run: &Run) -> String {
+/// The columns of the ranking the terminal shows, and how much of a unit's name.
+const SHOWN: [Field; 6] = [
+    Field::Rank,
+    Field::Code,
+    Field::Name,
+    Field::Total,
+    Field::Index,
+    Field::Grade,
+];
+const NAME_WIDTH: usize = 34;
+
+pub fn table(run: &Run, rv: &ReportView) -> String {
     let lang = run.lang;
     let loc = if lang == Lang::Vi {
         Locale::Vi
@@ -19,7 +32,7 @@ pub fn table(run: &Run) -> String {
         Locale::En
     };
     let mut out = String::new();
-    for g in view::groups(run) {
+    for g in &rv.groups {
         out.push_str(&format!(
             "\n{} – {} ({} {})\n",
             lang.pick("Xếp hạng", "Ranking"),
@@ -27,27 +40,42 @@ pub fn table(run: &Run) -> String {
             g.units,
             lang.pick("đơn vị", "units")
         ));
-        out.push_str(&format!(
-            "{:>7}  {:<10} {:<34} {:>8} {:>8}  {}\n",
-            lang.pick("Hạng", "Rank"),
-            lang.pick("Mã", "Code"),
-            lang.pick("Tên đơn vị", "Unit"),
-            lang.pick("Điểm", "Points"),
-            lang.pick("Chỉ số", "Index"),
-            lang.pick("Xếp loại", "Grade")
-        ));
-        for u in run.scores[g.range.clone()].iter().take(TOP) {
-            let r = view::row(run, u);
-            let name: String = r.name.chars().take(34).collect();
-            out.push_str(&format!(
-                "{:>7}  {:<10} {:<34} {:>8} {:>8}  {}\n",
-                format!("{}/{}", r.rank, r.rank_of),
-                r.code,
-                name,
-                fixed(r.total, 2, loc),
-                format!("{}%", fixed(r.index, 2, loc)),
-                r.grade
-            ));
+        let columns: Vec<view::Column> = view::ranking_columns(g, lang)
+            .into_iter()
+            .filter(|c| SHOWN.contains(&c.field))
+            .collect();
+        let rows: Vec<Vec<String>> = (rv.rows_of(g).iter().take(TOP))
+            .map(|r| {
+                columns
+                    .iter()
+                    .map(|c| match (c.kind, r.cell(c.field)) {
+                        (_, Cell::Rank(rank, of)) => format!("{rank}/{of}"),
+                        (Kind::Percent, Cell::Number(x)) => format!("{}%", fixed(x, 2, loc)),
+                        (_, Cell::Number(x)) => fixed(x, 2, loc),
+                        (_, Cell::Text(t)) => t.chars().take(NAME_WIDTH).collect(),
+                    })
+                    .collect()
+            })
+            .collect();
+        let headers: Vec<String> = columns.iter().map(|c| c.header.clone()).collect();
+        let width = |k: usize| {
+            (rows.iter().map(|r| &r[k]).chain([&headers[k]]))
+                .map(|t| t.chars().count())
+                .max()
+                .unwrap_or(0)
+        };
+        let widths: Vec<usize> = (0..columns.len()).map(width).collect();
+        for line in std::iter::once(&headers).chain(&rows) {
+            let cells: Vec<String> = line
+                .iter()
+                .zip(&columns)
+                .zip(&widths)
+                .map(|((t, c), &w)| match c.kind {
+                    Kind::Rank | Kind::Points | Kind::Percent => format!("{t:>w$}"),
+                    _ => format!("{t:<w$}"),
+                })
+                .collect();
+            out.push_str(&format!("  {}\n", cells.join("  ").trim_end()));
         }
         if g.units > TOP {
             out.push_str(&format!(
@@ -61,8 +89,8 @@ pub fn table(run: &Run) -> String {
 }
 
 /// One line per ranking group on the change since last year, when the run compares.
-pub fn year_lines(run: &Run) -> String {
-    let Some(y) = view::year(run) else {
+pub fn year_lines(run: &Run, rv: &ReportView) -> String {
+    let Some(y) = &rv.year else {
         return String::new();
     };
     let mut out = format!("{} {}:\n", run.lang.pick("So với", "Compared with"), y.year);
@@ -106,8 +134,8 @@ pub fn award_lines(run: &Run) -> String {
 }
 
 /// One line on how sure the ranking is, when the run has replications.
-pub fn uncertainty_line(run: &Run) -> String {
-    let Some(u) = view::uncertainty(run) else {
+pub fn uncertainty_line(run: &Run, rv: &ReportView) -> String {
+    let Some(u) = &rv.uncertainty else {
         return String::new();
     };
     let lang = run.lang;

@@ -18,18 +18,71 @@ pub use crate::support::numfmt::{decimal_comma, num, num2};
 
 mod appraisal;
 mod awards;
+mod columns;
 mod uncertainty;
 mod warnings;
 mod year;
 
 pub use appraisal::{appraisal, AppraisalView, CriterionRow, GapRow, SetMeans, Unexplained};
 pub use awards::{awards, note_words, scope_label, why_words, AwardRow, AwardView, AwardsView};
+pub use columns::{ranking_columns, Cell, Column, Field, Header, Kind};
 pub use uncertainty::{uncertainty, UncGroup, UncRow, UncView};
 pub use warnings::warnings;
 pub use year::{
     change_row, comparison_notes, comparison_warnings, year, ChangeRow, GradeChange, GroupChange,
     YearView,
 };
+
+/// Everything the documents for people show of a run, built once from its outcome
+/// ([`build`]); the workbook, the HTML report, the scorecards and the terminal render it and
+/// decide nothing of their own.
+#[derive(Debug, Clone)]
+pub struct ReportView {
+    pub title_block: TitleBlock,
+    /// The document title without a group (the run file's, or made from the year).
+    pub title: String,
+    /// The ranking groups, in report order.
+    pub groups: Vec<Group>,
+    /// One row per scored unit, in report order: `Group::range` indexes it.
+    pub rows: Vec<Row>,
+    pub method: Vec<MethodLine>,
+    pub year: Option<YearView>,
+    pub awards: Option<AwardsView>,
+    pub uncertainty: Option<UncView>,
+    pub appraisal: Option<AppraisalView>,
+    /// One scorecard per unit in report order, when [`build`] was asked for them (empty
+    /// otherwise).
+    pub cards: Vec<Card>,
+}
+
+/// Build the view of a run; with `cards`, every unit's scorecard too (a national run's 3,321
+/// cards are built only when they are written).
+pub fn build(run: &Run, cards: bool) -> ReportView {
+    let year = run.criteria.first().map_or(0, |c| c.year);
+    ReportView {
+        title_block: title_block(run),
+        title: base_title(run, year),
+        groups: groups(run),
+        rows: run.scores.iter().map(|u| row(run, u)).collect(),
+        method: method(run),
+        year: year::year(run),
+        awards: awards::awards(run),
+        uncertainty: uncertainty::uncertainty(run),
+        appraisal: appraisal::appraisal(run),
+        cards: if cards {
+            run.scores.iter().map(|u| card(run, u)).collect()
+        } else {
+            Vec::new()
+        },
+    }
+}
+
+impl ReportView {
+    /// The rows of a group, in rank order.
+    pub fn rows_of(&self, g: &Group) -> &[Row] {
+        &self.rows[g.range.clone()]
+    }
+}
 
 /// Everything printed above and below a ranking.
 #[derive(Debug, Clone, Serialize)]
@@ -173,6 +226,9 @@ pub struct Card {
 pub struct MethodLine {
     pub label: String,
     pub text: String,
+    /// The first line of a criteria set's block.
+    #[serde(skip)]
+    pub starts_set: bool,
 }
 
 pub fn hex(rgb: Option<u32>) -> String {
@@ -478,15 +534,19 @@ pub fn card(run: &Run, u: &UnitScore) -> Card {
 pub fn method(run: &Run) -> Vec<MethodLine> {
     let lang = run.lang;
     let mut out = Vec::new();
+    // Set just before the first line of a criteria set's block.
+    let starting = std::cell::Cell::new(false);
     let mut line = |label: &str, text: String| {
         out.push(MethodLine {
             label: label.to_string(),
             text,
+            starts_set: starting.replace(false),
         })
     };
     for c in run.criteria {
+        starting.set(true);
         line(
-            lang.pick("Bộ tiêu chí", "Criteria set"),
+            Header::CriteriaSet.text(lang),
             lang.text(&c.name, c.name_en.as_ref()).to_string(),
         );
         line(lang.pick("Tệp tiêu chí", "Criteria file"), c.path.clone());

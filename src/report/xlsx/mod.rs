@@ -15,7 +15,7 @@ use rust_xlsxwriter::{
     Workbook, Worksheet, XlsxError,
 };
 
-use super::view::{self, Group};
+use super::view::{Group, ReportView};
 use super::Run;
 use crate::support::i18n::Lang;
 
@@ -167,65 +167,62 @@ fn creation_time(run: &Run) -> ExcelDateTime {
         .unwrap_or_else(constant)
 }
 
-pub fn workbook(run: &Run) -> Result<Vec<u8>, XlsxError> {
+pub fn workbook(run: &Run, rv: &ReportView) -> Result<Vec<u8>, XlsxError> {
     let lang = run.lang;
     let st = Styles::new(lang);
     let mut wb = Workbook::new();
     wb.set_default_format(&base(), 20, 64)?;
     wb.set_properties(
         &DocProperties::new()
-            .set_title(view::base_title(
-                run,
-                run.criteria.first().map_or(0, |c| c.year),
-            ))
+            .set_title(&rv.title)
             .set_author("parindex")
             .set_creation_datetime(&creation_time(run)),
     );
     // Deflate at level 6 was a third of a national-scale run; level 1 costs ~20% in file size.
     wb.set_zip_compression_level(1);
     let mut used = Vec::new();
-    let title = view::title_block(run);
-    for g in view::groups(run) {
+    let title = &rv.title_block;
+    for g in &rv.groups {
         let name = sheet_name(
             &format!("{} - {}", lang.pick("Xếp hạng", "Ranking"), g.label),
             &mut used,
         );
         let ws = wb.add_worksheet().set_name(&name)?;
-        ranking_sheet(ws, &name, run, &g, &title, &st)?;
+        ranking_sheet(ws, &name, run, g, rv.rows_of(g), title, &st)?;
     }
-    if let Some(y) = view::year(run) {
+    if let Some(y) = &rv.year {
         for g in &y.groups {
             let name = sheet_name(
                 &format!("{} - {}", lang.pick("So sánh", "Change"), g.label),
                 &mut used,
             );
             let ws = wb.add_worksheet().set_name(&name)?;
-            year_sheet(ws, &name, &y, g, lang, &title, &st)?;
+            year_sheet(ws, &name, y, g, lang, title, &st)?;
         }
     }
-    if let Some(u) = view::uncertainty(run) {
+    if let Some(u) = &rv.uncertainty {
         for g in &u.groups {
             let name = sheet_name(
                 &format!("{} - {}", lang.pick("Độ tin cậy", "Uncertainty"), g.label),
                 &mut used,
             );
-            uncertainty_sheet(wb.add_worksheet().set_name(&name)?, &name, &u, g, lang, &st)?;
+            uncertainty_sheet(wb.add_worksheet().set_name(&name)?, &name, u, g, lang, &st)?;
         }
     }
-    if let Some(aw) = view::awards(run) {
+    if let Some(aw) = &rv.awards {
         for a in &aw.awards {
             let name = sheet_name(
                 // The award's name, as people call it (cut to a tab's 31 characters).
                 &format!("{} - {}", lang.pick("KT", "Award"), a.name),
                 &mut used,
             );
-            award_sheet(wb.add_worksheet().set_name(&name)?, &aw, a, lang, &st)?;
+            award_sheet(wb.add_worksheet().set_name(&name)?, aw, a, lang, &st)?;
         }
     }
-    if let Some(a) = view::appraisal(run) {
-        for part in AppraisalPart::ALL.into_iter().filter(|p| p.shown(&a)) {
+    if let Some(a) = &rv.appraisal {
+        for part in AppraisalPart::ALL.into_iter().filter(|p| p.shown(a)) {
             let name = sheet_name(part.tab(lang), &mut used);
-            appraisal_sheet(wb.add_worksheet().set_name(&name)?, &a, part, lang, &st)?;
+            appraisal_sheet(wb.add_worksheet().set_name(&name)?, a, part, lang, &st)?;
         }
     }
     let name = sheet_name(lang.pick("Điểm chi tiết", "Criterion scores"), &mut used);
@@ -237,7 +234,7 @@ pub fn workbook(run: &Run) -> Result<Vec<u8>, XlsxError> {
         &st,
     )?;
     let name = sheet_name(lang.pick("Phương pháp", "Method"), &mut used);
-    method_sheet(wb.add_worksheet().set_name(&name)?, run, &st)?;
+    method_sheet(wb.add_worksheet().set_name(&name)?, run, &rv.method, &st)?;
     wb.save_to_buffer()
 }
 

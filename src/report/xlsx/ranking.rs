@@ -9,7 +9,7 @@ use rust_xlsxwriter::{
 
 use super::pages::Flow;
 use super::{fit_row, page_footer, percent_axes, ranking_widths, Styles, FONT, ROW_HEIGHT};
-use crate::report::view::{self, Group};
+use crate::report::view::{self, Cell, Group, Header, Kind};
 use crate::report::Run;
 use crate::support::i18n::Lang;
 use crate::support::numfmt::round_half_away;
@@ -24,12 +24,11 @@ pub(super) fn ranking_sheet(
     sheet: &str,
     run: &Run,
     g: &Group,
+    rows: &[view::Row],
     tb: &view::TitleBlock,
     st: &Styles,
 ) -> Result<(), XlsxError> {
     let lang = run.lang;
-    let units = &run.scores[g.range.clone()];
-    let rows: Vec<view::Row> = units.iter().map(|u| view::row(run, u)).collect();
     let names: Vec<&str> = rows.iter().map(|r| r.name.as_str()).collect();
     let blocs: Vec<&str> = rows.iter().map(|r| r.bloc.as_str()).collect();
     let codes: Vec<&str> = rows.iter().map(|r| r.code.as_str()).collect();
@@ -66,28 +65,16 @@ pub(super) fn ranking_sheet(
     ws.merge_range(r, 0, r, last_col, &g.subtitle, &st.subtitle)?;
     r += 2;
 
-    // The ranking table.
+    // The ranking table, column by column as the view defines it.
     let header_row = r;
-    let mut headers: Vec<String> = vec![
-        lang.pick("Hạng", "Rank").into(),
-        lang.pick("Mã", "Code").into(),
-        lang.pick("Tên đơn vị", "Unit").into(),
-        lang.pick("Khối thi đua", "Bloc").into(),
-    ];
-    for a in &g.areas {
-        headers.push(format!("{}\n({})", a.short, view::num(a.max, lang)));
-    }
-    headers.extend(
-        [
-            lang.pick("Điểm thưởng", "Bonus"),
-            lang.pick("Điểm trừ", "Penalty"),
-            lang.pick("Tổng điểm", "Total points"),
-            lang.pick("Chỉ số CCHC (%)", "PAR Index (%)"),
-            lang.pick("Xếp loại", "Grade"),
-            lang.pick("Ghi chú", "Notes"),
-        ]
-        .map(String::from),
-    );
+    let columns = view::ranking_columns(g, lang);
+    let headers: Vec<String> = columns
+        .iter()
+        .map(|c| match &c.sub {
+            Some(sub) => format!("{}\n{sub}", c.header),
+            None => c.header.clone(),
+        })
+        .collect();
     let last_row = header_row + rows.len() as u32;
     let cols: Vec<TableColumn> = headers
         .iter()
@@ -118,30 +105,35 @@ pub(super) fn ranking_sheet(
         .center
         .clone()
         .set_num_format(format!("0\"/{}\"", g.units));
-    let first_area = 4u16;
-    let b = first_area + g.areas.len() as u16;
     let mut heights = Vec::with_capacity(rows.len());
     for (i, row) in rows.iter().enumerate() {
         let r = header_row + 1 + i as u32;
-        ws.write_number_with_format(r, 0, row.rank as f64, &rank_format)?;
-        ws.write_string_with_format(r, 1, &row.code, &st.text)?;
-        ws.write_string_with_format(r, 2, &row.name, &st.wrap)?;
-        ws.write_string_with_format(r, 3, &row.bloc, &st.wrap)?;
-        for (k, p) in row.areas.iter().enumerate() {
-            ws.write_number_with_format(r, first_area + k as u16, *p, &st.points)?;
+        let mut wrapped: Vec<(u16, &str)> = Vec::new();
+        for (k, col) in columns.iter().enumerate() {
+            let k = k as u16;
+            match (col.kind, row.cell(col.field)) {
+                (_, Cell::Rank(rank, _)) => {
+                    ws.write_number_with_format(r, k, rank as f64, &rank_format)?;
+                }
+                (Kind::Percent, Cell::Number(x)) => {
+                    ws.write_number_with_format(r, k, x / 100.0, &st.percent)?;
+                }
+                (_, Cell::Number(x)) => {
+                    ws.write_number_with_format(r, k, x, &st.points)?;
+                }
+                (Kind::Grade, Cell::Text(t)) => {
+                    ws.write_string_with_format(r, k, t, &grade_formats[row.grade_band])?;
+                }
+                (Kind::Code, Cell::Text(t)) => {
+                    ws.write_string_with_format(r, k, t, &st.text)?;
+                }
+                (_, Cell::Text(t)) => {
+                    ws.write_string_with_format(r, k, t, &st.wrap)?;
+                    wrapped.push((k, t));
+                }
+            }
         }
-        ws.write_number_with_format(r, b, row.bonus, &st.points)?;
-        ws.write_number_with_format(r, b + 1, row.penalty, &st.points)?;
-        ws.write_number_with_format(r, b + 2, row.total, &st.points)?;
-        ws.write_number_with_format(r, b + 3, row.index / 100.0, &st.percent)?;
-        ws.write_string_with_format(r, b + 4, &row.grade, &grade_formats[row.grade_band])?;
-        ws.write_string_with_format(r, b + 5, &row.notes, &st.wrap)?;
-        heights.push(fit_row(
-            ws,
-            r,
-            &widths,
-            &[(2, &row.name), (3, &row.bloc), (last_col, &row.notes)],
-        )?);
+        heights.push(fit_row(ws, r, &widths, &wrapped)?);
     }
 
     // Legend of the abbreviated headers, then the signature block.
@@ -235,7 +227,7 @@ fn index_chart(
     let mut chart = Chart::new_bar();
     chart
         .add_series()
-        .set_name(lang.pick("Chỉ số CCHC (%)", "PAR Index (%)"))
+        .set_name(Header::Index.text(lang))
         .set_categories((sheet, first, 2, last, 2))
         .set_values((sheet, first, index_col, last, index_col))
         .set_points(&points)

@@ -4,21 +4,21 @@
 use rust_xlsxwriter::{Worksheet, XlsxError};
 
 use super::{base, fit_row, page_footer, Styles};
-use crate::report::view::{self};
+use crate::report::view::{self, Header};
 use crate::report::Run;
 use crate::support::numfmt::round_half_away;
 
 pub(super) fn detail_sheet(ws: &mut Worksheet, run: &Run, st: &Styles) -> Result<(), XlsxError> {
     let lang = run.lang;
     let headers = [
-        lang.pick("Mã đơn vị", "Unit code"),
-        lang.pick("Tên đơn vị", "Unit name"),
-        lang.pick("Mã tiêu chí", "Criterion"),
-        lang.pick("Tên tiêu chí", "Criterion name"),
+        Header::UnitCode.text(lang),
+        Header::Unit.text(lang),
+        Header::CriterionId.text(lang),
+        Header::CriterionName.text(lang),
         lang.pick("Giá trị", "Value"),
-        lang.pick("Điểm", "Points"),
-        lang.pick("Điểm tối đa", "Max"),
-        lang.pick("Ghi chú", "Notes"),
+        Header::Points.text(lang),
+        Header::Max.text(lang),
+        Header::Notes.text(lang),
         lang.pick("Nguồn", "Source"),
     ];
     for (c, w) in [12, 30, 10, 60, 12, 8, 10, 24, 40].into_iter().enumerate() {
@@ -102,7 +102,12 @@ pub(super) fn detail_sheet(ws: &mut Worksheet, run: &Run, st: &Styles) -> Result
     Ok(())
 }
 
-pub(super) fn method_sheet(ws: &mut Worksheet, run: &Run, st: &Styles) -> Result<(), XlsxError> {
+pub(super) fn method_sheet(
+    ws: &mut Worksheet,
+    run: &Run,
+    method: &[view::MethodLine],
+    st: &Styles,
+) -> Result<(), XlsxError> {
     let lang = run.lang;
     ws.merge_range(
         0,
@@ -116,9 +121,9 @@ pub(super) fn method_sheet(ws: &mut Worksheet, run: &Run, st: &Styles) -> Result
     ws.set_column_width(1, 110)?;
     let mut r = 2u32;
     let mut previous = String::new();
-    for l in view::method(run) {
+    for l in method {
         // A new criteria set starts after a blank row.
-        if l.label == lang.pick("Bộ tiêu chí", "Criteria set") && r > 2 {
+        if l.starts_set && r > 2 {
             r += 1;
         }
         // A label repeated on consecutive lines is written once.
@@ -134,7 +139,7 @@ pub(super) fn method_sheet(ws: &mut Worksheet, run: &Run, st: &Styles) -> Result
         // wide as that '0', so the width is given without the slack `fit_row` allows proportional
         // text (an estimate of 120 characters a line printed two input rows over each other).
         fit_row(ws, r, &[24.0, 110.0 / 1.15], &[(1, &l.text)])?;
-        previous = l.label;
+        previous = l.label.clone();
         r += 1;
     }
     ws.set_landscape();

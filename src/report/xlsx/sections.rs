@@ -5,7 +5,7 @@
 use rust_xlsxwriter::{Chart, ChartFont, ChartFormat, ChartSolidFill, Color, Worksheet, XlsxError};
 
 use super::{fit_row, page_footer, percent_axes, set_widths, Styles, FONT};
-use crate::report::view::{self};
+use crate::report::view::{self, Header};
 use crate::support::i18n::Lang;
 use crate::support::numfmt::round_half_away;
 
@@ -69,16 +69,16 @@ pub(super) fn year_sheet(
     ws.merge_range(r, 0, r, last_col, &line, &st.subtitle)?;
     r += 2;
     let heads = [
-        lang.pick("Mã", "Code"),
-        lang.pick("Tên đơn vị", "Unit"),
-        lang.pick("So sánh", "Comparison"),
+        Header::Code.text(lang),
+        Header::Unit.text(lang),
+        Header::Comparison.text(lang),
         lang.pick("Chỉ số năm nay (%)", "Index this year (%)"),
         &format!("{} {} (%)", lang.pick("Chỉ số", "Index"), y.year),
-        lang.pick("Thay đổi", "Change"),
-        lang.pick("Hạng", "Rank"),
-        &format!("{} {}", lang.pick("Hạng", "Rank"), y.year),
-        lang.pick("Thứ hạng", "Rank change"),
-        lang.pick("Xếp loại", "Grade"),
+        Header::Change.text(lang),
+        Header::Rank.text(lang),
+        &format!("{} {}", Header::Rank.text(lang), y.year),
+        Header::RankChange.text(lang),
+        Header::Grade.text(lang),
     ];
     for (k, h) in heads.iter().enumerate() {
         ws.write_string_with_format(r, k as u16, *h, &st.header)?;
@@ -132,10 +132,10 @@ pub(super) fn year_sheet(
     // Grade counts now and last year (last year's index graded on this year's bands).
     r += 2;
     for (k, h) in [
-        lang.pick("Xếp loại", "Grade"),
-        lang.pick("Năm nay", "This year"),
+        Header::Grade.text(lang),
+        Header::ThisYear.text(lang),
         y.year.as_str(),
-        lang.pick("Thay đổi", "Change"),
+        Header::Change.text(lang),
     ]
     .iter()
     .enumerate()
@@ -171,7 +171,7 @@ pub(super) fn year_sheet(
             );
         chart
             .add_series()
-            .set_name(lang.pick("Năm nay", "This year"))
+            .set_name(Header::ThisYear.text(lang))
             .set_categories((sheet, first, 1, last, 1))
             .set_values((sheet, first, 3, last, 3))
             .set_format(
@@ -247,17 +247,17 @@ pub(super) fn uncertainty_sheet(
     ws.set_row_height(1, 45)?;
     let h = 3u32;
     let heads = [
-        lang.pick("Hạng", "Rank"),
-        lang.pick("Mã", "Code"),
-        lang.pick("Tên đơn vị", "Unit"),
-        lang.pick("Hạng trung vị", "Median rank"),
+        Header::Rank.text(lang),
+        Header::Code.text(lang),
+        Header::Unit.text(lang),
+        Header::MedianRank.text(lang),
         lang.pick("Hạng (5%)", "Rank (5%)"),
         lang.pick("Hạng (95%)", "Rank (95%)"),
         lang.pick("Độ rộng khoảng", "Interval width"),
-        lang.pick("Xác suất đứng đầu", "P(first)"),
-        lang.pick("Xếp loại", "Grade"),
-        lang.pick("Xác suất giữ xếp loại", "P(grade)"),
-        lang.pick("Ghi chú", "Note"),
+        Header::PFirst.text(lang),
+        Header::Grade.text(lang),
+        Header::PGrade.text(lang),
+        Header::Notes.text(lang),
     ];
     for (k, x) in heads.iter().enumerate() {
         ws.write_string_with_format(h, k as u16, *x, &st.header)?;
@@ -302,7 +302,7 @@ pub(super) fn uncertainty_sheet(
             .set_format(ChartFormat::new().set_no_fill().set_no_border());
         chart
             .add_series()
-            .set_name(lang.pick("Khoảng hạng 90%", "90% rank interval"))
+            .set_name(Header::Interval.text(lang))
             .set_categories((sheet, first, 2, last, 2))
             .set_values((sheet, first, 6, last, 6))
             .set_format(
@@ -380,13 +380,13 @@ pub(super) fn award_sheet(
     // inside it (a header per list could not be repeated: a sheet repeats one band of rows).
     let header = 4u32;
     let heads = [
-        lang.pick("Phạm vi", "Scope"),
-        lang.pick("Hạng", "Rank"),
-        lang.pick("Mã", "Code"),
-        lang.pick("Tên đơn vị", "Unit"),
-        lang.pick("Chỉ số CCHC (%)", "PAR Index (%)"),
+        Header::Scope.text(lang),
+        Header::Rank.text(lang),
+        Header::Code.text(lang),
+        Header::Unit.text(lang),
+        Header::Index.text(lang),
         lang.pick("Quyết định", "Decision"),
-        lang.pick("Lý do", "Reason"),
+        Header::Reason.text(lang),
     ];
     for (k, h) in heads.iter().enumerate() {
         ws.write_string_with_format(header, k as u16, *h, &st.header)?;
@@ -531,19 +531,12 @@ pub(super) fn appraisal_sheet(
         };
     match part {
         AppraisalPart::Units => {
-            ws.merge_range(
-                r,
-                0,
-                r,
-                1,
-                lang.pick("Bộ tiêu chí", "Criteria set"),
-                &st.header,
-            )?;
+            ws.merge_range(r, 0, r, 1, Header::CriteriaSet.text(lang), &st.header)?;
             for (k, h) in [
-                lang.pick("Số đơn vị", "Units"),
+                Header::Units.text(lang),
                 lang.pick("Tự đánh giá bình quân", "Mean self-assessed"),
                 lang.pick("Thẩm định bình quân", "Mean appraised"),
-                lang.pick("Chênh lệch", "Difference"),
+                Header::Difference.text(lang),
             ]
             .iter()
             .enumerate()
@@ -569,13 +562,13 @@ pub(super) fn appraisal_sheet(
                     "By unit (largest gap first)",
                 ),
                 &[
-                    lang.pick("Mã", "Code"),
-                    lang.pick("Tên đơn vị", "Unit"),
+                    Header::Code.text(lang),
+                    Header::Unit.text(lang),
                     lang.pick("Loại", "Type"),
-                    lang.pick("Tự đánh giá", "Self-assessed"),
-                    lang.pick("Thẩm định", "Appraised"),
-                    lang.pick("Chênh lệch", "Difference"),
-                    lang.pick("Số tiêu chí điều chỉnh", "Criteria adjusted"),
+                    Header::SelfAssessed.text(lang),
+                    Header::Appraised.text(lang),
+                    Header::Difference.text(lang),
+                    Header::Adjusted.text(lang),
                 ],
             )?;
             for g in &a.units {
@@ -599,13 +592,13 @@ pub(super) fn appraisal_sheet(
                     "By criterion (cut most often first)",
                 ),
                 &[
-                    lang.pick("Mã tiêu chí", "Criterion"),
-                    lang.pick("Tên tiêu chí", "Name"),
-                    lang.pick("Bộ tiêu chí", "Criteria set"),
-                    lang.pick("Số đơn vị", "Units"),
+                    Header::CriterionId.text(lang),
+                    Header::CriterionName.text(lang),
+                    Header::CriteriaSet.text(lang),
+                    Header::Units.text(lang),
                     lang.pick("Số đơn vị bị điều chỉnh", "Units adjusted"),
                     lang.pick("Số đơn vị bị trừ", "Units cut"),
-                    lang.pick("Điểm trừ bình quân", "Mean cut"),
+                    Header::MeanCut.text(lang),
                 ],
             )?;
             for g in &a.criteria {
@@ -630,10 +623,10 @@ pub(super) fn appraisal_sheet(
                     a.unexplained.len()
                 ),
                 &[
-                    lang.pick("Mã", "Code"),
-                    lang.pick("Tên tiêu chí", "Criterion"),
-                    lang.pick("Mã tiêu chí", "Criterion id"),
-                    lang.pick("Chênh lệch", "Difference"),
+                    Header::Code.text(lang),
+                    Header::CriterionName.text(lang),
+                    Header::CriterionId.text(lang),
+                    Header::Difference.text(lang),
                     lang.pick("Ô dữ liệu thẩm định", "Appraised cell"),
                 ],
             )?;
