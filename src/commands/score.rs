@@ -668,6 +668,16 @@ fn write(a: &Job, run: &Run, rv: &report::view::ReportView) -> Result<Vec<String
     if run.uncertainty.is_some() {
         files.push((a.out.join(UNCERTAINTY), report::csv::uncertainty(run)));
     }
+    if let Some(spec) = &run.report.decision {
+        let docx = report::docx::decision(run, rv, spec).map_err(|e| {
+            Error::Other(crate::tr!(
+                "không tạo được {}: {e}",
+                "cannot build {}: {e}",
+                report::docx::FILE
+            ))
+        })?;
+        files.push((a.out.join(report::docx::FILE), docx));
+    }
     let written: Vec<String> = files.iter().map(|(p, _)| p.display().to_string()).collect();
     if let Some(dir) = &a.scorecards {
         files.extend(

@@ -37,6 +37,7 @@ const KEYS: crate::input::criteria::keys::Schema = &[
             "awards",
             "uncertainty",
             "report",
+            "decision",
         ],
     ),
     ("data", &["file", "sheet", "rates"]),
@@ -86,7 +87,25 @@ const KEYS: crate::input::criteria::keys::Schema = &[
         ],
     ),
     ("report.signature", &["lines", "name"]),
+    (
+        "decision",
+        &[
+            "governing",
+            "issuer",
+            "number",
+            "authority",
+            "summary",
+            "bases",
+            "articles",
+            "recipients",
+            "signature",
+        ],
+    ),
+    ("decision.signature", &["lines", "name"]),
 ];
+
+/// The placeholders the texts of `[decision]` may use.
+pub const DECISION_PLACEHOLDERS: [&str; 3] = ["year", "units", "number"];
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -108,6 +127,26 @@ struct RawRun {
     awards: Option<S<String>>,
     uncertainty: Option<RawUncertainty>,
     report: Option<RawReport>,
+    decision: Option<RawDecision>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDecision {
+    #[serde(default)]
+    governing: Vec<String>,
+    #[serde(default)]
+    issuer: Vec<String>,
+    number: Option<String>,
+    authority: Option<String>,
+    summary: Option<S<String>>,
+    #[serde(default)]
+    bases: Vec<S<String>>,
+    #[serde(default)]
+    articles: Vec<S<String>>,
+    #[serde(default)]
+    recipients: Vec<String>,
+    signature: Option<RawSignature>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -270,6 +309,31 @@ pub struct ReportSpec {
     /// The document date; also the workbook's creation time, so outputs are reproducible.
     pub date: Option<DocDate>,
     /// Lines above the signature ("KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC") and the signer's name.
+    pub signature_lines: Vec<String>,
+    pub signer: Option<String>,
+    /// The draft Decision (`quyet-dinh.docx`), when the run file has a `[decision]` section.
+    pub decision: Option<DecisionSpec>,
+}
+
+/// The run file's `[decision]`: the texts of the draft Decision that publishes the results. Every
+/// list left empty takes the default text of the document's language (`report::docx`); texts may
+/// use the placeholders `{year}`, `{units}` and `{number}`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DecisionSpec {
+    /// The governing body, upper case, regular ("UBND TỈNH …" above a department); often none.
+    pub governing: Vec<String>,
+    /// The issuing body, upper case, bold ("ỦY BAN NHÂN DÂN", "TỈNH SÔNG HỒNG"); the `[report]`
+    /// issuer's first line when absent.
+    pub issuer: Vec<String>,
+    /// "15/QĐ-UBND"; the number is left blank to fill when absent.
+    pub number: Option<String>,
+    /// The authority that decides, above the legal bases ("ỦY BAN NHÂN DÂN TỈNH SÔNG HỒNG").
+    pub authority: Option<String>,
+    /// The summary line (trích yếu).
+    pub summary: Option<String>,
+    pub bases: Vec<String>,
+    pub articles: Vec<String>,
+    pub recipients: Vec<String>,
     pub signature_lines: Vec<String>,
     pub signer: Option<String>,
 }
@@ -756,13 +820,65 @@ pub fn parse(path: &Path, text: &str) -> Result<RunFile> {
             date,
             signature_lines: sig.lines,
             signer: sig.name,
+            decision: None,
         };
+    }
+    if let Some(d) = raw.decision {
+        // A placeholder people would misspell (`{nam}`) must not print as written.
+        let texts = d.summary.iter().chain(&d.bases).chain(&d.articles);
+        for t in texts {
+            for word in placeholders(t.get_ref()) {
+                if !DECISION_PLACEHOLDERS.contains(&word) {
+                    let known = DECISION_PLACEHOLDERS.map(|w| format!("{{{w}}}")).join(", ");
+                    diags.push(src.diag(
+                        t.span(),
+                        crate::tr!(
+                            "`{{{word}}}` không phải chỗ thay thế được; dùng {known}",
+                            "`{{{word}}}` is not a placeholder; use {known}"
+                        ),
+                    ));
+                }
+            }
+        }
+        let sig = d.signature.unwrap_or(RawSignature {
+            lines: Vec::new(),
+            name: None,
+        });
+        run.report.decision = Some(DecisionSpec {
+            governing: d.governing,
+            issuer: d.issuer,
+            number: d.number,
+            authority: d.authority,
+            summary: d.summary.map(S::into_inner),
+            bases: d.bases.into_iter().map(S::into_inner).collect(),
+            articles: d.articles.into_iter().map(S::into_inner).collect(),
+            recipients: d.recipients,
+            signature_lines: sig.lines,
+            signer: sig.name,
+        });
     }
     if diags.is_empty() {
         Ok(run)
     } else {
         Err(Error::Config(diags))
     }
+}
+
+/// The `{word}`s of a text.
+pub fn placeholders(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        let after = &rest[open + 1..];
+        match after.find('}') {
+            Some(close) => {
+                out.push(&after[..close]);
+                rest = &after[close + 1..];
+            }
+            None => break,
+        }
+    }
+    out
 }
 
 fn bad_word(src: &Source, v: &S<String>, got: &str, allowed: &[&str]) -> Diagnostic {

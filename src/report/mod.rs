@@ -9,6 +9,7 @@
 //! and removes them, and no output may land on an input.
 
 pub mod csv;
+pub mod docx;
 pub mod html;
 pub mod svg;
 pub mod template;
