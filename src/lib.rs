@@ -45,6 +45,17 @@ pub fn run(cli: Cli) -> Result<()> {
             i18n::set(a.lang.unwrap_or_default());
             commands::score::run(&a)
         }
+        Command::Decision(d) => {
+            let a = cli::ScoreArgs {
+                run: Some(d.run),
+                lang,
+                quiet: d.quiet,
+                decision_only: Some(d.out.unwrap_or_default()),
+                ..Default::default()
+            };
+            i18n::set(a.lang.unwrap_or_default());
+            commands::score::run(&a)
+        }
         Command::Template(mut a) => {
             a.lang = lang;
             i18n::set(a.lang.unwrap_or_default());

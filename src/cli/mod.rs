@@ -160,6 +160,13 @@ pub enum Command {
         after_help = "Examples:\n  parindex template sample-data/danh-gia-2025.toml --out mau-nhap-lieu.xlsx\n  parindex template --criteria criteria/xa-2025.toml --units sample-data/units.csv --self --out tu-danh-gia.xlsx\n  parindex template sample-data/danh-gia-2025.toml --appraisal --out tham-dinh.xlsx\n\nA filled template is read by `parindex score --data FILE.xlsx` with no mapping and no flags: every\ndata sheet is read. Rates are entered as percentages (98,5) or in cells formatted as %; KAD or N/A\nmarks a criterion that does not apply."
     )]
     Template(TemplateArgs),
+    /// Write the draft Decision that publishes the results (quyet-dinh.docx), to Decree 30 form,
+    /// with one annex per ranking group: the run is scored as `score` does, only the Decision is
+    /// written.
+    #[command(
+        after_help = "The texts come from the run file's [decision] section (issuer, number, bases, articles,\nrecipients, signature), each with a default; `score` writes the same file when the section is there.\n\nExamples:\n  parindex decision sample-data/danh-gia-2025.toml\n  parindex decision sample-data/danh-gia-2025.toml --lang en --out quyet-dinh-en.docx"
+    )]
+    Decision(DecisionArgs),
     /// Turn dossier records (one row per hồ sơ) into a per-unit indicator table for `score`.
     #[command(
         after_help = "Definitions (docs/derive.md): received in the period; resolved = finished by --as-of; on time = finished on or before the due date; an open dossier past its due date counts as late:\n  on_time_rate = resolved_on_time / (resolved + pending_overdue) × 100\n\nOn a terminal, a bar shows the records read, records per second and the time left.\n\nExamples:\n  parindex derive sample-data/2025/ho-so-2025.csv --period 2025 --map sample-data/ban-do-ho-so.toml \\\n      --units sample-data/units.csv --out chi-so-ho-so.csv\n  parindex derive sample-data/2025/ho-so-2025.csv --from 1/7/2025 --to 31/12/2025 --as-of 15/1/2026 \\\n      --map sample-data/ban-do-ho-so.toml --units sample-data/units.csv --out chi-so-6-thang.parquet"
@@ -177,6 +184,19 @@ pub enum Command {
 }
 
 #[derive(Debug, clap::Args)]
+pub struct DecisionArgs {
+    /// Run file (TOML): what `score` reads, and the [decision] section.
+    #[arg(value_name = "RUN.toml")]
+    pub run: PathBuf,
+    /// The file to write (default: quyet-dinh.docx in the run file's output folder).
+    #[arg(long, value_name = "FILE.docx")]
+    pub out: Option<PathBuf>,
+    /// Print only the summary line.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Default, clap::Args)]
 pub struct ScoreArgs {
     /// Run file (TOML) naming criteria, units, data, output folder, language and the report's
     /// title block; paths in it are relative to it. Flags given as well override it (a list
@@ -245,6 +265,9 @@ pub struct ScoreArgs {
     /// Print only the summary line.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Write only the draft Decision, to this file (`parindex decision`).
+    #[arg(skip)]
+    pub decision_only: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]

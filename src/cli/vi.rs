@@ -28,6 +28,11 @@ const COMMANDS: &[(&str, &str, &str)] = &[
         "Ví dụ:\n  parindex template sample-data/danh-gia-2025.toml --out mau-nhap-lieu.xlsx\n  parindex template --criteria criteria/xa-2025.toml --units sample-data/units.csv --self --out tu-danh-gia.xlsx\n  parindex template sample-data/danh-gia-2025.toml --appraisal --out tham-dinh.xlsx\n\nSổ đã điền được `parindex score --data TỆP.xlsx` đọc thẳng, không cần bảng ánh xạ hay tham số: mọi\ntrang dữ liệu đều được đọc. Tỷ lệ nhập dạng phần trăm (98,5) hoặc trong ô định dạng %; KAD hoặc N/A\nđánh dấu tiêu chí không áp dụng.",
     ),
     (
+        "decision",
+        "Ghi dự thảo Quyết định công bố kết quả (quyet-dinh.docx) theo thể thức Nghị định 30, mỗi nhóm xếp hạng một phụ lục: lần chạy được chấm như `score`, chỉ ghi Quyết định",
+        "Nội dung lấy từ mục [decision] của tệp lần chạy (cơ quan ban hành, số, căn cứ, các điều, nơi nhận, chữ ký),\nmỗi mục có nội dung mặc định; `score` cũng ghi tệp này khi tệp lần chạy có mục đó.\n\nVí dụ:\n  parindex decision sample-data/danh-gia-2025.toml\n  parindex decision sample-data/danh-gia-2025.toml --lang en --out quyet-dinh-en.docx",
+    ),
+    (
         "derive",
         "Tính bảng chỉ số theo đơn vị từ dữ liệu hồ sơ (mỗi dòng một hồ sơ) để dùng cho `score`",
         "Định nghĩa (docs/derive.md): hồ sơ tiếp nhận trong kỳ; đã giải quyết = xong trước --as-of; đúng hạn = xong\ntrước hoặc đúng ngày hẹn trả; hồ sơ chưa xong đã quá hạn tính là trễ hạn:\n  on_time_rate = resolved_on_time / (resolved + pending_overdue) × 100\n\nTrên màn hình, thanh tiến trình cho biết số hồ sơ đã đọc, số hồ sơ mỗi giây và thời gian còn lại.\n\nVí dụ:\n  parindex derive sample-data/2025/ho-so-2025.csv --period 2025 --map sample-data/ban-do-ho-so.toml \\\n      --units sample-data/units.csv --out chi-so-ho-so.csv\n  parindex derive sample-data/2025/ho-so-2025.csv --from 1/7/2025 --to 31/12/2025 --as-of 15/1/2026 \\\n      --map sample-data/ban-do-ho-so.toml --units sample-data/units.csv --out chi-so-6-thang.parquet",
@@ -68,6 +73,9 @@ const ARGS: &[(&str, &str, &str)] = &[
     ("template", "out", "Sổ Excel sẽ ghi (mặc định: mau-nhap-lieu.xlsx trong thư mục kết quả của tệp lần chạy)"),
     ("template", "self_assessment", "Mẫu tự đánh giá của đơn vị: không có cột điều tra xã hội học, có cột tài liệu kiểm chứng"),
     ("template", "appraisal", "Mẫu thẩm định: thêm cột lý do sau mỗi chỉ số"),
+    ("decision", "run", "Tệp lần chạy (TOML): những gì `score` đọc, và mục [decision]"),
+    ("decision", "out", "Tệp sẽ ghi (mặc định: quyet-dinh.docx trong thư mục kết quả của tệp lần chạy)"),
+    ("decision", "quiet", "Chỉ in dòng tóm tắt"),
     ("derive", "files", "Tệp dữ liệu hồ sơ (CSV hoặc Parquet); nhiều tệp là một bộ dữ liệu"),
     ("derive", "period", "Năm của các hồ sơ tiếp nhận được tính"),
     ("derive", "from", "Ngày đầu kỳ (thay --period)"),

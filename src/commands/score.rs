@@ -73,6 +73,8 @@ pub struct Job {
     pub report: ReportSpec,
     /// The run file and its SHA-256, for the method statement.
     pub run_file: Option<(String, String)>,
+    /// `parindex decision`: write only the draft Decision, to this file.
+    pub decision_only: Option<PathBuf>,
 }
 
 impl Job {
@@ -185,13 +187,26 @@ impl Job {
                 u
             },
             declared: a.run.is_some().then(|| rf.clone()),
+            decision_only: a.decision_only.as_ref().map(|p| {
+                if p.as_os_str().is_empty() {
+                    out.join(report::docx::FILE)
+                } else {
+                    p.clone()
+                }
+            }),
             map: a.map.clone().or(rf.map),
             out,
             scorecards: a.scorecards.clone().or(rf.scorecards),
             locale: a.locale.or(rf.locale).unwrap_or_default(),
             lang: a.lang.or(rf.lang).unwrap_or_default(),
             quiet: a.quiet,
-            report: rf.report,
+            report: ReportSpec {
+                // `parindex decision` writes one with the default texts when the run file has
+                // no [decision] section.
+                decision: (rf.report.decision.clone())
+                    .or_else(|| a.decision_only.is_some().then(Default::default)),
+                ..rf.report
+            },
             run_file,
         })
     }
@@ -241,7 +256,8 @@ fn execute(job: &Job) -> Result<()> {
         report: &job.report,
     };
     // What every document shows, built once; the scorecards only when some document has them.
-    let cards = job.scorecards.is_some() || report::html::cards_in_report(&run);
+    let cards = job.decision_only.is_none()
+        && (job.scorecards.is_some() || report::html::cards_in_report(&run));
     let view = report::view::build(&run, cards);
     let written = write(job, &run, &view)?;
     let notes: Vec<String> = prepared.notes.iter().cloned().chain(more_notes).collect();
@@ -301,6 +317,8 @@ fn prepare(a: &Job) -> Result<Prepared> {
     outputs.push(a.out.join(COMPARISON));
     outputs.push(a.out.join(AWARDS));
     outputs.push(a.out.join(UNCERTAINTY));
+    outputs.push(a.out.join(report::docx::FILE));
+    outputs.extend(a.decision_only.clone());
     report::guard_outputs(&outputs, &inputs)?;
     if let Some(dir) = &a.scorecards {
         report::guard_folder(dir, &inputs)?;
@@ -635,6 +653,19 @@ struct Computed {
 /// Build every document of the run and write them as one unit; returns the names written
 /// (the scorecards folder is told separately).
 fn write(a: &Job, run: &Run, rv: &report::view::ReportView) -> Result<Vec<String>> {
+    let decision = |spec| {
+        report::docx::decision(run, rv, spec).map_err(|e| {
+            Error::Other(crate::tr!(
+                "không tạo được {}: {e}",
+                "cannot build {}: {e}",
+                report::docx::FILE
+            ))
+        })
+    };
+    if let (Some(path), Some(spec)) = (&a.decision_only, &run.report.decision) {
+        report::write_all(&[(path.clone(), decision(spec)?)])?;
+        return Ok(vec![path.display().to_string()]);
+    }
     let outputs: Vec<PathBuf> = OUTPUTS.iter().map(|o| a.out.join(o)).collect();
     // The workbook and the text outputs are independent: build them on two threads.
     let (xlsx, mut files) = std::thread::scope(|sc| {
@@ -669,14 +700,7 @@ fn write(a: &Job, run: &Run, rv: &report::view::ReportView) -> Result<Vec<String
         files.push((a.out.join(UNCERTAINTY), report::csv::uncertainty(run)));
     }
     if let Some(spec) = &run.report.decision {
-        let docx = report::docx::decision(run, rv, spec).map_err(|e| {
-            Error::Other(crate::tr!(
-                "không tạo được {}: {e}",
-                "cannot build {}: {e}",
-                report::docx::FILE
-            ))
-        })?;
-        files.push((a.out.join(report::docx::FILE), docx));
+        files.push((a.out.join(report::docx::FILE), decision(spec)?));
     }
     let written: Vec<String> = files.iter().map(|(p, _)| p.display().to_string()).collect();
     if let Some(dir) = &a.scorecards {

@@ -261,7 +261,7 @@ impl DocDate {
         })
     }
 
-    /// "Sông Hồng, ngày 15 tháng 01 năm 2026" / "Sông Hồng, 15 January 2026".
+    /// "Sông Hồng, ngày 15 tháng 01 năm 2026" / "Sông Hồng, 15 January 2026"; "ngày 05 tháng 3".
     pub fn with_place(&self, place: Option<&str>, lang: Lang) -> String {
         const MONTHS: [&str; 12] = [
             "January",
@@ -278,8 +278,14 @@ impl DocDate {
             "December",
         ];
         let date = match lang {
-            Lang::Vi => format!(
+            // Decree 30/2020: a day below 10 and the months 1 and 2 take a leading zero
+            // ("ngày 05 tháng 02", "ngày 15 tháng 3").
+            Lang::Vi if self.month <= 2 => format!(
                 "ngày {:02} tháng {:02} năm {}",
+                self.day, self.month, self.year
+            ),
+            Lang::Vi => format!(
+                "ngày {:02} tháng {} năm {}",
                 self.day, self.month, self.year
             ),
             Lang::En => format!(
@@ -950,6 +956,26 @@ mod tests {
             KEYS,
             &["data", "self", "uncertainty.survey"],
         );
+    }
+
+    /// Decree 30/2020: a leading zero on days below 10 and on the months 1 and 2 only.
+    #[test]
+    fn document_dates_follow_decree_30() {
+        let d = |s: &str| {
+            DocDate::parse(s)
+                .unwrap()
+                .with_place(Some("Sông Hồng"), Lang::Vi)
+        };
+        assert_eq!(d("2026-01-15"), "Sông Hồng, ngày 15 tháng 01 năm 2026");
+        assert_eq!(d("2026-02-05"), "Sông Hồng, ngày 05 tháng 02 năm 2026");
+        assert_eq!(d("2026-03-05"), "Sông Hồng, ngày 05 tháng 3 năm 2026");
+        assert_eq!(d("2026-12-20"), "Sông Hồng, ngày 20 tháng 12 năm 2026");
+    }
+
+    #[test]
+    fn placeholders_are_the_braced_words() {
+        assert_eq!(placeholders("năm {year} của {units} {x"), ["year", "units"]);
+        assert!(placeholders("no braces").is_empty());
     }
 
     #[test]
