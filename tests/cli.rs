@@ -1217,6 +1217,9 @@ mod help;
 #[path = "cli/records.rs"]
 mod records;
 
+#[path = "cli/decision.rs"]
+mod decision;
+
 /// derive's own CSV reader against polars' on generated messy files.
 #[path = "cli/derive_reader.rs"]
 mod derive_reader;

@@ -396,7 +396,7 @@ fn unit_names_cannot_inject_markup_into_the_report() {
 
 /// Is a printing client installed? Without it the test is skipped with a note, unless
 /// `PARINDEX_PRINT_TESTS=require`.
-fn have(tool: &str, package: &str) -> bool {
+pub(crate) fn have(tool: &str, package: &str) -> bool {
     // Installed = it starts (pdftotext has no --version that exits 0).
     let found = Command::new(tool).arg("-v").output().is_ok();
     if !found {
@@ -420,7 +420,7 @@ const VIETNAMESE: &str =
 /// (Debian's `fonts-liberation`) lacks most of them, and fontconfig fills them from DejaVu with
 /// other widths: lines wrap otherwise and the page counts these tests check change. So a wrong
 /// font fails (or skips) here, naming the package, rather than as a layout assertion.
-fn have_vietnamese_fonts() -> bool {
+pub(crate) fn have_vietnamese_fonts() -> bool {
     let out = |args: &[&str]| -> Option<String> {
         let o = Command::new(args[0]).args(&args[1..]).output().ok()?;
         o.status
@@ -456,7 +456,7 @@ fn have_vietnamese_fonts() -> bool {
 }
 
 /// The text of each page of a PDF.
-fn pdf_pages(pdf: &Path) -> Vec<String> {
+pub(crate) fn pdf_pages(pdf: &Path) -> Vec<String> {
     let o = Command::new("pdftotext")
         .arg(pdf)
         .arg("-")
