@@ -93,6 +93,7 @@ const KEYS: crate::input::criteria::keys::Schema = &[
             "governing",
             "issuer",
             "number",
+            "date",
             "authority",
             "summary",
             "bases",
@@ -138,6 +139,7 @@ struct RawDecision {
     #[serde(default)]
     issuer: Vec<String>,
     number: Option<String>,
+    date: Option<S<String>>,
     authority: Option<String>,
     summary: Option<S<String>>,
     #[serde(default)]
@@ -333,6 +335,8 @@ pub struct DecisionSpec {
     pub issuer: Vec<String>,
     /// "15/QĐ-UBND"; the number is left blank to fill when absent.
     pub number: Option<String>,
+    /// The date of signing; left blank to fill when absent.
+    pub date: Option<DocDate>,
     /// The authority that decides, above the legal bases ("ỦY BAN NHÂN DÂN TỈNH SÔNG HỒNG").
     pub authority: Option<String>,
     /// The summary line (trích yếu).
@@ -789,30 +793,35 @@ pub fn parse(path: &Path, text: &str) -> Result<RunFile> {
             }
         };
     }
+    // A document date, or its diagnostic.
+    let mut doc_date = |d: &S<String>| match DocDate::parse(d.get_ref()) {
+        Some(x) => Some(x),
+        None => {
+            diags.push(
+                src.diag(
+                    d.span(),
+                    crate::tr!(
+                        "`{}` không phải một ngày",
+                        "`{}` is not a date",
+                        d.get_ref()
+                    ),
+                )
+                .hint(crate::tr!(
+                    "viết 2026-01-15 hoặc 15/01/2026",
+                    "write 2026-01-15 or 15/01/2026"
+                )),
+            );
+            None
+        }
+    };
+    let report_date = raw
+        .report
+        .as_ref()
+        .and_then(|r| r.date.as_ref().and_then(&mut doc_date));
+    let decision_date =
+        (raw.decision.as_ref()).and_then(|d| d.date.as_ref().and_then(&mut doc_date));
     if let Some(r) = raw.report {
-        let date = r
-            .date
-            .as_ref()
-            .and_then(|d| match DocDate::parse(d.get_ref()) {
-                Some(x) => Some(x),
-                None => {
-                    diags.push(
-                        src.diag(
-                            d.span(),
-                            crate::tr!(
-                                "`{}` không phải một ngày",
-                                "`{}` is not a date",
-                                d.get_ref()
-                            ),
-                        )
-                        .hint(crate::tr!(
-                            "viết 2026-01-15 hoặc 15/01/2026",
-                            "write 2026-01-15 or 15/01/2026"
-                        )),
-                    );
-                    None
-                }
-            });
+        let date = report_date;
         run.scorecards = r.scorecards.as_ref().map(|s| resolve(base, s.get_ref()));
         let sig = r.signature.unwrap_or(RawSignature {
             lines: Vec::new(),
@@ -854,6 +863,7 @@ pub fn parse(path: &Path, text: &str) -> Result<RunFile> {
             governing: d.governing,
             issuer: d.issuer,
             number: d.number,
+            date: decision_date,
             authority: d.authority,
             summary: d.summary.map(S::into_inner),
             bases: d.bases.into_iter().map(S::into_inner).collect(),

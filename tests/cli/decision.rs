@@ -289,10 +289,16 @@ fn a_misspelt_key_or_placeholder_of_decision_is_refused_at_its_line() {
             "summary",
             "{year}",
         ),
+        ("date = \"30/02/2026\"\n", "date", "2026-01-15"),
     ] {
         let text = original.replace("[decision]\n", &format!("[decision]\n{added}"));
         std::fs::write(&file, &text).unwrap();
-        let line = text.lines().position(|l| l.starts_with(needle)).unwrap() + 1;
+        let line = (text.lines().enumerate())
+            .skip_while(|(_, l)| *l != "[decision]")
+            .find(|(_, l)| l.starts_with(needle))
+            .unwrap()
+            .0
+            + 1;
         let o = run_in(
             tmp.path(),
             &["score", "sample-data/danh-gia-2025.toml", "--out", "out"],
@@ -303,6 +309,32 @@ fn a_misspelt_key_or_placeholder_of_decision_is_refused_at_its_line() {
         assert!(o.stderr.contains(said), "{said} not in {o:?}");
     }
     assert!(!tmp.path().join("out").exists(), "nothing is written");
+
+    // A number and a date: the date line as Decree 30 writes it, the annexes naming both.
+    let text = original.replace(
+        "[decision]\n",
+        "[decision]\nnumber = \"15/QĐ-UBND\"\ndate = \"5/3/2026\"\n",
+    );
+    std::fs::write(&file, &text).unwrap();
+    ok(run_in(
+        tmp.path(),
+        &[
+            "decision",
+            "sample-data/danh-gia-2025.toml",
+            "--out",
+            "qd.docx",
+        ],
+    ));
+    let doc = part(&tmp.path().join("qd.docx"), "word/document.xml");
+    let p = props_of(&doc, "Sông Hồng, ngày 05 tháng 3 năm 2026");
+    assert!(p.contains("<w:i/>"), "{p}");
+    props_of(&doc, "Số: 15/QĐ-UBND");
+    assert_eq!(
+        doc.matches("(Kèm theo Quyết định số 15/QĐ-UBND ngày 05/03/2026)")
+            .count(),
+        5,
+        "each annex names the Decision"
+    );
 }
 
 #[test]

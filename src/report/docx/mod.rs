@@ -88,7 +88,7 @@ fn defaults(lang: Lang, run: &Run) -> Defaults {
             ],
             signature: ["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"],
             annex: "Phụ lục",
-            attached: "(Kèm theo Quyết định số {number} ngày     tháng     năm {doc_year})",
+            attached: "(Kèm theo Quyết định số {number} {date})",
             awards_title: "DANH SÁCH ĐƠN VỊ ĐƯỢC ĐỀ NGHỊ KHEN THƯỞNG",
             legend: "Ghi chú cột:",
             seq: "STT",
@@ -123,7 +123,7 @@ fn defaults(lang: Lang, run: &Run) -> Defaults {
             ],
             signature: ["ON BEHALF OF THE PEOPLE'S COMMITTEE", "CHAIR"],
             annex: "Annex",
-            attached: "(Attached to Decision No. {number} of ...... {doc_year})",
+            attached: "(Attached to Decision No. {number} of {date})",
             awards_title: "UNITS PROPOSED FOR AWARDS",
             legend: "Columns:",
             seq: "No.",
@@ -163,8 +163,16 @@ pub fn decision(
     let lang = run.lang;
     let d = defaults(lang, run);
     let year = run.criteria.first().map_or(0, |c| c.year);
-    let doc_year = run.report.date.map_or(year as i64 + 1, |dt| dt.year as i64);
+    let doc_year = (spec.date.or(run.report.date)).map_or(year as i64 + 1, |dt| dt.year as i64);
     let number = spec.number.clone().unwrap_or_else(|| d.number.to_string());
+    // The annexes name the Decision's date as 15/01/2026, or leave it to fill.
+    let signed = spec.date.map_or_else(
+        || fill_date(lang, doc_year),
+        |dt| match lang {
+            Lang::Vi => format!("ngày {:02}/{:02}/{}", dt.day, dt.month, dt.year),
+            Lang::En => format!("{:02}/{:02}/{}", dt.day, dt.month, dt.year),
+        },
+    );
     let fill = |text: &str| {
         text.replace("{year}", &year.to_string())
             .replace(
@@ -173,6 +181,7 @@ pub fn decision(
             )
             .replace("{number}", &number)
             .replace("{doc_year}", &doc_year.to_string())
+            .replace("{date}", &signed)
     };
     let issuer: Vec<String> = if spec.issuer.is_empty() {
         run.report.issuer.iter().take(1).cloned().collect()
@@ -194,10 +203,14 @@ pub fn decision(
     let mut motto = line(Para::center(), d.motto[0], Font::pt(12).bold());
     motto += &line(Para::center(), d.motto[1], BLOCK.bold());
     motto += &rule(right, 3100);
-    let date_line = run.report.place.as_deref().map_or_else(
-        || fill_date(lang, doc_year),
-        |p| format!("{p}, {}", fill_date(lang, doc_year)),
-    );
+    let place = run.report.place.as_deref();
+    let date_line = match spec.date {
+        Some(date) => date.with_place(place, lang),
+        None => match place {
+            Some(p) => format!("{p}, {}", fill_date(lang, doc_year)),
+            None => fill_date(lang, doc_year),
+        },
+    };
     body += &table(
         &[left, right],
         &[
