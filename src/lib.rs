@@ -56,6 +56,15 @@ pub fn run(cli: Cli) -> Result<()> {
             i18n::set(a.lang.unwrap_or_default());
             commands::score::run(&a)
         }
+        Command::Criteria { action } => {
+            let lang = lang.unwrap_or_default();
+            i18n::set(lang);
+            match action {
+                cli::CriteriaCommand::Diff { old, new, csv } => {
+                    commands::criteria::diff(&old, &new, csv.as_deref(), lang)
+                }
+            }
+        }
         Command::Template(mut a) => {
             a.lang = lang;
             i18n::set(a.lang.unwrap_or_default());

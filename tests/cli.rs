@@ -1220,6 +1220,9 @@ mod records;
 #[path = "cli/decision.rs"]
 mod decision;
 
+#[path = "cli/criteria_diff.rs"]
+mod criteria_diff;
+
 /// derive's own CSV reader against polars' on generated messy files.
 #[path = "cli/derive_reader.rs"]
 mod derive_reader;

@@ -1,9 +1,10 @@
 //! The analyses over a scored and ranked run, each returning facts the report words: the
 //! self-assessment against the appraisal (`appraisal`), last year across the mergers (`compare`),
-//! award proposals by stated rules (`awards`) and the ranking's uncertainty by Monte Carlo
-//! (`uncertainty`).
+//! award proposals by stated rules (`awards`), the ranking's uncertainty by Monte Carlo
+//! (`uncertainty`), and what changed between two criteria sets (`revision`).
 
 pub mod appraisal;
 pub mod awards;
 pub mod compare;
+pub mod revision;
 pub mod uncertainty;

@@ -167,6 +167,14 @@ pub enum Command {
         after_help = "The texts come from the run file's [decision] section (issuer, number, bases, articles,\nrecipients, signature), each with a default; `score` writes the same file when the section is there.\n\nExamples:\n  parindex decision sample-data/danh-gia-2025.toml\n  parindex decision sample-data/danh-gia-2025.toml --lang en --out quyet-dinh-en.docx"
     )]
     Decision(DecisionArgs),
+    /// Work with criteria files: `diff` two years' sets.
+    #[command(
+        after_help = "Examples:\n  parindex criteria diff criteria/xa-2024.toml criteria/xa-2025.toml"
+    )]
+    Criteria {
+        #[command(subcommand)]
+        action: CriteriaCommand,
+    },
     /// Turn dossier records (one row per hồ sơ) into a per-unit indicator table for `score`.
     #[command(
         after_help = "Definitions (docs/derive.md): received in the period; resolved = finished by --as-of; on time = finished on or before the due date; an open dossier past its due date counts as late:\n  on_time_rate = resolved_on_time / (resolved + pending_overdue) × 100\n\nOn a terminal, a bar shows the records read, records per second and the time left.\n\nExamples:\n  parindex derive sample-data/2025/ho-so-2025.csv --period 2025 --map sample-data/ban-do-ho-so.toml \\\n      --units sample-data/units.csv --out chi-so-ho-so.csv\n  parindex derive sample-data/2025/ho-so-2025.csv --from 1/7/2025 --to 31/12/2025 --as-of 15/1/2026 \\\n      --map sample-data/ban-do-ho-so.toml --units sample-data/units.csv --out chi-so-6-thang.parquet"
@@ -180,6 +188,26 @@ pub enum Command {
         /// The shell.
         #[arg(value_enum)]
         shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CriteriaCommand {
+    /// What changed between two criteria sets: criteria added, removed, renumbered, reworded,
+    /// maxima and rules changed, area weights, and how many points changed definition.
+    #[command(
+        after_help = "Criteria are paired by their text where it is nearly the same (a renumbered criterion is the\nsame criterion), then by number where the text was rewritten; the pairing is said on each line.\n\nExamples:\n  parindex criteria diff criteria/xa-2024.toml criteria/xa-2025.toml\n  parindex criteria diff criteria/so-2024.toml criteria/so-2025.toml --csv thay-doi.csv"
+    )]
+    Diff {
+        /// Last year's criteria file.
+        #[arg(value_name = "OLD.toml")]
+        old: PathBuf,
+        /// This year's criteria file.
+        #[arg(value_name = "NEW.toml")]
+        new: PathBuf,
+        /// Also write every criterion's pairing and changes as CSV.
+        #[arg(long, value_name = "FILE.csv")]
+        csv: Option<PathBuf>,
     },
 }
 

@@ -33,6 +33,16 @@ const COMMANDS: &[(&str, &str, &str)] = &[
         "Nội dung lấy từ mục [decision] của tệp lần chạy (cơ quan ban hành, số, căn cứ, các điều, nơi nhận, chữ ký),\nmỗi mục có nội dung mặc định; `score` cũng ghi tệp này khi tệp lần chạy có mục đó.\n\nVí dụ:\n  parindex decision sample-data/danh-gia-2025.toml\n  parindex decision sample-data/danh-gia-2025.toml --lang en --out quyet-dinh-en.docx",
     ),
     (
+        "criteria",
+        "Làm việc với tệp tiêu chí: `diff` so sánh bộ tiêu chí của hai năm",
+        "Ví dụ:\n  parindex criteria diff criteria/xa-2024.toml criteria/xa-2025.toml",
+    ),
+    (
+        "criteria diff",
+        "Những gì thay đổi giữa hai bộ tiêu chí: tiêu chí thêm, bỏ, đổi số thứ tự, đổi nội dung, đổi điểm tối đa và cách chấm, trọng số lĩnh vực, và bao nhiêu điểm thay đổi cách chấm",
+        "Tiêu chí được ghép theo nội dung khi gần như giống nhau (tiêu chí đổi số thứ tự vẫn là một tiêu chí),\nrồi theo số thứ tự khi nội dung đã viết lại; cách ghép được nói trên từng dòng.\n\nVí dụ:\n  parindex criteria diff criteria/xa-2024.toml criteria/xa-2025.toml\n  parindex criteria diff criteria/so-2024.toml criteria/so-2025.toml --csv thay-doi.csv",
+    ),
+    (
         "derive",
         "Tính bảng chỉ số theo đơn vị từ dữ liệu hồ sơ (mỗi dòng một hồ sơ) để dùng cho `score`",
         "Định nghĩa (docs/derive.md): hồ sơ tiếp nhận trong kỳ; đã giải quyết = xong trước --as-of; đúng hạn = xong\ntrước hoặc đúng ngày hẹn trả; hồ sơ chưa xong đã quá hạn tính là trễ hạn:\n  on_time_rate = resolved_on_time / (resolved + pending_overdue) × 100\n\nTrên màn hình, thanh tiến trình cho biết số hồ sơ đã đọc, số hồ sơ mỗi giây và thời gian còn lại.\n\nVí dụ:\n  parindex derive sample-data/2025/ho-so-2025.csv --period 2025 --map sample-data/ban-do-ho-so.toml \\\n      --units sample-data/units.csv --out chi-so-ho-so.csv\n  parindex derive sample-data/2025/ho-so-2025.csv --from 1/7/2025 --to 31/12/2025 --as-of 15/1/2026 \\\n      --map sample-data/ban-do-ho-so.toml --units sample-data/units.csv --out chi-so-6-thang.parquet",
@@ -76,6 +86,9 @@ const ARGS: &[(&str, &str, &str)] = &[
     ("decision", "run", "Tệp lần chạy (TOML): những gì `score` đọc, và mục [decision]"),
     ("decision", "out", "Tệp sẽ ghi (mặc định: quyet-dinh.docx trong thư mục kết quả của tệp lần chạy)"),
     ("decision", "quiet", "Chỉ in dòng tóm tắt"),
+    ("criteria diff", "old", "Tệp tiêu chí năm trước"),
+    ("criteria diff", "new", "Tệp tiêu chí năm nay"),
+    ("criteria diff", "csv", "Ghi thêm cách ghép và thay đổi của từng tiêu chí ra CSV"),
     ("derive", "files", "Tệp dữ liệu hồ sơ (CSV hoặc Parquet); nhiều tệp là một bộ dữ liệu"),
     ("derive", "period", "Năm của các hồ sơ tiếp nhận được tính"),
     ("derive", "from", "Ngày đầu kỳ (thay --period)"),
@@ -107,21 +120,27 @@ const HEADINGS: &[(&str, &str)] = &[
 
 /// The command with its help in Vietnamese.
 pub(super) fn localize(mut cmd: clap::Command) -> clap::Command {
+    // "criteria diff" names a subcommand of a subcommand.
+    fn within(
+        cmd: clap::Command,
+        path: &str,
+        f: &dyn Fn(clap::Command) -> clap::Command,
+    ) -> clap::Command {
+        match path.split_once(' ') {
+            _ if path.is_empty() => f(cmd),
+            Some((first, rest)) => cmd.mut_subcommand(first, |c| within(c, rest, f)),
+            None => cmd.mut_subcommand(path, f),
+        }
+    }
     for &(name, about, after) in COMMANDS {
-        let set = |c: clap::Command| c.about(about).long_about(None).after_help(after);
-        cmd = if name.is_empty() {
-            set(cmd)
-        } else {
-            cmd.mut_subcommand(name, set)
-        };
+        cmd = within(cmd, name, &|c| {
+            c.about(about).long_about(None).after_help(after)
+        });
     }
     for &(name, id, help) in ARGS {
-        let set = |a: clap::Arg| a.help(help).long_help(None);
-        cmd = if name.is_empty() {
-            cmd.mut_arg(id, set)
-        } else {
-            cmd.mut_subcommand(name, |c| c.mut_arg(id, set))
-        };
+        cmd = within(cmd, name, &|c| {
+            c.mut_arg(id, |a| a.help(help).long_help(None))
+        });
     }
     cmd
 }
@@ -232,6 +251,11 @@ mod tests {
         for s in cmd.get_subcommands() {
             names.push(s.get_name().to_string());
             args(s, s.get_name(), &mut wanted);
+            for t in s.get_subcommands() {
+                let name = format!("{} {}", s.get_name(), t.get_name());
+                args(t, &name, &mut wanted);
+                names.push(name);
+            }
         }
         let have: Vec<(String, String)> = super::ARGS
             .iter()

@@ -1,6 +1,7 @@
 //! One module per verb; each knows the order of its steps and nothing else.
 
 pub mod check;
+pub mod criteria;
 pub mod derive;
 pub mod score;
 pub mod supervise;
@@ -8,7 +9,7 @@ pub mod template;
 
 use std::path::PathBuf;
 
-use crate::input::criteria::{self, Criteria};
+use crate::input::criteria::Criteria;
 use crate::support::error::{Error, Result};
 
 /// Load several criteria files, reporting the problems of all of them together.
@@ -16,7 +17,7 @@ pub fn load_criteria(paths: &[PathBuf]) -> Result<Vec<Criteria>> {
     let mut out = Vec::new();
     let mut diags = Vec::new();
     for p in paths {
-        match criteria::load(p) {
+        match crate::input::criteria::load(p) {
             Ok(c) => out.push(c),
             Err(Error::Config(d)) => diags.extend(d),
             Err(e) => return Err(e),

@@ -55,6 +55,8 @@ pub struct Job {
     pub previous: Option<PathBuf>,
     pub lineage: Option<PathBuf>,
     pub previous_year: Option<i64>,
+    /// Last year's criteria files, compared with this year's (`analyses::revision`).
+    pub previous_criteria: Vec<PathBuf>,
     pub skip_approximate: bool,
     pub lineage_columns: crate::analyses::compare::LineageColumns,
     /// Award rules.
@@ -165,6 +167,7 @@ impl Job {
             previous: a.previous.clone().or(rf.previous.clone()),
             lineage: a.lineage.clone().or(rf.lineage.clone()),
             previous_year: rf.previous_year,
+            previous_criteria: rf.previous_criteria.clone(),
             skip_approximate: rf.skip_approximate,
             lineage_columns: rf.lineage_columns.clone(),
             awards: a.awards.clone().or(rf.awards.clone()),
@@ -250,6 +253,7 @@ fn execute(job: &Job) -> Result<()> {
         appraisal: appraisal.as_ref(),
         comparison: comparison.as_ref(),
         awards: prepared.rules.as_ref().zip(proposals.as_ref()),
+        revisions: &prepared.revisions,
         uncertainty: figures.as_ref(),
         lang: job.lang,
         inputs: prepared.inputs.clone(),
@@ -277,6 +281,8 @@ struct Prepared {
     previous: Option<compare::Previous>,
     lineage: Option<compare::Lineage>,
     rules: Option<crate::analyses::awards::Rules>,
+    /// This year's criteria sets against last year's, when the run file names those.
+    revisions: Vec<crate::analyses::revision::Revised>,
     /// Notes on how the inputs were read (encodings, skipped rows, unscored unit types…).
     notes: Vec<String>,
     /// Every input with its SHA-256, hashed while it was read.
@@ -285,6 +291,8 @@ struct Prepared {
 
 fn prepare(a: &Job) -> Result<Prepared> {
     let criteria = super::load_criteria(&a.criteria)?;
+    // Last year's criteria sets: what changed definition is said beside the comparison.
+    let previous_criteria = super::load_criteria(&a.previous_criteria)?;
     if let Some(rf) = &a.declared {
         let diags = runfile::check_against(rf, &criteria);
         if !diags.is_empty() {
@@ -487,22 +495,26 @@ fn prepare(a: &Job) -> Result<Prepared> {
         .collect();
 
     // Hashed while they were read: no input is read a second time.
-    let inputs = std::iter::once((registry.file.clone(), registry.sha256.clone()))
-        .chain(criteria.iter().map(|c| (c.path.clone(), c.sha256.clone())))
-        .chain(
-            data.tables
-                .iter()
-                .map(|t| (t.name.clone(), t.sha256.clone())),
-        )
-        .chain(self_tables)
-        .chain(reasons_sha)
-        .chain(year_inputs)
-        .chain(rules.iter().map(|r| (r.path.clone(), r.sha256.clone())))
-        .chain(map_sha)
-        .chain(a.run_file.clone())
-        .collect();
+    let inputs: Vec<(String, String)> =
+        std::iter::once((registry.file.clone(), registry.sha256.clone()))
+            .chain(criteria.iter().map(|c| (c.path.clone(), c.sha256.clone())))
+            .chain(
+                data.tables
+                    .iter()
+                    .map(|t| (t.name.clone(), t.sha256.clone())),
+            )
+            .chain(self_tables)
+            .chain(reasons_sha)
+            .chain(year_inputs)
+            .chain((previous_criteria.iter()).map(|c| (c.path.clone(), c.sha256.clone())))
+            .chain(rules.iter().map(|r| (r.path.clone(), r.sha256.clone())))
+            .chain(map_sha)
+            .chain(a.run_file.clone())
+            .collect();
+    let revisions = crate::analyses::revision::against(&previous_criteria, &criteria);
     Ok(Prepared {
         criteria,
+        revisions,
         registry,
         data,
         own,

@@ -48,6 +48,7 @@ const KEYS: crate::input::criteria::keys::Schema = &[
         &[
             "results",
             "lineage",
+            "criteria",
             "year",
             "approximate",
             "lineage_columns",
@@ -189,6 +190,9 @@ struct RawAppraised {
 struct RawPrevious {
     results: S<String>,
     lineage: Option<S<String>>,
+    /// Last year's criteria files: what changed definition is said beside the comparison.
+    #[serde(default)]
+    criteria: Vec<S<String>>,
     year: Option<i64>,
     /// "compare" (default) or "skip": what to do with units whose predecessors are only partly
     /// in them.
@@ -374,6 +378,8 @@ pub struct RunFile {
     pub previous: Option<PathBuf>,
     pub lineage: Option<PathBuf>,
     pub previous_year: Option<i64>,
+    /// Last year's criteria files (`[previous] criteria`).
+    pub previous_criteria: Vec<PathBuf>,
     pub skip_approximate: bool,
     pub lineage_columns: crate::analyses::compare::LineageColumns,
     pub awards: Option<PathBuf>,
@@ -755,6 +761,9 @@ pub fn parse(path: &Path, text: &str) -> Result<RunFile> {
         run.previous = Some(file(&p.results, &mut diags, true));
         run.lineage = p.lineage.as_ref().map(|l| file(l, &mut diags, true));
         run.previous_year = p.year;
+        run.previous_criteria = (p.criteria.iter())
+            .map(|c| file(c, &mut diags, true))
+            .collect();
         if let Some(a) = &p.approximate {
             match a.get_ref().as_str() {
                 "compare" => {}

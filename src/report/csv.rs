@@ -49,6 +49,99 @@ fn finish(w: ::csv::Writer<Vec<u8>>) -> Vec<u8> {
     w.into_inner().expect("writing to memory cannot fail")
 }
 
+/// `criteria diff --csv`: one row per criterion of either set — paired (with what changed, or
+/// `unchanged`), added or removed — in the new set's order, then the removed ones.
+pub fn revision(
+    old: &crate::input::criteria::Criteria,
+    new: &crate::input::criteria::Criteria,
+    r: &crate::analyses::revision::Revision,
+) -> Vec<u8> {
+    use crate::analyses::revision::{Change, Pairing};
+    let mut w = writer();
+    put(
+        &mut w,
+        [
+            "change",
+            "old_id",
+            "new_id",
+            "old_name",
+            "new_name",
+            "old_max",
+            "new_max",
+            "old_rule",
+            "new_rule",
+            "pairing",
+            "similarity",
+        ],
+    );
+    let rule = |n: &crate::input::criteria::model::Node| {
+        n.rule().map_or("group", |r| r.kind.name()).to_string()
+    };
+    let side = |c: &crate::input::criteria::Criteria, i: Option<usize>| match i {
+        Some(i) => {
+            let n = &c.nodes[i];
+            [n.id.clone(), n.name.clone(), fmt_num(n.max), rule(n)]
+        }
+        None => Default::default(),
+    };
+    let mut row =
+        |change: String, o: Option<usize>, n: Option<usize>, pairing: &str, sim: String| {
+            let [oid, oname, omax, orule] = side(old, o);
+            let [nid, nname, nmax, nrule] = side(new, n);
+            put(
+                &mut w,
+                [
+                    change,
+                    oid,
+                    nid,
+                    oname,
+                    nname,
+                    omax,
+                    nmax,
+                    orule,
+                    nrule,
+                    pairing.to_string(),
+                    sim,
+                ],
+            );
+        };
+    for j in 0..new.nodes.len() {
+        if let Some(p) = r.pairs.iter().find(|p| p.new == j) {
+            let codes: Vec<&str> = (p.changes.iter())
+                .map(|c| match c {
+                    Change::Moved => "moved",
+                    Change::Renamed => "renamed",
+                    Change::Max => "max",
+                    Change::Rule => "rule",
+                    Change::Split => "split",
+                })
+                .collect();
+            let change = if codes.is_empty() {
+                "unchanged".to_string()
+            } else {
+                codes.join(";")
+            };
+            let pairing = match p.pairing {
+                Pairing::Text => "text",
+                Pairing::Id => "id",
+            };
+            row(
+                change,
+                Some(p.old),
+                Some(j),
+                pairing,
+                format!("{:.3}", p.similarity),
+            );
+        } else {
+            row("added".into(), None, Some(j), "", String::new());
+        }
+    }
+    for &i in &r.removed {
+        row("removed".into(), Some(i), None, "", String::new());
+    }
+    finish(w)
+}
+
 pub fn results(run: &Run) -> Vec<u8> {
     let areas = area_ids(run.criteria);
     let mut w = writer();

@@ -51,6 +51,8 @@ pub struct Run<'a> {
     )>,
     /// How sure the ranking is, when the run declares its uncertainty.
     pub uncertainty: Option<&'a crate::analyses::uncertainty::Figures>,
+    /// This year's criteria sets against last year's (`[previous] criteria`).
+    pub revisions: &'a [crate::analyses::revision::Revised],
 }
 
 impl Run<'_> {

@@ -257,3 +257,112 @@ pub fn written(lang: Lang, files: &[String], scorecards: Option<(usize, &Path)>)
     }
     out
 }
+
+/// `parindex criteria diff`: the caveat line, then the criteria added, removed and changed, and
+/// the areas whose weight changed.
+pub fn revision(
+    old: &crate::input::criteria::Criteria,
+    new: &crate::input::criteria::Criteria,
+    r: &crate::analyses::revision::Revision,
+    lang: Lang,
+) -> String {
+    use crate::analyses::revision::Pairing;
+    use crate::support::numfmt::num;
+    let mut out = format!(
+        "{} → {}\n{}\n",
+        old.path,
+        new.path,
+        super::words::revision_caveat(old, new, r, lang)
+    );
+    let node = |c: &crate::input::criteria::Criteria, i: usize| {
+        let n = &c.nodes[i];
+        format!(
+            "{} {} ({} {})",
+            n.id,
+            lang.text(&n.name, n.name_en.as_ref()),
+            num(n.max, lang),
+            lang.pick("điểm", "pts")
+        )
+    };
+    if !r.added.is_empty() {
+        out += &format!("\n{} ({}):\n", lang.pick("Thêm", "Added"), r.added.len());
+        for &j in &r.added {
+            out += &format!("  + {}\n", node(new, j));
+        }
+    }
+    if !r.removed.is_empty() {
+        out += &format!("\n{} ({}):\n", lang.pick("Bỏ", "Removed"), r.removed.len());
+        for &i in &r.removed {
+            out += &format!("  - {}\n", node(old, i));
+        }
+    }
+    let changed: Vec<_> = r.pairs.iter().filter(|p| !p.changes.is_empty()).collect();
+    if !changed.is_empty() {
+        out += &format!(
+            "\n{} ({}):\n",
+            lang.pick("Thay đổi", "Changed"),
+            changed.len()
+        );
+        for p in changed {
+            let (a, b) = (&old.nodes[p.old], &new.nodes[p.new]);
+            let what: Vec<String> = (p.changes.iter())
+                .map(|c| {
+                    let w = super::words::revision_change(c, lang);
+                    match c {
+                        crate::analyses::revision::Change::Max => {
+                            format!("{w} {} → {}", num(a.max, lang), num(b.max, lang))
+                        }
+                        crate::analyses::revision::Change::Rule => format!(
+                            "{w} ({} → {})",
+                            a.rule().map_or("-", |r| r.kind.name()),
+                            b.rule().map_or("-", |r| r.kind.name())
+                        ),
+                        _ => w.to_string(),
+                    }
+                })
+                .collect();
+            let by = match p.pairing {
+                Pairing::Text => lang.pick("ghép theo nội dung", "paired by text"),
+                Pairing::Id => lang.pick("ghép theo số thứ tự", "paired by number"),
+            };
+            out += &format!(
+                "  {} → {}: {} [{by}]\n",
+                a.id,
+                node(new, p.new),
+                what.join("; ")
+            );
+        }
+    }
+    let weights: Vec<String> = (r.areas.iter())
+        .filter(|w| (w.old_share - w.new_share).abs() > 1e-9)
+        .map(|w| {
+            let name = match (w.new, w.old) {
+                (Some(j), _) => node(new, j),
+                (None, Some(i)) => node(old, i),
+                (None, None) => String::new(),
+            };
+            format!(
+                "  {name}: {}% → {}%",
+                num(
+                    crate::support::numfmt::round_half_away(w.old_share * 100.0, 1),
+                    lang
+                ),
+                num(
+                    crate::support::numfmt::round_half_away(w.new_share * 100.0, 1),
+                    lang
+                )
+            )
+        })
+        .collect();
+    if !weights.is_empty() {
+        out += &format!(
+            "\n{}:\n{}\n",
+            lang.pick(
+                "Trọng số lĩnh vực (điểm tối đa trên tổng)",
+                "Area weights (maximum over the total)"
+            ),
+            weights.join("\n")
+        );
+    }
+    out
+}

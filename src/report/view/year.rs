@@ -65,6 +65,9 @@ pub struct GroupChange {
     pub rows: Vec<ChangeRow>,
     /// "xã: 61 tăng, 27 giảm, 6 mới; tăng nhiều nhất Xã A (tăng 6,39%)".
     pub summary: String,
+    /// How much of the group's criteria set changed definition since last year's, when the run
+    /// names last year's criteria: the caveat before reading a change of rank.
+    pub caveat: Option<String>,
 }
 
 /// Last year's comparison as every document shows it.
@@ -173,6 +176,10 @@ pub fn year(run: &Run) -> Option<YearView> {
     use crate::analyses::compare::Kind;
     let cmp = run.comparison?;
     let lang = run.lang;
+    let caveat = |ci: usize| {
+        (run.revisions.iter().find(|r| r.criteria == ci))
+            .map(|r| words::revision_caveat(&r.old, &run.criteria[ci], &r.revision, lang))
+    };
     let mut out = Vec::new();
     for g in groups(run) {
         let units = &run.scores[g.range.clone()];
@@ -276,6 +283,7 @@ pub fn year(run: &Run) -> Option<YearView> {
             grades,
             rows,
             summary,
+            caveat: caveat(g.criteria),
         });
     }
     let year = year_label(cmp, lang);
@@ -306,6 +314,7 @@ pub fn year(run: &Run) -> Option<YearView> {
         )
         .to_string(),
     ];
+    method.extend((0..run.criteria.len()).filter_map(caveat));
     if cmp.skip_approximate {
         method.push(
             lang.pick(

@@ -60,6 +60,51 @@ pub fn run_note(note: &RunNote) -> String {
     }
 }
 
+/// A change of a criterion between two criteria sets.
+pub fn revision_change(c: &crate::analyses::revision::Change, lang: Lang) -> &'static str {
+    use crate::analyses::revision::Change;
+    match c {
+        Change::Moved => lang.pick("đổi số thứ tự", "renumbered"),
+        Change::Renamed => lang.pick("đổi nội dung", "reworded"),
+        Change::Max => lang.pick("đổi điểm tối đa", "maximum changed"),
+        Change::Rule => lang.pick("đổi cách chấm", "scoring rule changed"),
+        Change::Split => lang.pick(
+            "tách thành hoặc gộp từ tiêu chí thành phần",
+            "split into or merged from sub-criteria",
+        ),
+    }
+}
+
+/// How much of a criteria set changed definition since the last: the caveat a meeting needs
+/// before reading a change of rank ("Bộ tiêu chí … 2025 so với 2024: 14 điểm trên 100 thay đổi
+/// cách chấm; thêm 3, bỏ 1, đổi 5 tiêu chí").
+pub fn revision_caveat(
+    old: &Criteria,
+    new: &Criteria,
+    r: &crate::analyses::revision::Revision,
+    lang: Lang,
+) -> String {
+    use crate::support::numfmt::num;
+    let changed = r.pairs.iter().filter(|p| !p.changes.is_empty()).count();
+    let share = if r.new_max > 0.0 {
+        r.changed_points / r.new_max * 100.0
+    } else {
+        0.0
+    };
+    crate::tr!(
+        "{} so với bộ năm {}: {} điểm trên {} ({}%) thay đổi cách chấm; thêm {} tiêu chí, bỏ {}, thay đổi {}",
+        "{} against the set of {}: {} points of {} ({}%) changed definition; {} criteria added, {} removed, {} changed",
+        lang.text(&new.name, new.name_en.as_ref()),
+        old.year,
+        num(crate::support::numfmt::round_half_away(r.changed_points, 2), lang),
+        num(r.new_max, lang),
+        num(crate::support::numfmt::round_half_away(share, 1), lang),
+        r.added.len(),
+        r.removed.len(),
+        changed
+    )
+}
+
 /// What happened to a criterion of a unit, as a scorecard and the workbook's reference sheet say it.
 pub fn flag(f: Flag, lang: Lang) -> &'static str {
     match f {

@@ -67,6 +67,10 @@ pub(super) fn year_sheet(
         line.push_str(&format!(" ({}: {}%)", y.year, view::num2(p, lang)));
     }
     ws.merge_range(r, 0, r, last_col, &line, &st.subtitle)?;
+    if let Some(c) = &g.caveat {
+        r += 1;
+        ws.merge_range(r, 0, r, last_col, &format!("{c}."), &st.legend)?;
+    }
     r += 2;
     let heads = [
         Header::Code.text(lang),
