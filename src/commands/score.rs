@@ -415,7 +415,7 @@ fn prepare(a: &Job) -> Result<Prepared> {
     }
     let data = Dataset::load(specs, a.locale, &registry, &needed, &captions)?;
     for t in &data.tables {
-        notes.extend(t.notes.iter().cloned());
+        notes.extend(t.notes.iter().map(|n| words::read_note(&t.name, n)));
     }
     if !data.unused.is_empty() {
         notes.push(words::run_note(&RunNote::UnusedColumns(&data.unused)));
@@ -434,7 +434,7 @@ fn prepare(a: &Job) -> Result<Prepared> {
                 .map(|t| (t.name.clone(), t.sha256.clone())),
         );
         for t in &own.tables {
-            notes.extend(t.notes.iter().cloned());
+            notes.extend(t.notes.iter().map(|n| words::read_note(&t.name, n)));
         }
         let mut ignored: Vec<String> = (own.indicators().filter(|k| survey.contains(*k)))
             .cloned()

@@ -82,23 +82,15 @@ pub fn read_bytes(bytes: &[u8], name: &str) -> Result<Grid> {
 /// would turn every Vietnamese letter into mojibake and lose the units silently); a file with
 /// no UTF-8 sequences is Windows-1258, Excel's plain "CSV" on Vietnamese Windows. NFC is applied
 /// per cell by the caller.
-pub fn decode(bytes: &[u8], name: &str, notes: &mut Vec<String>) -> Result<String> {
+pub fn decode(bytes: &[u8], name: &str, notes: &mut Vec<super::ReadNote>) -> Result<String> {
     let (body, bom) = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
         Some(b) => (b, true),
         None => (bytes, false),
     };
     match std::str::from_utf8(body) {
         Ok(s) => {
-            if bom {
-                notes.push(crate::tr!(
-                    "{name}: bảng mã UTF-8 (có BOM)",
-                    "{name}: encoding UTF-8 (with BOM)"
-                ));
-            } else if !s.is_ascii() {
-                notes.push(crate::tr!(
-                    "{name}: bảng mã UTF-8",
-                    "{name}: encoding UTF-8"
-                ));
+            if bom || !s.is_ascii() {
+                notes.push(super::ReadNote::Utf8 { bom });
             }
             Ok(s.to_string())
         }
@@ -120,10 +112,7 @@ pub fn decode(bytes: &[u8], name: &str, notes: &mut Vec<String>) -> Result<Strin
                 }]));
             }
             let (s, _, _) = encoding_rs::WINDOWS_1258.decode(body);
-            notes.push(crate::tr!(
-                "{name}: không phải UTF-8, đã đọc theo bảng mã Windows-1258",
-                "{name}: not UTF-8, read as Windows-1258"
-            ));
+            notes.push(super::ReadNote::Windows1258);
             Ok(s.into_owned())
         }
     }

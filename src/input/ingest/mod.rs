@@ -90,7 +90,7 @@ pub struct Table {
     /// Decimal mark for text cells.
     pub locale: Locale,
     /// Notes for the run summary (encoding, detected locale, ambiguous values).
-    pub notes: Vec<String>,
+    pub notes: Vec<ReadNote>,
     /// SHA-256 of the file's bytes as read (for the method sheet).
     pub sha256: String,
 }
@@ -372,12 +372,7 @@ pub fn table_from_grid(
         rows.push(r);
     }
     if !skipped.is_empty() {
-        notes.push(crate::tr!(
-            "{name}: bỏ qua {} dòng không phải dữ liệu đơn vị (số thứ tự cột, tổng cộng, chữ ký): dòng {}",
-            "{name}: skipped {} row(s) that are not unit data (column numbers, totals, signatures): row(s) {}",
-            skipped.len(),
-            line_list(&skipped)
-        ));
+        notes.push(ReadNote::Skipped(skipped));
     }
     let locale = decide_locale(&name, &rows, locale, grid.delimiter, &mut notes)?;
     Ok(Table {
@@ -394,7 +389,7 @@ pub fn table_from_grid(
 }
 
 /// `3, 25, 27–30`.
-fn line_list(lines: &[usize]) -> String {
+pub fn line_list(lines: &[usize]) -> String {
     let mut out: Vec<String> = Vec::new();
     let mut i = 0;
     while i < lines.len() {
@@ -412,10 +407,32 @@ fn line_list(lines: &[usize]) -> String {
     out.join(", ")
 }
 
+/// What the reader noticed about a table, said in the run's notes (worded by
+/// `report::words::read_note`, with the table's name).
+#[derive(Debug, Clone, PartialEq)]
+pub enum ReadNote {
+    /// Read as UTF-8, with or without a byte-order mark.
+    Utf8 { bom: bool },
+    /// Not UTF-8: read as Windows-1258.
+    Windows1258,
+    /// Rows that are not unit data (column numbers, totals, signatures), by line.
+    Skipped(Vec<usize>),
+    /// The decimal mark found, with a cell that shows it.
+    Detected { locale: Locale, example: String },
+    /// No number tells; the `;` separator implies the decimal comma.
+    CommaFromSemicolon,
+    /// Values that read either way, and the reading taken.
+    Ambiguous {
+        count: usize,
+        example: String,
+        locale: Locale,
+    },
+}
+
 /// Rows as read, before the header is known.
 pub struct Grid {
     pub rows: Vec<Row>,
-    pub notes: Vec<String>,
+    pub notes: Vec<ReadNote>,
     /// The CSV separator, a hint for the locale.
     pub delimiter: Option<u8>,
     /// Merged regions (workbooks only).
@@ -427,7 +444,7 @@ fn decide_locale(
     rows: &[Row],
     choice: LocaleChoice,
     delimiter: Option<u8>,
-    notes: &mut Vec<String>,
+    notes: &mut Vec<ReadNote>,
 ) -> Result<Locale> {
     let mut first_vi: Option<String> = None;
     let mut first_en: Option<String> = None;
@@ -480,17 +497,22 @@ fn decide_locale(
             ))
         }
         (Some(v), None) => {
-            notes.push(crate::tr!("{name}: phát hiện {} (ví dụ {v})", "{name}: {} detected (e.g. {v})", Locale::Vi.describe()));
+            notes.push(ReadNote::Detected {
+                locale: Locale::Vi,
+                example: v,
+            });
             Locale::Vi
         }
         (None, Some(e)) => {
-            notes.push(crate::tr!("{name}: phát hiện {} (ví dụ {e})", "{name}: {} detected (e.g. {e})", Locale::En.describe()));
+            notes.push(ReadNote::Detected {
+                locale: Locale::En,
+                example: e,
+            });
             Locale::En
         }
         (None, None) if !ambiguous.is_empty() => {
             if delimiter == Some(b';') {
-                notes.push(crate::tr!("{name}: không có số nào xác định được kiểu viết; coi dấu phẩy là dấu thập phân vì tệp dùng dấu `;`", "{name}: no unambiguous number; decimal comma assumed from the `;` separator"
-                ));
+                notes.push(ReadNote::CommaFromSemicolon);
                 Locale::Vi
             } else {
                 return Err(Error::data(
@@ -504,13 +526,11 @@ fn decide_locale(
         (None, None) => Locale::Vi,
     };
     if !ambiguous.is_empty() {
-        notes.push(crate::tr!(
-            "{name}: {} giá trị như {} có thể hiểu theo hai cách; đã đọc theo kiểu {}",
-            "{name}: {} value(s) such as {} could be read either way; read with {}",
-            ambiguous.len(),
-            ambiguous[0],
-            locale.describe()
-        ));
+        notes.push(ReadNote::Ambiguous {
+            count: ambiguous.len(),
+            example: ambiguous[0].clone(),
+            locale,
+        });
     }
     Ok(locale)
 }

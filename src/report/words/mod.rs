@@ -13,6 +13,48 @@ use crate::scoring::rank::{GroupKey, RankGroup, NO_BLOC};
 use crate::scoring::score::Flag;
 use crate::support::i18n::Lang;
 
+/// What the reader noticed about the table `table`, as a note of the run.
+pub fn read_note(table: &str, note: &crate::input::ingest::ReadNote) -> String {
+    use crate::input::ingest::{line_list, ReadNote};
+    match note {
+        ReadNote::Utf8 { bom: true } => crate::tr!(
+            "{table}: bảng mã UTF-8 (có BOM)",
+            "{table}: encoding UTF-8 (with BOM)"
+        ),
+        ReadNote::Utf8 { bom: false } => {
+            crate::tr!("{table}: bảng mã UTF-8", "{table}: encoding UTF-8")
+        }
+        ReadNote::Windows1258 => crate::tr!(
+            "{table}: không phải UTF-8, đã đọc theo bảng mã Windows-1258",
+            "{table}: not UTF-8, read as Windows-1258"
+        ),
+        ReadNote::Skipped(lines) => crate::tr!(
+            "{table}: bỏ qua {} dòng không phải dữ liệu đơn vị (số thứ tự cột, tổng cộng, chữ ký): dòng {}",
+            "{table}: skipped {} row(s) that are not unit data (column numbers, totals, signatures): row(s) {}",
+            lines.len(),
+            line_list(lines)
+        ),
+        ReadNote::Detected { locale, example } => crate::tr!(
+            "{table}: phát hiện {} (ví dụ {example})",
+            "{table}: {} detected (e.g. {example})",
+            locale.describe()
+        ),
+        ReadNote::CommaFromSemicolon => crate::tr!(
+            "{table}: không có số nào xác định được kiểu viết; coi dấu phẩy là dấu thập phân vì tệp dùng dấu `;`",
+            "{table}: no unambiguous number; decimal comma assumed from the `;` separator"
+        ),
+        ReadNote::Ambiguous {
+            count,
+            example,
+            locale,
+        } => crate::tr!(
+            "{table}: {count} giá trị như {example} có thể hiểu theo hai cách; đã đọc theo kiểu {}",
+            "{table}: {count} value(s) such as {example} could be read either way; read with {}",
+            locale.describe()
+        ),
+    }
+}
+
 /// What the command saw while it assembled the run, as a note on the terminal.
 pub enum RunNote<'a> {
     /// Units of a type no criteria file scores.
