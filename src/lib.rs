@@ -63,6 +63,9 @@ pub fn run(cli: Cli) -> Result<()> {
                 cli::CriteriaCommand::Diff { old, new, csv } => {
                     commands::criteria::diff(&old, &new, csv.as_deref(), lang)
                 }
+                cli::CriteriaCommand::Export { file, out } => {
+                    commands::criteria::export(&file, &out, lang)
+                }
             }
         }
         Command::Template(mut a) => {

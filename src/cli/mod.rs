@@ -167,9 +167,9 @@ pub enum Command {
         after_help = "The texts come from the run file's [decision] section (issuer, number, bases, articles,\nrecipients, signature), each with a default; `score` writes the same file when the section is there.\n\nExamples:\n  parindex decision sample-data/danh-gia-2025.toml\n  parindex decision sample-data/danh-gia-2025.toml --lang en --out quyet-dinh-en.docx"
     )]
     Decision(DecisionArgs),
-    /// Work with criteria files: `diff` two years' sets.
+    /// Work with criteria files: `diff` two years' sets, `export` the official annex.
     #[command(
-        after_help = "Examples:\n  parindex criteria diff criteria/xa-2024.toml criteria/xa-2025.toml"
+        after_help = "Examples:\n  parindex criteria diff criteria/xa-2024.toml criteria/xa-2025.toml\n  parindex criteria export criteria/xa-2025.toml --out phu-luc-xa-2025.xlsx"
     )]
     Criteria {
         #[command(subcommand)]
@@ -208,6 +208,19 @@ pub enum CriteriaCommand {
         /// Also write every criterion's pairing and changes as CSV.
         #[arg(long, value_name = "FILE.csv")]
         csv: Option<PathBuf>,
+    },
+    /// Write a criteria file as the official annex table: STT in the document's numbering, the
+    /// criterion, its maximum, the scoring guidance in words, the notes.
+    #[command(
+        after_help = "The format follows the file's extension: .xlsx (one sheet, A4, header row repeated) or .docx\n(Decree 30 margins, header row repeated, no row split).\n\nExamples:\n  parindex criteria export criteria/xa-2025.toml --out phu-luc-xa-2025.xlsx\n  parindex criteria export criteria/so-2025.toml --out phu-luc-so-2025.docx"
+    )]
+    Export {
+        /// The criteria file.
+        #[arg(value_name = "FILE.toml")]
+        file: PathBuf,
+        /// The annex to write, .xlsx or .docx.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
     },
 }
 

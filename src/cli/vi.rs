@@ -34,8 +34,13 @@ const COMMANDS: &[(&str, &str, &str)] = &[
     ),
     (
         "criteria",
-        "Làm việc với tệp tiêu chí: `diff` so sánh bộ tiêu chí của hai năm",
-        "Ví dụ:\n  parindex criteria diff criteria/xa-2024.toml criteria/xa-2025.toml",
+        "Làm việc với tệp tiêu chí: `diff` so sánh bộ tiêu chí của hai năm, `export` ghi phụ lục chính thức",
+        "Ví dụ:\n  parindex criteria diff criteria/xa-2024.toml criteria/xa-2025.toml\n  parindex criteria export criteria/xa-2025.toml --out phu-luc-xa-2025.xlsx",
+    ),
+    (
+        "criteria export",
+        "Ghi tệp tiêu chí thành bảng phụ lục chính thức: STT theo cách đánh số của văn bản, tiêu chí, điểm tối đa, hướng dẫn chấm điểm bằng lời, ghi chú",
+        "Định dạng theo phần mở rộng của tệp: .xlsx (một trang tính, khổ A4, lặp dòng tiêu đề) hoặc .docx\n(lề theo Nghị định 30, lặp dòng tiêu đề, không tách dòng sang trang sau).\n\nVí dụ:\n  parindex criteria export criteria/xa-2025.toml --out phu-luc-xa-2025.xlsx\n  parindex criteria export criteria/so-2025.toml --out phu-luc-so-2025.docx",
     ),
     (
         "criteria diff",
@@ -88,6 +93,8 @@ const ARGS: &[(&str, &str, &str)] = &[
     ("decision", "quiet", "Chỉ in dòng tóm tắt"),
     ("criteria diff", "old", "Tệp tiêu chí năm trước"),
     ("criteria diff", "new", "Tệp tiêu chí năm nay"),
+    ("criteria export", "file", "Tệp tiêu chí"),
+    ("criteria export", "out", "Phụ lục sẽ ghi, .xlsx hoặc .docx"),
     ("criteria diff", "csv", "Ghi thêm cách ghép và thay đổi của từng tiêu chí ra CSV"),
     ("derive", "files", "Tệp dữ liệu hồ sơ (CSV hoặc Parquet); nhiều tệp là một bộ dữ liệu"),
     ("derive", "period", "Năm của các hồ sơ tiếp nhận được tính"),

@@ -1,5 +1,6 @@
 //! `parindex criteria …`: work on criteria files themselves. `diff` loads two sets (each checked as
-//! `check` does), compares them (`analyses::revision`) and prints the changes, optionally as CSV.
+//! `check` does), compares them (`analyses::revision`) and prints the changes, optionally as CSV;
+//! `export` writes a checked set as the official annex table (.xlsx or .docx).
 
 use std::path::Path;
 
@@ -24,5 +25,34 @@ pub fn diff(old: &Path, new: &Path, csv: Option<&Path>, lang: Lang) -> Result<()
     let _ = std::io::stdout()
         .lock()
         .write_all(report::terminal::revision(&a, &b, &r, lang).as_bytes());
+    Ok(())
+}
+
+pub fn export(file: &Path, out: &Path, lang: Lang) -> Result<()> {
+    let ext = (out.extension())
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    if !matches!(ext.as_deref(), Some("xlsx" | "docx")) {
+        return Err(Error::Usage(crate::tr!(
+            "{}: phụ lục ghi ra tệp .xlsx hoặc .docx",
+            "{}: the annex is written as .xlsx or .docx",
+            out.display()
+        )));
+    }
+    let c = crate::input::criteria::load(file)?;
+    report::guard_outputs(&[out.to_path_buf()], &[file.to_path_buf()])?;
+    let bytes = if ext.as_deref() == Some("docx") {
+        report::docx::criteria_annex(&c, lang).map_err(|e| Error::Other(e.to_string()))?
+    } else {
+        report::xlsx::annex::criteria_annex(&c, lang).map_err(|e| Error::Other(e.to_string()))?
+    };
+    report::write_all(&[(out.to_path_buf(), bytes)])?;
+    use std::io::Write;
+    let _ = writeln!(
+        std::io::stdout().lock(),
+        "{} {}",
+        lang.pick("Đã ghi:", "Written:"),
+        out.display()
+    );
     Ok(())
 }

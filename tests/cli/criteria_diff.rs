@@ -186,3 +186,133 @@ fn a_run_with_last_years_criteria_says_what_changed_beside_its_comparison() {
         "last year's criteria among the inputs"
     );
 }
+
+/// The rows of a .docx's tables, each cell's text.
+fn docx_rows(docx: &Path) -> Vec<Vec<String>> {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(docx).unwrap()).unwrap();
+    let mut doc = String::new();
+    zip.by_name("word/document.xml")
+        .unwrap()
+        .read_to_string(&mut doc)
+        .unwrap();
+    assert_eq!(doc.matches("<w:tblHeader/>").count(), 1, "one header row");
+    assert_eq!(
+        doc.matches("<w:tr>").count(),
+        doc.matches("<w:cantSplit/>").count()
+    );
+    doc.split("<w:tr>")
+        .skip(1)
+        .map(|tr| {
+            let tr = &tr[..tr.find("</w:tr>").unwrap()];
+            tr.split("<w:tc>")
+                .skip(1)
+                .map(|tc| {
+                    let mut out = String::new();
+                    for piece in tc.split("<w:t xml:space=\"preserve\">").skip(1) {
+                        out.push_str(&piece[..piece.find("</w:t>").unwrap()]);
+                    }
+                    out.replace("&amp;", "&")
+                })
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn export_writes_the_official_annex_as_a_workbook_and_a_word_table() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (xlsx, docx) = (
+        tmp.path().join("phu-luc.xlsx"),
+        tmp.path().join("phu-luc.docx"),
+    );
+    for out in [&xlsx, &docx] {
+        ok(run(&[
+            "criteria",
+            "export",
+            "criteria/xa-2025.toml",
+            "--out",
+            &out.display().to_string(),
+        ]));
+    }
+    // The workbook's table: from the header row on, STT, criterion, maximum, guidance, notes.
+    let mut book = open_workbook_auto(&xlsx).unwrap();
+    let sheet = book.sheet_names()[0].clone();
+    let range = book.worksheet_range(&sheet).unwrap();
+    let text = |c: &Data| c.to_string();
+    let all: Vec<Vec<String>> = range.rows().map(|r| r.iter().map(text).collect()).collect();
+    let head = all
+        .iter()
+        .position(|r| r[0] == "STT")
+        .expect("a header row");
+    let xrows: Vec<Vec<String>> = all[head + 1..]
+        .iter()
+        .filter(|r| r.iter().any(|c| !c.is_empty()))
+        .cloned()
+        .collect();
+    let drows = docx_rows(&docx);
+    assert_eq!(drows[0][0], "STT");
+    let drows = &drows[1..];
+    // Every area and criterion of the file, bonus and penalty with their 3 and 2 items, the total.
+    let file = std::fs::read_to_string(repo().join("criteria/xa-2025.toml")).unwrap();
+    let nodes = file.matches("[[criterion]]").count();
+    assert_eq!(xrows.len(), nodes + 1 + 3 + 1 + 2 + 1, "{xrows:?}");
+    assert_eq!(drows.len(), xrows.len());
+    for (x, d) in xrows.iter().zip(drows) {
+        // The same number, maximum and guidance in both (the .docx writes areas upper case).
+        assert_eq!(
+            (&x[0], &x[2], &x[3]),
+            (&d[0], &d[2], &d[3]),
+            "{x:?} / {d:?}"
+        );
+        assert_eq!(x[1].to_uppercase(), d[1].to_uppercase());
+    }
+    let find = |name: &str| {
+        xrows
+            .iter()
+            .find(|r| r[1] == name)
+            .unwrap_or_else(|| panic!("no row {name}"))
+    };
+    let area = find("Công tác chỉ đạo, điều hành CCHC");
+    assert_eq!((area[0].as_str(), area[2].as_str()), ("I", "10"));
+    let plan = find("Kế hoạch CCHC năm");
+    assert_eq!(plan[0], "1");
+    let leaf = find("Ban hành kế hoạch CCHC năm đúng thời hạn");
+    assert_eq!(
+        (leaf[0].as_str(), leaf[3].as_str()),
+        ("a", "Có: 1 điểm; không: 0 điểm")
+    );
+    let bands = find("Cập nhật thông tin trên Trang thông tin điện tử (số tin bài)");
+    assert_eq!(
+        bands[3],
+        "Đạt từ 24 trở lên: 2 điểm; từ 12 đến dưới 24: 1 điểm; dưới 12: 0 điểm"
+    );
+    let rate = find("Tỷ lệ TTHC niêm yết tại Bộ phận Một cửa");
+    assert_eq!(
+        (rate[2].as_str(), rate[3].as_str()),
+        ("1,5", "Điểm = tỷ lệ đạt được × 1,5 điểm")
+    );
+    assert_eq!(xrows.last().unwrap()[1..3], ["TỔNG ĐIỂM", "100"]);
+    // The same bytes again.
+    let again = tmp.path().join("again.docx");
+    ok(run(&[
+        "criteria",
+        "export",
+        "criteria/xa-2025.toml",
+        "--out",
+        &again.display().to_string(),
+    ]));
+    assert_eq!(
+        std::fs::read(&docx).unwrap(),
+        std::fs::read(&again).unwrap()
+    );
+    // An annex is .xlsx or .docx.
+    let o = run(&[
+        "criteria",
+        "export",
+        "criteria/xa-2025.toml",
+        "--out",
+        "x.pdf",
+    ]);
+    assert_eq!(o.code, 2, "{o:?}");
+}

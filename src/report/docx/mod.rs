@@ -132,7 +132,7 @@ fn defaults(lang: Lang, run: &Run) -> Defaults {
 }
 
 /// I, II, III, IV… for the annexes.
-fn roman(mut n: usize) -> String {
+pub fn roman(mut n: usize) -> String {
     const DIGITS: [(usize, &str); 9] = [
         (100, "C"),
         (90, "XC"),
@@ -648,4 +648,177 @@ fn awards_annex(aw: &view::AwardsView, lang: Lang, d: &Defaults) -> String {
         s += &table(&widths, &rows, 1, 0, true);
     }
     s
+}
+
+/// How far below its area a criterion stands: 0 for an area, 1 for its criteria, 2 below.
+pub fn annex_level(c: &crate::input::criteria::Criteria, i: usize) -> usize {
+    let mut level = 0;
+    let mut at = c.nodes[i].parent;
+    while let Some(p) = at {
+        level += 1;
+        at = c.nodes[p].parent;
+    }
+    level
+}
+
+/// How a criterion is numbered in an annex: areas in Roman numerals (I, II…), their criteria by
+/// the last part of the id (1, 2…), sub-criteria by letter (a, b…), anything deeper with a dash.
+pub fn annex_number(c: &crate::input::criteria::Criteria, i: usize) -> String {
+    let n = &c.nodes[i];
+    match annex_level(c, i) {
+        0 => roman(c.areas.iter().position(|&a| a == i).unwrap_or(0) + 1),
+        1 => n.id.rsplit('.').next().unwrap_or(&n.id).to_string(),
+        2 => {
+            let siblings: Vec<usize> = (0..c.nodes.len())
+                .filter(|&k| c.nodes[k].parent == n.parent)
+                .collect();
+            let k = siblings.iter().position(|&k| k == i).unwrap_or(0);
+            char::from(b'a' + (k % 26) as u8).to_string()
+        }
+        _ => "-".to_string(),
+    }
+}
+
+/// `parindex criteria export FILE.toml --out annex.docx`: the criteria set as the annex of the
+/// Decision that issues it — STT in the document's numbering, the criterion, its maximum, the
+/// scoring guidance in words, the notes — on A4 with the Decree's margins, the header row repeated
+/// on every page and no row split, a total row.
+pub fn criteria_annex(
+    c: &crate::input::criteria::Criteria,
+    lang: Lang,
+) -> zip::result::ZipResult<Vec<u8>> {
+    use crate::report::words::criteria::guidance;
+    let mut body = line(Para::center(), lang.pick("Phụ lục", "Annex"), BODY.bold());
+    let name = lang.text(&c.name, c.name_en.as_ref());
+    body += &line(Para::center(), &name.to_uppercase(), BODY.bold());
+    if let Some(b) = &c.basis {
+        body += &line(
+            Para::center(),
+            &format!("({} {b})", lang.pick("Kèm theo", "Attached to")),
+            BLOCK.italic(),
+        );
+    }
+    body += &line(
+        Para {
+            after: 240,
+            ..Para::center()
+        },
+        "",
+        SMALL,
+    );
+    let widths = [700u32, 3650, 850, 2700, 1454];
+    let head = SMALL.bold();
+    let mut header: Vec<Cell> = [
+        lang.pick("STT", "No."),
+        lang.pick(
+            "Lĩnh vực, tiêu chí, tiêu chí thành phần",
+            "Area, criterion, sub-criterion",
+        ),
+        Header::Max.text(lang),
+        lang.pick("Hướng dẫn chấm điểm", "Scoring guidance"),
+        Header::Notes.text(lang),
+    ]
+    .iter()
+    .zip(widths)
+    .map(|(t, w)| cell(w, t, head, Align::Center))
+    .collect();
+    for h in &mut header {
+        h.shaded = true;
+    }
+    let mut rows = vec![header];
+    let num = |x: f64| view::num(x, lang);
+    for (i, n) in c.nodes.iter().enumerate() {
+        let level = annex_level(c, i);
+        let f = if level <= 1 { SMALL.bold() } else { SMALL };
+        let name = lang.text(&n.name, n.name_en.as_ref());
+        let name = if level == 0 {
+            name.to_uppercase()
+        } else {
+            name.to_string()
+        };
+        rows.push(vec![
+            cell(widths[0], &annex_number(c, i), f, Align::Center),
+            cell(widths[1], &name, f, Align::Left),
+            cell(widths[2], &num(n.max), f, Align::Center),
+            cell(
+                widths[3],
+                &n.rule().map_or(String::new(), |r| guidance(r, n.max, lang)),
+                SMALL,
+                Align::Left,
+            ),
+            cell(
+                widths[4],
+                n.note.as_deref().unwrap_or(""),
+                SMALL,
+                Align::Left,
+            ),
+        ]);
+    }
+    // Bonus and penalty after the areas, numbered on.
+    let sections = [
+        (&c.bonus, lang.pick("Điểm thưởng", "Bonus")),
+        (&c.penalty, lang.pick("Điểm trừ", "Penalty")),
+    ];
+    let mut next = c.areas.len();
+    for (section, default) in sections {
+        let Some(s) = section else { continue };
+        next += 1;
+        let title = lang
+            .text(s.name.as_deref().unwrap_or(default), s.name_en.as_ref())
+            .to_uppercase();
+        rows.push(vec![
+            cell(widths[0], &roman(next), SMALL.bold(), Align::Center),
+            cell(widths[1], &title, SMALL.bold(), Align::Left),
+            cell(
+                widths[2],
+                &format!("{} {}", lang.pick("tối đa", "up to"), num(s.cap)),
+                SMALL.bold(),
+                Align::Center,
+            ),
+            cell(widths[3], "", SMALL, Align::Left),
+            cell(widths[4], "", SMALL, Align::Left),
+        ]);
+        for (k, it) in s.items.iter().enumerate() {
+            rows.push(vec![
+                cell(widths[0], &(k + 1).to_string(), SMALL, Align::Center),
+                cell(
+                    widths[1],
+                    lang.text(&it.name, it.name_en.as_ref()),
+                    SMALL,
+                    Align::Left,
+                ),
+                cell(widths[2], &num(it.max), SMALL, Align::Center),
+                cell(
+                    widths[3],
+                    &guidance(&it.rule, it.max, lang),
+                    SMALL,
+                    Align::Left,
+                ),
+                cell(widths[4], "", SMALL, Align::Left),
+            ]);
+        }
+    }
+    rows.push(vec![
+        cell(widths[0], "", SMALL.bold(), Align::Center),
+        cell(
+            widths[1],
+            lang.pick("TỔNG ĐIỂM", "TOTAL"),
+            SMALL.bold(),
+            Align::Center,
+        ),
+        cell(widths[2], &num(c.max_points), SMALL.bold(), Align::Center),
+        cell(widths[3], "", SMALL, Align::Left),
+        cell(widths[4], "", SMALL, Align::Left),
+    ]);
+    body += &table(&widths, &rows, 1, 0, true);
+    xml::package(
+        &body,
+        Page {
+            landscape: false,
+            first_page: false,
+        },
+        name,
+        lang.pick("vi-VN", "en-GB"),
+        "2000-01-01T00:00:00Z",
+    )
 }

@@ -120,6 +120,132 @@ pub fn rule(r: &Rule, max: f64, lang: Lang) -> String {
     format!("{} [{}] ← {}", r.kind.name(), body, r.indicator)
 }
 
+/// A leaf's scoring guidance as an annex writes it ("Đạt từ 24 trở lên: 2 điểm; từ 12 đến dưới
+/// 24: 1 điểm; dưới 12: 0 điểm"), numbers in the reader's notation: the phrasings offices use, so
+/// that a person reads the rule and an import can read it back.
+pub fn guidance(r: &Rule, max: f64, lang: Lang) -> String {
+    let n = |x: f64| crate::support::numfmt::num(x, lang);
+    let u = if r.scale == Scale::Percent { "%" } else { "" };
+    let pts = |x: f64| {
+        format!(
+            "{} {}",
+            n(x),
+            lang.pick("điểm", if x == 1.0 { "point" } else { "points" })
+        )
+    };
+    match &r.kind {
+        RuleKind::Proportional => match lang {
+            Lang::Vi => format!("Điểm = tỷ lệ đạt được × {}", pts(max)),
+            Lang::En => format!("Points = the rate achieved × {}", pts(max)),
+        },
+        RuleKind::Linear { zero_at, full_at } => {
+            // Higher is better when full points are at the larger value.
+            let (up, down) = if full_at >= zero_at {
+                (
+                    lang.pick("trở lên", "or more"),
+                    lang.pick("trở xuống", "or less"),
+                )
+            } else {
+                (
+                    lang.pick("trở xuống", "or less"),
+                    lang.pick("trở lên", "or more"),
+                )
+            };
+            match lang {
+                Lang::Vi => format!(
+                    "Đạt từ {}{u} {up}: {}; từ {}{u} {down}: 0 điểm; ở giữa tính theo tỷ lệ",
+                    n(*full_at),
+                    pts(max),
+                    n(*zero_at)
+                ),
+                Lang::En => format!(
+                    "{}{u} {up}: {}; {}{u} {down}: 0 points; in between, in proportion",
+                    n(*full_at),
+                    pts(max),
+                    n(*zero_at)
+                ),
+            }
+        }
+        RuleKind::Bands(bands) => {
+            let mut parts = Vec::new();
+            let mut above: Option<f64> = None;
+            for b in bands {
+                let text = match (b.min, above, lang) {
+                    (Some(m), None, Lang::Vi) => format!("Đạt từ {}{u} trở lên", n(m)),
+                    (Some(m), None, Lang::En) => format!("{}{u} or more", n(m)),
+                    (Some(m), Some(a), Lang::Vi) => format!("từ {}{u} đến dưới {}{u}", n(m), n(a)),
+                    (Some(m), Some(a), Lang::En) => {
+                        format!("from {}{u} to below {}{u}", n(m), n(a))
+                    }
+                    (None, Some(a), Lang::Vi) => format!("dưới {}{u}", n(a)),
+                    (None, Some(a), Lang::En) => format!("below {}{u}", n(a)),
+                    (None, None, Lang::Vi) => "Mọi giá trị".to_string(),
+                    (None, None, Lang::En) => "Any value".to_string(),
+                };
+                parts.push(format!("{text}: {}", pts(b.points)));
+                above = b.min.or(above);
+            }
+            parts.join("; ")
+        }
+        RuleKind::YesNo => match lang {
+            Lang::Vi => format!("Có: {}; không: 0 điểm", pts(max)),
+            Lang::En => format!("Yes: {}; no: 0 points", pts(max)),
+        },
+        RuleKind::Category(cats) => {
+            let parts: Vec<String> = (cats.iter())
+                .map(|c| format!("{}: {}", c.written, pts(c.points)))
+                .collect();
+            let s = parts.join("; ");
+            let mut first = s.chars();
+            (first.next().into_iter().flat_map(char::to_uppercase))
+                .chain(first)
+                .collect()
+        }
+        RuleKind::Relative { lower_better } => match (lang, lower_better) {
+            (Lang::Vi, false) => format!(
+                "So với đơn vị cao nhất: điểm = {} × giá trị / giá trị cao nhất",
+                pts(max)
+            ),
+            (Lang::Vi, true) => format!(
+                "So với đơn vị thấp nhất: điểm = {} × giá trị thấp nhất / giá trị",
+                pts(max)
+            ),
+            (Lang::En, false) => format!(
+                "Against the best unit: points = {} × value / highest value",
+                pts(max)
+            ),
+            (Lang::En, true) => format!(
+                "Against the best unit: points = {} × lowest value / value",
+                pts(max)
+            ),
+        },
+        RuleKind::Deduction { per, floor } => match lang {
+            Lang::Vi => format!(
+                "Tối đa {}; trừ {}/trường hợp, thấp nhất {}",
+                pts(max),
+                pts(*per),
+                pts(*floor)
+            ),
+            Lang::En => format!(
+                "At most {}; minus {} per case, at least {}",
+                pts(max),
+                pts(*per),
+                pts(*floor)
+            ),
+        },
+        RuleKind::PerOccurrence { per } => match lang {
+            Lang::Vi => format!("{}/trường hợp, tối đa {}", pts(*per), pts(max)),
+            Lang::En => format!("{} per case, at most {}", pts(*per), pts(max)),
+        },
+        RuleKind::Appraised => lang
+            .pick(
+                "Đoàn thẩm định chấm điểm theo thực tế",
+                "Scored by the appraisal team",
+            )
+            .to_string(),
+    }
+}
+
 /// The tree with maxima and rules, as `parindex check` prints it.
 pub fn tree(c: &Criteria, lang: Lang) -> String {
     let vi = lang == Lang::Vi;

@@ -19,6 +19,7 @@ use super::view::{Group, ReportView};
 use super::Run;
 use crate::support::i18n::Lang;
 
+pub mod annex;
 mod pages;
 mod ranking;
 mod reference;
