@@ -38,14 +38,14 @@ const COMMANDS: &[(&str, &str, &str)] = &[
         "Ví dụ:\n  parindex criteria diff criteria/xa-2024.toml criteria/xa-2025.toml\n  parindex criteria export criteria/xa-2025.toml --out phu-luc-xa-2025.xlsx",
     ),
     (
-        "criteria export",
-        "Ghi tệp tiêu chí thành bảng phụ lục chính thức: STT theo cách đánh số của văn bản, tiêu chí, điểm tối đa, hướng dẫn chấm điểm bằng lời, ghi chú",
-        "Định dạng theo phần mở rộng của tệp: .xlsx (một trang tính, khổ A4, lặp dòng tiêu đề) hoặc .docx\n(lề theo Nghị định 30, lặp dòng tiêu đề, không tách dòng sang trang sau).\n\nVí dụ:\n  parindex criteria export criteria/xa-2025.toml --out phu-luc-xa-2025.xlsx\n  parindex criteria export criteria/so-2025.toml --out phu-luc-so-2025.docx",
-    ),
-    (
         "criteria diff",
         "Những gì thay đổi giữa hai bộ tiêu chí: tiêu chí thêm, bỏ, đổi số thứ tự, đổi nội dung, đổi điểm tối đa và cách chấm, trọng số lĩnh vực, và bao nhiêu điểm thay đổi cách chấm",
         "Tiêu chí được ghép theo nội dung khi gần như giống nhau (tiêu chí đổi số thứ tự vẫn là một tiêu chí),\nrồi theo số thứ tự khi nội dung đã viết lại; cách ghép được nói trên từng dòng.\n\nVí dụ:\n  parindex criteria diff criteria/xa-2024.toml criteria/xa-2025.toml\n  parindex criteria diff criteria/so-2024.toml criteria/so-2025.toml --csv thay-doi.csv",
+    ),
+    (
+        "criteria export",
+        "Ghi tệp tiêu chí thành bảng phụ lục chính thức: STT theo cách đánh số của văn bản, tiêu chí, điểm tối đa, hướng dẫn chấm điểm bằng lời, ghi chú",
+        "Định dạng theo phần mở rộng của tệp: .xlsx (một trang tính, khổ A4, lặp dòng tiêu đề) hoặc .docx\n(lề theo Nghị định 30, lặp dòng tiêu đề, không tách dòng sang trang sau).\n\nVí dụ:\n  parindex criteria export criteria/xa-2025.toml --out phu-luc-xa-2025.xlsx\n  parindex criteria export criteria/so-2025.toml --out phu-luc-so-2025.docx",
     ),
     (
         "derive",

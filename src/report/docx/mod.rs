@@ -163,7 +163,7 @@ pub fn decision(
     let lang = run.lang;
     let d = defaults(lang, run);
     let year = run.criteria.first().map_or(0, |c| c.year);
-    let doc_year = (spec.date.or(run.report.date)).map_or(year as i64 + 1, |dt| dt.year as i64);
+    let doc_year = (spec.date.or(run.report.date)).map_or(year + 1, |dt| dt.year as i64);
     let number = spec.number.clone().unwrap_or_else(|| d.number.to_string());
     // The annexes name the Decision's date as 15/01/2026, or leave it to fill.
     let signed = spec.date.map_or_else(

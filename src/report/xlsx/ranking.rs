@@ -184,7 +184,7 @@ pub(super) fn ranking_sheet(
 
     // Charts beside the table, outside the print area: for the screen and the projector.
     let chart_col = last_col + 2;
-    index_chart(ws, sheet, run, g, &rows, header_row, chart_col)?;
+    index_chart(ws, sheet, run, g, rows, header_row, chart_col)?;
     area_chart(ws, sheet, g, lang, header_row, chart_col, st)?;
 
     ws.set_freeze_panes(header_row + 1, 3)?;
