@@ -76,6 +76,25 @@ impl Run<'_> {
     }
 }
 
+/// Escape text for XML content and attributes (the SVG charts, the .docx parts): the five
+/// characters that matter, and the control characters XML 1.0 does not allow (a tab or a line
+/// break in a unit name stays) are dropped.
+pub fn xml_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// Refuse outputs that would land on an input (compared after resolving links), or on a
 /// folder. `inputs` may carry `#sheet` suffixes.
 pub fn guard_outputs(outputs: &[PathBuf], inputs: &[PathBuf]) -> Result<()> {

@@ -11,21 +11,8 @@ use super::view::{num, AreaShare, GradeCount, Row};
 use crate::support::i18n::Lang;
 use crate::support::numfmt::num2;
 
-/// Escape text for SVG/XML content and attributes.
-pub fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+/// Text for SVG/XML content and attributes: the report's one escaper.
+pub use super::xml_escape as esc;
 
 const W: f64 = 1000.0;
 const LABEL_W: f64 = 260.0;

@@ -43,7 +43,6 @@ struct Defaults {
     attached: &'static str,
     awards_title: &'static str,
     legend: &'static str,
-    seq: &'static str,
 }
 
 fn defaults(lang: Lang, run: &Run) -> Defaults {
@@ -91,7 +90,6 @@ fn defaults(lang: Lang, run: &Run) -> Defaults {
             attached: "(Kèm theo Quyết định số {number} {date})",
             awards_title: "DANH SÁCH ĐƠN VỊ ĐƯỢC ĐỀ NGHỊ KHEN THƯỞNG",
             legend: "Ghi chú cột:",
-            seq: "STT",
         },
         Lang::En => Defaults {
             number: "       /QĐ-UBND",
@@ -126,7 +124,6 @@ fn defaults(lang: Lang, run: &Run) -> Defaults {
             attached: "(Attached to Decision No. {number} of {date})",
             awards_title: "UNITS PROPOSED FOR AWARDS",
             legend: "Columns:",
-            seq: "No.",
         },
     }
 }
@@ -381,7 +378,7 @@ pub fn decision(
         .collect();
     if let Some(aw) = &rv.awards {
         let title = annex_title(&number_of(annexes.len()), d.awards_title, &attached);
-        annexes.push(title + &awards_annex(aw, lang, &d));
+        annexes.push(title + &awards_annex(aw, lang));
     }
     let n = annexes.len();
     for (i, a) in annexes.into_iter().enumerate() {
@@ -495,7 +492,7 @@ fn ranking_annex(
         None => 0,
     }));
     let head = TABLE.bold();
-    let mut header = vec![cell(seq, d.seq, head, Align::Center)];
+    let mut header = vec![cell(seq, Header::Seq.text(lang), head, Align::Center)];
     for (c, w) in columns.iter().zip(&widths[1..]) {
         let text = match &c.sub {
             Some(sub) => format!("{} {sub}", c.header),
@@ -588,7 +585,7 @@ fn ranking_annex(
 }
 
 /// The proposals annex: per award its name and rule, then the units proposed or referred to a vote.
-fn awards_annex(aw: &view::AwardsView, lang: Lang, d: &Defaults) -> String {
+fn awards_annex(aw: &view::AwardsView, lang: Lang) -> String {
     let mut s = String::new();
     let widths = [567u32, 3400, 2800, 1000, 1300, 1700, 3519];
     let head = SMALL.bold();
@@ -613,7 +610,7 @@ fn awards_annex(aw: &view::AwardsView, lang: Lang, d: &Defaults) -> String {
             SMALL.italic(),
         );
         let mut header: Vec<Cell> = [
-            d.seq,
+            Header::Seq.text(lang),
             Header::Unit.text(lang),
             Header::Scope.text(lang),
             Header::Rank.text(lang),
@@ -708,20 +705,9 @@ pub fn criteria_annex(
     );
     let widths = [700u32, 3650, 850, 2700, 1454];
     let head = SMALL.bold();
-    let mut header: Vec<Cell> = [
-        lang.pick("STT", "No."),
-        lang.pick(
-            "Lĩnh vực, tiêu chí, tiêu chí thành phần",
-            "Area, criterion, sub-criterion",
-        ),
-        Header::Max.text(lang),
-        lang.pick("Hướng dẫn chấm điểm", "Scoring guidance"),
-        Header::Notes.text(lang),
-    ]
-    .iter()
-    .zip(widths)
-    .map(|(t, w)| cell(w, t, head, Align::Center))
-    .collect();
+    let mut header: Vec<Cell> = (view::ANNEX.iter().zip(widths))
+        .map(|(h, w)| cell(w, h.text(lang), head, Align::Center))
+        .collect();
     for h in &mut header {
         h.shaded = true;
     }

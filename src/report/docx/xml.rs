@@ -26,22 +26,7 @@ pub const LANDSCAPE_WIDTH: u32 = A4.1 - MARGIN_LEFT - MARGIN_RIGHT;
 
 pub const FONT: &str = "Times New Roman";
 
-/// XML text escaping (`&`, `<`, `>`, `"`).
-pub fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            // Characters XML 1.0 does not allow (a control character in a unit name).
-            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
+use crate::report::xml_escape as esc;
 
 /// A run of text: its size in half-points, bold, italic.
 #[derive(Debug, Clone, Copy, Default)]

@@ -48,11 +48,26 @@ pub enum Header {
     PProposed,
     Scope,
     Reason,
+    /// The row number of an annex table.
+    Seq,
+    /// An annex's criterion column.
+    CriterionTree,
+    /// An annex's scoring guidance.
+    Guidance,
 }
+
+/// The columns of a criteria annex (`criteria export`, .docx and .xlsx alike).
+pub const ANNEX: [Header; 5] = [
+    Header::Seq,
+    Header::CriterionTree,
+    Header::Max,
+    Header::Guidance,
+    Header::Notes,
+];
 
 impl Header {
     /// Every header, for the HTML report's label table.
-    pub const ALL: [Header; 35] = [
+    pub const ALL: [Header; 38] = [
         Header::Rank,
         Header::Code,
         Header::UnitCode,
@@ -88,6 +103,9 @@ impl Header {
         Header::PProposed,
         Header::Scope,
         Header::Reason,
+        Header::Seq,
+        Header::CriterionTree,
+        Header::Guidance,
     ];
 
     /// The header in `lang`.
@@ -128,6 +146,12 @@ impl Header {
             Header::PProposed => ("Xác suất được đề nghị", "P(proposed)"),
             Header::Scope => ("Phạm vi", "Scope"),
             Header::Reason => ("Lý do", "Reason"),
+            Header::Seq => ("STT", "No."),
+            Header::CriterionTree => (
+                "Lĩnh vực, tiêu chí, tiêu chí thành phần",
+                "Area, criterion, sub-criterion",
+            ),
+            Header::Guidance => ("Hướng dẫn chấm điểm", "Scoring guidance"),
         };
         lang.pick(vi, en)
     }
@@ -170,6 +194,9 @@ impl Header {
             Header::PProposed => "p_proposed",
             Header::Scope => "scope",
             Header::Reason => "reason",
+            Header::Seq => "seq",
+            Header::CriterionTree => "criterion_tree",
+            Header::Guidance => "guidance",
         }
     }
 }

@@ -25,7 +25,7 @@ mod year;
 
 pub use appraisal::{appraisal, AppraisalView, CriterionRow, GapRow, SetMeans, Unexplained};
 pub use awards::{awards, note_words, scope_label, why_words, AwardRow, AwardView, AwardsView};
-pub use columns::{ranking_columns, Cell, Column, Field, Header, Kind};
+pub use columns::{ranking_columns, Cell, Column, Field, Header, Kind, ANNEX};
 pub use uncertainty::{uncertainty, UncGroup, UncRow, UncView};
 pub use warnings::warnings;
 pub use year::{

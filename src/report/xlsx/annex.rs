@@ -8,7 +8,7 @@ use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, XlsxError};
 use super::{base, fit_row, FONT};
 use crate::input::criteria::Criteria;
 use crate::report::docx::annex_number;
-use crate::report::view::{num, Header};
+use crate::report::view::{num, ANNEX};
 use crate::report::words::criteria::guidance;
 use crate::support::i18n::Lang;
 
@@ -47,16 +47,7 @@ pub fn criteria_annex(c: &Criteria, lang: Lang) -> Result<Vec<u8>, XlsxError> {
         ws.merge_range(2, 0, 2, 4, &text, &note)?;
     }
     let head = 4u32;
-    let headers = [
-        lang.pick("STT", "No."),
-        lang.pick(
-            "Lĩnh vực, tiêu chí, tiêu chí thành phần",
-            "Area, criterion, sub-criterion",
-        ),
-        Header::Max.text(lang),
-        lang.pick("Hướng dẫn chấm điểm", "Scoring guidance"),
-        Header::Notes.text(lang),
-    ];
+    let headers = ANNEX.map(|h| h.text(lang));
     for (k, h) in headers.iter().enumerate() {
         ws.write_string_with_format(head, k as u16, *h, &header)?;
     }
