@@ -63,6 +63,13 @@ pub fn run(cli: Cli) -> Result<()> {
                 cli::CriteriaCommand::Diff { old, new, csv } => {
                     commands::criteria::diff(&old, &new, csv.as_deref(), lang)
                 }
+                cli::CriteriaCommand::Import {
+                    annex,
+                    out,
+                    unit_types,
+                    year,
+                    name,
+                } => commands::criteria::import(&annex, &out, &unit_types, year, name, lang),
                 cli::CriteriaCommand::Export { file, out } => {
                     commands::criteria::export(&file, &out, lang)
                 }

@@ -1223,6 +1223,9 @@ mod decision;
 #[path = "cli/criteria_diff.rs"]
 mod criteria_diff;
 
+#[path = "cli/criteria_import.rs"]
+mod criteria_import;
+
 /// derive's own CSV reader against polars' on generated messy files.
 #[path = "cli/derive_reader.rs"]
 mod derive_reader;

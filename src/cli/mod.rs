@@ -167,7 +167,8 @@ pub enum Command {
         after_help = "The texts come from the run file's [decision] section (issuer, number, bases, articles,\nrecipients, signature), each with a default; `score` writes the same file when the section is there.\n\nExamples:\n  parindex decision sample-data/danh-gia-2025.toml\n  parindex decision sample-data/danh-gia-2025.toml --lang en --out quyet-dinh-en.docx"
     )]
     Decision(DecisionArgs),
-    /// Work with criteria files: `diff` two years' sets, `export` the official annex.
+    /// Work with criteria files: `diff` two years' sets, `import` an annex table, `export` the
+    /// official annex.
     #[command(
         after_help = "Examples:\n  parindex criteria diff criteria/xa-2024.toml criteria/xa-2025.toml\n  parindex criteria export criteria/xa-2025.toml --out phu-luc-xa-2025.xlsx"
     )]
@@ -208,6 +209,29 @@ pub enum CriteriaCommand {
         /// Also write every criterion's pairing and changes as CSV.
         #[arg(long, value_name = "FILE.csv")]
         csv: Option<PathBuf>,
+    },
+    /// Read an annex table (the criteria set as a Decision's annex, .xlsx or .csv) into a criteria
+    /// file: the tree from the numbering, the maxima, a rule for each leaf whose guidance is a
+    /// phrasing offices use (marked for a person to confirm), `appraised` otherwise.
+    #[command(
+        after_help = "The header row is found under the title rows by its captions (STT, Tiêu chí or Nội dung, Điểm tối đa,\nHướng dẫn chấm điểm, Tài liệu kiểm chứng), in any order. The phrasings read are listed in\ndocs/criteria-format.md.\n\nExamples:\n  parindex criteria export criteria/xa-2025.toml --out phu-luc.xlsx\n  parindex criteria import phu-luc.xlsx --unit-types 'xã,phường,đặc khu' --out xa-2026.toml"
+    )]
+    Import {
+        /// The annex table (.xlsx with FILE#SHEET, or .csv).
+        #[arg(value_name = "ANNEX")]
+        annex: PathBuf,
+        /// The criteria file to write (TOML).
+        #[arg(long, value_name = "FILE.toml")]
+        out: PathBuf,
+        /// The unit types the set scores, comma-separated ("xã,phường,đặc khu").
+        #[arg(long, value_name = "TYPES", value_delimiter = ',', required = true)]
+        unit_types: Vec<String>,
+        /// The year scored (default: the year in the annex's title).
+        #[arg(long, value_name = "YEAR")]
+        year: Option<i64>,
+        /// The set's name (default: the annex's title).
+        #[arg(long, value_name = "TEXT")]
+        name: Option<String>,
     },
     /// Write a criteria file as the official annex table: STT in the document's numbering, the
     /// criterion, its maximum, the scoring guidance in words, the notes.

@@ -34,13 +34,18 @@ const COMMANDS: &[(&str, &str, &str)] = &[
     ),
     (
         "criteria",
-        "Làm việc với tệp tiêu chí: `diff` so sánh bộ tiêu chí của hai năm, `export` ghi phụ lục chính thức",
+        "Làm việc với tệp tiêu chí: `diff` so sánh bộ tiêu chí của hai năm, `import` đọc bảng phụ lục, `export` ghi phụ lục chính thức",
         "Ví dụ:\n  parindex criteria diff criteria/xa-2024.toml criteria/xa-2025.toml\n  parindex criteria export criteria/xa-2025.toml --out phu-luc-xa-2025.xlsx",
     ),
     (
         "criteria diff",
         "Những gì thay đổi giữa hai bộ tiêu chí: tiêu chí thêm, bỏ, đổi số thứ tự, đổi nội dung, đổi điểm tối đa và cách chấm, trọng số lĩnh vực, và bao nhiêu điểm thay đổi cách chấm",
         "Tiêu chí được ghép theo nội dung khi gần như giống nhau (tiêu chí đổi số thứ tự vẫn là một tiêu chí),\nrồi theo số thứ tự khi nội dung đã viết lại; cách ghép được nói trên từng dòng.\n\nVí dụ:\n  parindex criteria diff criteria/xa-2024.toml criteria/xa-2025.toml\n  parindex criteria diff criteria/so-2024.toml criteria/so-2025.toml --csv thay-doi.csv",
+    ),
+    (
+        "criteria import",
+        "Đọc bảng phụ lục (bộ tiêu chí là phụ lục của một Quyết định, .xlsx hoặc .csv) thành tệp tiêu chí: cây theo cách đánh số, điểm tối đa, quy tắc chấm cho mỗi tiêu chí có hướng dẫn viết theo cách thường dùng (đánh dấu để người kiểm tra), còn lại là điểm thẩm định",
+        "Dòng tiêu đề được tìm dưới các dòng tên bảng theo tên cột (STT, Tiêu chí hoặc Nội dung, Điểm tối đa,\nHướng dẫn chấm điểm, Tài liệu kiểm chứng), theo thứ tự bất kỳ. Các cách viết được đọc có trong\ndocs/criteria-format.md.\n\nVí dụ:\n  parindex criteria export criteria/xa-2025.toml --out phu-luc.xlsx\n  parindex criteria import phu-luc.xlsx --unit-types 'xã,phường,đặc khu' --out xa-2026.toml",
     ),
     (
         "criteria export",
@@ -93,6 +98,11 @@ const ARGS: &[(&str, &str, &str)] = &[
     ("decision", "quiet", "Chỉ in dòng tóm tắt"),
     ("criteria diff", "old", "Tệp tiêu chí năm trước"),
     ("criteria diff", "new", "Tệp tiêu chí năm nay"),
+    ("criteria import", "annex", "Bảng phụ lục (.xlsx, chọn trang bằng TỆP#TRANG, hoặc .csv)"),
+    ("criteria import", "out", "Tệp tiêu chí sẽ ghi (TOML)"),
+    ("criteria import", "unit_types", "Các loại đơn vị bộ tiêu chí chấm, cách nhau bằng dấu phẩy (\"xã,phường,đặc khu\")"),
+    ("criteria import", "year", "Năm đánh giá (mặc định: năm trong tên bảng phụ lục)"),
+    ("criteria import", "name", "Tên bộ tiêu chí (mặc định: tên bảng phụ lục)"),
     ("criteria export", "file", "Tệp tiêu chí"),
     ("criteria export", "out", "Phụ lục sẽ ghi, .xlsx hoặc .docx"),
     ("criteria diff", "csv", "Ghi thêm cách ghép và thay đổi của từng tiêu chí ra CSV"),

@@ -8,6 +8,7 @@
 //! temporaries are written and synced before any is renamed into place, a failure renames none
 //! and removes them, and no output may land on an input.
 
+pub mod criteria_toml;
 pub mod csv;
 pub mod docx;
 pub mod html;

@@ -224,6 +224,7 @@ fn every_example_in_every_help_runs_as_written_from_the_checkout() {
             "decision",
             "criteria",
             "criteria diff",
+            "criteria import",
             "criteria export",
             "derive",
             "completions",
@@ -242,5 +243,5 @@ fn every_example_in_every_help_runs_as_written_from_the_checkout() {
             }
         }
     }
-    assert!(ran >= 48, "{ran} examples");
+    assert!(ran >= 52, "{ran} examples");
 }

@@ -228,6 +228,24 @@ pub fn read_table(
     Ok(t)
 }
 
+/// Read a table argument as rows of cells, with no header or unit-code logic (a criteria
+/// annex: `criteria import`). Returns the name messages give it and its rows.
+pub fn read_grid(arg: &Path) -> Result<(String, Grid)> {
+    let Opened {
+        sheet,
+        name,
+        ext,
+        kind,
+        bytes,
+    } = open(arg)?;
+    let grid = match kind {
+        FileKind::Workbook => xlsx::read_bytes(bytes, &ext, sheet.as_deref(), &name)?,
+        FileKind::Parquet => parquet::read_bytes(bytes, &name)?,
+        FileKind::Csv => csv::read_bytes(&bytes, &name)?,
+    };
+    Ok((name, grid))
+}
+
 /// Open a table argument as `score` will read it, without making a table of it: the file is of a
 /// kind parindex reads, a workbook has the sheet named (or, a filled template, its data sheets), a
 /// CSV decodes and parses, a Parquet file has its markers (its pages are decoded by `score`, in a
