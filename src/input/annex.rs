@@ -401,9 +401,15 @@ pub fn read(path: &Path) -> Result<Annex> {
     }
 }
 
-/// `x`, `x%`: a number of a guidance text and whether it is a rate.
+/// `x`, `x%`, `x cuộc`: a number of a guidance text (a counted thing after it is dropped) and
+/// whether it is a rate.
 fn amount(s: &str) -> Option<(f64, bool)> {
     let t = s.trim();
+    // "4 cuộc", "2 văn bản": the number, then words.
+    let t = match t.find(|c: char| c.is_alphabetic()) {
+        Some(at) if at > 0 && t[..at].trim().chars().any(|c| c.is_ascii_digit()) => t[..at].trim(),
+        _ => t,
+    };
     let (t, percent) = match t.strip_suffix('%') {
         Some(t) => (t.trim(), true),
         None => (t, false),
@@ -441,6 +447,21 @@ pub fn recognise(guidance: &str, max: f64) -> Recognised {
         if let Some(rest) = g.strip_prefix("điểm = tỷ lệ đạt được × ") {
             if pts(rest).is_some_and(same) {
                 return Recognised::Proportional;
+            }
+        }
+        // "tỷ lệ × điểm tối đa", "tỷ lệ (%) × điểm tối đa"
+        let k = text::fold(g);
+        if k == "tỷ lệ điểm tối đa" || k == "điểm tỷ lệ điểm tối đa" || k == "tỷ lệ x điểm tối đa"
+        {
+            return Recognised::Proportional;
+        }
+        // "trừ 0,5 điểm/trường hợp" (down to 0)
+        if let Some(per) = g
+            .strip_prefix("trừ ")
+            .and_then(|r| r.strip_suffix("/trường hợp"))
+        {
+            if let Some(per) = pts(per) {
+                return Recognised::Deduction { per, floor: 0.0 };
             }
         }
         // "1 điểm/trường hợp, tối đa 2 điểm"
@@ -531,6 +552,10 @@ fn bands(pairs: &[(&str, f64)]) -> Option<Recognised> {
             let (x, pc) = amount(x)?;
             percent |= pc;
             Some(x)
+        } else if let (0, Some((x, pc))) = (i, amount(l)) {
+            // "Đạt 100%: 2 điểm" first: that value and above.
+            percent |= pc;
+            Some(x)
         } else if let Some(r) = l.strip_prefix("từ ") {
             let (x, y) = r.split_once(" đến dưới ")?;
             let ((x, pc), (y, _)) = (amount(x)?, amount(y)?);
@@ -575,4 +600,79 @@ fn linear(parts: &[&str], max: f64) -> Option<Recognised> {
         full_at,
         percent: pc,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{recognise, Recognised};
+
+    /// The phrasings offices write (the examples among them) and what each reads as.
+    #[test]
+    fn common_phrasings_are_recognised_and_others_are_not_guessed() {
+        let bands = |b: &[(Option<f64>, f64)], percent| Recognised::Bands {
+            bands: b.to_vec(),
+            percent,
+        };
+        let cases: &[(&str, f64, Recognised)] = &[
+            ("Có: 1 điểm; không: 0 điểm", 1.0, Recognised::YesNo),
+            (
+                "Điểm = tỷ lệ đạt được × 2 điểm",
+                2.0,
+                Recognised::Proportional,
+            ),
+            ("Tỷ lệ × điểm tối đa", 2.0, Recognised::Proportional),
+            (
+                "Đạt 100%: 2 điểm; từ 80% đến dưới 100%: 1 điểm; dưới 80%: 0 điểm",
+                2.0,
+                bands(&[(Some(100.0), 2.0), (Some(80.0), 1.0), (None, 0.0)], true),
+            ),
+            (
+                "Từ 4 cuộc trở lên: 1 điểm; từ 2 đến dưới 4 cuộc: 0,5 điểm; dưới 2 cuộc: 0 điểm",
+                1.0,
+                bands(&[(Some(4.0), 1.0), (Some(2.0), 0.5), (None, 0.0)], false),
+            ),
+            (
+                "Ban hành đúng thời hạn: 1 điểm; ban hành chậm: 0,5 điểm; không ban hành: 0 điểm",
+                1.0,
+                Recognised::Category(vec![
+                    ("ban hành đúng thời hạn".into(), 1.0),
+                    ("ban hành chậm".into(), 0.5),
+                    ("không ban hành".into(), 0.0),
+                ]),
+            ),
+            (
+                "Trừ 0,5 điểm/trường hợp",
+                2.0,
+                Recognised::Deduction {
+                    per: 0.5,
+                    floor: 0.0,
+                },
+            ),
+            (
+                "1 điểm/trường hợp, tối đa 2 điểm",
+                2.0,
+                Recognised::PerOccurrence { per: 1.0 },
+            ),
+            (
+                "Đạt từ 95% trở lên: 3 điểm; từ 80% trở xuống: 0 điểm; ở giữa tính theo tỷ lệ",
+                3.0,
+                Recognised::Linear {
+                    zero_at: 80.0,
+                    full_at: 95.0,
+                    percent: true,
+                },
+            ),
+            // Not a phrasing: the appraisal team's points, whatever numbers it holds.
+            (
+                "Hội đồng xem xét, cho điểm tùy mức độ",
+                2.0,
+                Recognised::Appraised,
+            ),
+            ("Có: 2 điểm; không: 0 điểm", 1.0, Recognised::Appraised),
+            ("Tốt: 2 điểm; khá: 1 điểm", 3.0, Recognised::Appraised),
+        ];
+        for (text, max, want) in cases {
+            assert_eq!(&recognise(text, *max), want, "{text}");
+        }
+    }
 }
