@@ -363,6 +363,37 @@ fn an_office_annex_imports_checks_and_scores() {
 }
 
 #[test]
+fn an_annex_saved_as_csv_imports_the_same() {
+    let tmp = tempfile::tempdir().unwrap();
+    // The workbook's rows, as Excel's "CSV UTF-8" saves them (title row, header, rows).
+    let csv_text = "\u{feff}BỘ TIÊU CHÍ NĂM 2026,,,,\n\
+        TT,Điểm chuẩn,Nội dung,Tài liệu kiểm chứng,Phương pháp chấm điểm\n\
+        I.,3,CÔNG TÁC CHỈ ĐẠO,,\n\
+        1,\"2,0 điểm\",Ban hành kế hoạch CCHC,,Có: 2 điểm; không: 0 điểm\n\
+        2,1,Kiểm tra CCHC,,\"Từ 4 cuộc trở lên: 1 điểm; từ 2 đến dưới 4 cuộc: 0,5 điểm; dưới 2 cuộc: 0 điểm\"\n\
+        ,3,TỔNG ĐIỂM,,\n";
+    let annex = tmp.path().join("phu-luc.csv");
+    std::fs::write(&annex, csv_text).unwrap();
+    let toml = tmp.path().join("x.toml");
+    ok(run(&[
+        "criteria",
+        "import",
+        &annex.display().to_string(),
+        "--unit-types",
+        "xã",
+        "--out",
+        &toml.display().to_string(),
+    ]));
+    let c = parindex::criteria::load(&toml).unwrap();
+    let kinds: Vec<(&str, &str, f64)> = c
+        .leaves()
+        .map(|(_, n, r)| (n.id.as_str(), r.kind.name(), n.max))
+        .collect();
+    assert_eq!(kinds, [("1.1", "yes_no", 2.0), ("1.2", "bands", 1.0)]);
+    assert_eq!((c.year, c.max_points), (2026, 3.0));
+}
+
+#[test]
 fn maxima_that_do_not_add_up_are_refused_with_their_rows() {
     let tmp = tempfile::tempdir().unwrap();
     let annex = tmp.path().join("phu-luc.xlsx");
