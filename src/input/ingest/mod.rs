@@ -209,6 +209,15 @@ pub fn read_table(
     locale: LocaleChoice,
     is_header: &dyn Fn(&str) -> bool,
 ) -> Result<Table> {
+    let (name, grid, sha256) = read_hashed(arg)?;
+    let mut t = table_from_grid(grid, name, locale, is_header)?;
+    t.sha256 = sha256;
+    Ok(t)
+}
+
+/// Open a table argument and read its rows; each input is read once: its bytes are hashed (for
+/// the method sheet) and parsed. Returns its name, its rows and the hash.
+fn read_hashed(arg: &Path) -> Result<(String, Grid, String)> {
     let Opened {
         sheet,
         name,
@@ -216,34 +225,19 @@ pub fn read_table(
         kind,
         bytes,
     } = open(arg)?;
-    // Each input is read once: its bytes are hashed (for the method sheet) and parsed.
     let sha256 = crate::input::criteria::sha256_hex(&bytes);
     let grid = match kind {
         FileKind::Workbook => xlsx::read_bytes(bytes, &ext, sheet.as_deref(), &name)?,
         FileKind::Parquet => parquet::read_bytes(bytes, &name)?,
         FileKind::Csv => csv::read_bytes(&bytes, &name)?,
     };
-    let mut t = table_from_grid(grid, name, locale, is_header)?;
-    t.sha256 = sha256;
-    Ok(t)
+    Ok((name, grid, sha256))
 }
 
 /// Read a table argument as rows of cells, with no header or unit-code logic (a criteria
 /// annex: `criteria import`). Returns the name messages give it and its rows.
 pub fn read_grid(arg: &Path) -> Result<(String, Grid)> {
-    let Opened {
-        sheet,
-        name,
-        ext,
-        kind,
-        bytes,
-    } = open(arg)?;
-    let grid = match kind {
-        FileKind::Workbook => xlsx::read_bytes(bytes, &ext, sheet.as_deref(), &name)?,
-        FileKind::Parquet => parquet::read_bytes(bytes, &name)?,
-        FileKind::Csv => csv::read_bytes(&bytes, &name)?,
-    };
-    Ok((name, grid))
+    read_hashed(arg).map(|(name, grid, _)| (name, grid))
 }
 
 /// Open a table argument as `score` will read it, without making a table of it: the file is of a
