@@ -71,6 +71,12 @@ pub fn run(paths: &[PathBuf], lang: Lang) -> Result<String> {
         Ok(all) if diags.is_empty() => {
             for rf in &run_files {
                 diags.extend(runfile::check_against(rf, &all));
+                // Last year's criteria sets (`[previous] criteria`) are checked too.
+                match super::load_criteria(&rf.previous_criteria) {
+                    Ok(_) => {}
+                    Err(Error::Config(more)) => diags.extend(more),
+                    Err(e) => return Err(e),
+                }
             }
             if !diags.is_empty() {
                 return Err(Error::Config(diags));

@@ -316,3 +316,23 @@ fn export_writes_the_official_annex_as_a_workbook_and_a_word_table() {
     ]);
     assert_eq!(o.code, 2, "{o:?}");
 }
+
+#[test]
+fn check_of_a_run_file_checks_last_years_criteria_too() {
+    let tmp = tempfile::tempdir().unwrap();
+    copy_dir(&repo().join("sample-data"), &tmp.path().join("sample-data"));
+    copy_dir(&repo().join("criteria"), &tmp.path().join("criteria"));
+    ok(run_in(
+        tmp.path(),
+        &["check", "sample-data/danh-gia-2025.toml"],
+    ));
+    // Last year's communes' set broken: its area 1 says 11 over sub-criteria adding up to 10.
+    let old = tmp.path().join("criteria/xa-2024.toml");
+    let text = std::fs::read_to_string(&old).unwrap();
+    let broken = text.replacen("max = 10\n", "max = 11\n", 1);
+    assert_ne!(text, broken);
+    std::fs::write(&old, broken).unwrap();
+    let o = run_in(tmp.path(), &["check", "sample-data/danh-gia-2025.toml"]);
+    assert_eq!(o.code, 2, "{o:?}");
+    assert!(o.stderr.contains("xa-2024.toml:"), "{o:?}");
+}
