@@ -67,7 +67,10 @@ impl Mapping {
         }
         let raw: Raw = toml::from_str(text).map_err(|e| {
             Error::Config(vec![src
-                .diag(e.span().unwrap_or(0..0), e.message().trim())
+                .diag(
+                    e.span().unwrap_or(0..0),
+                    crate::input::criteria::messages::toml_error(e.message()),
+                )
                 .hint(crate::tr!(
                     "tệp ánh xạ có [columns] (cột_chuẩn = \"tên cột trong tệp xuất\") và [values.<cột>] (\"từ trong tệp xuất\" = \"từ chuẩn\")",
                     "a mapping file has [columns] (canonical = \"export header\") and [values.<column>] (\"export word\" = \"canonical word\")"

@@ -172,7 +172,10 @@ impl Captions {
         }
         let raw: Raw = toml::from_str(&text).map_err(|e| {
             Error::Config(vec![src
-                .diag(e.span().unwrap_or(0..0), e.message().trim().to_string())
+                .diag(
+                    e.span().unwrap_or(0..0),
+                    crate::input::criteria::messages::toml_error(e.message()),
+                )
                 .hint(crate::tr!(
                     "tệp ánh xạ có dạng [columns] rồi từng dòng chỉ_số = \"Tên cột\" (hoặc một danh sách)",
                     "a mapping file is [columns] then one line per indicator = \"Column caption\" (or a list)"

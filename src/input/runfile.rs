@@ -556,9 +556,10 @@ pub fn parse(path: &Path, text: &str) -> Result<RunFile> {
     }
     let raw: RawRun = toml::from_str(text).map_err(|e| {
         let span = e.span().unwrap_or(0..0);
-        Error::Config(vec![src.diag(span, e.message().trim()).hint(crate::tr!(
-            "các khóa của tệp lần chạy: criteria, units, data, self, map, out, lang, locale, awards, [appraisal], [previous], [uncertainty], [report]; xem README",
-            "a run file's keys: criteria, units, data, self, map, out, lang, locale, awards, [appraisal], [previous], [uncertainty], [report]; see the README"
+        let msg = crate::input::criteria::messages::toml_error(e.message());
+        Error::Config(vec![src.diag(span, msg).hint(crate::tr!(
+            "các khóa của tệp lần chạy: criteria, units, data, self, map, out, lang, locale, awards, [appraisal], [previous], [uncertainty], [report], [decision]; xem docs/run-file.md",
+            "a run file's keys: criteria, units, data, self, map, out, lang, locale, awards, [appraisal], [previous], [uncertainty], [report], [decision]; see docs/run-file.md"
         ))])
     })?;
     let base = path.parent().unwrap_or(Path::new(""));

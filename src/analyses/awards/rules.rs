@@ -193,7 +193,10 @@ pub fn parse(name: &str, text: &str, criteria: &[Criteria]) -> Result<Rules> {
     }
     let raw: RawRules = toml::from_str(text).map_err(|e| {
         Error::Config(vec![src
-            .diag(e.span().unwrap_or(0..0), e.message().trim())
+            .diag(
+                e.span().unwrap_or(0..0),
+                crate::input::criteria::messages::toml_error(e.message()),
+            )
             .hint(crate::tr!(
                 "xem định dạng trong docs/awards-format.md",
                 "see docs/awards-format.md for the format"

@@ -48,6 +48,69 @@ pub fn allowed_keys(closest: Option<&str>, allowed: &[&str]) -> String {
     }
 }
 
+/// A TOML reader's message (toml and serde write English: "invalid type: integer `15`, expected a
+/// string", "duplicate key", "missing field `results`") in the run's language; a message of
+/// another shape is kept as written. Every TOML file parindex reads (criteria, run file, award
+/// rules, column map, derive mapping) says its type errors through here.
+pub fn toml_error(message: &str) -> String {
+    let m = message.trim();
+    if crate::support::i18n::current() == crate::support::i18n::Lang::En {
+        return m.to_string();
+    }
+    // The kinds of value serde names, found and expected.
+    fn kind(s: &str) -> String {
+        let s = s.trim();
+        let words: &[(&str, &str)] = &[
+            ("a sequence", "một danh sách"),
+            ("sequence", "danh sách"),
+            ("a string", "một chuỗi"),
+            ("string", "chuỗi"),
+            ("a map", "một bảng"),
+            ("map", "bảng"),
+            ("integer", "số nguyên"),
+            ("i64", "số nguyên"),
+            ("u32", "số nguyên không âm"),
+            ("u64", "số nguyên không âm"),
+            ("usize", "số nguyên không âm"),
+            ("a boolean", "giá trị đúng/sai (true/false)"),
+            ("boolean", "giá trị đúng/sai"),
+            ("floating point", "số"),
+            ("f64", "số"),
+        ];
+        for (en, vi) in words {
+            if let Some(rest) = s.strip_prefix(en) {
+                return format!("{vi}{rest}");
+            }
+        }
+        s.to_string()
+    }
+    if let Some(rest) = m.strip_prefix("invalid type: ") {
+        if let Some((found, expected)) = rest.split_once(", expected ") {
+            return format!(
+                "kiểu giá trị không đúng: {}, cần {}",
+                kind(found),
+                kind(expected)
+            );
+        }
+    }
+    if let Some(rest) = m.strip_prefix("invalid value: ") {
+        if let Some((found, expected)) = rest.split_once(", expected ") {
+            return format!(
+                "giá trị không hợp lệ: {}, cần {}",
+                kind(found),
+                kind(expected)
+            );
+        }
+    }
+    if let Some(field) = m.strip_prefix("missing field ") {
+        return format!("thiếu khóa {field}");
+    }
+    if m == "duplicate key" {
+        return "khóa bị viết hai lần".to_string();
+    }
+    m.to_string()
+}
+
 pub fn check_key_spelling() -> String {
     tr!(
         "kiểm tra chính tả; docs/criteria-format.md liệt kê mọi khóa",

@@ -64,7 +64,7 @@ pub fn parse(name: &str, text: &str, sha256: String) -> Result<Criteria> {
         } else {
             messages::see_format_docs()
         };
-        Error::Config(vec![src.diag(span, msg).hint(hint)])
+        Error::Config(vec![src.diag(span, messages::toml_error(&msg)).hint(hint)])
     })?;
     let non_finite = non_finite_numbers(&src);
     if !non_finite.is_empty() {
