@@ -291,7 +291,11 @@ fn a_misspelt_key_or_placeholder_of_decision_is_refused_at_its_line() {
         ),
         ("date = \"30/02/2026\"\n", "date", "2026-01-15"),
         // A value of the wrong type, said in Vietnamese (toml writes English).
-        ("number = 15\n", "number", "kiểu giá trị không đúng: số nguyên `15`, cần một chuỗi"),
+        (
+            "number = 15\n",
+            "number",
+            "kiểu giá trị không đúng: số nguyên `15`, cần một chuỗi",
+        ),
     ] {
         let text = original.replace("[decision]\n", &format!("[decision]\n{added}"));
         std::fs::write(&file, &text).unwrap();
