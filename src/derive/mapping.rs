@@ -52,10 +52,10 @@ pub struct Mapping {
 
 impl Mapping {
     pub fn load(path: &Path) -> Result<Mapping> {
-        let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let (_, text) = crate::input::criteria::read_config(
+            path,
+            crate::input::criteria::messages::ConfigKind::DeriveMapping,
+        )?;
         Mapping::parse(&path.display().to_string(), &text)
     }
 

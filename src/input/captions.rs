@@ -143,12 +143,10 @@ impl Captions {
     /// Returns the file's SHA-256 (it is read once).
     pub fn load_map(&mut self, path: &Path) -> Result<String> {
         let name = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            Error::Usage(crate::tr!(
-                "không đọc được tệp ánh xạ {name}: {e}",
-                "cannot read the mapping file {name}: {e}"
-            ))
-        })?;
+        let (_, text) = crate::input::criteria::read_config(
+            path,
+            crate::input::criteria::messages::ConfigKind::ColumnMap,
+        )?;
         #[derive(Deserialize)]
         #[serde(untagged)]
         enum OneOrMany {

@@ -515,23 +515,11 @@ pub fn declared_lang(path: &Path) -> Option<Lang> {
 
 /// Read and check a run file. Every problem is reported at once, located; exit code 2.
 pub fn load(path: &Path) -> Result<RunFile> {
-    let bytes = std::fs::read(path).map_err(|e| {
-        Error::Usage(crate::tr!(
-            "không đọc được tệp lần chạy {}: {}",
-            "cannot read the run file {}: {}",
-            path.display(),
-            crate::support::error::io_words(&e)
-        ))
-    })?;
+    let (bytes, text) = crate::input::criteria::read_config(
+        path,
+        crate::input::criteria::messages::ConfigKind::RunFile,
+    )?;
     let sha256 = crate::input::criteria::sha256_hex(&bytes);
-    let text = String::from_utf8(bytes).map_err(|e| {
-        Error::Usage(crate::tr!(
-            "{}: tệp lần chạy không phải UTF-8 (byte {}); hãy lưu lại dạng UTF-8",
-            "{}: the run file is not UTF-8 (byte {}); save it as UTF-8",
-            path.display(),
-            e.utf8_error().valid_up_to()
-        ))
-    })?;
     let mut run = parse(path, &text)?;
     run.sha256 = sha256;
     Ok(run)

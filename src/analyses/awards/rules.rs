@@ -112,22 +112,11 @@ pub fn looks_like_rules(text: &str) -> bool {
 }
 
 pub fn load(path: &Path, criteria: &[Criteria]) -> Result<Rules> {
-    let bytes = std::fs::read(path).map_err(|e| {
-        Error::Usage(crate::tr!(
-            "không đọc được tệp quy định khen thưởng {}: {}",
-            "cannot read the awards rules file {}: {}",
-            path.display(),
-            crate::support::error::io_words(&e)
-        ))
-    })?;
+    let (bytes, text) = crate::input::criteria::read_config(
+        path,
+        crate::input::criteria::messages::ConfigKind::AwardRules,
+    )?;
     let sha256 = crate::input::criteria::sha256_hex(&bytes);
-    let text = String::from_utf8(bytes).map_err(|_| {
-        Error::Usage(crate::tr!(
-            "{}: tệp quy định không phải UTF-8",
-            "{}: the rules file is not UTF-8",
-            path.display()
-        ))
-    })?;
     let mut r = parse(&path.display().to_string(), &text, criteria)?;
     r.sha256 = sha256;
     Ok(r)

@@ -10,18 +10,43 @@ use crate::tr;
 
 // Reading the file.
 
-pub fn cannot_read_criteria_file(e: impl Display, path: impl Display) -> String {
+/// The kinds of configuration file parindex reads, as messages name them.
+#[derive(Debug, Clone, Copy)]
+pub enum ConfigKind {
+    Criteria,
+    RunFile,
+    AwardRules,
+    ColumnMap,
+    DeriveMapping,
+}
+
+impl ConfigKind {
+    fn words(self) -> String {
+        let (vi, en) = match self {
+            ConfigKind::Criteria => ("tệp tiêu chí", "the criteria file"),
+            ConfigKind::RunFile => ("tệp lần chạy", "the run file"),
+            ConfigKind::AwardRules => ("tệp quy định khen thưởng", "the award rules file"),
+            ConfigKind::ColumnMap => ("tệp ánh xạ cột", "the column map"),
+            ConfigKind::DeriveMapping => ("tệp ánh xạ hồ sơ", "the records mapping file"),
+        };
+        crate::support::i18n::current().pick(vi, en).to_string()
+    }
+}
+
+pub fn cannot_read_config(kind: ConfigKind, e: impl Display, path: impl Display) -> String {
+    let what = kind.words();
     tr!(
-        "không đọc được tệp tiêu chí {}: {e}",
-        "cannot read the criteria file {}: {e}",
+        "không đọc được {what} {}: {e}",
+        "cannot read {what} {}: {e}",
         path
     )
 }
 
-pub fn criteria_file_not_utf8(name: impl Display, valid_up_to: impl Display) -> String {
+pub fn config_not_utf8(kind: ConfigKind, at: impl Display, valid_up_to: impl Display) -> String {
+    let what = kind.words();
     tr!(
-        "{name}: tệp tiêu chí không phải UTF-8 (byte {}); hãy lưu lại dạng UTF-8",
-        "{name}: the criteria file is not UTF-8 (byte {}); save it as UTF-8",
+        "{at}: {what} không phải UTF-8 (byte {}); hãy lưu lại dạng UTF-8",
+        "{at}: {what} is not UTF-8 (byte {}); save it as UTF-8",
         valid_up_to
     )
 }

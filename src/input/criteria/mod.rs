@@ -20,33 +20,44 @@ pub use model::Criteria;
 /// Read, parse and validate a criteria file. TOML errors and every validation problem come
 /// back as `Error::Config` with rendered diagnostics.
 pub fn load(path: &Path) -> Result<Criteria> {
-    // A criteria file that cannot be read is a usage problem (exit 2), like a bad one.
+    let (bytes, text) = read_config(path, messages::ConfigKind::Criteria)?;
+    parse(&path.display().to_string(), &text, sha256_hex(&bytes))
+}
+
+/// A configuration file's bytes (for its SHA-256) and text. One that cannot be read, or is not
+/// UTF-8, is a usage problem (exit 2) said the same way for every kind — the latter located at the
+/// line and column (in characters) of its first byte that is not UTF-8.
+pub fn read_config(path: &Path, kind: messages::ConfigKind) -> Result<(Vec<u8>, String)> {
     let bytes = std::fs::read(path).map_err(|e| {
-        Error::Usage(messages::cannot_read_criteria_file(
+        Error::Usage(messages::cannot_read_config(
+            kind,
             crate::support::error::io_words(&e),
             path.display(),
         ))
     })?;
-    let name = path.display().to_string();
-    let text = String::from_utf8(bytes.clone()).map_err(|e| {
-        // Located as every criteria diagnostic is: line and column (in characters) of the first
-        // byte that is not UTF-8.
-        let at = e.utf8_error().valid_up_to();
-        let line_start = bytes[..at]
-            .iter()
-            .rposition(|&b| b == b'\n')
-            .map_or(0, |p| p + 1);
-        let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
-        let column = String::from_utf8_lossy(&bytes[line_start..at])
-            .chars()
-            .count()
-            + 1;
-        Error::Usage(messages::criteria_file_not_utf8(
-            format!("{name}:{line}:{column}"),
-            at,
-        ))
-    })?;
-    parse(&name, &text, sha256_hex(&bytes))
+    match std::str::from_utf8(&bytes) {
+        Ok(text) => {
+            let text = text.to_string();
+            Ok((bytes, text))
+        }
+        Err(e) => {
+            let at = e.valid_up_to();
+            let line_start = bytes[..at]
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(0, |p| p + 1);
+            let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
+            let column = String::from_utf8_lossy(&bytes[line_start..at])
+                .chars()
+                .count()
+                + 1;
+            Err(Error::Usage(messages::config_not_utf8(
+                kind,
+                format!("{}:{line}:{column}", path.display()),
+                at,
+            )))
+        }
+    }
 }
 
 /// Parse criteria text; `name` is what diagnostics call the file.

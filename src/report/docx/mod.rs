@@ -475,7 +475,7 @@ fn ranking_annex(
     columns.sort_by_key(order);
     let compare = !changes.is_empty();
     let seq = 567u32;
-    let (change_w, rank_change_w) = if compare { (1150u32, 1450u32) } else { (0, 0) };
+    let (change_w, rank_change_w) = if compare { (1500u32, 1100u32) } else { (0, 0) };
     let fixed: u32 = seq
         + change_w
         + rank_change_w
