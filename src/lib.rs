@@ -69,7 +69,7 @@ pub fn run(cli: Cli) -> Result<()> {
                     unit_types,
                     year,
                     name,
-                } => commands::criteria::import(&annex, &out, &unit_types, year, name, lang),
+                } => commands::criteria::import(&annex, &out, &unit_types, year, name),
                 cli::CriteriaCommand::Export { file, out } => {
                     commands::criteria::export(&file, &out, lang)
                 }

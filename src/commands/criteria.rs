@@ -65,7 +65,6 @@ pub fn import(
     unit_types: &[String],
     year: Option<i64>,
     name: Option<String>,
-    lang: Lang,
 ) -> Result<()> {
     let a = crate::input::annex::read(annex)?;
     // The set's name and year from the annex's title unless given: the title row that is not
@@ -131,6 +130,5 @@ pub fn import(
             recognised.len() - appraised
         )
     );
-    let _ = lang;
     Ok(())
 }

@@ -32,8 +32,8 @@ fn q(s: &str) -> String {
 }
 
 /// The indicator a leaf's data column is named by: `tc_` and its id.
-pub fn indicator(prefix: &str, id: &str) -> String {
-    format!("{prefix}{}", id.replace('.', "_"))
+pub fn indicator(id: &str) -> String {
+    format!("tc_{}", id.replace('.', "_"))
 }
 
 /// A rule as an inline table, and whether it was recognised (to be confirmed) or not.
@@ -96,7 +96,7 @@ fn rule(r: &Recognised, indicator: &str) -> (String, bool) {
     (s, !matches!(r, Recognised::Appraised))
 }
 
-fn criterion(out: &mut String, file: &str, c: &Criterion, id: &str, prefix: &str, table: &str) {
+fn criterion(out: &mut String, file: &str, c: &Criterion, id: &str, table: &str) {
     // Bonus and penalty items have no `note`: their notes are comments.
     let item = table != "criterion";
     out.push_str(&format!(
@@ -109,7 +109,7 @@ fn criterion(out: &mut String, file: &str, c: &Criterion, id: &str, prefix: &str
     ));
     let mut notes = c.notes.clone();
     if let Some(r) = &c.rule {
-        let (text, recognised) = rule(r, &indicator(prefix, id));
+        let (text, recognised) = rule(r, &indicator(id));
         if recognised {
             out.push_str(&format!(
                 "# nhận dạng từ hướng dẫn \"{}\": hãy kiểm tra\n",
@@ -148,10 +148,10 @@ pub fn write(a: &Annex, meta: &Meta) -> String {
         types.join(", "),
         fmt_num(max_points)
     );
-    for (i, c) in a.nodes.iter().enumerate() {
-        let _ = i;
-        criterion(&mut out, &a.file, c, &c.id, "tc_", "criterion");
+    for c in &a.nodes {
+        criterion(&mut out, &a.file, c, &c.id, "criterion");
     }
+    // Item ids as the shipped files write them: T1… for bonus, D1… for penalty.
     for (key, section, prefix) in [("bonus", &a.bonus, "T"), ("penalty", &a.penalty, "D")] {
         let Some(s) = section else { continue };
         out.push_str(&format!(
@@ -163,7 +163,7 @@ pub fn write(a: &Annex, meta: &Meta) -> String {
         ));
         for (k, it) in s.items.iter().enumerate() {
             let id = format!("{prefix}{}", k + 1);
-            criterion(&mut out, &a.file, it, &id, "tc_", &format!("{key}.item"));
+            criterion(&mut out, &a.file, it, &id, &format!("{key}.item"));
         }
     }
     out.push_str(

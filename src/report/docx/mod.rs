@@ -128,29 +128,6 @@ fn defaults(lang: Lang, run: &Run) -> Defaults {
     }
 }
 
-/// I, II, III, IV… for the annexes.
-pub fn roman(mut n: usize) -> String {
-    const DIGITS: [(usize, &str); 9] = [
-        (100, "C"),
-        (90, "XC"),
-        (50, "L"),
-        (40, "XL"),
-        (10, "X"),
-        (9, "IX"),
-        (5, "V"),
-        (4, "IV"),
-        (1, "I"),
-    ];
-    let mut s = String::new();
-    for (v, d) in DIGITS {
-        while n >= v {
-            s.push_str(d);
-            n -= v;
-        }
-    }
-    s
-}
-
 /// The Decision and its annexes, as the bytes of a .docx.
 pub fn decision(
     run: &Run,
@@ -368,7 +345,7 @@ pub fn decision(
         .map(|c| (c.code.as_str(), c))
         .collect();
     let attached = fill(d.attached);
-    let number_of = |i: usize| format!("{} {}", d.annex, roman(i + 1));
+    let number_of = |i: usize| format!("{} {}", d.annex, view::roman(i + 1));
     let mut annexes: Vec<String> = (rv.groups.iter().enumerate())
         .map(|(i, g)| {
             let mut s = annex_title(&number_of(i), &g.title, &attached);
@@ -558,15 +535,13 @@ fn ranking_annex(
         }
         rows.push(row);
     }
-    let mut s = table(&widths, &rows, 1, 2, true);
-    let legend: Vec<String> = g
-        .areas
-        .iter()
+    // The legend (and what a dash means) is the table's last row, one cell across it: it then
+    // never prints on a page of its own, without the table's header.
+    let legend: Vec<String> = (g.areas.iter())
         .map(|a| format!("{}: {} ({})", a.short, a.name, view::num(a.max, lang)))
         .collect();
-    s += &line(
+    let mut notes = line(
         Para {
-            before: 120,
             align: Align::Both,
             ..Para::default()
         },
@@ -579,9 +554,13 @@ fn ranking_annex(
         let why: String = (first.next().into_iter().flat_map(char::to_uppercase))
             .chain(first)
             .collect();
-        s += &line(Para::default(), &format!("(–) {why}"), SMALL.italic());
+        notes += &line(Para::default(), &format!("(–) {why}"), SMALL.italic());
     }
-    s
+    rows.push(vec![Cell {
+        span: widths.len() as u32,
+        ..Cell::new(widths.iter().sum(), notes)
+    }]);
+    table(&widths, &rows, 1, 2, true)
 }
 
 /// The proposals annex: per award its name and rule, then the units proposed or referred to a vote.
@@ -647,35 +626,6 @@ fn awards_annex(aw: &view::AwardsView, lang: Lang) -> String {
     s
 }
 
-/// How far below its area a criterion stands: 0 for an area, 1 for its criteria, 2 below.
-pub fn annex_level(c: &crate::input::criteria::Criteria, i: usize) -> usize {
-    let mut level = 0;
-    let mut at = c.nodes[i].parent;
-    while let Some(p) = at {
-        level += 1;
-        at = c.nodes[p].parent;
-    }
-    level
-}
-
-/// How a criterion is numbered in an annex: areas in Roman numerals (I, II…), their criteria by
-/// the last part of the id (1, 2…), sub-criteria by letter (a, b…), anything deeper with a dash.
-pub fn annex_number(c: &crate::input::criteria::Criteria, i: usize) -> String {
-    let n = &c.nodes[i];
-    match annex_level(c, i) {
-        0 => roman(c.areas.iter().position(|&a| a == i).unwrap_or(0) + 1),
-        1 => n.id.rsplit('.').next().unwrap_or(&n.id).to_string(),
-        2 => {
-            let siblings: Vec<usize> = (0..c.nodes.len())
-                .filter(|&k| c.nodes[k].parent == n.parent)
-                .collect();
-            let k = siblings.iter().position(|&k| k == i).unwrap_or(0);
-            char::from(b'a' + (k % 26) as u8).to_string()
-        }
-        _ => "-".to_string(),
-    }
-}
-
 /// `parindex criteria export FILE.toml --out annex.docx`: the criteria set as the annex of the
 /// Decision that issues it — STT in the document's numbering, the criterion, its maximum, the
 /// scoring guidance in words, the notes — on A4 with the Decree's margins, the header row repeated
@@ -684,7 +634,6 @@ pub fn criteria_annex(
     c: &crate::input::criteria::Criteria,
     lang: Lang,
 ) -> zip::result::ZipResult<Vec<u8>> {
-    use crate::report::words::criteria::guidance;
     let mut body = line(Para::center(), lang.pick("Phụ lục", "Annex"), BODY.bold());
     let name = lang.text(&c.name, c.name_en.as_ref());
     body += &line(Para::center(), &name.to_uppercase(), BODY.bold());
@@ -712,90 +661,26 @@ pub fn criteria_annex(
         h.shaded = true;
     }
     let mut rows = vec![header];
-    let num = |x: f64| view::num(x, lang);
-    for (i, n) in c.nodes.iter().enumerate() {
-        let level = annex_level(c, i);
-        let f = if level <= 1 { SMALL.bold() } else { SMALL };
-        let name = lang.text(&n.name, n.name_en.as_ref());
-        let name = if level == 0 {
-            name.to_uppercase()
+    for r in view::annex(c, lang) {
+        let f = if r.strong { SMALL.bold() } else { SMALL };
+        let name = if r.heading {
+            r.name.to_uppercase()
         } else {
-            name.to_string()
+            r.name.clone()
+        };
+        let name_align = if r.number.is_empty() {
+            Align::Center
+        } else {
+            Align::Left
         };
         rows.push(vec![
-            cell(widths[0], &annex_number(c, i), f, Align::Center),
-            cell(widths[1], &name, f, Align::Left),
-            cell(widths[2], &num(n.max), f, Align::Center),
-            cell(
-                widths[3],
-                &n.rule().map_or(String::new(), |r| guidance(r, n.max, lang)),
-                SMALL,
-                Align::Left,
-            ),
-            cell(
-                widths[4],
-                n.note.as_deref().unwrap_or(""),
-                SMALL,
-                Align::Left,
-            ),
+            cell(widths[0], &r.number, f, Align::Center),
+            cell(widths[1], &name, f, name_align),
+            cell(widths[2], &r.max, f, Align::Center),
+            cell(widths[3], &r.guidance, SMALL, Align::Left),
+            cell(widths[4], &r.note, SMALL, Align::Left),
         ]);
     }
-    // Bonus and penalty after the areas, numbered on.
-    let sections = [
-        (&c.bonus, lang.pick("Điểm thưởng", "Bonus")),
-        (&c.penalty, lang.pick("Điểm trừ", "Penalty")),
-    ];
-    let mut next = c.areas.len();
-    for (section, default) in sections {
-        let Some(s) = section else { continue };
-        next += 1;
-        let title = lang
-            .text(s.name.as_deref().unwrap_or(default), s.name_en.as_ref())
-            .to_uppercase();
-        rows.push(vec![
-            cell(widths[0], &roman(next), SMALL.bold(), Align::Center),
-            cell(widths[1], &title, SMALL.bold(), Align::Left),
-            cell(
-                widths[2],
-                &format!("{} {}", lang.pick("tối đa", "up to"), num(s.cap)),
-                SMALL.bold(),
-                Align::Center,
-            ),
-            cell(widths[3], "", SMALL, Align::Left),
-            cell(widths[4], "", SMALL, Align::Left),
-        ]);
-        for (k, it) in s.items.iter().enumerate() {
-            rows.push(vec![
-                cell(widths[0], &(k + 1).to_string(), SMALL, Align::Center),
-                cell(
-                    widths[1],
-                    lang.text(&it.name, it.name_en.as_ref()),
-                    SMALL,
-                    Align::Left,
-                ),
-                cell(widths[2], &num(it.max), SMALL, Align::Center),
-                cell(
-                    widths[3],
-                    &guidance(&it.rule, it.max, lang),
-                    SMALL,
-                    Align::Left,
-                ),
-                cell(widths[4], "", SMALL, Align::Left),
-            ]);
-        }
-    }
-    rows.push(vec![
-        cell(widths[0], "", SMALL.bold(), Align::Center),
-        cell(
-            widths[1],
-            lang.pick("TỔNG ĐIỂM", "TOTAL"),
-            SMALL.bold(),
-            Align::Center,
-        ),
-        cell(widths[2], &num(c.max_points), SMALL.bold(), Align::Center),
-        cell(widths[3], "", SMALL, Align::Left),
-        cell(widths[4], "", SMALL, Align::Left),
-    ]);
     body += &table(&widths, &rows, 1, 0, true);
     xml::package(
         &body,

@@ -16,6 +16,7 @@ use crate::support::i18n::Lang;
 use crate::support::numfmt::round_half_away;
 pub use crate::support::numfmt::{decimal_comma, num, num2};
 
+mod annex;
 mod appraisal;
 mod awards;
 mod columns;
@@ -23,6 +24,7 @@ mod uncertainty;
 mod warnings;
 mod year;
 
+pub use annex::{annex, annex_number, roman, AnnexRow};
 pub use appraisal::{appraisal, AppraisalView, CriterionRow, GapRow, SetMeans, Unexplained};
 pub use awards::{awards, note_words, scope_label, why_words, AwardRow, AwardView, AwardsView};
 pub use columns::{ranking_columns, Cell, Column, Field, Header, Kind, ANNEX};
@@ -58,14 +60,16 @@ pub struct ReportView {
 /// Build the view of a run; with `cards`, every unit's scorecard too (a national run's 3,321
 /// cards are built only when they are written).
 pub fn build(run: &Run, cards: bool) -> ReportView {
-    let year = run.criteria.first().map_or(0, |c| c.year);
+    let first_year = run.criteria.first().map_or(0, |c| c.year);
+    // The comparison is built once: the method statement says how it was made.
+    let compared = year::year(run);
     ReportView {
         title_block: title_block(run),
-        title: base_title(run, year),
+        title: base_title(run, first_year),
         groups: groups(run),
         rows: run.scores.iter().map(|u| row(run, u)).collect(),
-        method: method(run),
-        year: year::year(run),
+        method: method(run, compared.as_ref()),
+        year: compared,
         awards: awards::awards(run),
         uncertainty: uncertainty::uncertainty(run),
         appraisal: appraisal::appraisal(run),
@@ -531,7 +535,7 @@ pub fn card(run: &Run, u: &UnitScore) -> Card {
 /// How the numbers were made, line by line: per criteria set its file and SHA-256, policies,
 /// grade bands, ranking and rounding; the area abbreviations; then every input with its
 /// SHA-256 and the tool's version.
-pub fn method(run: &Run) -> Vec<MethodLine> {
+pub fn method(run: &Run, compared: Option<&YearView>) -> Vec<MethodLine> {
     let lang = run.lang;
     let mut out = Vec::new();
     // Set just before the first line of a criteria set's block.
@@ -604,8 +608,8 @@ pub fn method(run: &Run) -> Vec<MethodLine> {
             line(lang.pick("Xếp hạng và làm tròn", "Ranking and rounding"), m);
         }
     }
-    if let Some(y) = year(run) {
-        for m in y.method {
+    if let Some(y) = compared {
+        for m in y.method.iter().cloned() {
             line(
                 lang.pick("So sánh với năm trước", "Comparison with last year"),
                 m,

@@ -7,9 +7,7 @@ use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, XlsxError};
 
 use super::{base, fit_row, FONT};
 use crate::input::criteria::Criteria;
-use crate::report::docx::annex_number;
-use crate::report::view::{num, ANNEX};
-use crate::report::words::criteria::guidance;
+use crate::report::view::{self, ANNEX};
 use crate::support::i18n::Lang;
 
 pub fn criteria_annex(c: &Criteria, lang: Lang) -> Result<Vec<u8>, XlsxError> {
@@ -54,91 +52,28 @@ pub fn criteria_annex(c: &Criteria, lang: Lang) -> Result<Vec<u8>, XlsxError> {
     let cells: Vec<(u16, &str)> = (0u16..).zip(headers.iter().copied()).collect();
     fit_row(ws, head, &widths, &cells)?;
     let mut r = head + 1;
-    let mut put = |ws: &mut rust_xlsxwriter::Worksheet,
-                   cells: [String; 5],
-                   strong: bool|
-     -> Result<(), XlsxError> {
-        let (text, mid) = if strong {
+    for row in view::annex(c, lang) {
+        let (text, mid) = if row.strong {
             (&bold, &center_bold)
         } else {
             (&plain, &center)
         };
-        ws.write_string_with_format(r, 0, &cells[0], mid)?;
-        ws.write_string_with_format(r, 1, &cells[1], text)?;
-        ws.write_string_with_format(r, 2, &cells[2], mid)?;
-        ws.write_string_with_format(r, 3, &cells[3], &plain)?;
-        ws.write_string_with_format(r, 4, &cells[4], &plain)?;
+        // Names as written: an upper-case line is wider than the row heights estimated for the
+        // column (LibreOffice does not grow a row written with one).
+        let name_format = if row.number.is_empty() { mid } else { text };
+        ws.write_string_with_format(r, 0, &row.number, mid)?;
+        ws.write_string_with_format(r, 1, &row.name, name_format)?;
+        ws.write_string_with_format(r, 2, &row.max, mid)?;
+        ws.write_string_with_format(r, 3, &row.guidance, &plain)?;
+        ws.write_string_with_format(r, 4, &row.note, &plain)?;
         fit_row(
             ws,
             r,
             &widths,
-            &[(1, &cells[1]), (3, &cells[3]), (4, &cells[4])],
+            &[(1, &row.name), (3, &row.guidance), (4, &row.note)],
         )?;
         r += 1;
-        Ok(())
-    };
-    for (i, n) in c.nodes.iter().enumerate() {
-        let level = crate::report::docx::annex_level(c, i);
-        let name = lang.text(&n.name, n.name_en.as_ref());
-        put(
-            ws,
-            [
-                annex_number(c, i),
-                // Areas bold as written: an upper-case line is wider than the row heights
-                // estimated for the column (LibreOffice does not grow a row written with one).
-                name.to_string(),
-                num(n.max, lang),
-                n.rule()
-                    .map_or(String::new(), |rule| guidance(rule, n.max, lang)),
-                n.note.clone().unwrap_or_default(),
-            ],
-            level <= 1,
-        )?;
     }
-    let mut next = c.areas.len();
-    for (section, default) in [
-        (&c.bonus, lang.pick("Điểm thưởng", "Bonus")),
-        (&c.penalty, lang.pick("Điểm trừ", "Penalty")),
-    ] {
-        let Some(s) = section else { continue };
-        next += 1;
-        let title = lang.text(s.name.as_deref().unwrap_or(default), s.name_en.as_ref());
-        put(
-            ws,
-            [
-                crate::report::docx::roman(next),
-                title.to_uppercase(),
-                format!("{} {}", lang.pick("tối đa", "up to"), num(s.cap, lang)),
-                String::new(),
-                String::new(),
-            ],
-            true,
-        )?;
-        for (k, it) in s.items.iter().enumerate() {
-            put(
-                ws,
-                [
-                    (k + 1).to_string(),
-                    lang.text(&it.name, it.name_en.as_ref()).to_string(),
-                    num(it.max, lang),
-                    guidance(&it.rule, it.max, lang),
-                    String::new(),
-                ],
-                false,
-            )?;
-        }
-    }
-    put(
-        ws,
-        [
-            String::new(),
-            lang.pick("TỔNG ĐIỂM", "TOTAL").to_string(),
-            num(c.max_points, lang),
-            String::new(),
-            String::new(),
-        ],
-        true,
-    )?;
     ws.set_paper_size(9);
     // Landscape: the guidance column needs the width; printed near its own size.
     ws.set_landscape();
