@@ -66,10 +66,14 @@ pub fn criteria_annex(c: &Criteria, lang: Lang) -> Result<Vec<u8>, XlsxError> {
         ws.write_string_with_format(r, 2, &row.max, mid)?;
         ws.write_string_with_format(r, 3, &row.guidance, &plain)?;
         ws.write_string_with_format(r, 4, &row.note, &plain)?;
+        // Bold text is wider: its lines are counted in a narrower column.
+        let room: Vec<f64> = (widths.iter())
+            .map(|w| if row.strong { w * 0.88 } else { *w })
+            .collect();
         fit_row(
             ws,
             r,
-            &widths,
+            &room,
             &[(1, &row.name), (3, &row.guidance), (4, &row.note)],
         )?;
         r += 1;
