@@ -17,7 +17,7 @@ pub mod report;
 pub mod scoring;
 pub mod support;
 
-pub use analyses::{appraisal, awards, compare, uncertainty};
+pub use analyses::{appraisal, audit, awards, compare, uncertainty};
 pub use input::{captions, criteria, dataset, ingest, plausibility, runfile, units};
 pub use scoring::{rank, score};
 pub use support::{calendar, error, guard, i18n, numfmt, text};

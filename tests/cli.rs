@@ -1211,6 +1211,9 @@ mod awards;
 #[path = "cli/uncertainty.rs"]
 mod uncertainty;
 
+#[path = "cli/audit.rs"]
+mod audit;
+
 #[path = "cli/help.rs"]
 mod help;
 

@@ -312,6 +312,11 @@ pub struct ScoreArgs {
     /// Threads for the replications (default: all cores; the figures do not depend on it).
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
+    /// Audit the criteria set (audit.csv, a workbook sheet, a report section): which criteria
+    /// separate nobody, count one thing twice or weigh less than their points (as `[audit]` in
+    /// the run file).
+    #[arg(long)]
+    pub audit: bool,
     /// Output folder (created if needed).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,

@@ -83,6 +83,7 @@ const ARGS: &[(&str, &str, &str)] = &[
     ("score", "replications", "Số lần mô phỏng Monte Carlo cho độ tin cậy của thứ hạng, từ 1 đến 1.000.000 như trong tệp lần chạy (thay giá trị của tệp)"),
     ("score", "seed", "Hạt giống ngẫu nhiên của các lần mô phỏng (cùng dữ liệu và hạt giống cho cùng kết quả)"),
     ("score", "threads", "Số luồng cho các lần mô phỏng (mặc định: mọi lõi; kết quả không phụ thuộc vào số này)"),
+    ("score", "audit", "Phân tích bộ tiêu chí (audit.csv, một trang tính, một mục trong báo cáo): tiêu chí nào không phân loại được đơn vị, trùng lặp với tiêu chí khác hoặc có trọng số thực tế thấp hơn nhiều so với điểm tối đa (như [audit] trong tệp lần chạy)"),
     ("score", "out", "Thư mục kết quả (tạo nếu chưa có)"),
     ("score", "scorecards", "Ghi thêm mỗi đơn vị một phiếu kết quả, THƯ_MỤC/<mã đơn vị>.html, để gửi từng đơn vị"),
     ("score", "locale", "Cách viết số trong bảng: tự nhận theo từng tệp (auto, mặc định), vi (86,97) hoặc en (86.97)"),

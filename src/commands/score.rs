@@ -39,6 +39,8 @@ pub const COMPARISON: &str = "comparison.csv";
 pub const AWARDS: &str = "awards.csv";
 /// Written when the run declares its uncertainty.
 pub const UNCERTAINTY: &str = "uncertainty.csv";
+/// Written when the run audits its criteria.
+pub const AUDIT: &str = "audit.csv";
 
 /// Everything one `score` run needs, resolved from the run file and the flags (a flag wins;
 /// a list flag replaces the file's list). The steps below read only this.
@@ -63,6 +65,8 @@ pub struct Job {
     pub awards: Option<PathBuf>,
     /// Monte Carlo over the uncertain inputs, when declared (or asked for by --replications).
     pub uncertainty: Option<crate::analyses::uncertainty::Spec>,
+    /// The criteria audit, when asked for (`--audit`, `audit = true` or `[audit]`).
+    pub audit: Option<crate::analyses::audit::Thresholds>,
     /// What the run file declares that the criteria must bear out, checked once they are read
     /// (`runfile::check_against`); `None` without a run file.
     pub declared: Option<RunFile>,
@@ -189,6 +193,7 @@ impl Job {
                 }
                 u
             },
+            audit: rf.audit.or(a.audit.then(Default::default)),
             declared: a.run.is_some().then(|| rf.clone()),
             decision_only: a.decision_only.as_ref().map(|p| {
                 if p.as_os_str().is_empty() {
@@ -243,6 +248,7 @@ fn execute(job: &Job) -> Result<()> {
         comparison,
         proposals,
         figures,
+        audit,
         notes: more_notes,
     } = compute(job, &mut prepared)?;
     let run = Run {
@@ -255,6 +261,7 @@ fn execute(job: &Job) -> Result<()> {
         awards: prepared.rules.as_ref().zip(proposals.as_ref()),
         revisions: &prepared.revisions,
         uncertainty: figures.as_ref(),
+        audit: audit.as_ref(),
         lang: job.lang,
         inputs: prepared.inputs.clone(),
         report: &job.report,
@@ -325,6 +332,7 @@ fn prepare(a: &Job) -> Result<Prepared> {
     outputs.push(a.out.join(COMPARISON));
     outputs.push(a.out.join(AWARDS));
     outputs.push(a.out.join(UNCERTAINTY));
+    outputs.push(a.out.join(AUDIT));
     outputs.push(a.out.join(report::docx::FILE));
     outputs.extend(a.decision_only.clone());
     report::guard_outputs(&outputs, &inputs)?;
@@ -640,6 +648,9 @@ fn compute(a: &Job, p: &mut Prepared) -> Result<Computed> {
         notes.extend((sel.notes.iter()).map(|n| report::view::note_words(r, n, a.lang)));
         sel
     });
+    // Which criteria decide the ranking: each re-scored away through the same core.
+    let audit = (a.audit.as_ref())
+        .map(|th| crate::analyses::audit::run(th, criteria, registry, data, &scores, &ranking));
     Ok(Computed {
         scores,
         ranking,
@@ -647,6 +658,7 @@ fn compute(a: &Job, p: &mut Prepared) -> Result<Computed> {
         comparison,
         proposals,
         figures,
+        audit,
         notes,
     })
 }
@@ -659,6 +671,7 @@ struct Computed {
     comparison: Option<compare::YearComparison>,
     proposals: Option<crate::analyses::awards::Proposals>,
     figures: Option<crate::analyses::uncertainty::Figures>,
+    audit: Option<crate::analyses::audit::Audit>,
     notes: Vec<String>,
 }
 
@@ -710,6 +723,9 @@ fn write(a: &Job, run: &Run, rv: &report::view::ReportView) -> Result<Vec<String
     }
     if run.uncertainty.is_some() {
         files.push((a.out.join(UNCERTAINTY), report::csv::uncertainty(run)));
+    }
+    if run.audit.is_some() {
+        files.push((a.out.join(AUDIT), report::csv::audit(run)));
     }
     if let Some(spec) = &run.report.decision {
         files.push((a.out.join(report::docx::FILE), decision(spec)?));

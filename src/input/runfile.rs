@@ -36,10 +36,12 @@ const KEYS: crate::input::criteria::keys::Schema = &[
             "previous",
             "awards",
             "uncertainty",
+            "audit",
             "report",
             "decision",
         ],
     ),
+    ("audit", &["full_share", "duplicate_r", "low_weight"]),
     ("data", &["file", "sheet", "rates"]),
     ("self", &["file", "sheet", "rates"]),
     ("appraisal", &["reasons", "reason_threshold"]),
@@ -128,6 +130,8 @@ struct RawRun {
     /// The award rules file.
     awards: Option<S<String>>,
     uncertainty: Option<RawUncertainty>,
+    /// `audit = true`, or `[audit]` with thresholds.
+    audit: Option<S<toml::Value>>,
     report: Option<RawReport>,
     decision: Option<RawDecision>,
 }
@@ -385,6 +389,8 @@ pub struct RunFile {
     pub awards: Option<PathBuf>,
     /// Monte Carlo over the uncertain inputs (`[uncertainty]`).
     pub uncertainty: Option<crate::analyses::uncertainty::Spec>,
+    /// The criteria audit, with its thresholds (`audit = true` or `[audit]`).
+    pub audit: Option<crate::analyses::audit::Thresholds>,
     pub map: Option<PathBuf>,
     pub out: Option<PathBuf>,
     pub lang: Option<Lang>,
@@ -546,8 +552,8 @@ pub fn parse(path: &Path, text: &str) -> Result<RunFile> {
         let span = e.span().unwrap_or(0..0);
         let msg = crate::input::criteria::messages::toml_error(e.message());
         Error::Config(vec![src.diag(span, msg).hint(crate::tr!(
-            "các khóa của tệp lần chạy: criteria, units, data, self, map, out, lang, locale, awards, [appraisal], [previous], [uncertainty], [report], [decision]; xem docs/run-file.md",
-            "a run file's keys: criteria, units, data, self, map, out, lang, locale, awards, [appraisal], [previous], [uncertainty], [report], [decision]; see docs/run-file.md"
+            "các khóa của tệp lần chạy: criteria, units, data, self, map, out, lang, locale, awards, [appraisal], [previous], [uncertainty], [audit], [report], [decision]; xem docs/run-file.md",
+            "a run file's keys: criteria, units, data, self, map, out, lang, locale, awards, [appraisal], [previous], [uncertainty], [audit], [report], [decision]; see docs/run-file.md"
         ))])
     })?;
     let base = path.parent().unwrap_or(Path::new(""));
@@ -746,6 +752,9 @@ pub fn parse(path: &Path, text: &str) -> Result<RunFile> {
         }
         run.uncertainty = Some(spec);
     }
+    if let Some(a) = &raw.audit {
+        run.audit = audit(&src, a, &mut diags);
+    }
     if let Some(p) = &raw.previous {
         run.previous = Some(file(&p.results, &mut diags, true));
         run.lineage = p.lineage.as_ref().map(|l| file(l, &mut diags, true));
@@ -893,6 +902,49 @@ pub fn placeholders(text: &str) -> Vec<&str> {
         }
     }
     out
+}
+
+/// `audit = true|false`, or `[audit]` with thresholds, each a share from 0 to 1 (located at the
+/// value of `audit`: a table's values keep no place of their own here).
+fn audit(
+    src: &Source,
+    a: &S<toml::Value>,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<crate::analyses::audit::Thresholds> {
+    let mut th = crate::analyses::audit::Thresholds::default();
+    match a.get_ref() {
+        toml::Value::Boolean(on) => on.then_some(th),
+        toml::Value::Table(t) => {
+            for (key, slot) in [
+                ("full_share", &mut th.full_share),
+                ("duplicate_r", &mut th.duplicate_r),
+                ("low_weight", &mut th.low_weight),
+            ] {
+                let Some(v) = t.get(key) else { continue };
+                match v.as_float().or_else(|| v.as_integer().map(|i| i as f64)) {
+                    Some(x) if (0.0..=1.0).contains(&x) => *slot = x,
+                    _ => diags.push(src.diag(
+                        a.span(),
+                        crate::tr!(
+                            "[audit] {key} là một tỷ lệ từ 0 đến 1 (0.9 là 90%)",
+                            "[audit] {key} is a share from 0 to 1 (0.9 is 90%)"
+                        ),
+                    )),
+                }
+            }
+            Some(th)
+        }
+        _ => {
+            diags.push(src.diag(
+                a.span(),
+                crate::tr!(
+                    "audit = true, hoặc một bảng [audit] với các ngưỡng full_share, duplicate_r, low_weight",
+                    "audit = true, or an [audit] table with the thresholds full_share, duplicate_r, low_weight"
+                ),
+            ));
+            None
+        }
+    }
 }
 
 fn bad_word(src: &Source, v: &S<String>, got: &str, allowed: &[&str]) -> Diagnostic {

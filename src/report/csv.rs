@@ -592,3 +592,103 @@ mod tests {
         assert_eq!(neutralise("Xã Mỹ Thủy"), "Xã Mỹ Thủy");
     }
 }
+
+/// `audit.csv`: one row per criteria file, unit type and node of its tree (areas, criteria,
+/// leaves, in tree order), with the figures of `analyses::audit` (definitions in docs/audit.md)
+/// and the flags as codes (`no_spread`, `duplicate`, `low_weight`, `not_applied`).
+pub fn audit(run: &Run) -> Vec<u8> {
+    let mut w = writer();
+    put(
+        &mut w,
+        [
+            "criteria",
+            "unit_type",
+            "criterion_id",
+            "criterion_name",
+            "level",
+            "max_points",
+            "units",
+            "not_applicable",
+            "missing",
+            "mean_points",
+            "mean_share",
+            "full_share",
+            "zero_share",
+            "distinct",
+            "sd",
+            "item_rest_r",
+            "nominal_weight",
+            "effective_weight",
+            "rank_shift_mean",
+            "rank_shift_max",
+            "alpha",
+            "alpha_units",
+            "alpha_if_dropped",
+            "duplicates",
+            "flags",
+        ],
+    );
+    let opt = |x: Option<f64>| x.map(machine).unwrap_or_default();
+    for set in run.audit.map(|a| a.sets.as_slice()).unwrap_or_default() {
+        let c = &run.criteria[set.criteria];
+        for e in &set.elements {
+            let node = &c.nodes[e.node];
+            let level = match (node.parent, e.is_leaf) {
+                (None, _) => "area",
+                (Some(_), true) => "leaf",
+                (Some(_), false) => "criterion",
+            };
+            let mut flags = Vec::new();
+            if e.units == 0 {
+                flags.push("not_applied");
+            }
+            if e.no_spread {
+                flags.push("no_spread");
+            }
+            if !e.duplicates.is_empty() {
+                flags.push("duplicate");
+            }
+            if e.low_weight {
+                flags.push("low_weight");
+            }
+            let duplicates: Vec<&str> = (e.duplicates.iter())
+                .map(|&d| c.nodes[d].id.as_str())
+                .collect();
+            put(
+                &mut w,
+                [
+                    c.path.clone(),
+                    set.unit_type.clone(),
+                    node.id.clone(),
+                    node.name.clone(),
+                    level.to_string(),
+                    machine(e.max),
+                    e.units.to_string(),
+                    e.not_applicable.to_string(),
+                    e.missing.to_string(),
+                    opt(e.mean_points),
+                    opt(e.mean_share),
+                    opt(e.full_share),
+                    opt(e.zero_share),
+                    e.distinct.to_string(),
+                    opt(e.sd),
+                    opt(e.item_rest_r),
+                    machine(e.nominal_weight),
+                    opt(e.effective_weight),
+                    machine(e.rank_shift_mean),
+                    e.rank_shift_max.to_string(),
+                    opt(e.alpha),
+                    if node.parent.is_none() {
+                        e.alpha_units.to_string()
+                    } else {
+                        String::new()
+                    },
+                    opt(e.alpha_if_dropped),
+                    duplicates.join(";"),
+                    flags.join(";"),
+                ],
+            );
+        }
+    }
+    finish(w)
+}

@@ -52,6 +52,8 @@ pub struct Run<'a> {
     )>,
     /// How sure the ranking is, when the run declares its uncertainty.
     pub uncertainty: Option<&'a crate::analyses::uncertainty::Figures>,
+    /// The criteria audit, when the run asks for it.
+    pub audit: Option<&'a crate::analyses::audit::Audit>,
     /// This year's criteria sets against last year's (`[previous] criteria`).
     pub revisions: &'a [crate::analyses::revision::Revised],
 }

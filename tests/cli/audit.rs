@@ -1,0 +1,441 @@
+//! The criteria audit through the binary: every figure of `audit.csv` on the sample against an
+//! independent computation from `criterion-scores.csv` and `results.csv` (the formulas of
+//! docs/audit.md, written again here), a leaf whose removal is known to swap two units, the
+//! thresholds of the run file and their errors.
+
+use super::*;
+
+type Row = HashMap<String, String>;
+
+fn rows(path: &Path) -> Vec<Row> {
+    let mut rdr = csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{path:?}: {e}"));
+    let headers = rdr.headers().unwrap().clone();
+    rdr.records()
+        .map(|r| {
+            let r = r.unwrap();
+            headers
+                .iter()
+                .zip(r.iter())
+                .map(|(h, v)| (h.trim_start_matches('\u{feff}').to_string(), v.to_string()))
+                .collect()
+        })
+        .collect()
+}
+
+fn num(s: &str) -> f64 {
+    s.parse().unwrap_or_else(|_| panic!("not a number: {s:?}"))
+}
+
+fn mean(x: &[f64]) -> f64 {
+    x.iter().sum::<f64>() / x.len() as f64
+}
+
+fn cov(x: &[f64], y: &[f64]) -> f64 {
+    let (mx, my) = (mean(x), mean(y));
+    x.iter()
+        .zip(y)
+        .map(|(a, b)| (a - mx) * (b - my))
+        .sum::<f64>()
+        / (x.len() - 1) as f64
+}
+
+fn correl(x: &[f64], y: &[f64]) -> Option<f64> {
+    let (vx, vy) = (cov(x, x), cov(y, y));
+    (x.len() >= 3 && vx > 1e-12 && vy > 1e-12).then(|| cov(x, y) / (vx * vy).sqrt())
+}
+
+fn alpha(items: &[Vec<f64>]) -> Option<f64> {
+    let k = items.len() as f64;
+    let n = items[0].len();
+    let sum: Vec<f64> = (0..n).map(|u| items.iter().map(|i| i[u]).sum()).collect();
+    let total = cov(&sum, &sum);
+    (items.len() >= 2 && n >= 2 && total > 1e-12)
+        .then(|| k / (k - 1.0) * (1.0 - items.iter().map(|i| cov(i, i)).sum::<f64>() / total))
+}
+
+#[track_caller]
+fn close(what: &str, got: &str, want: Option<f64>) {
+    match want {
+        None => assert_eq!(got, "", "{what}: expected blank"),
+        Some(w) => {
+            let g = num(got);
+            assert!((g - w).abs() <= 2e-6, "{what}: audit.csv {g}, computed {w}");
+        }
+    }
+}
+
+#[test]
+fn every_figure_on_the_sample_matches_an_independent_computation() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let mut a = sample_args(out.to_str().unwrap());
+    a.push("--audit".into());
+    let o = ok(run_in(&repo(), &args(&a)));
+    assert!(o.stdout.contains("audit.csv"), "{o:?}");
+    let audit = rows(&out.join("audit.csv"));
+    let scores = rows(&out.join("criterion-scores.csv"));
+    let results = rows(&out.join("results.csv"));
+    let unit_type: HashMap<&str, &str> = results
+        .iter()
+        .map(|r| (r["unit_code"].as_str(), r["unit_type"].as_str()))
+        .collect();
+    let tree_points: HashMap<&str, f64> = results
+        .iter()
+        .map(|r| (r["unit_code"].as_str(), num(&r["tree_points"])))
+        .collect();
+    let criteria_of: HashMap<&str, &str> = results
+        .iter()
+        .map(|r| (r["unit_code"].as_str(), r["criteria"].as_str()))
+        .collect();
+    let mut checked = 0;
+    let sets: std::collections::BTreeSet<(String, String)> = audit
+        .iter()
+        .map(|r| (r["criteria"].clone(), r["unit_type"].clone()))
+        .collect();
+    assert_eq!(
+        sets.len(),
+        5,
+        "two files, sở, ban, xã, phường, đặc khu: {sets:?}"
+    );
+    for (file, ty) in &sets {
+        // Each criterion's maximum, from the criteria file.
+        let text = std::fs::read_to_string(repo().join(file)).unwrap();
+        let doc: toml::Table = toml::from_str(&text).unwrap();
+        let nominal: HashMap<String, f64> = doc["criterion"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                let max = &c["max"];
+                let m = max.as_float().or(max.as_integer().map(|i| i as f64)).unwrap();
+                (c["id"].as_str().unwrap().to_string(), m)
+            })
+            .collect();
+        // The set's leaf rows of criterion-scores.csv, per leaf id, in unit order.
+        let units: Vec<&str> = results
+            .iter()
+            .filter(|r| &r["criteria"] == file && &r["unit_type"] == ty)
+            .map(|r| r["unit_code"].as_str())
+            .collect();
+        let mine: Vec<&Row> = scores
+            .iter()
+            .filter(|s| {
+                s["part"] == "tree"
+                    && unit_type[s["unit_code"].as_str()] == ty
+                    && criteria_of[s["unit_code"].as_str()] == file
+            })
+            .collect();
+        let leaf_ids: Vec<String> = audit
+            .iter()
+            .filter(|r| &r["criteria"] == file && &r["unit_type"] == ty && r["level"] == "leaf")
+            .map(|r| r["criterion_id"].clone())
+            .collect();
+        // Per leaf, per unit: (points, max, counted, missing).
+        let cell = |id: &str, unit: &str| -> (f64, f64, bool, bool) {
+            let s = mine
+                .iter()
+                .find(|s| s["criterion_id"] == id && s["unit_code"] == unit)
+                .unwrap_or_else(|| panic!("{unit} {id}"));
+            let flags = &s["flags"];
+            let left_out = flags.contains("not_applicable") || flags.contains("rebased");
+            (
+                num(&s["points"]),
+                num(&s["max_points"]),
+                !left_out,
+                flags.contains("missing") || flags.contains("no_survey") && !left_out,
+            )
+        };
+        let sums: Vec<f64> = units.iter().map(|u| tree_points[u]).collect();
+        let total_max: f64 = leaf_ids.iter().map(|id| nominal[id.as_str()]).sum();
+        let mut weights = 0.0;
+        for id in &leaf_ids {
+            let row = audit
+                .iter()
+                .find(|r| {
+                    &r["criteria"] == file && &r["unit_type"] == ty && &r["criterion_id"] == id
+                })
+                .unwrap();
+            let what = |c: &str| format!("{file} {ty} {id} {c}");
+            let (mut x, mut rest) = (Vec::new(), Vec::new());
+            let mut all = Vec::new();
+            let (mut na, mut missing) = (0, 0);
+            let max = nominal[id.as_str()];
+            for (u, unit) in units.iter().enumerate() {
+                let (p, _, counted, miss) = cell(id, unit);
+                // Points as evaluated (a leaf left out of the maximum scored 0): what the
+                // unit's leaf sum adds up.
+                all.push(p);
+                if counted {
+                    x.push(p);
+                    rest.push(sums[u] - p);
+                    missing += usize::from(miss);
+                } else {
+                    na += 1;
+                }
+            }
+            assert_eq!(num(&row["units"]) as usize, x.len(), "{}", what("units"));
+            assert_eq!(num(&row["not_applicable"]) as usize, na, "{}", what("n/a"));
+            assert_eq!(
+                num(&row["missing"]) as usize,
+                missing,
+                "{}",
+                what("missing")
+            );
+            close(&what("max"), &row["max_points"], Some(max));
+            if x.is_empty() {
+                continue;
+            }
+            let n = x.len() as f64;
+            close(&what("mean_points"), &row["mean_points"], Some(mean(&x)));
+            close(
+                &what("mean_share"),
+                &row["mean_share"],
+                Some(mean(&x) / max),
+            );
+            let full = x.iter().filter(|&&p| p >= max - 1e-9).count() as f64 / n;
+            close(&what("full_share"), &row["full_share"], Some(full));
+            let zero = x.iter().filter(|&&p| p <= 1e-9).count() as f64 / n;
+            close(&what("zero_share"), &row["zero_share"], Some(zero));
+            let mut d: Vec<String> = x.iter().map(|p| format!("{p:.6}")).collect();
+            d.sort();
+            d.dedup();
+            assert_eq!(
+                num(&row["distinct"]) as usize,
+                d.len(),
+                "{}",
+                what("distinct")
+            );
+            close(
+                &what("sd"),
+                &row["sd"],
+                (x.len() >= 2).then(|| cov(&x, &x).sqrt()),
+            );
+            close(&what("item_rest_r"), &row["item_rest_r"], correl(&x, &rest));
+            close(
+                &what("nominal_weight"),
+                &row["nominal_weight"],
+                Some(max / total_max),
+            );
+            // Undefined for a type of one unit (the đặc khu): no variance to share.
+            let w = (units.len() >= 2 && cov(&sums, &sums) > 1e-12)
+                .then(|| cov(&all, &sums) / cov(&sums, &sums));
+            close(&what("effective_weight"), &row["effective_weight"], w);
+            weights += w.unwrap_or(1.0 / leaf_ids.len() as f64);
+            let no_spread = d.len() == 1 || full >= 0.9;
+            assert_eq!(
+                row["flags"].contains("no_spread"),
+                no_spread,
+                "{}",
+                what("flag")
+            );
+            let low = w.is_some_and(|w| w < 0.5 * max / total_max);
+            assert_eq!(
+                row["flags"].contains("low_weight"),
+                low,
+                "{}",
+                what("low flag")
+            );
+            checked += 1;
+        }
+        // The leaves' effective weights are shares of the same variance: they add up to 1.
+        assert!((weights - 1.0).abs() < 1e-4, "{file} {ty}: {weights}");
+        // Cronbach's alpha of each area's leaves, on the units every one of them counts for.
+        for area in audit
+            .iter()
+            .filter(|r| &r["criteria"] == file && &r["unit_type"] == ty && r["level"] == "area")
+        {
+            let prefix = format!("{}.", area["criterion_id"]);
+            let ids: Vec<&String> = leaf_ids.iter().filter(|i| i.starts_with(&prefix)).collect();
+            let complete: Vec<&str> = units
+                .iter()
+                .copied()
+                .filter(|u| ids.iter().all(|id| cell(id, u).2))
+                .collect();
+            let items: Vec<Vec<f64>> = ids
+                .iter()
+                .map(|id| complete.iter().map(|u| cell(id, u).0).collect())
+                .collect();
+            let what = format!("{file} {ty} area {} alpha", area["criterion_id"]);
+            assert_eq!(num(&area["alpha_units"]) as usize, complete.len(), "{what}");
+            close(&what, &area["alpha"], alpha(&items));
+            if ids.len() > 2 {
+                for (k, id) in ids.iter().enumerate() {
+                    let others: Vec<Vec<f64>> = (items.iter().enumerate())
+                        .filter(|(j, _)| *j != k)
+                        .map(|(_, v)| v.clone())
+                        .collect();
+                    let row = audit
+                        .iter()
+                        .find(|r| {
+                            &r["criteria"] == file
+                                && &r["unit_type"] == ty
+                                && &r["criterion_id"] == *id
+                        })
+                        .unwrap();
+                    close(
+                        &format!("{what} without {id}"),
+                        &row["alpha_if_dropped"],
+                        alpha(&others),
+                    );
+                }
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked > 150, "{checked} figures checked");
+    // The areas' effective weights add up to 1 too.
+    for (file, ty) in &sets {
+        let s: f64 = audit
+            .iter()
+            .filter(|r| &r["criteria"] == file && &r["unit_type"] == ty && r["level"] == "area")
+            .map(|r| r["effective_weight"].parse().unwrap_or(1.0 / 8.0))
+            .sum();
+        assert!((s - 1.0).abs() < 1e-4, "{file} {ty}: areas {s}");
+    }
+}
+
+const SWAP: &str = r#"[meta]
+name = "Thử phân tích bộ tiêu chí"
+year = 2025
+unit_types = ["xã"]
+max_points = 20
+
+[[criterion]]
+id = "1"
+name = "Lĩnh vực một"
+max = 10
+
+[[criterion]]
+id = "1.1"
+name = "Tỷ lệ x"
+max = 10
+rule = { kind = "proportional", indicator = "x" }
+
+[[criterion]]
+id = "2"
+name = "Lĩnh vực hai"
+max = 10
+
+[[criterion]]
+id = "2.1"
+name = "Tỷ lệ y"
+max = 10
+rule = { kind = "proportional", indicator = "y" }
+
+[[grading.band]]
+label = "A"
+min = 50
+
+[[grading.band]]
+label = "B"
+"#;
+
+/// A leads B on 1.1 only: removing 1.1 (re-scored over 2.1 alone, re-based to 20 points) puts B
+/// first and A level with C at 0; removing 2.1 swaps B and C.
+#[test]
+fn removing_a_leaf_is_rescored_and_reranked() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    std::fs::write(d.join("c.toml"), SWAP).unwrap();
+    std::fs::write(
+        d.join("units.csv"),
+        "unit_code,unit_name,unit_type\nA,Xã A,xã\nB,Xã B,xã\nC,Xã C,xã\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("data.csv"),
+        "unit_code,x,y\nA,100,0\nB,0,90\nC,50,0\n",
+    )
+    .unwrap();
+    let o = ok(run_in(
+        d,
+        &[
+            "score",
+            "--criteria",
+            "c.toml",
+            "--units",
+            "units.csv",
+            "--data",
+            "data.csv",
+            "--out",
+            "out",
+            "--audit",
+        ],
+    ));
+    let r = results(&d.join("out"));
+    assert_eq!(
+        (&r["A"]["rank"], &r["B"]["rank"], &r["C"]["rank"]),
+        (&"1".into(), &"2".into(), &"3".into()),
+        "{o:?}"
+    );
+    let audit = rows(&d.join("out/audit.csv"));
+    let row = |id: &str| audit.iter().find(|r| r["criterion_id"] == id).unwrap();
+    // Without 1.1: B 18, A 0, C 0 → B 1, A 2, C 2: every unit moves one place.
+    assert_eq!(
+        (
+            row("1.1")["rank_shift_mean"].as_str(),
+            row("1.1")["rank_shift_max"].as_str()
+        ),
+        ("1", "1")
+    );
+    // Without 2.1: A 20, C 10, B 0 → A stays, B and C swap.
+    assert_eq!(row("2.1")["rank_shift_max"], "1");
+    close(
+        "2.1 mean shift",
+        &row("2.1")["rank_shift_mean"],
+        Some(2.0 / 3.0),
+    );
+    // The areas are their single leaves.
+    assert_eq!(row("1")["rank_shift_mean"], row("1.1")["rank_shift_mean"]);
+    assert_eq!(row("2")["level"], "area");
+    assert_eq!(row("2.1")["level"], "leaf");
+}
+
+#[test]
+fn thresholds_come_from_the_run_file_and_bad_ones_are_located() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    std::fs::write(d.join("c.toml"), SWAP).unwrap();
+    std::fs::write(
+        d.join("units.csv"),
+        "unit_code,unit_name,unit_type\nA,Xã A,xã\nB,Xã B,xã\nC,Xã C,xã\nD,Xã D,xã\n",
+    )
+    .unwrap();
+    // 1.1 at full points for 3 of 4 units (75%).
+    std::fs::write(
+        d.join("data.csv"),
+        "unit_code,x,y\nA,100,10\nB,100,90\nC,100,50\nD,40,20\n",
+    )
+    .unwrap();
+    let base = "criteria = [\"c.toml\"]\nunits = \"units.csv\"\ndata = [{ file = \"data.csv\" }]\nout = \"out\"\n";
+    let flags = |run: &str| {
+        std::fs::write(d.join("run.toml"), format!("{base}{run}")).unwrap();
+        let _ = std::fs::remove_dir_all(d.join("out"));
+        ok(run_in(d, &["score", "run.toml"]));
+        let audit = rows(&d.join("out/audit.csv"));
+        audit.iter().find(|r| r["criterion_id"] == "1.1").unwrap()["flags"].clone()
+    };
+    assert!(!flags("audit = true\n").contains("no_spread"));
+    assert!(flags("[audit]\nfull_share = 0.75\n").contains("no_spread"));
+    // Without the key, no audit.
+    std::fs::write(d.join("run.toml"), base).unwrap();
+    let _ = std::fs::remove_dir_all(d.join("out"));
+    ok(run_in(d, &["score", "run.toml"]));
+    assert!(!d.join("out/audit.csv").exists());
+    for (bad, says) in [
+        (
+            "[audit]\nfull_share = 2\n",
+            "full_share là một tỷ lệ từ 0 đến 1",
+        ),
+        ("audit = \"có\"\n", "audit = true"),
+        ("[audit]\nfull_shar = 0.8\n", "full_share"),
+    ] {
+        std::fs::write(d.join("run.toml"), format!("{base}{bad}")).unwrap();
+        let o = run_in(d, &["score", "run.toml"]);
+        assert_eq!(o.code, 2, "{o:?}");
+        assert!(
+            o.stderr.contains(says) && o.stderr.contains("run.toml:"),
+            "{o:?}"
+        );
+    }
+}
