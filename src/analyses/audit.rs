@@ -18,6 +18,10 @@ use crate::scoring::score::bind::{self};
 use crate::scoring::score::{evaluate, plan, Flag, UnitScore};
 use crate::support::stats;
 
+/// Fewer units than this in a set, and nothing is flagged: with 3 units every leaf correlates
+/// with another by chance, with 1 every leaf "separates nobody". The figures are still given.
+pub const FLAG_MIN_UNITS: usize = 10;
+
 /// When a figure is flagged; settable in the run file (`[audit]`).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Thresholds {
@@ -283,11 +287,13 @@ fn audit_set(
                 e.distinct = d.len();
                 e.sd = stats::sd(&x);
                 e.item_rest_r = stats::pearson(&x, &rest);
-                e.no_spread = e.distinct == 1 || e.full_share.is_some_and(|f| f >= th.full_share);
+                e.no_spread = units.len() >= FLAG_MIN_UNITS
+                    && (e.distinct == 1 || e.full_share.is_some_and(|f| f >= th.full_share));
             }
             e.effective_weight =
                 var_sum.and_then(|v| Some(stats::covariance(&all_points, &sums)? / v));
-            e.low_weight = e.nominal_weight > 0.0
+            e.low_weight = units.len() >= FLAG_MIN_UNITS
+                && e.nominal_weight > 0.0
                 && e.effective_weight
                     .is_some_and(|w| w < th.low_weight * e.nominal_weight);
             (e.rank_shift_mean, e.rank_shift_max) = shift_of(n);
@@ -297,7 +303,8 @@ fn audit_set(
 
     // Leaves that count the same thing twice: |r| over the units both count for.
     let leaves: Vec<usize> = c.leaves().map(|(n, _, _)| n).collect();
-    for (i, &a) in leaves.iter().enumerate() {
+    let flag = units.len() >= FLAG_MIN_UNITS;
+    for (i, &a) in leaves.iter().enumerate().filter(|_| flag) {
         for &b in &leaves[i + 1..] {
             if let Some(r) = pair_r(&per[a], &per[b]) {
                 if r.abs() >= th.duplicate_r {

@@ -775,6 +775,7 @@ fn tell(
         report::terminal::uncertainty_line(run, rv)
     ))?;
     pipe(write!(stdout, "{}", report::terminal::award_lines(run)))?;
+    pipe(write!(stdout, "{}", report::terminal::audit_lines(run, rv)))?;
     pipe(writeln!(stdout, "{summary}"))?;
     let scorecards = a
         .scorecards

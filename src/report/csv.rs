@@ -577,22 +577,6 @@ pub fn uncertainty(run: &Run) -> Vec<u8> {
     finish(w)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::neutralise;
-
-    #[test]
-    fn formulas_are_neutralised_numbers_are_not() {
-        assert_eq!(neutralise("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
-        assert_eq!(neutralise("@SUM(A1)"), "'@SUM(A1)");
-        assert_eq!(neutralise("+84 90"), "'+84 90");
-        assert_eq!(neutralise("-x"), "'-x");
-        assert_eq!(neutralise("\tx"), "'\tx");
-        assert_eq!(neutralise("-1.5"), "-1.5");
-        assert_eq!(neutralise("Xã Mỹ Thủy"), "Xã Mỹ Thủy");
-    }
-}
-
 /// `audit.csv`: one row per criteria file, unit type and node of its tree (areas, criteria,
 /// leaves, in tree order), with the figures of `analyses::audit` (definitions in docs/audit.md)
 /// and the flags as codes (`no_spread`, `duplicate`, `low_weight`, `not_applied`).
@@ -691,4 +675,20 @@ pub fn audit(run: &Run) -> Vec<u8> {
         }
     }
     finish(w)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::neutralise;
+
+    #[test]
+    fn formulas_are_neutralised_numbers_are_not() {
+        assert_eq!(neutralise("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(neutralise("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(neutralise("+84 90"), "'+84 90");
+        assert_eq!(neutralise("-x"), "'-x");
+        assert_eq!(neutralise("\tx"), "'\tx");
+        assert_eq!(neutralise("-1.5"), "-1.5");
+        assert_eq!(neutralise("Xã Mỹ Thủy"), "Xã Mỹ Thủy");
+    }
 }

@@ -282,6 +282,53 @@ struct Doc<'a> {
     since: Option<&'a str>,
     awards: Option<&'a view::AwardsView>,
     unc: Option<&'a view::UncView>,
+    audit: Option<AuditPage<'a>>,
+}
+
+/// The criteria audit's section: the view and each set's two charts.
+#[derive(Serialize)]
+struct AuditPage<'a> {
+    #[serde(flatten)]
+    view: &'a view::AuditView,
+    title: &'static str,
+    /// Per set: (weights chart, heat map).
+    charts: Vec<(String, String)>,
+}
+
+fn audit_page(rv: &ReportView, lang: Lang) -> Option<AuditPage<'_>> {
+    let a = rv.audit.as_ref()?;
+    let charts = (a.sets.iter())
+        .map(|s| {
+            (
+                svg::weights(
+                    &s.areas,
+                    lang,
+                    &format!(
+                        "{} – {}",
+                        lang.pick(
+                            "Trọng số theo điểm tối đa và trọng số thực tế",
+                            "Nominal and effective weight"
+                        ),
+                        s.title
+                    ),
+                ),
+                svg::heat_map(
+                    &s.areas,
+                    &s.area_r,
+                    lang,
+                    lang.pick(
+                        "Tương quan giữa các lĩnh vực (hệ số r)",
+                        "Correlation between areas (r)",
+                    ),
+                ),
+            )
+        })
+        .collect();
+    Some(AuditPage {
+        view: a,
+        title: view::audit_title(lang),
+        charts,
+    })
 }
 
 fn render(lang: Lang, doc: &Doc) -> String {
@@ -338,6 +385,7 @@ pub fn report(run: &Run, rv: &ReportView) -> Vec<u8> {
             since: rv.year.as_ref().map(|y| y.year.as_str()),
             awards: rv.awards.as_ref(),
             unc: rv.uncertainty.as_ref(),
+            audit: audit_page(rv, run.lang),
         },
     )
     .into_bytes()
@@ -364,6 +412,7 @@ pub fn scorecards(run: &Run, rv: &ReportView) -> Vec<(String, Vec<u8>)> {
                     since: rv.year.as_ref().map(|y| y.year.as_str()),
                     awards: None,
                     unc: None,
+                    audit: None,
                 },
             );
             (file, html.into_bytes())

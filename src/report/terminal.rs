@@ -133,6 +133,17 @@ pub fn award_lines(run: &Run) -> String {
     out
 }
 
+/// One line per audited set of criteria, when the run audits them: its findings.
+pub fn audit_lines(run: &Run, rv: &ReportView) -> String {
+    let Some(a) = &rv.audit else {
+        return String::new();
+    };
+    let head = crate::report::view::audit_title(run.lang);
+    (a.sets.iter())
+        .map(|s| format!("{head}, {}: {}\n", s.title, s.findings))
+        .collect()
+}
+
 /// One line on how sure the ranking is, when the run has replications.
 pub fn uncertainty_line(run: &Run, rv: &ReportView) -> String {
     let Some(u) = &rv.uncertainty else {

@@ -107,7 +107,10 @@ fn every_figure_on_the_sample_matches_an_independent_computation() {
             .iter()
             .map(|c| {
                 let max = &c["max"];
-                let m = max.as_float().or(max.as_integer().map(|i| i as f64)).unwrap();
+                let m = max
+                    .as_float()
+                    .or(max.as_integer().map(|i| i as f64))
+                    .unwrap();
                 (c["id"].as_str().unwrap().to_string(), m)
             })
             .collect();
@@ -131,19 +134,24 @@ fn every_figure_on_the_sample_matches_an_independent_computation() {
             .map(|r| r["criterion_id"].clone())
             .collect();
         // Per leaf, per unit: (points, max, counted, missing).
+        let cells: HashMap<(&str, &str), (f64, f64, bool, bool)> = mine
+            .iter()
+            .map(|s| {
+                let flags = &s["flags"];
+                let left_out = flags.contains("not_applicable") || flags.contains("rebased");
+                let v = (
+                    num(&s["points"]),
+                    num(&s["max_points"]),
+                    !left_out,
+                    flags.contains("missing") || flags.contains("no_survey") && !left_out,
+                );
+                ((s["criterion_id"].as_str(), s["unit_code"].as_str()), v)
+            })
+            .collect();
         let cell = |id: &str, unit: &str| -> (f64, f64, bool, bool) {
-            let s = mine
-                .iter()
-                .find(|s| s["criterion_id"] == id && s["unit_code"] == unit)
-                .unwrap_or_else(|| panic!("{unit} {id}"));
-            let flags = &s["flags"];
-            let left_out = flags.contains("not_applicable") || flags.contains("rebased");
-            (
-                num(&s["points"]),
-                num(&s["max_points"]),
-                !left_out,
-                flags.contains("missing") || flags.contains("no_survey") && !left_out,
-            )
+            *cells
+                .get(&(id, unit))
+                .unwrap_or_else(|| panic!("{unit} {id}"))
         };
         let sums: Vec<f64> = units.iter().map(|u| tree_points[u]).collect();
         let total_max: f64 = leaf_ids.iter().map(|id| nominal[id.as_str()]).sum();
@@ -221,14 +229,16 @@ fn every_figure_on_the_sample_matches_an_independent_computation() {
                 .then(|| cov(&all, &sums) / cov(&sums, &sums));
             close(&what("effective_weight"), &row["effective_weight"], w);
             weights += w.unwrap_or(1.0 / leaf_ids.len() as f64);
-            let no_spread = d.len() == 1 || full >= 0.9;
+            // Sets of fewer than 10 units are not flagged.
+            let flagging = units.len() >= 10;
+            let no_spread = flagging && (d.len() == 1 || full >= 0.9);
             assert_eq!(
                 row["flags"].contains("no_spread"),
                 no_spread,
                 "{}",
                 what("flag")
             );
-            let low = w.is_some_and(|w| w < 0.5 * max / total_max);
+            let low = flagging && w.is_some_and(|w| w < 0.5 * max / total_max);
             assert_eq!(
                 row["flags"].contains("low_weight"),
                 low,
@@ -236,6 +246,39 @@ fn every_figure_on_the_sample_matches_an_independent_computation() {
                 what("low flag")
             );
             checked += 1;
+        }
+        // Duplicates: |r| ≥ 0.9 over the units both leaves count for (sets of 10 units or more).
+        for a in &leaf_ids {
+            let mut want: Vec<&str> = Vec::new();
+            if units.len() >= 10 {
+                for b in leaf_ids.iter().filter(|b| *b != a) {
+                    let (mut x, mut y) = (Vec::new(), Vec::new());
+                    for u in &units {
+                        let (p, q) = (cell(a, u), cell(b, u));
+                        if p.2 && q.2 {
+                            x.push(p.0);
+                            y.push(q.0);
+                        }
+                    }
+                    if correl(&x, &y).is_some_and(|r| r.abs() >= 0.9) {
+                        want.push(b);
+                    }
+                }
+            }
+            let row = audit
+                .iter()
+                .find(|r| {
+                    &r["criteria"] == file && &r["unit_type"] == ty && &r["criterion_id"] == a
+                })
+                .unwrap();
+            let mut got: Vec<&str> = row["duplicates"]
+                .split(';')
+                .filter(|x| !x.is_empty())
+                .collect();
+            got.sort_unstable();
+            want.sort_unstable();
+            assert_eq!(got, want, "{file} {ty} {a} duplicates");
+            checked += usize::from(!want.is_empty());
         }
         // The leaves' effective weights are shares of the same variance: they add up to 1.
         assert!((weights - 1.0).abs() < 1e-4, "{file} {ty}: {weights}");
@@ -396,17 +439,27 @@ fn thresholds_come_from_the_run_file_and_bad_ones_are_located() {
     let tmp = tempfile::tempdir().unwrap();
     let d = tmp.path();
     std::fs::write(d.join("c.toml"), SWAP).unwrap();
-    std::fs::write(
-        d.join("units.csv"),
-        "unit_code,unit_name,unit_type\nA,Xã A,xã\nB,Xã B,xã\nC,Xã C,xã\nD,Xã D,xã\n",
-    )
-    .unwrap();
-    // 1.1 at full points for 3 of 4 units (75%).
-    std::fs::write(
-        d.join("data.csv"),
-        "unit_code,x,y\nA,100,10\nB,100,90\nC,100,50\nD,40,20\n",
-    )
-    .unwrap();
+    // Ten units (fewer are never flagged); 1.1 at full points for 8 of them (80%).
+    let mut units = String::from("unit_code,unit_name,unit_type\n");
+    let mut data = String::from("unit_code,x,y\n");
+    let values = [
+        (100, 10),
+        (100, 90),
+        (100, 50),
+        (40, 20),
+        (100, 30),
+        (100, 70),
+        (100, 60),
+        (55, 15),
+        (100, 45),
+        (100, 85),
+    ];
+    for (i, (x, y)) in values.into_iter().enumerate() {
+        units += &format!("X{i:02},Xã {i},xã\n");
+        data += &format!("X{i:02},{x},{y}\n");
+    }
+    std::fs::write(d.join("units.csv"), units).unwrap();
+    std::fs::write(d.join("data.csv"), data).unwrap();
     let base = "criteria = [\"c.toml\"]\nunits = \"units.csv\"\ndata = [{ file = \"data.csv\" }]\nout = \"out\"\n";
     let flags = |run: &str| {
         std::fs::write(d.join("run.toml"), format!("{base}{run}")).unwrap();
@@ -416,7 +469,8 @@ fn thresholds_come_from_the_run_file_and_bad_ones_are_located() {
         audit.iter().find(|r| r["criterion_id"] == "1.1").unwrap()["flags"].clone()
     };
     assert!(!flags("audit = true\n").contains("no_spread"));
-    assert!(flags("[audit]\nfull_share = 0.75\n").contains("no_spread"));
+    assert!(flags("[audit]\nfull_share = 0.8\n").contains("no_spread"));
+    assert!(!flags("[audit]\nfull_share = 0.81\n").contains("no_spread"));
     // Without the key, no audit.
     std::fs::write(d.join("run.toml"), base).unwrap();
     let _ = std::fs::remove_dir_all(d.join("out"));

@@ -54,6 +54,18 @@ pub enum Header {
     CriterionTree,
     /// An annex's scoring guidance.
     Guidance,
+    NotApplicable,
+    Missing,
+    MeanShare,
+    FullShare,
+    ZeroShare,
+    Distinct,
+    ItemRest,
+    NominalWeight,
+    EffectiveWeight,
+    RankShift,
+    Alpha,
+    Remarks,
 }
 
 /// The columns of a criteria annex (`criteria export`, .docx and .xlsx alike).
@@ -67,7 +79,7 @@ pub const ANNEX: [Header; 5] = [
 
 impl Header {
     /// Every header, for the HTML report's label table.
-    pub const ALL: [Header; 38] = [
+    pub const ALL: [Header; 50] = [
         Header::Rank,
         Header::Code,
         Header::UnitCode,
@@ -106,6 +118,18 @@ impl Header {
         Header::Seq,
         Header::CriterionTree,
         Header::Guidance,
+        Header::NotApplicable,
+        Header::Missing,
+        Header::MeanShare,
+        Header::FullShare,
+        Header::ZeroShare,
+        Header::Distinct,
+        Header::ItemRest,
+        Header::NominalWeight,
+        Header::EffectiveWeight,
+        Header::RankShift,
+        Header::Alpha,
+        Header::Remarks,
     ];
 
     /// The header in `lang`.
@@ -152,6 +176,24 @@ impl Header {
                 "Area, criterion, sub-criterion",
             ),
             Header::Guidance => ("Hướng dẫn chấm điểm", "Scoring guidance"),
+            Header::NotApplicable => ("Không áp dụng", "Not applicable"),
+            Header::Missing => ("Thiếu số liệu", "Missing"),
+            Header::MeanShare => ("Điểm bình quân (% tối đa)", "Mean (% of max)"),
+            Header::FullShare => ("Đạt tối đa", "At full points"),
+            Header::ZeroShare => ("0 điểm", "At zero"),
+            Header::Distinct => ("Số mức điểm", "Distinct values"),
+            Header::ItemRest => ("Tương quan với phần còn lại (r)", "Item–rest r"),
+            Header::NominalWeight => ("Trọng số theo điểm tối đa", "Nominal weight"),
+            Header::EffectiveWeight => ("Trọng số thực tế", "Effective weight"),
+            Header::RankShift => (
+                "Xê dịch hạng khi bỏ (bình quân / lớn nhất)",
+                "Rank shift if removed (mean / largest)",
+            ),
+            Header::Alpha => (
+                "Cronbach α (lĩnh vực) / α nếu bỏ",
+                "Cronbach's α (area) / α if dropped",
+            ),
+            Header::Remarks => ("Nhận xét", "Remarks"),
         };
         lang.pick(vi, en)
     }
@@ -197,6 +239,18 @@ impl Header {
             Header::Seq => "seq",
             Header::CriterionTree => "criterion_tree",
             Header::Guidance => "guidance",
+            Header::NotApplicable => "not_applicable",
+            Header::Missing => "missing",
+            Header::MeanShare => "mean_share",
+            Header::FullShare => "full_share",
+            Header::ZeroShare => "zero_share",
+            Header::Distinct => "distinct",
+            Header::ItemRest => "item_rest_r",
+            Header::NominalWeight => "nominal_weight",
+            Header::EffectiveWeight => "effective_weight",
+            Header::RankShift => "rank_shift",
+            Header::Alpha => "alpha",
+            Header::Remarks => "remarks",
         }
     }
 }

@@ -3,7 +3,7 @@
 //! of each area's maximum, the title block (issuing body, motto, place and date, signature),
 //! the method statement, and one scorecard per unit. The workbook and the HTML report render
 //! this; neither decides a label, a title or a statistic of its own. The sections later
-//! capabilities add have a module each: `appraisal`, `year`, `awards`, `uncertainty`.
+//! capabilities add have a module each: `appraisal`, `year`, `awards`, `uncertainty`, `audit`.
 
 use serde::Serialize;
 
@@ -18,6 +18,7 @@ pub use crate::support::numfmt::{decimal_comma, num, num2};
 
 mod annex;
 mod appraisal;
+mod audit;
 mod awards;
 mod columns;
 mod uncertainty;
@@ -26,6 +27,7 @@ mod year;
 
 pub use annex::{annex, annex_number, roman, AnnexRow};
 pub use appraisal::{appraisal, AppraisalView, CriterionRow, GapRow, SetMeans, Unexplained};
+pub use audit::{audit, title as audit_title, AreaWeight, AuditRow, AuditSetView, AuditView};
 pub use awards::{awards, note_words, scope_label, why_words, AwardRow, AwardView, AwardsView};
 pub use columns::{ranking_columns, Cell, Column, Field, Header, Kind, ANNEX};
 pub use uncertainty::{uncertainty, UncGroup, UncRow, UncView};
@@ -52,6 +54,7 @@ pub struct ReportView {
     pub awards: Option<AwardsView>,
     pub uncertainty: Option<UncView>,
     pub appraisal: Option<AppraisalView>,
+    pub audit: Option<AuditView>,
     /// One scorecard per unit in report order, when [`build`] was asked for them (empty
     /// otherwise).
     pub cards: Vec<Card>,
@@ -73,6 +76,7 @@ pub fn build(run: &Run, cards: bool) -> ReportView {
         awards: awards::awards(run),
         uncertainty: uncertainty::uncertainty(run),
         appraisal: appraisal::appraisal(run),
+        audit: audit::audit(run),
         cards: if cards {
             run.scores.iter().map(|u| card(run, u)).collect()
         } else {

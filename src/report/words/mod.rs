@@ -1,8 +1,9 @@
 //! The words for the typed facts the layers below return: a criterion's flag, an award decision,
 //! the kind of a year-on-year comparison, a ranking group's label (`criteria` says a criteria set
-//! and its rules, `awards` an award's rules). Only here and in `report::view` do typed facts become
+//! and its rules, `awards` an award's rules, `audit` the criteria audit's flags). Only here and in `report::view` do typed facts become
 //! what people read, in the run's language; the layers below keep codes and keys.
 
+pub mod audit;
 pub mod awards;
 pub mod criteria;
 

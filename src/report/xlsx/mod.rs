@@ -20,6 +20,7 @@ use super::Run;
 use crate::support::i18n::Lang;
 
 pub mod annex;
+mod audit;
 mod pages;
 mod ranking;
 mod reference;
@@ -225,6 +226,10 @@ pub fn workbook(run: &Run, rv: &ReportView) -> Result<Vec<u8>, XlsxError> {
             let name = sheet_name(part.tab(lang), &mut used);
             appraisal_sheet(wb.add_worksheet().set_name(&name)?, a, part, lang, &st)?;
         }
+    }
+    if let Some(a) = &rv.audit {
+        let name = sheet_name(super::view::audit_title(lang), &mut used);
+        audit::audit_sheet(wb.add_worksheet().set_name(&name)?, &name, a, lang, &st)?;
     }
     let name = sheet_name(lang.pick("Điểm chi tiết", "Criterion scores"), &mut used);
     // Constant-memory mode streams the 160,000 detail rows of a national run instead of
