@@ -1,5 +1,4 @@
-//! Criteria-audit benchmark: the whole audit (`audit::run`: binding the cells again, every
-//! figure of every node, and each of the set's nodes removed, re-scored through the core and
+//! Criteria-audit benchmark: the whole audit (`audit::run`: every figure of every node, and each of the set's nodes removed, re-scored through the core and
 //! re-ranked) for all 3,321 commune-level units of the country against the shipped communes set
 //! (43 leaves + bonus/penalty), on one thread; and, for comparison, what the pattern of
 //! re-running the whole tool once per removed element (COINr's `remove_elements`) costs: one
@@ -18,15 +17,16 @@ fn main() {
     let c = parindex::criteria::load(&root.join("criteria/xa-2025.toml")).expect("criteria");
     let (reg, data) = synthetic::national(&c);
     let criteria = vec![c];
-    let mut scores = parindex::score::score_all(&criteria, &reg, &data).expect("scores");
+    let parindex::score::Scoring { mut scores, bounds } =
+        parindex::score::score_run(&criteria, &reg, &data).expect("scores");
     let ranking = parindex::rank::ranking(&mut scores, &criteria, &reg);
     let th = Thresholds::default();
     // Warm-up, then the median of 7.
-    let audit = parindex::audit::run(&th, &criteria, &reg, &data, &scores, &ranking);
+    let audit = parindex::audit::run(&th, &criteria, &reg, &bounds, &scores, &ranking);
     let mut times: Vec<f64> = (0..7)
         .map(|_| {
             let t = Instant::now();
-            let a = parindex::audit::run(&th, &criteria, &reg, &data, &scores, &ranking);
+            let a = parindex::audit::run(&th, &criteria, &reg, &bounds, &scores, &ranking);
             assert_eq!(a, audit, "the same inputs give the same audit");
             t.elapsed().as_secs_f64()
         })

@@ -30,7 +30,8 @@ fn main() {
     let c = parindex::criteria::load(&root.join("criteria/xa-2025.toml")).expect("criteria");
     let (reg, data) = synthetic::national(&c);
     let criteria = vec![c];
-    let mut scores = parindex::score::score_all(&criteria, &reg, &data).expect("scores");
+    let parindex::score::Scoring { mut scores, bounds } =
+        parindex::score::score_run(&criteria, &reg, &data).expect("scores");
     let ranking = parindex::rank::ranking(&mut scores, &criteria, &reg);
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let spec = Spec {
@@ -51,7 +52,7 @@ fn main() {
     };
     let t = Instant::now();
     let f = parindex::uncertainty::run(
-        &spec, &criteria, &reg, &data, &scores, &ranking, None, false,
+        &spec, &criteria, &reg, &data, &bounds, &scores, &ranking, None, false,
     )
     .expect("replications");
     let secs = t.elapsed().as_secs_f64();
@@ -79,8 +80,10 @@ fn main() {
         ..spec.clone()
     };
     let t = Instant::now();
-    parindex::uncertainty::run(&one, &criteria, &reg, &data, &scores, &ranking, None, false)
-        .expect("replications");
+    parindex::uncertainty::run(
+        &one, &criteria, &reg, &data, &bounds, &scores, &ranking, None, false,
+    )
+    .expect("replications");
     let per = t.elapsed().as_secs_f64() * 1000.0 / one.replications as f64;
     println!(
         "one core: {per:.3} ms per replication (draws, incremental evaluation, ranking of 3 groups)"
@@ -92,7 +95,7 @@ fn main() {
     };
     let t = Instant::now();
     parindex::uncertainty::run(
-        &weighted, &criteria, &reg, &data, &scores, &ranking, None, false,
+        &weighted, &criteria, &reg, &data, &bounds, &scores, &ranking, None, false,
     )
     .expect("replications");
     let per_w = t.elapsed().as_secs_f64() * 1000.0 / weighted.replications as f64;

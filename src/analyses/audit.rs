@@ -11,7 +11,6 @@
 
 use crate::input::criteria::model::NodeKind;
 use crate::input::criteria::Criteria;
-use crate::input::dataset::Dataset;
 use crate::input::units::Registry;
 use crate::scoring::rank::{self, Ranking};
 use crate::scoring::score::bind::{self};
@@ -128,19 +127,20 @@ impl Audit {
 }
 
 /// Audit every criteria file of the run, per unit type scored. `scores` are the run's
-/// evaluation, `ranking` its official ranking.
+/// evaluation, `bounds` its cells (per criteria file, from `score::score_run`), `ranking` its
+/// official ranking.
 pub fn run(
     th: &Thresholds,
     criteria: &[Criteria],
     registry: &Registry,
-    data: &Dataset,
+    bounds: &[bind::Bound],
     scores: &[UnitScore],
     ranking: &Ranking,
 ) -> Audit {
     let mut sets = Vec::new();
     for (ci, c) in criteria.iter().enumerate() {
         let p = plan::Plan::compile(c);
-        let shifts = rank_shifts(&p, registry, data, scores, ranking, ci);
+        let shifts = rank_shifts(&p, registry, &bounds[ci], ranking);
         for t in &c.unit_types {
             let units: Vec<&UnitScore> = scores
                 .iter()
@@ -393,26 +393,16 @@ fn under(c: &Criteria, n: usize, ancestor: usize) -> bool {
 fn rank_shifts(
     p: &plan::Plan,
     registry: &Registry,
-    data: &Dataset,
-    scores: &[UnitScore],
+    bound: &bind::Bound,
     ranking: &Ranking,
-    ci: usize,
 ) -> Vec<Vec<usize>> {
     let c = p.criteria;
-    let members: Vec<usize> = (scores.iter())
-        .filter(|s| s.criteria == ci)
-        .map(|s| s.unit)
-        .collect::<std::collections::BTreeSet<_>>()
-        .into_iter()
-        .collect();
     let mut out = vec![vec![0usize; registry.units.len()]; c.nodes.len()];
-    if members.is_empty() {
+    if bound.members.is_empty() {
         return out;
     }
-    // The run's cells again (as the uncertainty does): binding problems were the run's own.
-    let (bound, _) = bind::bind(p, &members, registry, data, &mut Vec::new());
     let mut best = vec![None; p.leaves.len()];
-    evaluate::best_values(p, &bound, &mut best);
+    evaluate::best_values(p, bound, &mut best);
     let mut groups: std::collections::BTreeMap<usize, Vec<usize>> = Default::default();
     for (mi, &u) in bound.members.iter().enumerate() {
         groups.entry(ranking.place(u).group).or_default().push(mi);
@@ -442,7 +432,7 @@ fn rank_shifts(
         for mi in 0..n {
             let t = evaluate::unit(
                 p,
-                &bound,
+                bound,
                 mi,
                 &params,
                 &best,

@@ -541,7 +541,7 @@ fn compute(a: &Job, p: &mut Prepared) -> Result<Computed> {
     let (criteria, registry, data) = (&p.criteria, &p.registry, &p.data);
     let mut issues = data.issues.clone();
     issues.extend(plausibility::fraction_rates(criteria, data));
-    let scored = score::score_all(criteria, registry, data);
+    let scored = score::score_run(criteria, registry, data);
     // The self-assessment is scored by the same functions; its problems join the others.
     let own = p.own.as_ref().map(|own| {
         issues.extend(own.issues.iter().cloned());
@@ -557,7 +557,7 @@ fn compute(a: &Job, p: &mut Prepared) -> Result<Computed> {
         }
         Some(Err(e)) => return Err(e),
     };
-    let mut scores = match scored {
+    let score::Scoring { mut scores, bounds } = match scored {
         Ok(s) if issues.is_empty() => s,
         Ok(_) => return Err(Error::Data(issues)),
         Err(Error::Data(more)) => {
@@ -604,6 +604,7 @@ fn compute(a: &Job, p: &mut Prepared) -> Result<Computed> {
                 criteria,
                 registry,
                 data,
+                &bounds,
                 &scores,
                 &ranking,
                 p.rules
@@ -650,7 +651,7 @@ fn compute(a: &Job, p: &mut Prepared) -> Result<Computed> {
     });
     // Which criteria decide the ranking: each re-scored away through the same core.
     let audit = (a.audit.as_ref())
-        .map(|th| crate::analyses::audit::run(th, criteria, registry, data, &scores, &ranking));
+        .map(|th| crate::analyses::audit::run(th, criteria, registry, &bounds, &scores, &ranking));
     Ok(Computed {
         scores,
         ranking,

@@ -181,6 +181,7 @@ pub fn run(
     criteria: &[Criteria],
     registry: &Registry,
     data: &Dataset,
+    bounds: &[bind::Bound],
     scores: &[UnitScore],
     ranking: &crate::scoring::rank::Ranking,
     awards: Option<&AwardCtx>,
@@ -191,14 +192,12 @@ pub fn run(
     let mut unsized_cells: Vec<(String, Vec<String>)> = Vec::new();
     let mut plans: Vec<Plan1> = Vec::new();
     for (ci, c) in criteria.iter().enumerate() {
-        let members: Vec<usize> = (0..registry.units.len())
-            .filter(|&u| c.covers(&registry.units[u].unit_type))
-            .collect();
-        if members.is_empty() {
+        // The run's own cells, bound once by `score::score_run`.
+        let bound = &bounds[ci];
+        if bound.members.is_empty() {
             continue;
         }
         let p = plan::Plan::compile(c);
-        let (bound, _) = bind::bind(&p, &members, registry, data, &mut Vec::new());
         let mut noisy = Vec::new();
         let mut cdf: Vec<f64> = Vec::new();
         for (mi, &u) in bound.members.iter().enumerate() {
@@ -292,7 +291,7 @@ pub fn run(
             code_order[m] = i as u32;
         }
         let cells: Vec<usize> = noisy.iter().map(|&(k, _, _)| k).collect();
-        let fast = Fast::new(&p, &bound, &cells, &c.ranking.tie_break);
+        let fast = Fast::new(&p, bound, &cells, &c.ranking.tie_break);
         plans.push(Plan1 {
             fast,
             weights: spec.weights.filter(|&r| r > 0.0),

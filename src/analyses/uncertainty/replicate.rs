@@ -187,7 +187,8 @@ impl<'c> Work<'c> {
 /// The perturbed cells of one criteria file: (cell index, nominal value, noise).
 pub(super) struct Plan1<'c> {
     pub(super) plan: plan::Plan<'c>,
-    pub(super) bound: bind::Bound,
+    /// The run's bound cells (`score::score_run`); each thread moves its own copy.
+    pub(super) bound: &'c bind::Bound,
     pub(super) noisy: Vec<(usize, f64, Noise)>,
     /// Cumulative binomial probabilities of the binomial cells, back to back.
     pub(super) cdf: Vec<f64>,

@@ -148,7 +148,7 @@ pub fn audit(run: &Run) -> Option<AuditView> {
                     lang.text(&c.name, c.name_en.as_ref()),
                     s.unit_type,
                     s.units,
-                    lang.pick("đơn vị", "units")
+                    lang.pick("đơn vị", if s.units == 1 { "unit" } else { "units" })
                 ),
                 units: s.units,
                 few: words::few_units(s.units),

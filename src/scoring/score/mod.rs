@@ -156,6 +156,20 @@ pub struct UnitScore {
     pub flags: Vec<UnitFlag>,
 }
 
+/// What scoring a run gives: each unit's scores, in registry order (`rank::ranking` ranks
+/// them), and each criteria file's bound cells, kept for the analyses that re-score through the
+/// core (the uncertainty, the audit), so a run binds its cells once.
+pub struct Scoring {
+    pub scores: Vec<UnitScore>,
+    /// Per criteria file (by index): the cells of the units it covers.
+    pub bounds: Vec<bind::Bound>,
+}
+
+/// Score every unit of the registry whose type a criteria file covers, keeping the bound cells.
+pub fn score_run(criteria: &[Criteria], registry: &Registry, data: &Dataset) -> Result<Scoring> {
+    score_with(criteria, registry, data, None).map(|(scores, bounds)| Scoring { scores, bounds })
+}
+
 /// Score every unit of the registry whose type a criteria file covers. Units are returned in
 /// registry order; `rank::ranking` ranks them.
 pub fn score_all(
@@ -163,7 +177,7 @@ pub fn score_all(
     registry: &Registry,
     data: &Dataset,
 ) -> Result<Vec<UnitScore>> {
-    score_against(criteria, registry, data, None)
+    score_with(criteria, registry, data, None).map(|(s, _)| s)
 }
 
 /// [`score_all`], with relative rules measuring each unit against the best value of
@@ -175,12 +189,28 @@ pub fn score_against(
     data: &Dataset,
     benchmark: Option<&Dataset>,
 ) -> Result<Vec<UnitScore>> {
+    score_with(criteria, registry, data, benchmark).map(|(s, _)| s)
+}
+
+/// The members of criteria file `c`: the registry's units of the types it covers, in registry
+/// order (the rows of its bound cells).
+pub fn members(c: &Criteria, registry: &Registry) -> Vec<usize> {
+    (0..registry.units.len())
+        .filter(|&u| c.covers(&registry.units[u].unit_type))
+        .collect()
+}
+
+fn score_with(
+    criteria: &[Criteria],
+    registry: &Registry,
+    data: &Dataset,
+    benchmark: Option<&Dataset>,
+) -> Result<(Vec<UnitScore>, Vec<bind::Bound>)> {
     let mut out = Vec::new();
+    let mut bounds = Vec::with_capacity(criteria.len());
     let mut issues = Vec::new();
     for (ci, c) in criteria.iter().enumerate() {
-        let members: Vec<usize> = (0..registry.units.len())
-            .filter(|&u| c.covers(&registry.units[u].unit_type))
-            .collect();
+        let members = members(c, registry);
         let plan = plan::Plan::compile(c);
         let (bound, trace) = bind::bind(&plan, &members, registry, data, &mut issues);
         let mut best = vec![None; plan.leaves.len()];
@@ -201,9 +231,10 @@ pub fn score_against(
             registry,
             &mut issues,
         ));
+        bounds.push(bound);
     }
     if issues.is_empty() {
-        Ok(out)
+        Ok((out, bounds))
     } else {
         Err(Error::Data(issues))
     }
