@@ -434,12 +434,10 @@ fn removing_a_leaf_is_rescored_and_reranked() {
     assert_eq!(row("2.1")["level"], "leaf");
 }
 
-#[test]
-fn thresholds_come_from_the_run_file_and_bad_ones_are_located() {
-    let tmp = tempfile::tempdir().unwrap();
-    let d = tmp.path();
+/// Ten units (fewer are never flagged) of the two-leaf set; 1.1 at full points for 8 of them
+/// (80%).
+fn ten_units(d: &Path) {
     std::fs::write(d.join("c.toml"), SWAP).unwrap();
-    // Ten units (fewer are never flagged); 1.1 at full points for 8 of them (80%).
     let mut units = String::from("unit_code,unit_name,unit_type\n");
     let mut data = String::from("unit_code,x,y\n");
     let values = [
@@ -460,6 +458,13 @@ fn thresholds_come_from_the_run_file_and_bad_ones_are_located() {
     }
     std::fs::write(d.join("units.csv"), units).unwrap();
     std::fs::write(d.join("data.csv"), data).unwrap();
+}
+
+#[test]
+fn thresholds_come_from_the_run_file_and_bad_ones_are_located() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    ten_units(d);
     let base = "criteria = [\"c.toml\"]\nunits = \"units.csv\"\ndata = [{ file = \"data.csv\" }]\nout = \"out\"\n";
     let flags = |run: &str| {
         std::fs::write(d.join("run.toml"), format!("{base}{run}")).unwrap();
@@ -490,6 +495,56 @@ fn thresholds_come_from_the_run_file_and_bad_ones_are_located() {
         assert!(
             o.stderr.contains(says) && o.stderr.contains("run.toml:"),
             "{o:?}"
+        );
+    }
+}
+
+/// The workbook's sheet, the report's section and the terminal say the findings in words, in
+/// Vietnamese by default and in English with --lang en; codes stay in audit.csv.
+#[test]
+fn the_sheet_the_section_and_the_terminal_say_it_in_words() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    ten_units(d);
+    std::fs::write(
+        d.join("run.toml"),
+        "criteria = [\"c.toml\"]\nunits = \"units.csv\"\ndata = [{ file = \"data.csv\" }]\nout = \"out\"\n[audit]\nfull_share = 0.8\n",
+    )
+    .unwrap();
+    for (lang, sheet, words, title) in [
+        (
+            "vi",
+            "Phân tích bộ tiêu chí",
+            "không phân loại được: 80% đơn vị đạt điểm tối đa",
+            "PHÂN TÍCH BỘ TIÊU CHÍ",
+        ),
+        (
+            "en",
+            "Criteria audit",
+            "separates nobody: 80% of the units at full points",
+            "CRITERIA AUDIT",
+        ),
+    ] {
+        let _ = std::fs::remove_dir_all(d.join("out"));
+        let o = ok(run_in(d, &["score", "run.toml", "--lang", lang]));
+        assert!(
+            o.stdout.contains(sheet) && o.stdout.contains("audit.csv"),
+            "{o:?}"
+        );
+        let cells = sheet_cells(&d.join("out/results.xlsx"), sheet);
+        assert!(cells.iter().any(|c| c.contains(words)), "{lang}: {cells:?}");
+        // Thresholds stated, the areas' correlation table and the weights chart's data there.
+        assert!(cells.iter().any(|c| c.contains("80")), "{lang}");
+        assert!(
+            !cells.iter().any(|c| c.contains("no_spread")),
+            "{lang}: codes"
+        );
+        let html = std::fs::read_to_string(d.join("out/report.html")).unwrap();
+        assert!(html.contains(title) && html.contains(words), "{lang}");
+        assert_eq!(
+            html.matches("<svg").count() >= 2,
+            true,
+            "{lang}: the two charts"
         );
     }
 }
