@@ -17,7 +17,7 @@ use crate::support::numfmt::num;
 
 /// Column widths (characters), in the order of `view::audit`'s columns.
 const WIDTHS: [f64; 16] = [
-    7.0, 40.0, 6.5, 6.5, 7.5, 7.5, 10.0, 8.0, 7.0, 7.0, 10.0, 10.0, 9.0, 12.0, 11.0, 40.0,
+    7.0, 40.0, 6.5, 6.5, 9.0, 7.5, 10.0, 8.0, 7.0, 7.0, 10.0, 10.0, 9.0, 12.0, 11.0, 38.0,
 ];
 
 pub(super) fn audit_sheet(
@@ -55,7 +55,12 @@ pub(super) fn audit_sheet(
         for (k, h) in a.headers.iter().enumerate() {
             ws.write_string_with_format(r, k as u16, *h, &st.header)?;
         }
-        ws.set_row_height(r, 45)?;
+        // Bold headers wrap sooner than body text: measured in a narrower column.
+        let lines = (a.headers.iter().zip(WIDTHS))
+            .map(|(h, w)| super::wrapped_lines(h, w * 0.85))
+            .max()
+            .unwrap_or(1);
+        ws.set_row_height(r, 15.0 * lines as f64)?;
         header_row.get_or_insert(r);
         r += 1;
         let first_row = r;
