@@ -282,6 +282,61 @@ fn every_figure_on_the_sample_matches_an_independent_computation() {
         }
         // The leaves' effective weights are shares of the same variance: they add up to 1.
         assert!((weights - 1.0).abs() < 1e-4, "{file} {ty}: {weights}");
+        // Each area's own figures, its points and maximum the sums of its leaves' (the maximum
+        // as each unit is measured: 0 for a leaf left out).
+        for area in audit
+            .iter()
+            .filter(|r| &r["criteria"] == file && &r["unit_type"] == ty && r["level"] == "area")
+        {
+            let id = &area["criterion_id"];
+            let prefix = format!("{id}.");
+            let ids: Vec<&String> = leaf_ids.iter().filter(|i| i.starts_with(&prefix)).collect();
+            let what = |c: &str| format!("{file} {ty} area {id} {c}");
+            let (mut x, mut share, mut rest, mut all) =
+                (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+            for (u, unit) in units.iter().enumerate() {
+                let p: f64 = ids.iter().map(|i| cell(i, unit).0).sum();
+                let m: f64 = ids.iter().map(|i| cell(i, unit).1).sum();
+                // results.csv says the same area points.
+                let published = results
+                    .iter()
+                    .find(|r| r["unit_code"] == *unit)
+                    .map(|r| num(&r[&format!("area_{id}")]))
+                    .unwrap();
+                assert!((published - p).abs() < 1e-5, "{} {unit}", what("points"));
+                all.push(p);
+                if m > 0.0 {
+                    x.push(p);
+                    share.push(p / m);
+                    rest.push(sums[u] - p);
+                }
+            }
+            assert_eq!(num(&area["units"]) as usize, x.len(), "{}", what("units"));
+            close(&what("mean_points"), &area["mean_points"], Some(mean(&x)));
+            close(&what("mean_share"), &area["mean_share"], Some(mean(&share)));
+            let full = share.iter().filter(|&&v| v >= 1.0 - 1e-9).count() as f64 / x.len() as f64;
+            close(&what("full_share"), &area["full_share"], Some(full));
+            close(
+                &what("sd"),
+                &area["sd"],
+                (x.len() >= 2).then(|| cov(&x, &x).sqrt()),
+            );
+            close(
+                &what("item_rest_r"),
+                &area["item_rest_r"],
+                correl(&x, &rest),
+            );
+            let w = (units.len() >= 2 && cov(&sums, &sums) > 1e-12)
+                .then(|| cov(&all, &sums) / cov(&sums, &sums));
+            close(&what("effective_weight"), &area["effective_weight"], w);
+            let m: f64 = ids.iter().map(|i| nominal[i.as_str()]).sum();
+            close(
+                &what("nominal_weight"),
+                &area["nominal_weight"],
+                Some(m / total_max),
+            );
+            checked += 1;
+        }
         // Cronbach's alpha of each area's leaves, on the units every one of them counts for.
         for area in audit
             .iter()
@@ -543,4 +598,84 @@ fn the_sheet_the_section_and_the_terminal_say_it_in_words() {
         assert!(html.contains(title) && html.contains(words), "{lang}");
         assert!(html.matches("<svg").count() >= 2, "{lang}: the two charts");
     }
+}
+
+/// The rank shift of a leaf on the sample is what two official runs give: the sample as it is,
+/// and the sample with the leaf's indicator written "không áp dụng" for every unit (the communes
+/// set re-bases what is not applicable, so that is the leaf removed).
+#[test]
+fn a_rank_shift_on_the_sample_is_what_two_official_runs_give() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    for dir in ["criteria", "sample-data"] {
+        copy_dir(&repo().join(dir), &d.join(dir));
+    }
+    let score = |out: &str| {
+        ok(run_in(
+            d,
+            &[
+                "score",
+                "sample-data/danh-gia-2025.toml",
+                "--replications",
+                "1",
+                "--out",
+                out,
+            ],
+        ))
+    };
+    score("before");
+    // 3.2, the on-time rate (8 points), not applicable for every unit: the Windows-1258 table
+    // keeps its bytes but for that column's (ASCII) values.
+    let path = d.join("sample-data/2025/chi-so-xa.csv");
+    let bytes = std::fs::read(&path).unwrap();
+    let text: Vec<&[u8]> = bytes.split(|&b| b == b'\n').collect();
+    let header: Vec<&[u8]> = text[0].split(|&b| b == b';').collect();
+    let col = header.iter().position(|h| *h == b"on_time_rate").unwrap();
+    let mut out = Vec::new();
+    for (i, line) in text.iter().enumerate() {
+        let mut fields: Vec<Vec<u8>> = line.split(|&b| b == b';').map(<[u8]>::to_vec).collect();
+        let unit_row = [&b"XA"[..], b"PH", b"DK"]
+            .iter()
+            .any(|p| fields[0].starts_with(p));
+        if i > 0 && unit_row && fields.len() > col {
+            fields[col] = b"KAD".to_vec();
+        }
+        out.extend(fields.join(&b';'));
+        if i + 1 < text.len() {
+            out.push(b'\n');
+        }
+    }
+    std::fs::write(&path, out).unwrap();
+    score("after");
+    let (before, after) = (results(&d.join("before")), results(&d.join("after")));
+    let audit = rows(&d.join("before/audit.csv"));
+    let mut seen = 0;
+    for ty in ["xã", "phường", "đặc khu"] {
+        let shifts: Vec<usize> = before
+            .values()
+            .filter(|r| r["unit_type"] == ty)
+            .map(|r| {
+                let a: usize = r["rank"].parse().unwrap();
+                let b: usize = after[&r["unit_code"]]["rank"].parse().unwrap();
+                a.abs_diff(b)
+            })
+            .collect();
+        let row = audit
+            .iter()
+            .find(|r| r["unit_type"] == ty && r["criterion_id"] == "3.2")
+            .unwrap();
+        let mean = shifts.iter().sum::<usize>() as f64 / shifts.len() as f64;
+        close(
+            &format!("{ty} 3.2 mean shift"),
+            &row["rank_shift_mean"],
+            Some(mean),
+        );
+        assert_eq!(
+            row["rank_shift_max"],
+            shifts.iter().max().unwrap().to_string(),
+            "{ty} 3.2 largest shift"
+        );
+        seen += shifts.iter().filter(|&&s| s > 0).count();
+    }
+    assert!(seen > 20, "removing 3.2 moves units: {seen}");
 }
