@@ -142,8 +142,14 @@ fn label_pairs(lang: Lang) -> Vec<(&'static str, String)> {
                 "PAR INDEX SCORECARD",
             ),
         ),
-        ("lost", l("Điểm bị mất", "Lost")),
         ("value", l("Giá trị đã đọc", "Value as read")),
+        (
+            "card_legend",
+            l(
+                "Ô tô hồng: điểm đạt dưới điểm tối đa, hoặc tự chấm đã được điều chỉnh.",
+                "Pink: points below the maximum, or a self-assessment the appraisal changed.",
+            ),
+        ),
         ("items", l("Điểm thưởng và điểm trừ", "Bonus and penalty")),
         ("of", l("trên", "of")),
         ("group", l("Nhóm xếp hạng", "Ranking group")),

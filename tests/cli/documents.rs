@@ -493,6 +493,22 @@ fn smallest_text_pt(pdf: &Path, page: usize) -> f64 {
 /// Two words of a printed page whose boxes overlap (each by more than a third of the smaller
 /// one): text printed over text, as a wrapped cell in a row too low for it prints.
 fn overlapping_words(pdf: &Path, page: usize) -> Option<(String, String)> {
+    let words = word_boxes(pdf, page);
+    for (i, a) in words.iter().enumerate() {
+        for b in &words[i + 1..] {
+            let w = a.2.min(b.2) - a.0.max(b.0);
+            let h = a.3.min(b.3) - a.1.max(b.1);
+            let smaller = ((a.2 - a.0) * (a.3 - a.1)).min((b.2 - b.0) * (b.3 - b.1));
+            if w > 0.0 && h > 0.0 && w * h > smaller / 3.0 {
+                return Some((a.4.clone(), b.4.clone()));
+            }
+        }
+    }
+    None
+}
+
+/// The words of one printed page with their boxes (xMin, yMin, xMax, yMax, text), in points.
+fn word_boxes(pdf: &Path, page: usize) -> Vec<(f64, f64, f64, f64, String)> {
     let o = Command::new("pdftotext")
         .args(["-bbox", "-f", &page.to_string(), "-l", &page.to_string()])
         .arg(pdf)
@@ -524,17 +540,7 @@ fn overlapping_words(pdf: &Path, page: usize) -> Option<(String, String)> {
             (b.0, b.1, b.2, b.3, text.to_string())
         })
         .collect();
-    for (i, a) in words.iter().enumerate() {
-        for b in &words[i + 1..] {
-            let w = a.2.min(b.2) - a.0.max(b.0);
-            let h = a.3.min(b.3) - a.1.max(b.1);
-            let smaller = ((a.2 - a.0) * (a.3 - a.1)).min((b.2 - b.0) * (b.3 - b.1));
-            if w > 0.0 && h > 0.0 && w * h > smaller / 3.0 {
-                return Some((a.4.clone(), b.4.clone()));
-            }
-        }
-    }
-    None
+    words
 }
 
 /// No number on these pages has a decimal point: the documents' formats "0.00", "0.00%" and
@@ -1034,6 +1040,21 @@ fn a_scorecard_file_holds_its_unit_only_and_prints_on_one_page() {
         if let Some((a, b)) = overlapping_words(&pdf, 1) {
             panic!("{code}.html: `{a}` printed over `{b}`");
         }
+        // Set at a size read without glasses: the card's words are at least 9 pt (a word's box
+        // is about 1.1 times its size: 8 pt type measured 8.9, 9 pt 10.0), not the 8 pt of old.
+        let mut heights: Vec<f64> = word_boxes(&pdf, 1).iter().map(|w| w.3 - w.1).collect();
+        heights.sort_by(f64::total_cmp);
+        let median = heights[heights.len() / 2];
+        assert!(median >= 9.6, "{code}.html: words {median:.2} pt high");
+        // With room to spare: the last line ends above the footer's band.
+        let bottom = (word_boxes(&pdf, 1).iter())
+            .filter(|w| !w.4.starts_with("Trang") && w.4 != "1/1")
+            .map(|w| w.3)
+            .fold(0.0, f64::max);
+        assert!(
+            bottom < 800.0,
+            "{code}.html: text down to {bottom:.0} pt of 842"
+        );
     }
 }
 
