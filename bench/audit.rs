@@ -49,22 +49,7 @@ fn main() {
 
     // The same data through the whole tool once: what re-running it per removed element costs.
     let dir = tempfile::tempdir().expect("a scratch folder");
-    let units = dir.path().join("units.csv");
-    let mut w = csv::Writer::from_path(&units).expect("units.csv");
-    w.write_record(["unit_code", "unit_name", "unit_type"])
-        .unwrap();
-    for u in &reg.units {
-        w.write_record([&u.code, &u.name, &u.unit_type]).unwrap();
-    }
-    w.flush().unwrap();
-    let table = &data.tables[0];
-    let path = dir.path().join("data.csv");
-    let mut w = csv::Writer::from_path(&path).expect("data.csv");
-    w.write_record(&table.headers).unwrap();
-    for r in &table.rows {
-        w.write_record(r.cells.iter().map(|c| c.as_read())).unwrap();
-    }
-    w.flush().unwrap();
+    let (units, path) = synthetic::write_csv(&reg, &data, dir.path());
     let exe = env!("CARGO_BIN_EXE_parindex");
     let run = |extra: &[&str]| {
         let mut best = f64::INFINITY;

@@ -103,6 +103,22 @@ fn ok(o: Out) -> Out {
     o
 }
 
+/// A CSV output's rows as column → value (the byte-order mark left out of the first header).
+fn csv_rows(path: &Path) -> Vec<HashMap<String, String>> {
+    let mut rdr = csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{path:?}: {e}"));
+    let headers = rdr.headers().unwrap().clone();
+    rdr.records()
+        .map(|r| {
+            let r = r.unwrap();
+            headers
+                .iter()
+                .zip(r.iter())
+                .map(|(h, v)| (h.trim_start_matches('\u{feff}').to_string(), v.to_string()))
+                .collect()
+        })
+        .collect()
+}
+
 /// results.csv as unit_code → column → value.
 fn results(dir: &Path) -> HashMap<String, HashMap<String, String>> {
     let mut rdr = csv::Reader::from_path(dir.join("results.csv")).expect("results.csv");

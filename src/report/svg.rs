@@ -28,21 +28,19 @@ fn clip(s: &str, max: usize) -> String {
     }
 }
 
+/// The `<svg>` element of a `w` × `h` chart in the document font, with its title centred on top.
+fn open(w: f64, h: f64, font: u32, title: &str) -> String {
+    let t = esc(title);
+    format!(
+        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" aria-label="{t}" font-family="Times New Roman, Liberation Serif, Tinos, serif" font-size="{font}"><text x="{}" y="16" font-size="14" font-weight="bold" text-anchor="middle">{t}</text>"#,
+        w / 2.0
+    )
+}
+
 /// The opening of a chart: the `<svg>` element, the title, and a percentage axis from 0 to
 /// 100 with a grid line every `step`, drawn between `top` and the bottom margin.
 fn frame(h: f64, font: u32, title: &str, top: f64, step: usize, x: impl Fn(f64) -> f64) -> String {
-    let mut s = String::new();
-    let _ = write!(
-        s,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {h}" width="{W}" height="{h}" role="img" aria-label="{t}" font-family="Times New Roman, Liberation Serif, Tinos, serif" font-size="{font}">"#,
-        t = esc(title)
-    );
-    let _ = write!(
-        s,
-        r#"<text x="{}" y="16" font-size="14" font-weight="bold" text-anchor="middle">{}</text>"#,
-        W / 2.0,
-        esc(title)
-    );
+    let mut s = open(W, h, font, title);
     for t in (0..=100).step_by(step) {
         let xx = x(t as f64);
         let _ = write!(
@@ -149,13 +147,7 @@ pub fn weights(areas: &[AreaWeight], lang: Lang, title: &str) -> String {
         .fold(0.0f64, f64::max);
     let scale = ((largest / 10.0).ceil() * 10.0).max(10.0);
     let x = |v: f64| label_w + v.clamp(0.0, scale) / scale * plot_w;
-    let mut s = String::new();
-    let _ = write!(
-        s,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {h}" width="{W}" height="{h}" role="img" aria-label="{t}" font-family="Times New Roman, Liberation Serif, Tinos, serif" font-size="12"><text x="{}" y="16" font-size="14" font-weight="bold" text-anchor="middle">{t}</text>"#,
-        W / 2.0,
-        t = esc(title)
-    );
+    let mut s = open(W, h, 12, title);
     let mut t = 0.0;
     while t <= scale + 1e-9 {
         let xx = x(t);
@@ -218,13 +210,7 @@ pub fn heat_map(areas: &[AreaWeight], r: &[Vec<Option<f64>>], lang: Lang, title:
     let top = 56.0;
     let w = label_w + n as f64 * cell + 20.0;
     let h = top + n as f64 * cell + 12.0;
-    let mut s = String::new();
-    let _ = write!(
-        s,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" aria-label="{t}" font-family="Times New Roman, Liberation Serif, Tinos, serif" font-size="12"><text x="{}" y="16" font-size="14" font-weight="bold" text-anchor="middle">{t}</text>"#,
-        w / 2.0,
-        t = esc(title)
-    );
+    let mut s = open(w, h, 12, title);
     let colour = |v: f64| {
         // White to red above 0, white to blue below.
         let (r0, g0, b0) = if v >= 0.0 {

@@ -7,21 +7,6 @@ use super::*;
 
 type Row = HashMap<String, String>;
 
-fn rows(path: &Path) -> Vec<Row> {
-    let mut rdr = csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{path:?}: {e}"));
-    let headers = rdr.headers().unwrap().clone();
-    rdr.records()
-        .map(|r| {
-            let r = r.unwrap();
-            headers
-                .iter()
-                .zip(r.iter())
-                .map(|(h, v)| (h.trim_start_matches('\u{feff}').to_string(), v.to_string()))
-                .collect()
-        })
-        .collect()
-}
-
 fn num(s: &str) -> f64 {
     s.parse().unwrap_or_else(|_| panic!("not a number: {s:?}"))
 }
@@ -72,9 +57,9 @@ fn every_figure_on_the_sample_matches_an_independent_computation() {
     a.push("--audit".into());
     let o = ok(run_in(&repo(), &args(&a)));
     assert!(o.stdout.contains("audit.csv"), "{o:?}");
-    let audit = rows(&out.join("audit.csv"));
-    let scores = rows(&out.join("criterion-scores.csv"));
-    let results = rows(&out.join("results.csv"));
+    let audit = csv_rows(&out.join("audit.csv"));
+    let scores = csv_rows(&out.join("criterion-scores.csv"));
+    let results = csv_rows(&out.join("results.csv"));
     let unit_type: HashMap<&str, &str> = results
         .iter()
         .map(|r| (r["unit_code"].as_str(), r["unit_type"].as_str()))
@@ -466,7 +451,7 @@ fn removing_a_leaf_is_rescored_and_reranked() {
         (&"1".into(), &"2".into(), &"3".into()),
         "{o:?}"
     );
-    let audit = rows(&d.join("out/audit.csv"));
+    let audit = csv_rows(&d.join("out/audit.csv"));
     let row = |id: &str| audit.iter().find(|r| r["criterion_id"] == id).unwrap();
     // Without 1.1: B 18, A 0, C 0 → B 1, A 2, C 2: every unit moves one place.
     assert_eq!(
@@ -525,7 +510,7 @@ fn thresholds_come_from_the_run_file_and_bad_ones_are_located() {
         std::fs::write(d.join("run.toml"), format!("{base}{run}")).unwrap();
         let _ = std::fs::remove_dir_all(d.join("out"));
         ok(run_in(d, &["score", "run.toml"]));
-        let audit = rows(&d.join("out/audit.csv"));
+        let audit = csv_rows(&d.join("out/audit.csv"));
         audit.iter().find(|r| r["criterion_id"] == "1.1").unwrap()["flags"].clone()
     };
     assert!(!flags("audit = true\n").contains("no_spread"));
@@ -648,7 +633,7 @@ fn a_rank_shift_on_the_sample_is_what_two_official_runs_give() {
     std::fs::write(&path, out).unwrap();
     score("after");
     let (before, after) = (results(&d.join("before")), results(&d.join("after")));
-    let audit = rows(&d.join("before/audit.csv"));
+    let audit = csv_rows(&d.join("before/audit.csv"));
     let mut seen = 0;
     for ty in ["xã", "phường", "đặc khu"] {
         let shifts: Vec<usize> = before

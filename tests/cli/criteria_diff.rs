@@ -5,22 +5,6 @@
 
 use super::*;
 
-/// `criteria diff --csv` as (new_id or old_id) → row.
-fn diff_csv(path: &Path) -> Vec<HashMap<String, String>> {
-    let mut rdr = csv::Reader::from_path(path).unwrap();
-    let headers = rdr.headers().unwrap().clone();
-    rdr.records()
-        .map(|r| {
-            let r = r.unwrap();
-            headers
-                .iter()
-                .zip(r.iter())
-                .map(|(h, v)| (h.trim_start_matches('\u{feff}').to_string(), v.to_string()))
-                .collect()
-        })
-        .collect()
-}
-
 fn row<'a>(
     rows: &'a [HashMap<String, String>],
     side: &str,
@@ -50,7 +34,7 @@ fn the_sample_years_differ_by_one_new_criterion_and_one_maximum() {
     ] {
         assert!(o.stdout.contains(s), "`{s}` not in {o:?}");
     }
-    let rows = diff_csv(&csv_path);
+    let rows = csv_rows(&csv_path);
     assert_eq!(row(&rows, "new_id", "7.7")["change"], "added");
     let r = row(&rows, "new_id", "7.6");
     assert_eq!(
@@ -106,7 +90,7 @@ fn a_renumbered_a_reworded_and_a_rescored_criterion_are_paired_as_stated() {
         "--csv",
         &csv_path.display().to_string(),
     ]));
-    let rows = diff_csv(&csv_path);
+    let rows = csv_rows(&csv_path);
     let moved = row(&rows, "new_id", "7.9");
     assert_eq!(
         (
