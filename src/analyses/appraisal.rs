@@ -133,9 +133,9 @@ pub fn reasons_in_tables(tables: &[Table]) -> Reasons {
                     Reason {
                         text: text.trim().to_string(),
                         source: Source {
-                            file: t.name.clone(),
+                            file: t.name.as_str().into(),
                             row: row.line,
-                            column: t.column_label(ci),
+                            column: t.column_label(ci).into(),
                         },
                     },
                 );
@@ -203,9 +203,9 @@ pub fn reasons_from_file(path: &Path, registry: &Registry) -> Result<Reasons> {
             Reason {
                 text: reason.trim().to_string(),
                 source: Source {
-                    file: t.name.clone(),
+                    file: t.name.as_str().into(),
                     row: row.line,
-                    column: t.column_label(reason_col),
+                    column: t.column_label(reason_col).into(),
                 },
             },
         );

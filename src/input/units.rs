@@ -242,18 +242,19 @@ pub fn lost_zeros_hint<'a>(code: &str, known: impl IntoIterator<Item = &'a str>)
 /// Where a value came from, as the user would find it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Source {
-    pub file: String,
+    /// Shared with every cell of its table (`Dataset` keeps one per table and column).
+    pub file: std::sync::Arc<str>,
     pub row: usize,
-    pub column: String,
+    pub column: std::sync::Arc<str>,
 }
 
 impl Source {
     /// The cell without the file's folders ("tham-dinh.xlsx#Thẩm định!E86"), as a printed table
     /// names it; the method sheet and the CSV outputs give the whole path.
     pub fn in_file(&self) -> String {
-        let name = std::path::Path::new(&self.file)
+        let name = std::path::Path::new(&*self.file)
             .file_name()
-            .map_or(self.file.as_str(), |n| n.to_str().unwrap_or(&self.file));
+            .map_or(&*self.file, |n| n.to_str().unwrap_or(&self.file));
         self.with_file(name)
     }
 

@@ -157,9 +157,9 @@ fn sample_size(
             Some(_) | None if value.as_read().trim().is_empty() => None,
             _ => {
                 issues.push(DataIssue {
-                    file: source.file.clone(),
+                    file: source.file.to_string(),
                     row: Some(source.row),
-                    column: Some(source.column.clone()),
+                    column: Some(source.column.to_string()),
                     message: crate::tr!(
                         "cỡ mẫu phải là số nguyên dương, gặp `{}`",
                         "a sample size is a positive whole number, found `{}`",

@@ -97,15 +97,15 @@ pub struct Trace {
 
 /// One indicator for a unit: the cell, its table's locale, whether its table declared plain
 /// rates as fractions, its source, and the file that lacks the unit's row.
-struct Looked {
-    value: Value,
+struct Looked<'d> {
+    value: &'d Value,
     locale: Locale,
     fraction: bool,
     source: Option<Source>,
     norow: Option<String>,
 }
 
-fn lookup(data: &Dataset, code: &str, indicator: &str) -> Looked {
+fn lookup<'d>(data: &'d Dataset, code: &str, indicator: &str) -> Looked<'d> {
     match data.get(code, indicator) {
         Lookup::Cell {
             value,
@@ -113,21 +113,21 @@ fn lookup(data: &Dataset, code: &str, indicator: &str) -> Looked {
             fraction,
             source,
         } => Looked {
-            value: value.clone(),
+            value,
             locale,
             fraction,
             source: Some(source),
             norow: None,
         },
         Lookup::NoRow { file } => Looked {
-            value: Value::Empty,
+            value: &Value::Empty,
             locale: Locale::Vi,
             fraction: false,
             source: None,
             norow: Some(file.to_string()),
         },
         Lookup::Absent => Looked {
-            value: Value::Empty,
+            value: &Value::Empty,
             locale: Locale::Vi,
             fraction: false,
             source: None,
@@ -164,9 +164,9 @@ fn at(what: &str, id: &str, unit: &str) -> String {
 fn issue(src: &Option<Source>, file_without_row: &Option<String>, msg: String) -> DataIssue {
     match src {
         Some(s) => DataIssue {
-            file: s.file.clone(),
+            file: s.file.to_string(),
             row: Some(s.row),
-            column: Some(s.column.clone()),
+            column: Some(s.column.to_string()),
             message: msg,
         },
         None => DataIssue {
@@ -223,7 +223,7 @@ pub fn bind(
                 norow,
                 ..
             } = looked;
-            let reading = match rules::read(rule, node.max, &value, locale, rates) {
+            let reading = match rules::read(rule, node.max, value, locale, rates) {
                 Ok(Reading::Num(x)) => match rules::points(rule, node.max, Reading::Num(x), None) {
                     // Values a rule cannot score (above the highest band) are data errors.
                     Err(msg) => {
@@ -248,7 +248,7 @@ pub fn bind(
             };
             if reading == Reading::Missing
                 && lp.missing == MissingPolicy::Error
-                && value == Value::Empty
+                && *value == Value::Empty
                 && gap.is_none()
                 && has_column
             {
@@ -318,7 +318,7 @@ pub fn bind(
                 norow,
                 ..
             } = looked;
-            let cell = match rules::read(&it.rule, it.max, &value, locale, rates) {
+            let cell = match rules::read(&it.rule, it.max, value, locale, rates) {
                 Err(msg) => {
                     issues.push(issue(
                         &source,

@@ -212,7 +212,7 @@ fn score_with(
     for (ci, c) in criteria.iter().enumerate() {
         let members = members(c, registry);
         let plan = plan::Plan::compile(c);
-        let (bound, trace) = bind::bind(&plan, &members, registry, data, &mut issues);
+        let (bound, mut trace) = bind::bind(&plan, &members, registry, data, &mut issues);
         let mut best = vec![None; plan.leaves.len()];
         match benchmark {
             Some(b) => {
@@ -226,7 +226,7 @@ fn score_with(
             ci,
             &plan,
             &bound,
-            &trace,
+            &mut trace,
             &best,
             registry,
             &mut issues,
@@ -243,7 +243,8 @@ fn score_with(
 /// The sink that turns one evaluation into the per-point explanation reports print.
 struct Explain<'a> {
     plan: &'a plan::Plan<'a>,
-    trace: &'a bind::Trace,
+    /// Moved from, cell by cell: each value's text and source go to its unit's explanation.
+    trace: &'a mut bind::Trace,
     bound: &'a bind::Bound,
     mi: usize,
     leaves: Vec<(usize, Scored)>,
@@ -261,12 +262,12 @@ impl evaluate::Sink for Explain<'_> {
         self.leaves.push((
             self.plan.leaves[l].node,
             Scored {
-                raw: self.trace.leaf_raw[k].clone(),
+                raw: std::mem::take(&mut self.trace.leaf_raw[k]),
                 value,
                 points,
                 max,
                 flags: flags.iter().collect(),
-                source: self.trace.leaf_source[k].clone(),
+                source: self.trace.leaf_source[k].take(),
             },
         ));
     }
@@ -282,12 +283,12 @@ impl evaluate::Sink for Explain<'_> {
             ip.is_penalty,
             ip.index,
             Scored {
-                raw: self.trace.item_raw[k].clone(),
+                raw: std::mem::take(&mut self.trace.item_raw[k]),
                 value,
                 points,
                 max: ip.item.max,
                 flags: flags.iter().collect(),
-                source: self.trace.item_source[k].clone(),
+                source: self.trace.item_source[k].take(),
             },
         ));
     }
@@ -301,7 +302,7 @@ fn explain(
     ci: usize,
     plan: &plan::Plan,
     bound: &bind::Bound,
-    trace: &bind::Trace,
+    trace: &mut bind::Trace,
     best: &[Option<f64>],
     registry: &Registry,
     issues: &mut Vec<DataIssue>,
