@@ -281,7 +281,7 @@ struct Doc<'a> {
     appraisal: Option<&'a view::AppraisalView>,
     year: Option<&'a view::YearView>,
     /// Said in place of the scorecards when a run is too large for them (see
-    /// [`SCORECARDS_IN_REPORT_MAX`]).
+    /// [`super::LARGE_RUN`]).
     cards_note: Option<String>,
     /// How last year is named on the scorecards ("2024"); a scorecard file has it without the
     /// comparison pages, which show every unit of the province.
@@ -353,16 +353,12 @@ fn render(lang: Lang, doc: &Doc) -> String {
     })
 }
 
-/// The most units whose scorecards `report.html` carries. A province's run (the sample's 140
-/// units, a large province's few hundred) prints them one page each after the summary; a national
-/// run (3,321 communes) would make a 46 MB file a browser takes minutes to print, so its report
-/// holds the summary, rankings, charts, analyses and method, and says how to get the scorecards:
-/// `--scorecards DIR`, one file per unit, to send to each.
-pub const SCORECARDS_IN_REPORT_MAX: usize = 500;
-
-/// Whether `report.html` carries the scorecards (then the view must be built with them).
+/// Whether `report.html` carries the scorecards (then the view must be built with them): a
+/// province's run prints them one page each after the summary; a national run
+/// ([`super::LARGE_RUN`]) holds the summary, rankings, charts, analyses and method, and says how
+/// to get the scorecards: `--scorecards DIR`, one file per unit, to send to each.
 pub fn cards_in_report(run: &Run) -> bool {
-    run.scores.len() <= SCORECARDS_IN_REPORT_MAX
+    !run.is_large()
 }
 
 /// The whole report: title block, summary and ranking per group, charts, method, scorecards.
@@ -371,7 +367,7 @@ pub fn report(run: &Run, rv: &ReportView) -> Vec<u8> {
     let cards: &[Card] = if with_cards { &rv.cards } else { &[] };
     let cards_note = (!with_cards).then(|| {
         let n = crate::support::numfmt::whole(run.scores.len() as u64, run.lang);
-        let max = crate::support::numfmt::whole(SCORECARDS_IN_REPORT_MAX as u64, run.lang);
+        let max = crate::support::numfmt::whole(super::LARGE_RUN as u64, run.lang);
         crate::tr!(
             "Báo cáo này không kèm phiếu kết quả của {n} đơn vị: với hơn {max} đơn vị, một tệp chứa tất cả các phiếu quá lớn để in. Phiếu của từng đơn vị được ghi thành tệp riêng, mỗi đơn vị một tệp, với --scorecards THƯ_MỤC (hoặc scorecards = \"THƯ_MỤC\" trong mục [report] của tệp lần chạy).",
             "This report does not carry the scorecards of its {n} units: above {max} units, one file holding every scorecard is too large to print. Each unit's scorecard is written to a file of its own with --scorecards DIR (or scorecards = \"DIR\" in the [report] section of the run file)."

@@ -58,7 +58,19 @@ pub struct Run<'a> {
     pub revisions: &'a [crate::analyses::revision::Revised],
 }
 
+/// Above this many units a run is national in scale (the 3,321 communes of the country, not a
+/// province's few hundred): `report.html` leaves out the scorecards (one file holding them all
+/// would be 46 MB) and the workbook its look-up sheet of every unit's criterion scores (160,000
+/// rows, a third of the run's time); both say where they are instead (`--scorecards DIR`,
+/// `criterion-scores.csv`).
+pub const LARGE_RUN: usize = 500;
+
 impl Run<'_> {
+    /// More units than [`LARGE_RUN`].
+    pub fn is_large(&self) -> bool {
+        self.scores.len() > LARGE_RUN
+    }
+
     /// A scored unit's place in the official ranking.
     pub fn place(&self, u: &UnitScore) -> crate::scoring::rank::Place {
         self.ranking.place(u.unit)

@@ -1104,6 +1104,20 @@ fn a_national_run_keeps_its_scorecards_out_of_the_report() {
             std::fs::read_dir(tmp.path().join("cards")).unwrap().count(),
             n
         );
+        // The workbook's look-up sheet likewise: criterion-scores.csv holds it, the method says.
+        let sheets = open_workbook_auto(tmp.path().join("out/results.xlsx"))
+            .unwrap()
+            .sheet_names();
+        assert_eq!(
+            sheets.iter().any(|s| s == "Criterion scores"),
+            in_report,
+            "{sheets:?}"
+        );
+        let method = sheet_cells(&tmp.path().join("out/results.xlsx"), "Method").join("\n");
+        assert_eq!(
+            method.contains("above 500 units this workbook leaves out the look-up sheet"),
+            !in_report
+        );
         if in_report {
             assert_eq!(cards, n, "{o:?}");
             assert!(!report.contains("does not carry the scorecards"));

@@ -649,6 +649,17 @@ pub fn method(run: &Run, compared: Option<&YearView>) -> Vec<MethodLine> {
             format!("{f} (SHA-256 {sha})"),
         );
     }
+    if run.is_large() {
+        let n = crate::support::numfmt::whole(run.scores.len() as u64, lang);
+        let max = crate::support::numfmt::whole(crate::report::LARGE_RUN as u64, lang);
+        line(
+            lang.pick("Điểm chi tiết", "Criterion scores"),
+            crate::tr!(
+                "điểm từng tiêu chí của {n} đơn vị có trong criterion-scores.csv; với hơn {max} đơn vị, bảng tính này không kèm trang tra cứu (hơn 100.000 dòng)",
+                "every criterion score of the {n} units is in criterion-scores.csv; above {max} units this workbook leaves out the look-up sheet (over 100,000 rows)"
+            ),
+        );
+    }
     line(
         lang.pick("Công cụ", "Tool"),
         format!("parindex {}", env!("CARGO_PKG_VERSION")),

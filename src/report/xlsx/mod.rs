@@ -231,14 +231,16 @@ pub fn workbook(run: &Run, rv: &ReportView) -> Result<Vec<u8>, XlsxError> {
         let name = sheet_name(super::view::audit_title(lang), &mut used);
         audit::audit_sheet(wb.add_worksheet().set_name(&name)?, &name, a, lang, &st)?;
     }
-    let name = sheet_name(lang.pick("Điểm chi tiết", "Criterion scores"), &mut used);
-    // Constant-memory mode streams the 160,000 detail rows of a national run instead of
-    // keeping a cell table: it halved the time of the whole command.
-    detail_sheet(
-        wb.add_worksheet_with_constant_memory()?.set_name(&name)?,
-        run,
-        &st,
-    )?;
+    // The look-up sheet of every unit's criterion scores; a national run's 160,000 rows are in
+    // criterion-scores.csv instead, as the method sheet says.
+    if !run.is_large() {
+        let name = sheet_name(lang.pick("Điểm chi tiết", "Criterion scores"), &mut used);
+        detail_sheet(
+            wb.add_worksheet_with_constant_memory()?.set_name(&name)?,
+            run,
+            &st,
+        )?;
+    }
     let name = sheet_name(lang.pick("Phương pháp", "Method"), &mut used);
     method_sheet(wb.add_worksheet().set_name(&name)?, run, &rv.method, &st)?;
     wb.save_to_buffer()
