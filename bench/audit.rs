@@ -51,27 +51,8 @@ fn main() {
     let dir = tempfile::tempdir().expect("a scratch folder");
     let (units, path) = synthetic::write_csv(&reg, &data, dir.path());
     let exe = env!("CARGO_BIN_EXE_parindex");
-    let run = |extra: &[&str]| {
-        let mut best = f64::INFINITY;
-        for _ in 0..3 {
-            let t = Instant::now();
-            let o = std::process::Command::new(exe)
-                .args(["score", "-q", "--criteria"])
-                .arg(root.join("criteria/xa-2025.toml"))
-                .arg("--units")
-                .arg(&units)
-                .arg("--data")
-                .arg(&path)
-                .arg("--out")
-                .arg(dir.path().join("out"))
-                .args(extra)
-                .output()
-                .expect("parindex runs");
-            assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-            best = best.min(t.elapsed().as_secs_f64());
-        }
-        best
-    };
+    let out = dir.path().join("out");
+    let run = |extra: &[&str]| synthetic::time_score(exe, &units, &path, &out, extra);
     let plain = run(&[]);
     let audited = run(&["--audit"]);
     println!(

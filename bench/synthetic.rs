@@ -121,3 +121,35 @@ pub fn write_csv(
     w.flush().unwrap();
     (units, path)
 }
+
+/// The best of three whole `parindex score` processes on the data `write_csv` wrote (communes
+/// set, `extra` flags added), in seconds.
+#[allow(dead_code)] // the core bench runs no process
+pub fn time_score(
+    exe: &str,
+    units: &std::path::Path,
+    data: &std::path::Path,
+    out: &std::path::Path,
+    extra: &[&str],
+) -> f64 {
+    let criteria = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("criteria/xa-2025.toml");
+    let mut best = f64::INFINITY;
+    for _ in 0..3 {
+        let t = std::time::Instant::now();
+        let o = std::process::Command::new(exe)
+            .args(["score", "-q", "--criteria"])
+            .arg(&criteria)
+            .arg("--units")
+            .arg(units)
+            .arg("--data")
+            .arg(data)
+            .arg("--out")
+            .arg(out)
+            .args(extra)
+            .output()
+            .expect("parindex runs");
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        best = best.min(t.elapsed().as_secs_f64());
+    }
+    best
+}

@@ -106,23 +106,7 @@ fn main() {
     let dir = tempfile::tempdir().expect("a scratch folder");
     let (units, path) = synthetic::write_csv(&reg, &data, dir.path());
     let exe = env!("CARGO_BIN_EXE_parindex");
-    let mut best = f64::INFINITY;
-    for _ in 0..3 {
-        let t = Instant::now();
-        let o = std::process::Command::new(exe)
-            .args(["score", "-q", "--criteria"])
-            .arg(root.join("criteria/xa-2025.toml"))
-            .arg("--units")
-            .arg(&units)
-            .arg("--data")
-            .arg(&path)
-            .arg("--out")
-            .arg(dir.path().join("out"))
-            .output()
-            .expect("parindex runs");
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-        best = best.min(t.elapsed().as_secs_f64());
-    }
+    let best = synthetic::time_score(exe, &units, &path, &dir.path().join("out"), &[]);
     println!(
         "one full `parindex score` process on the same data: {best:.2} s; re-running the tool per \
          replication would take {:.0} s for 10,000 ({:.0}× the in-process replications)",

@@ -6,8 +6,8 @@
 //! reports them together with the problems found while scoring.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use crate::input::captions::{self, Captions};
 use crate::input::ingest::{self, LocaleChoice, Table, Value};
@@ -54,7 +54,9 @@ pub struct Dataset {
 fn labels(tables: &[Table]) -> Vec<(Arc<str>, Vec<Arc<str>>)> {
     (tables.iter())
         .map(|t| {
-            let cols = (0..t.headers.len()).map(|c| Arc::from(t.column_label(c))).collect();
+            let cols = (0..t.headers.len())
+                .map(|c| Arc::from(t.column_label(c)))
+                .collect();
             (Arc::from(t.name.as_str()), cols)
         })
         .collect()
