@@ -254,7 +254,9 @@ pub(super) fn binomial_cdf(n: u64, p: f64, out: &mut Vec<f64>) {
 pub(super) fn inverse_cdf(cdf: &[f64], u: f64, mean: f64, n: f64) -> usize {
     let last = cdf.len() - 1;
     let sd = (mean * (1.0 - mean / n)).max(0.0).sqrt();
-    let guess = (mean + sd * inverse_normal(u)).round();
+    // Only a starting point (the steps below find the exact index): `+ 0.5` then truncation
+    // rounds it without a call to libm's `round`.
+    let guess = mean + sd * inverse_normal(u) + 0.5;
     // `as` saturates: −∞ and NaN give 0, +∞ the last index.
     let mut k = (guess.max(0.0) as usize).min(last);
     while k > 0 && cdf[k - 1] >= u {
@@ -322,6 +324,8 @@ fn inverse_normal(p: f64) -> f64 {
 /// `i`'s value in the block's replication `j`; `factors[j * areas + a]` its weight factors.
 #[derive(Default)]
 pub(super) struct Block {
+    /// Replication-major: replication `j`'s value of noisy cell `i` at `j * cells + i`, so a
+    /// replication reads its values in one run (cell-major, it read one per cache line).
     pub(super) values: Vec<f64>,
     pub(super) factors: Vec<f64>,
     pub(super) len: usize,
@@ -358,12 +362,13 @@ fn draw(pl: &Plan1, x: f64, noise: Noise, rng: &mut ChaCha8Rng) -> f64 {
 /// instead of once per replication (20 MB of tables at national scale: a cache miss per draw).
 pub(super) fn draw_block(pl: &Plan1, rngs: &mut [ChaCha8Rng], block: &mut Block) {
     let len = rngs.len();
+    let cells = pl.noisy.len();
     block.len = len;
     block.values.clear();
-    block.values.reserve(pl.noisy.len() * len);
-    for &(_, x, noise) in &pl.noisy {
-        for rng in rngs.iter_mut() {
-            block.values.push(draw(pl, x, noise, rng));
+    block.values.resize(cells * len, 0.0);
+    for (i, &(_, x, noise)) in pl.noisy.iter().enumerate() {
+        for (j, rng) in rngs.iter_mut().enumerate() {
+            block.values[j * cells + i] = draw(pl, x, noise, rng);
         }
     }
     // The areas' weight factors, drawn after the cells (so a run without weight noise draws
@@ -389,8 +394,10 @@ pub(super) fn replicate(
     j: usize,
     hist: &mut [(Vec<u32>, Vec<u32>)],
 ) {
-    for (i, &(k, _, _)) in pl.noisy.iter().enumerate() {
-        w.bound.cells[k] = Cell::Num(block.values[i * block.len + j]);
+    let cells = pl.noisy.len();
+    let values = &block.values[j * cells..(j + 1) * cells];
+    for (&(k, _, _), &v) in pl.noisy.iter().zip(values) {
+        w.bound.cells[k] = Cell::Num(v);
     }
     let areas = w.factors.len();
     w.factors
