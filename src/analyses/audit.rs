@@ -168,6 +168,8 @@ pub fn run(
 enum Counted {
     /// Does not apply to the unit's type.
     OutOfScope,
+    /// Left out of the unit's maximum (not applicable, or a survey leaf re-based for a unit
+    /// without survey data).
     LeftOut,
     /// Points, maximum, whether a value was missing.
     Points(f64, f64, bool),
