@@ -61,6 +61,8 @@ pub struct AuditSetView {
     pub areas: Vec<AreaWeight>,
     /// Pearson's r between areas (two decimals), in the order of `areas`.
     pub area_r: Vec<Vec<Option<f64>>>,
+    /// Some correlation is defined (a set of fewer than 3 units has none: no heat map then).
+    pub correlated: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -158,6 +160,7 @@ pub fn audit(run: &Run) -> Option<AuditView> {
                 area_r: (s.area_r.iter())
                     .map(|r| r.iter().map(|x| x.map(|x| round_half_away(x, 2))).collect())
                     .collect(),
+                correlated: s.area_r.iter().flatten().any(Option::is_some),
             }
         })
         .collect();

@@ -104,37 +104,13 @@ pub(super) fn audit_sheet(
             fit_row(ws, r, &WIDTHS, &[(1, &name), (15, &row.remarks)])?;
             r += 1;
         }
-        // The areas' correlations, coloured from −1 (blue) through 0 (white) to 1 (red).
-        r += 1;
-        let corr_title = lang.pick(
-            "Tương quan giữa các lĩnh vực (hệ số r của điểm lĩnh vực)",
-            "Correlation between areas (r of the areas' points)",
-        );
-        ws.merge_range(r, 0, r, last, corr_title, &st.label)?;
-        r += 1;
-        ws.write_string_with_format(r, 1, "", &st.header)?;
-        for (k, x) in s.areas.iter().enumerate() {
-            ws.write_string_with_format(r, 2 + k as u16, &x.short, &st.header)?;
-        }
-        let top = r + 1;
-        for (i, x) in s.areas.iter().enumerate() {
-            r += 1;
-            ws.write_string_with_format(r, 1, format!("{}. {}", x.short, x.name), &st.text)?;
-            for (k, v) in s.area_r[i].iter().enumerate() {
-                write_opt(ws, r, 2 + k as u16, *v, &two, &st.text)?;
-            }
-        }
         if !s.areas.is_empty() {
-            let scale = ConditionalFormat3ColorScale::new()
-                .set_minimum(ConditionalFormatType::Number, -1)
-                .set_midpoint(ConditionalFormatType::Number, 0)
-                .set_maximum(ConditionalFormatType::Number, 1)
-                .set_minimum_color("#5B9BD5")
-                .set_midpoint_color("#FFFFFF")
-                .set_maximum_color("#F8696B");
-            let right = 1 + s.areas.len() as u16;
-            ws.add_conditional_format(top, 2, r, right, &scale)?;
             weights_chart(ws, sheet, s, first_row, lang)?;
+        }
+        // The areas' correlations, coloured from −1 (blue) through 0 (white) to 1 (red); none
+        // for a set too small to have any.
+        if s.correlated {
+            r = correlation_table(ws, r + 1, s, st)?;
         }
         r += 2;
     }
@@ -148,6 +124,50 @@ pub(super) fn audit_sheet(
     ws.set_freeze_panes(header_row + 1, 2)?;
     page_footer(ws, lang);
     Ok(())
+}
+
+/// The areas' correlation table from row `r` (its title, header and one row per area, coloured
+/// by a 3-colour scale); returns its last row.
+fn correlation_table(
+    ws: &mut Worksheet,
+    mut r: u32,
+    s: &view::AuditSetView,
+    st: &Styles,
+) -> Result<u32, XlsxError> {
+    let lang = st.lang;
+    let last = (WIDTHS.len() - 1) as u16;
+    let corr_title = lang.pick(
+        "Tương quan giữa các lĩnh vực (hệ số r của điểm lĩnh vực)",
+        "Correlation between areas (r of the areas' points)",
+    );
+    ws.merge_range(r, 0, r, last, corr_title, &st.label)?;
+    r += 1;
+    ws.write_string_with_format(r, 0, "", &st.header)?;
+    ws.write_string_with_format(r, 1, "", &st.header)?;
+    for (k, x) in s.areas.iter().enumerate() {
+        ws.write_string_with_format(r, 2 + k as u16, &x.short, &st.header)?;
+    }
+    let top = r + 1;
+    for (i, x) in s.areas.iter().enumerate() {
+        r += 1;
+        // The short header in the code column, the name wrapped beside it (it was cut at the
+        // first value's cell when both shared one column).
+        ws.write_string_with_format(r, 0, &x.short, &st.text)?;
+        ws.write_string_with_format(r, 1, &x.name, &st.wrap)?;
+        fit_row(ws, r, &WIDTHS, &[(1, &x.name)])?;
+        for (k, v) in s.area_r[i].iter().enumerate() {
+            write_opt(ws, r, 2 + k as u16, *v, &st.points, &st.text)?;
+        }
+    }
+    let scale = ConditionalFormat3ColorScale::new()
+        .set_minimum(ConditionalFormatType::Number, -1)
+        .set_midpoint(ConditionalFormatType::Number, 0)
+        .set_maximum(ConditionalFormatType::Number, 1)
+        .set_minimum_color("#5B9BD5")
+        .set_midpoint_color("#FFFFFF")
+        .set_maximum_color("#F8696B");
+    ws.add_conditional_format(top, 2, r, 1 + s.areas.len() as u16, &scale)?;
+    Ok(r)
 }
 
 fn write_opt(
