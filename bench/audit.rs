@@ -13,13 +13,14 @@ use parindex::audit::Thresholds;
 mod synthetic;
 
 fn main() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let c = parindex::criteria::load(&root.join("criteria/xa-2025.toml")).expect("criteria");
-    let (reg, data) = synthetic::national(&c);
-    let criteria = vec![c];
-    let parindex::score::Scoring { mut scores, bounds } =
-        parindex::score::score_run(&criteria, &reg, &data).expect("scores");
-    let ranking = parindex::rank::ranking(&mut scores, &criteria, &reg);
+    let synthetic::Scored {
+        criteria,
+        reg,
+        data,
+        scores,
+        bounds,
+        ranking,
+    } = synthetic::scored();
     let th = Thresholds::default();
     // Warm-up, then the median of 7.
     let audit = parindex::audit::run(&th, &criteria, &reg, &bounds, &scores, &ranking);

@@ -153,3 +153,33 @@ pub fn time_score(
     }
     best
 }
+
+/// The communes set's national run, scored and ranked: what the analyses' benches start from.
+#[allow(dead_code)] // the core bench times the core itself
+pub struct Scored {
+    pub criteria: Vec<Criteria>,
+    pub reg: Registry,
+    pub data: Dataset,
+    pub scores: Vec<parindex::score::UnitScore>,
+    pub bounds: Vec<parindex::score::bind::Bound>,
+    pub ranking: parindex::rank::Ranking,
+}
+
+#[allow(dead_code)]
+pub fn scored() -> Scored {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let c = parindex::criteria::load(&root.join("criteria/xa-2025.toml")).expect("criteria");
+    let (reg, data) = national(&c);
+    let criteria = vec![c];
+    let parindex::score::Scoring { mut scores, bounds } =
+        parindex::score::score_run(&criteria, &reg, &data).expect("scores");
+    let ranking = parindex::rank::ranking(&mut scores, &criteria, &reg);
+    Scored {
+        criteria,
+        reg,
+        data,
+        scores,
+        bounds,
+        ranking,
+    }
+}

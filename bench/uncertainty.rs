@@ -26,13 +26,14 @@ fn peak_mib() -> f64 {
 }
 
 fn main() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let c = parindex::criteria::load(&root.join("criteria/xa-2025.toml")).expect("criteria");
-    let (reg, data) = synthetic::national(&c);
-    let criteria = vec![c];
-    let parindex::score::Scoring { mut scores, bounds } =
-        parindex::score::score_run(&criteria, &reg, &data).expect("scores");
-    let ranking = parindex::rank::ranking(&mut scores, &criteria, &reg);
+    let synthetic::Scored {
+        criteria,
+        reg,
+        data,
+        scores,
+        bounds,
+        ranking,
+    } = synthetic::scored();
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let spec = Spec {
         replications: 10_000,

@@ -47,7 +47,6 @@ impl Default for Thresholds {
 pub struct Element {
     /// Index into `Criteria::nodes`.
     pub node: usize,
-    pub is_leaf: bool,
     /// Its maximum for this unit type (a group: its leaves that apply to the type).
     pub max: f64,
     /// Units it counts for (applies, not left out of their maximum); a leaf with no value scored
@@ -98,7 +97,7 @@ pub struct Set {
     pub unit_type: String,
     /// Units of the type scored.
     pub units: usize,
-    /// Every node, in tree order.
+    /// Every node, in tree order: `elements[n]` is node `n`'s.
     pub elements: Vec<Element>,
     /// Pearson's r between areas' points (in `Criteria::areas` order), over units both count for.
     pub area_r: Vec<Vec<Option<f64>>>,
@@ -107,7 +106,7 @@ pub struct Set {
 impl Set {
     /// The element of node `n`.
     pub fn element(&self, n: usize) -> Option<&Element> {
-        self.elements.iter().find(|e| e.node == n)
+        self.elements.get(n)
     }
 }
 
@@ -249,7 +248,6 @@ fn audit_set(
             let cells = &per[n];
             let mut e = Element {
                 node: n,
-                is_leaf: matches!(c.nodes[n].kind, NodeKind::Leaf(_)),
                 max: type_max[n],
                 nominal_weight: if total_max > 0.0 {
                     type_max[n] / total_max

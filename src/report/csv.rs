@@ -617,7 +617,8 @@ pub fn audit(run: &Run) -> Vec<u8> {
         let c = &run.criteria[set.criteria];
         for e in &set.elements {
             let node = &c.nodes[e.node];
-            let level = match (node.parent, e.is_leaf) {
+            let leaf = matches!(node.kind, crate::input::criteria::model::NodeKind::Leaf(_));
+            let level = match (node.parent, leaf) {
                 (None, _) => "area",
                 (Some(_), true) => "leaf",
                 (Some(_), false) => "criterion",

@@ -58,6 +58,20 @@ fn every_figure_on_the_sample_matches_an_independent_computation() {
     let o = ok(run_in(&repo(), &args(&a)));
     assert!(o.stdout.contains("audit.csv"), "{o:?}");
     let audit = csv_rows(&out.join("audit.csv"));
+    // Five sets (sở, ban, xã, phường, đặc khu); the one-unit đặc khu has no correlation, so no
+    // heat map in the report and no correlation table on the sheet — four of each.
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert_eq!(
+        html.matches("aria-label=\"Tương quan giữa các lĩnh vực")
+            .count(),
+        4
+    );
+    let sheet = sheet_cells(&out.join("results.xlsx"), "Phân tích bộ tiêu chí");
+    let tables = sheet
+        .iter()
+        .filter(|c| c.starts_with("Tương quan giữa các lĩnh vực"))
+        .count();
+    assert_eq!(tables, 4, "correlation tables on the sheet");
     let scores = csv_rows(&out.join("criterion-scores.csv"));
     let results = csv_rows(&out.join("results.csv"));
     let unit_type: HashMap<&str, &str> = results
