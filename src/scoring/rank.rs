@@ -35,11 +35,7 @@ pub fn rank(
         ranks.resize(members.len(), 1);
         return;
     };
-    members.sort_by(|&a, &b| {
-        first[b]
-            .total_cmp(&first[a])
-            .then_with(|| code_order[a].cmp(&code_order[b]))
-    });
+    sort_by_total(members, first, code_order);
     // Tie groups as ends of ranges of `members`.
     let mut ends: Vec<usize> = Vec::new();
     split(members, 0, keys, 0, code_order, tol, &mut ends);
@@ -52,6 +48,34 @@ pub fn rank(
         ranks.extend(std::iter::repeat_n(r, end - start));
         start = end;
     }
+}
+
+/// Sort `members` on their total, descending in `f64::total_cmp`'s order, then by unit code —
+/// on packed integer keys: one comparison per step instead of two look-ups. The order is total
+/// (`code_order` is a permutation), so it is exactly a comparison sort's on (total, code); a
+/// Monte-Carlo replication sorts every group this way (with the look-ups, a tenth of its time).
+fn sort_by_total(members: &mut [usize], first: &[f64], code_order: &[u32]) {
+    let mut packed: Vec<u128> = members
+        .iter()
+        .map(|&u| {
+            (u128::from(descending(first[u])) << 64)
+                | (u128::from(code_order[u]) << 32)
+                // Member indices index key vectors in memory: far below 2³².
+                | u128::from(u as u32)
+        })
+        .collect();
+    packed.sort_unstable();
+    for (m, k) in members.iter_mut().zip(&packed) {
+        *m = (*k & 0xFFFF_FFFF) as usize;
+    }
+}
+
+/// A total's sort key: ascending keys are descending totals in `f64::total_cmp`'s order.
+fn descending(x: f64) -> u64 {
+    let b = x.to_bits();
+    // total_cmp's order as unsigned integers: negatives reversed below positives.
+    let ascending = if b >> 63 == 1 { !b } else { b | 1 << 63 };
+    !ascending
 }
 
 /// Split `slice` (sorted on `keys[depth]`, descending) into clusters within `tol` of their leader,
@@ -362,5 +386,50 @@ mod tests {
             &mut r,
         );
         assert_eq!((sub, r), (vec![1, 3], vec![1, 2]));
+    }
+
+    /// The packed-key sort gives the comparison sort's order on (total descending in
+    /// `total_cmp`'s order, unit code): signed zeros, negatives, infinities, equal totals.
+    #[test]
+    fn packed_order_is_the_comparison_order() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
+        let pool = [
+            0.0,
+            -0.0,
+            -1.5,
+            1.5,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::MIN_POSITIVE,
+            -f64::MIN_POSITIVE,
+            72.25,
+            72.25,
+            1e300,
+            -1e300,
+        ];
+        for _ in 0..200 {
+            let n = rng.random_range(1..60);
+            let totals: Vec<f64> = (0..n)
+                .map(|_| match rng.random_range(0..3) {
+                    0 => pool[rng.random_range(0..pool.len())],
+                    1 => rng.random_range(-100.0..100.0),
+                    _ => f64::from(rng.random_range(0..5u8)),
+                })
+                .collect();
+            let mut code: Vec<u32> = (0..n as u32).collect();
+            for i in (1..n).rev() {
+                code.swap(i, rng.random_range(0..=i));
+            }
+            let mut want: Vec<usize> = (0..n).collect();
+            want.sort_by(|&a, &b| {
+                totals[b]
+                    .total_cmp(&totals[a])
+                    .then_with(|| code[a].cmp(&code[b]))
+            });
+            let mut got: Vec<usize> = (0..n).rev().collect();
+            sort_by_total(&mut got, &totals, &code);
+            assert_eq!(got, want, "{totals:?}");
+        }
     }
 }

@@ -109,6 +109,44 @@ fn without_noise_every_interval_is_the_nominal_rank() {
     }
 }
 
+/// A relative rule on a resampled share: each replication measures every unit against that
+/// replication's best share, so B, whose share does not move, loses points whenever A's draw
+/// passes it. (Its draws all come before any unit is re-scored; debug builds, and so this test,
+/// check each replication against a full evaluation.)
+#[test]
+fn a_relative_rule_measures_against_each_replications_best() {
+    let tmp = tempfile::tempdir().unwrap();
+    setup(
+        tmp.path(),
+        "[uncertainty]\nreplications = 4000\nseed = 7\n[[uncertainty.survey]]\nindicator = \"sat\"\nsample_size = \"so_phieu\"\n",
+    );
+    let relative = CRITERIA.replace(
+        r#"rule = { kind = "proportional", indicator = "sat" }"#,
+        r#"rule = { kind = "relative", indicator = "sat", scale = "percent" }"#,
+    );
+    assert_ne!(relative, CRITERIA);
+    std::fs::write(tmp.path().join("c.toml"), relative).unwrap();
+    ok(run_in(tmp.path(), &["score", "run.toml"]));
+    let f = figures(tmp.path());
+    // A is first when its share passes B's 55% (then A is the best, 20 points, and B has
+    // 10 × 55 / A + 10): X ≥ 28 of 50, as with a proportional rule.
+    let first: f64 = f["A"]["p_first"].parse().unwrap();
+    let exact = tail(50, 0.6, 28);
+    assert!((first - exact).abs() < 0.025, "P(first) {first} vs {exact}");
+    let b: f64 = f["B"]["p_first"].parse().unwrap();
+    assert!((first + b - 1.0).abs() < 1e-9, "A {first} + B {b}");
+    assert_eq!(
+        (&f["B"]["rank_p05"][..], &f["B"]["rank_p95"][..]),
+        ("1", "2")
+    );
+    let one = std::fs::read(tmp.path().join("out/uncertainty.csv")).unwrap();
+    ok(run_in(tmp.path(), &["score", "run.toml", "--threads", "1"]));
+    assert_eq!(
+        one,
+        std::fs::read(tmp.path().join("out/uncertainty.csv")).unwrap()
+    );
+}
+
 #[test]
 fn a_binomial_survey_share_against_its_closed_form() {
     let tmp = tempfile::tempdir().unwrap();

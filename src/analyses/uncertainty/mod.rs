@@ -7,10 +7,10 @@
 //! sensitivity to the weights). Binomial draws use the exact distribution by inverse CDF from a
 //! table built once per cell (BTPE sampling was a third of the time). Each replication has its
 //! own generator seeded from (seed, replication), so the same inputs and seed give the same
-//! figures whatever the number of threads; per-replication ranks stream into per-unit histograms
-//! (never a replications × units cube). Reported per unit: median rank and 5–95% interval, the
+//! figures whatever the number of threads; per-replication ranks stream into per-unit tallies
+//! (`counts`; never a replications × units cube). Reported per unit: median rank and 5–95% interval, the
 //! probability of being first in its group and of each grade. `replicate` holds one
-//! replication; this module plans the run, drives the threads and turns the histograms into
+//! replication; this module plans the run, drives the threads and turns the tallies into
 //! figures.
 
 use rand::SeedableRng;
@@ -26,13 +26,11 @@ use crate::scoring::score::{plan, UnitScore};
 use crate::support::error::DataIssue;
 use crate::support::text;
 
+mod counts;
 mod replicate;
 
-use replicate::{binomial_cdf, draw_block, replicate, Block, Fast, Noise, Plan1, Work};
-
-/// Replications drawn together (see `replicate::draw_block`): a binomial table is read once per
-/// block. The figures do not depend on it.
-const BLOCK: usize = 16;
+use counts::Counts;
+use replicate::{evaluate_block, rank_replication, Binomial, Fast, Noise, Plan1, Work, BLOCK};
 
 /// How points of appraised leaves move.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -232,11 +230,11 @@ pub fn run(
                                 Some(Noise::Fixed)
                             }
                         }
-                        (Some(n), _) => {
-                            let start = cdf.len();
-                            binomial_cdf(n, (x / 100.0).clamp(0.0, 1.0), &mut cdf);
-                            Some(Noise::Binomial(start, cdf.len(), n as f64))
-                        }
+                        (Some(n), _) => Some(Noise::Binomial(Binomial::new(
+                            n,
+                            (x / 100.0).clamp(0.0, 1.0),
+                            &mut cdf,
+                        ))),
                         (None, Some(m)) if m > 0.0 => {
                             Normal::new(x, m / 1.96).ok().map(Noise::Margin)
                         }
@@ -326,17 +324,11 @@ pub fn run(
     }
     .clamp(1, 64);
     let reps = spec.replications;
-    // Histograms: per plan, per member: ranks (1..=group size) and grades.
-    type Hist = Vec<(Vec<u32>, Vec<u32>)>;
-    let empty = |plans: &[Plan1]| -> Vec<Hist> {
+    // Tallies: per plan, per member: ranks and grades.
+    let empty = |plans: &[Plan1]| -> Vec<Counts> {
         plans
             .iter()
-            .map(|pl| {
-                let bands = pl.plan.criteria.grading.bands.len();
-                (0..pl.bound.members.len())
-                    .map(|_| (vec![0u32; pl.bound.members.len() + 1], vec![0u32; bands]))
-                    .collect()
-            })
+            .map(|pl| Counts::new(pl.bound.members.len(), pl.plan.criteria.grading.bands.len()))
             .collect()
     };
     let bar = (progress && reps >= 200).then(|| {
@@ -357,7 +349,7 @@ pub fn run(
     let award_code_order = crate::scoring::rank::code_order(scores, registry);
     let award_code_order = &award_code_order;
     let done = std::sync::atomic::AtomicUsize::new(0);
-    let parts: Vec<(Vec<Hist>, Vec<Vec<u32>>)> = std::thread::scope(|sc| {
+    let parts: Vec<(Vec<Counts>, Vec<Vec<u32>>)> = std::thread::scope(|sc| {
         let handles: Vec<_> = (0..threads)
             .map(|t| {
                 let plans = &plans;
@@ -365,7 +357,7 @@ pub fn run(
                 let done = &done;
                 let at = &at;
                 sc.spawn(move || {
-                    let mut hist = empty(plans);
+                    let mut counts = empty(plans);
                     let mut work: Vec<Work> = plans.iter().map(Work::new).collect();
                     // Award selection per replication, on a copy of the nominal results.
                     let mut proposed = vec![vec![0u32; scores.len()]; n_awards];
@@ -374,10 +366,9 @@ pub fn run(
                     } else {
                         Vec::new()
                     };
-                    // Replications in blocks: each block's noise is drawn cell by cell (see
-                    // `draw_block`), then each replication evaluated in turn.
+                    // Replications in blocks: each member drawn and re-scored in every
+                    // replication of the block (`evaluate_block`), then each replication ranked.
                     let mine: Vec<usize> = (t..reps).step_by(threads).collect();
-                    let mut blocks: Vec<Block> = plans.iter().map(|_| Block::default()).collect();
                     for chunk in mine.chunks(BLOCK) {
                         let mut rngs: Vec<ChaCha8Rng> = chunk
                             .iter()
@@ -387,28 +378,27 @@ pub fn run(
                                 )
                             })
                             .collect();
-                        for (pl, blk) in plans.iter().zip(blocks.iter_mut()) {
-                            draw_block(pl, &mut rngs, blk);
+                        for ((pl, w), c) in plans.iter().zip(work.iter_mut()).zip(counts.iter_mut())
+                        {
+                            evaluate_block(pl, w, &mut rngs, c);
                         }
                         for j in 0..chunk.len() {
-                            for (((pl, b), h), blk) in plans
-                                .iter()
-                                .zip(work.iter_mut())
-                                .zip(hist.iter_mut())
-                                .zip(&blocks)
+                            for ((pl, w), c) in
+                                plans.iter().zip(work.iter_mut()).zip(counts.iter_mut())
                             {
-                                replicate(pl, b, blk, j, h);
+                                rank_replication(pl, w, j, c);
                             }
                             if let Some(ctx) = awards {
                                 for ((pl, w), pos) in plans.iter().zip(&work).zip(at) {
                                     let c = pl.plan.criteria;
                                     for (mi, &si) in pos.iter().enumerate() {
                                         let s = &mut copy[si];
-                                        s.total = w.totals[mi];
-                                        s.index = w.totals[mi] / c.max_points * 100.0;
-                                        s.grade = w.grades[mi];
-                                        for (j, &node) in pl.tie.iter().enumerate() {
-                                            s.node_points[node] = w.tie_keys[j][mi];
+                                        let (total, grade) = w.result(j, mi);
+                                        s.total = total;
+                                        s.index = total / c.max_points * 100.0;
+                                        s.grade = grade;
+                                        for (t, &node) in pl.tie.iter().enumerate() {
+                                            s.node_points[node] = w.tie_key(t, j, mi);
                                         }
                                     }
                                 }
@@ -436,7 +426,7 @@ pub fn run(
                             }
                         }
                     }
-                    (hist, proposed)
+                    (counts, proposed)
                 })
             })
             .collect();
@@ -448,18 +438,15 @@ pub fn run(
     if let Some(b) = bar {
         b.finish_and_clear();
     }
-    // Sum the threads' histograms (integer sums: the same whatever the thread count).
+    // Sum the threads' tallies (integer sums: the same whatever the thread count).
     let mut total = empty(&plans);
     let mut proposed = vec![vec![0u32; scores.len()]; n_awards];
     for (part, props) in parts {
         for (tp, pp) in proposed.iter_mut().zip(props) {
             tp.iter_mut().zip(pp).for_each(|(a, b)| *a += b);
         }
-        for (tp, pp) in total.iter_mut().zip(part) {
-            for ((tr, tg), (pr, pg)) in tp.iter_mut().zip(pp) {
-                tr.iter_mut().zip(pr).for_each(|(a, b)| *a += b);
-                tg.iter_mut().zip(pg).for_each(|(a, b)| *a += b);
-            }
+        for (tp, pp) in total.iter_mut().zip(&part) {
+            tp.merge(pp);
         }
     }
     let mut out = Figures {
@@ -480,22 +467,16 @@ pub fn run(
     }
     let score_of: std::collections::HashMap<usize, &UnitScore> =
         scores.iter().map(|s| (s.unit, s)).collect();
-    for (pl, hist) in plans.iter().zip(&total) {
+    for (pl, counts) in plans.iter().zip(&total) {
         for g in &pl.groups {
             for &mi in g {
                 let u = pl.bound.members[mi];
                 let place = ranking.place(u);
-                let (ranks, grades) = &hist[mi];
+                let (ranks, grades) = (&counts.ranks[mi], counts.grades_of(mi));
+                // Every replication ranks every member, so the counts reach any target.
                 let q = |p: f64| -> usize {
                     let target = (p * reps as f64).ceil().max(1.0) as u64;
-                    let mut acc = 0u64;
-                    for (r, &c) in ranks.iter().enumerate() {
-                        acc += c as u64;
-                        if acc >= target {
-                            return r;
-                        }
-                    }
-                    ranks.len() - 1
+                    ranks.quantile(target).unwrap_or(place.of)
                 };
                 out.units.push(UnitFigures {
                     unit: u,
@@ -504,7 +485,7 @@ pub fn run(
                     median: q(0.5),
                     p05: q(0.05),
                     p95: q(0.95),
-                    p_first: ranks[1] as f64 / reps as f64,
+                    p_first: ranks.at(1) as f64 / reps as f64,
                     p_grade: grades.iter().map(|&c| c as f64 / reps as f64).collect(),
                     grade: score_of.get(&u).map_or(0, |s| s.grade),
                 });

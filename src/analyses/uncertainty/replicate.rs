@@ -1,12 +1,13 @@
 //! One replication: the plan of what moves (the noisy cells with their distributions, the
 //! binomial tables), the nominal evaluation it starts from (only leaves with a noisy cell are
 //! re-scored, their change added to the unit's totals), the weight factors, and the ranking of
-//! every group into the per-unit histograms — in buffers each thread reuses.
+//! every group into the per-unit tallies — in buffers each thread reuses.
 
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Normal};
 
+use super::counts::Counts;
 use crate::scoring::rank;
 use crate::scoring::score::bind::{self, Cell};
 use crate::scoring::score::{evaluate, plan};
@@ -15,8 +16,8 @@ use crate::scoring::score::{evaluate, plan};
 #[derive(Debug, Clone, Copy)]
 pub(super) enum Noise {
     /// A share (percent) from n respondents: inverse-CDF sampling from a table of the exact
-    /// binomial distribution, built once (`start..end` in `Plan1::cdf`).
-    Binomial(usize, usize, f64),
+    /// binomial distribution, built once (in `Plan1::cdf`).
+    Binomial(Binomial),
     /// Normal around the value (percentage points), clipped to [0, 100].
     Margin(Normal<f64>),
     /// Uniform within ± range, clipped to [0, max].
@@ -27,10 +28,34 @@ pub(super) enum Noise {
     Fixed,
 }
 
+/// Replications evaluated together: a member's noisy cells are drawn for all of them (a
+/// binomial table read once for the block, not once per replication), then the member is
+/// re-scored for each while the values are in the nearest cache. The figures do not depend on it.
+pub(super) const BLOCK: usize = 64;
+
+/// Where one member's cell of a dirty leaf gets its value in a replication.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Source {
+    /// Drawn: noisy cell `i` of `Plan1::noisy`.
+    Drawn(usize),
+    /// A number that does not move.
+    Fixed(f64),
+    /// Not a number (missing, not applicable…): its nominal points stand.
+    Other,
+}
+
 /// The nominal evaluation of one criteria file, and what a replication must recompute.
 pub(super) struct Fast {
     /// Dense leaf indices with at least one noisy cell; whether each is a relative rule.
     pub(super) dirty: Vec<(usize, bool)>,
+    /// Per member × dirty leaf: where the cell's value comes from.
+    pub(super) source: Vec<Source>,
+    /// Per member: its first noisy cell in `Plan1::noisy` (which lists them member by member);
+    /// one more entry, the count.
+    pub(super) noisy_of: Vec<usize>,
+    /// Per dirty leaf: its position among the relative ones (whose best value moves), if it is.
+    pub(super) rel_of: Vec<usize>,
+    pub(super) n_rel: usize,
     /// Per member × dirty leaf: the nominal points.
     pub(super) nominal_points: Vec<f64>,
     /// Per member: nominal tree points, tree maximum, bonus − penalty (after caps), the
@@ -82,7 +107,37 @@ impl Fast {
         evaluate::best_values(p, bound, &mut best);
         let mut scratch = evaluate::Scratch::new(p);
         let n = bound.members.len();
+        // `dirty_cells` lists cells member by member, leaf by leaf: sorted.
+        let source = (0..bound.members.len())
+            .flat_map(|mi| dirty.iter().map(move |&(l, _)| (mi, l)))
+            .map(|(mi, l)| {
+                let k = mi * n_leaves + l;
+                match (dirty_cells.binary_search(&k), bound.cells[k]) {
+                    (Ok(i), _) => Source::Drawn(i),
+                    (Err(_), Cell::Num(x)) => Source::Fixed(x),
+                    (Err(_), _) => Source::Other,
+                }
+            })
+            .collect();
+        let mut n_rel = 0;
+        let rel_of = dirty
+            .iter()
+            .map(|&(_, rel)| {
+                n_rel += usize::from(rel);
+                if rel {
+                    n_rel - 1
+                } else {
+                    usize::MAX
+                }
+            })
+            .collect();
         let mut f = Fast {
+            source,
+            noisy_of: (0..=bound.members.len())
+                .map(|mi| dirty_cells.partition_point(|&k| k < mi * n_leaves))
+                .collect(),
+            rel_of,
+            n_rel,
             nominal_points: Vec::with_capacity(n * dirty.len()),
             tree_points: Vec::with_capacity(n),
             tree_max: Vec::with_capacity(n),
@@ -149,48 +204,88 @@ impl Fast {
     }
 }
 
-/// The buffers one thread reuses for one criteria file, replication after replication.
+/// The buffers one thread reuses for one criteria file, block after block.
 pub(super) struct Work<'c> {
-    pub(super) bound: bind::Bound,
-    pub(super) params: plan::Params,
-    pub(super) best: Vec<Option<f64>>,
-    pub(super) totals: Vec<f64>,
-    pub(super) grades: Vec<usize>,
-    pub(super) tie_keys: Vec<Vec<f64>>,
-    pub(super) members: Vec<usize>,
-    pub(super) ranks: Vec<usize>,
-    /// This replication's weight factor per area, and one unit's area points.
-    pub(super) factors: Vec<f64>,
-    pub(super) areas: Vec<f64>,
-    pub(super) _plan: std::marker::PhantomData<&'c ()>,
+    params: plan::Params,
+    /// Members of the criteria file.
+    n: usize,
+    /// Drawn values, cell-major (`values[i * BLOCK + j]`, replication `j`): one member's cells at
+    /// a time, or every cell of the file when the draws must all come first (`Plan1::fused`).
+    values: Vec<f64>,
+    /// Per relative dirty leaf × replication: the best value.
+    best: Vec<Option<f64>>,
+    /// One member's figures per replication, while it is re-scored: tree points, each tie
+    /// node's points (`t * BLOCK + j`), each area's points (`j * areas + a`).
+    tree: Vec<f64>,
+    ties: Vec<f64>,
+    areas: Vec<f64>,
+    /// Per replication × area: the weight factors.
+    factors: Vec<f64>,
+    /// The block's results, replication-major (`j * members + mi`), as the ranking reads them.
+    totals: Vec<f64>,
+    grades: Vec<usize>,
+    tie_keys: Vec<Vec<f64>>,
+    members: Vec<usize>,
+    ranks: Vec<usize>,
+    /// Every drawn value of the block (cell-major), for the full-evaluation check.
+    #[cfg(debug_assertions)]
+    drawn: Vec<f64>,
+    _plan: std::marker::PhantomData<&'c ()>,
 }
 
 impl<'c> Work<'c> {
     pub(super) fn new(pl: &Plan1<'c>) -> Work<'c> {
         let n = pl.bound.members.len();
+        let f = &pl.fast;
+        let areas = pl.plan.criteria.areas.len();
+        let cells = if pl.fused() {
+            f.noisy_of
+                .windows(2)
+                .map(|w| w[1] - w[0])
+                .max()
+                .unwrap_or(0)
+        } else {
+            pl.noisy.len()
+        };
         Work {
-            bound: pl.bound.clone(),
             params: pl.plan.nominal(),
-            best: vec![None; pl.plan.leaves.len()],
-            totals: vec![0.0; n],
-            grades: vec![0; n],
-            tie_keys: vec![vec![0.0; n]; pl.tie.len()],
+            n,
+            values: vec![0.0; cells * BLOCK],
+            best: vec![None; f.n_rel * BLOCK],
+            tree: vec![0.0; BLOCK],
+            ties: vec![0.0; pl.tie.len() * BLOCK],
+            areas: vec![0.0; areas * BLOCK],
+            factors: vec![1.0; areas * BLOCK],
+            totals: vec![0.0; n * BLOCK],
+            grades: vec![0; n * BLOCK],
+            tie_keys: vec![vec![0.0; n * BLOCK]; pl.tie.len()],
             members: Vec::with_capacity(n),
             ranks: Vec::with_capacity(n),
-            factors: vec![1.0; pl.plan.criteria.areas.len()],
-            areas: vec![0.0; pl.plan.criteria.areas.len()],
+            #[cfg(debug_assertions)]
+            drawn: vec![0.0; pl.noisy.len() * BLOCK],
             _plan: std::marker::PhantomData,
         }
+    }
+
+    /// Member `mi`'s total and grade in the block's replication `j`.
+    pub(super) fn result(&self, j: usize, mi: usize) -> (f64, usize) {
+        (self.totals[j * self.n + mi], self.grades[j * self.n + mi])
+    }
+
+    /// Member `mi`'s points on tie node `t` in the block's replication `j`.
+    pub(super) fn tie_key(&self, t: usize, j: usize, mi: usize) -> f64 {
+        self.tie_keys[t][j * self.n + mi]
     }
 }
 
 /// The perturbed cells of one criteria file: (cell index, nominal value, noise).
 pub(super) struct Plan1<'c> {
     pub(super) plan: plan::Plan<'c>,
-    /// The run's bound cells (`score::score_run`); each thread moves its own copy.
+    /// The run's bound cells (`score::score_run`).
     pub(super) bound: &'c bind::Bound,
     pub(super) noisy: Vec<(usize, f64, Noise)>,
-    /// Cumulative binomial probabilities of the binomial cells, back to back.
+    /// Cumulative binomial probabilities of the binomial cells, back to back, each table padded
+    /// (see [`Binomial`]).
     pub(super) cdf: Vec<f64>,
     /// Incremental evaluation: only leaves with a noisy cell ("dirty") change between
     /// replications; everything else is the nominal evaluation, computed once.
@@ -201,6 +296,16 @@ pub(super) struct Plan1<'c> {
     pub(super) tie: Vec<usize>,
     /// Weight noise (`Spec::weights`).
     pub(super) weights: Option<f64>,
+}
+
+impl Plan1<'_> {
+    /// Whether a member can be drawn and re-scored before the next is drawn. Not when the
+    /// weights move (each replication draws its factors after all its cells) or a relative
+    /// leaf moves (its best value is over every member): then the block's cells are all drawn
+    /// first.
+    pub(super) fn fused(&self) -> bool {
+        self.weights.is_none() && self.fast.n_rel == 0
+    }
 }
 
 /// The tree points and maximum when each area's weight is multiplied by its factor: the weighted
@@ -217,7 +322,7 @@ pub(super) fn weighted_tree(factors: &[f64], points: &[f64], max: &[f64]) -> (f6
 }
 
 /// Append the cumulative distribution of Binomial(n, p) (n + 1 values, the last exactly 1).
-pub(super) fn binomial_cdf(n: u64, p: f64, out: &mut Vec<f64>) {
+fn binomial_cdf(n: u64, p: f64, out: &mut Vec<f64>) {
     // The probability mass by the recurrence P(k+1) = P(k) (n−k)/(k+1) p/(1−p), from the
     // log of P(0) (or the degenerate cases).
     if p <= 0.0 || p >= 1.0 {
@@ -245,20 +350,99 @@ pub(super) fn binomial_cdf(n: u64, p: f64, out: &mut Vec<f64>) {
     }
 }
 
-/// The smallest k with `cdf[k] ≥ u` (the last index if none), as a binary search over the whole
-/// table gives it, found by stepping from the normal approximation's guess (mean `mean`, n
-/// trials). The tables of a national run (three surveys × 3,321 units × a few hundred values)
-/// are 20 MB, visited once per replication: a binary search's chain of dependent loads missed the
-/// cache at each step (78% of the replication time), the guess is within a step or two and
-/// usually on the same cache line. Same result for every u, so the same draws.
-pub(super) fn inverse_cdf(cdf: &[f64], u: f64, mean: f64, n: f64) -> usize {
-    let last = cdf.len() - 1;
-    let sd = (mean * (1.0 - mean / n)).max(0.0).sqrt();
-    // Only a starting point (the steps below find the exact index): `+ 0.5` then truncation
-    // rounds it without a call to libm's `round`.
-    let guess = mean + sd * inverse_normal(u) + 0.5;
+/// Entries of a binomial table compared at once: the first guess's neighbourhood.
+const WINDOW: usize = 8;
+
+/// One cell's binomial draw: the share k/n of Binomial(n, p), by inverse CDF from its table.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Binomial {
+    /// Where its table starts in `Plan1::cdf`; the table has `last + 1` values and `WINDOW`
+    /// values of 1 after them, so a window starting at any index is inside it.
+    start: usize,
+    last: usize,
+    n: f64,
+    /// The normal approximation with a skewness term (Cornish–Fisher): the first guess.
+    mean: f64,
+    sd: f64,
+    skew: f64,
+}
+
+impl Binomial {
+    /// Append the padded table of Binomial(n, p) to `tables`.
+    pub(super) fn new(n: u64, p: f64, tables: &mut Vec<f64>) -> Binomial {
+        let start = tables.len();
+        binomial_cdf(n, p, tables);
+        tables.extend([1.0; WINDOW]);
+        let nf = n as f64;
+        Binomial {
+            start,
+            last: n as usize,
+            n: nf,
+            mean: nf * p,
+            sd: (nf * p * (1.0 - p)).max(0.0).sqrt(),
+            skew: (1.0 - 2.0 * p) / 6.0,
+        }
+    }
+
+    /// This cell's table, padding included.
+    fn table<'t>(&self, tables: &'t [f64]) -> &'t [f64] {
+        &tables[self.start..self.start + self.last + 1 + WINDOW]
+    }
+
+    /// The share (percent) drawn by `u`; `zs` is [`normal_quantiles`].
+    fn draw(&self, table: &[f64], zs: &[f64; QUANTILES], u: f64) -> f64 {
+        // `as` saturates and u < 1: the bucket is in range (the `min` only proves it).
+        let z = zs[((u * QUANTILES as f64) as usize).min(QUANTILES - 1)];
+        // Only a starting point (the search finds the exact index): `+ 0.5` then truncation
+        // rounds it without a call to libm's `round`.
+        let guess = self.mean + self.sd * z + self.skew * (z * z - 1.0) + 0.5;
+        let k = inverse_cdf(table, self.last, u, guess);
+        k as f64 / self.n * 100.0
+    }
+}
+
+/// Buckets of u in the table of normal quantiles the binomial draws guess from.
+const QUANTILES: usize = 4096;
+
+/// The standard normal quantile at the middle of each of `QUANTILES` equal buckets of u: a
+/// guess for [`inverse_cdf`] at the cost of one load (computing it was a third of a draw). Off by
+/// less than 0.03 of a standard deviation for u between 0.0013 and 0.9987, where nearly every
+/// draw falls; further out the search steps to the answer.
+fn normal_quantiles() -> &'static [f64; QUANTILES] {
+    static TABLE: std::sync::OnceLock<Box<[f64; QUANTILES]>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut t = Box::new([0.0; QUANTILES]);
+        for (i, z) in t.iter_mut().enumerate() {
+            *z = inverse_normal((i as f64 + 0.5) / QUANTILES as f64);
+        }
+        t
+    })
+}
+
+/// The smallest k ≤ `last` with `cdf[k] ≥ u` (`last` if none), as a binary search over the
+/// table gives it, found from a first guess. `cdf` holds `WINDOW` padding values of 1 after
+/// `last`. The tables of a national run (three surveys × 3,321 units × a few hundred values) are
+/// 20 MB: a binary search's chain of dependent loads missed the cache at each step, and stepping
+/// from the guess one comparison at a time mispredicted a branch at nearly every draw. The
+/// guess is within a step or two: the `WINDOW` values around it are compared at once, without a
+/// branch, and when the answer is inside them (cdf below u before the window, at or above u at
+/// its end) it is the window's start plus the count of values below u. Otherwise it steps from
+/// the guess. Same result for every u, so the same draws.
+pub(super) fn inverse_cdf(cdf: &[f64], last: usize, u: f64, guess: f64) -> usize {
     // `as` saturates: −∞ and NaN give 0, +∞ the last index.
-    let mut k = (guess.max(0.0) as usize).min(last);
+    let g = (guess.max(0.0) as usize).min(last);
+    let a = g.saturating_sub(WINDOW / 2 - 1);
+    if let Some(w) = cdf
+        .get(a..a + WINDOW)
+        .and_then(|w| <&[f64; WINDOW]>::try_from(w).ok())
+    {
+        let below = a == 0 || cdf[a - 1] < u;
+        if below && w[WINDOW - 1] >= u {
+            let k = a + w.iter().map(|&c| usize::from(c < u)).sum::<usize>();
+            return k.min(last);
+        }
+    }
+    let mut k = g;
     while k > 0 && cdf[k - 1] >= u {
         k -= 1;
     }
@@ -268,8 +452,8 @@ pub(super) fn inverse_cdf(cdf: &[f64], u: f64, mean: f64, n: f64) -> usize {
     k
 }
 
-/// The standard normal quantile (Acklam's rational approximation, relative error below 1.2e-9):
-/// only a starting guess for [`inverse_cdf`], which then steps to the exact answer.
+/// The standard normal quantile (Acklam's rational approximation, relative error below 1.2e-9),
+/// for [`normal_quantiles`].
 fn inverse_normal(p: f64) -> f64 {
     const A: [f64; 6] = [
         -3.969683028665376e1,
@@ -320,198 +504,227 @@ fn inverse_normal(p: f64) -> f64 {
     }
 }
 
-/// The noise of a block of replications for one criteria file: `values[i * len + j]` is noisy cell
-/// `i`'s value in the block's replication `j`; `factors[j * areas + a]` its weight factors.
-#[derive(Default)]
-pub(super) struct Block {
-    /// Replication-major: replication `j`'s value of noisy cell `i` at `j * cells + i`, so a
-    /// replication reads its values in one run (cell-major, it read one per cache line).
-    pub(super) values: Vec<f64>,
-    pub(super) factors: Vec<f64>,
-    pub(super) len: usize,
+/// A symmetric triangular draw on [−r, r] around `x` by inverse CDF, clipped to [0, max], to the
+/// same bits as `−r + r√(2u)` below u = ½ and `r − r√(2(1 − u))` above. Without a branch (u is
+/// below ½ half the time: a branch was mispredicted at every other draw), so a cell's draws
+/// are computed two at a time: `min(u, 1 − u)` is `u` exactly below ½ and `1 − u` above, and
+/// the difference's operands are chosen by a bit mask.
+fn triangular(x: f64, r: f64, max: f64, u: f64) -> f64 {
+    let s = r * (2.0 * u.min(1.0 - u)).sqrt();
+    let lower = 0u64.wrapping_sub(u64::from(u < 0.5));
+    let pick = |a: f64, b: f64| f64::from_bits((a.to_bits() & lower) | (b.to_bits() & !lower));
+    let d = pick(s, r) - pick(r, s);
+    (x + d).clamp(0.0, max)
 }
 
-/// One noisy cell's value in one replication.
-fn draw(pl: &Plan1, x: f64, noise: Noise, rng: &mut ChaCha8Rng) -> f64 {
+/// Noisy cell `i`'s value in each replication of the block, one generator each, into `out`.
+/// Each generator draws its cells in the order of `Plan1::noisy`, then its weight factors, file
+/// after file — whatever the block size, the same draws.
+fn draw_cell(pl: &Plan1, i: usize, rngs: &mut [ChaCha8Rng], out: &mut [f64]) {
+    let (_, x, noise) = pl.noisy[i];
+    let pairs = out.iter_mut().zip(rngs.iter_mut());
+    // The kind is decided once per cell, not once per draw.
     match noise {
-        Noise::Binomial(start, end, n) => {
-            let u: f64 = rng.random();
-            let k = inverse_cdf(&pl.cdf[start..end], u, n * x / 100.0, n);
-            k as f64 / n * 100.0
+        Noise::Binomial(b) => {
+            let (table, zs) = (b.table(&pl.cdf), normal_quantiles());
+            pairs.for_each(|(o, rng)| *o = b.draw(table, zs, rng.random()));
         }
-        Noise::Margin(d) => d.sample(rng).clamp(0.0, 100.0),
-        Noise::Uniform(r, max) => (x + rng.random_range(-r..=r)).clamp(0.0, max),
+        Noise::Margin(d) => pairs.for_each(|(o, rng)| *o = d.sample(rng).clamp(0.0, 100.0)),
+        Noise::Uniform(r, max) => {
+            pairs.for_each(|(o, rng)| *o = (x + rng.random_range(-r..=r)).clamp(0.0, max));
+        }
         Noise::Triangular(r, max) => {
-            // Inverse CDF of the symmetric triangular distribution on [−r, r].
-            let u: f64 = rng.random();
-            let d = if u < 0.5 {
-                -r + r * (2.0 * u).sqrt()
-            } else {
-                r - r * (2.0 * (1.0 - u)).sqrt()
-            };
-            (x + d).clamp(0.0, max)
+            // The uniforms first, then the arithmetic over them (in vector registers).
+            pairs.for_each(|(o, rng)| *o = rng.random());
+            out.iter_mut().for_each(|o| *o = triangular(x, r, max, *o));
         }
-        Noise::Fixed => x,
+        Noise::Fixed => pairs.for_each(|(o, _)| *o = x),
     }
 }
 
-/// Draw a block of replications' noise for one criteria file, one generator per replication: cell
-/// by cell, one value per replication, then each replication's weight factors. Each generator
-/// draws its cells in the order one replication at a time drew them (cells, then factors, file
-/// after file), so the draws are the same; but a cell's binomial table is now read once per block
-/// instead of once per replication (20 MB of tables at national scale: a cache miss per draw).
-pub(super) fn draw_block(pl: &Plan1, rngs: &mut [ChaCha8Rng], block: &mut Block) {
-    let len = rngs.len();
-    let cells = pl.noisy.len();
-    block.len = len;
-    block.values.clear();
-    block.values.resize(cells * len, 0.0);
-    for (i, &(_, x, noise)) in pl.noisy.iter().enumerate() {
-        for (j, rng) in rngs.iter_mut().enumerate() {
-            block.values[j * cells + i] = draw(pl, x, noise, rng);
-        }
-    }
-    // The areas' weight factors, drawn after the cells (so a run without weight noise draws
-    // exactly what it drew before).
-    let areas = pl.plan.criteria.areas.len();
-    block.factors.clear();
-    for rng in rngs.iter_mut() {
-        match pl.weights {
-            Some(r) => block
-                .factors
-                .extend((0..areas).map(|_| 1.0 + rng.random_range(-r..=r))),
-            None => block.factors.extend(std::iter::repeat_n(1.0, areas)),
-        }
-    }
-}
-
-/// One replication of one criteria file — the block's replication `j`: its noise into the
-/// cells, then evaluate, rank, count, in reused buffers.
-pub(super) fn replicate(
+/// A block of replications of one criteria file (one generator each, `rngs`): every member's
+/// noisy cells drawn and the member re-scored in each replication — only its dirty leaves, their
+/// change added to its nominal figures — its grades counted, its totals and tie keys kept for
+/// [`rank_replication`].
+pub(super) fn evaluate_block(
     pl: &Plan1,
     w: &mut Work,
-    block: &Block,
-    j: usize,
-    hist: &mut [(Vec<u32>, Vec<u32>)],
+    rngs: &mut [ChaCha8Rng],
+    counts: &mut Counts,
 ) {
-    let cells = pl.noisy.len();
-    let values = &block.values[j * cells..(j + 1) * cells];
-    for (&(k, _, _), &v) in pl.noisy.iter().zip(values) {
-        w.bound.cells[k] = Cell::Num(v);
-    }
-    let areas = w.factors.len();
-    w.factors
-        .copy_from_slice(&block.factors[j * areas..(j + 1) * areas]);
-    let p = &pl.plan;
-    let c = p.criteria;
+    let len = rngs.len();
     let f = &pl.fast;
-    let n = w.bound.members.len();
-    let d = f.dirty.len();
-    // Relative rules measure against the best of this replication.
-    for &(l, rel) in &f.dirty {
-        if rel {
-            let lower = matches!(
-                p.leaves[l].rule.kind,
-                crate::input::criteria::model::RuleKind::Relative { lower_better: true }
-            );
-            w.best[l] = (0..n)
-                .filter_map(|mi| match w.bound.cell(mi, l) {
-                    Cell::Num(x) => Some(x),
-                    _ => None,
-                })
-                .reduce(|a, b| if lower { a.min(b) } else { a.max(b) });
+    if pl.fused() {
+        for mi in 0..w.n {
+            let first = f.noisy_of[mi];
+            for i in first..f.noisy_of[mi + 1] {
+                let out = &mut w.values[(i - first) * BLOCK..][..len];
+                draw_cell(pl, i, rngs, out);
+                #[cfg(debug_assertions)]
+                w.drawn[i * BLOCK..][..len].copy_from_slice(out);
+            }
+            evaluate_member(pl, w, mi, len, first, counts);
         }
-    }
-    for mi in 0..n {
-        // The nominal evaluation plus what the dirty leaves changed (exactly the nominal when
-        // nothing moved: the same inputs give the same points).
-        let mut tree = f.tree_points[mi];
-        for (j, t) in w.tie_keys.iter_mut().enumerate() {
-            t[mi] = f.tie_points[j][mi];
+    } else {
+        for i in 0..pl.noisy.len() {
+            let out = &mut w.values[i * BLOCK..][..len];
+            draw_cell(pl, i, rngs, out);
+            #[cfg(debug_assertions)]
+            w.drawn[i * BLOCK..][..len].copy_from_slice(out);
         }
-        let n_areas = w.areas.len();
-        let weighted = pl.weights.is_some();
-        if weighted {
-            w.areas
-                .copy_from_slice(&f.area_points[mi * n_areas..(mi + 1) * n_areas]);
-        }
-        for (di, &(l, _)) in f.dirty.iter().enumerate() {
-            if let Cell::Num(x) = w.bound.cell(mi, l) {
-                let (pts, _) = crate::scoring::score::rules::points_of(
-                    p.leaves[l].rule,
-                    f.leaf_max[di],
-                    crate::scoring::score::rules::Reading::Num(x),
-                    w.best[l],
-                );
-                let delta = pts - f.nominal_points[mi * d + di];
-                if delta != 0.0 {
-                    tree += delta;
-                    if weighted {
-                        w.areas[f.area_of[di]] += delta;
-                    }
-                    for &j in &f.tie_of[di] {
-                        w.tie_keys[j][mi] += delta;
-                    }
+        // The areas' weight factors, drawn after the cells (so a run without weight noise draws
+        // exactly what it drew before).
+        if let Some(r) = pl.weights {
+            let areas = pl.plan.criteria.areas.len();
+            for (j, rng) in rngs.iter_mut().enumerate() {
+                for fa in &mut w.factors[j * areas..(j + 1) * areas] {
+                    *fa = 1.0 + rng.random_range(-r..=r);
                 }
             }
         }
-        // Totalled and graded by the nominal evaluation's own functions (the bonus and penalty
-        // are the nominal ones, already capped), so no noise gives the same bits.
+        // Relative rules measure against the best of each replication, over the members in
+        // order (as the full evaluation takes them).
+        let d = f.dirty.len();
+        for (di, &(l, rel)) in f.dirty.iter().enumerate() {
+            if !rel {
+                continue;
+            }
+            let lower = matches!(
+                pl.plan.leaves[l].rule.kind,
+                crate::input::criteria::model::RuleKind::Relative { lower_better: true }
+            );
+            let best = &mut w.best[f.rel_of[di] * BLOCK..][..len];
+            best.fill(None);
+            let mut fold = |j: usize, x: f64| {
+                best[j] = Some(match best[j] {
+                    None => x,
+                    Some(b) if lower => b.min(x),
+                    Some(b) => b.max(x),
+                });
+            };
+            for mi in 0..w.n {
+                match f.source[mi * d + di] {
+                    Source::Drawn(i) => {
+                        for (j, &x) in w.values[i * BLOCK..][..len].iter().enumerate() {
+                            fold(j, x);
+                        }
+                    }
+                    Source::Fixed(x) => (0..len).for_each(|j| fold(j, x)),
+                    Source::Other => {}
+                }
+            }
+        }
+        for mi in 0..w.n {
+            evaluate_member(pl, w, mi, len, 0, counts);
+        }
+    }
+    // Debug builds (and so every test) check the incremental evaluation against the full one.
+    #[cfg(debug_assertions)]
+    check_full(pl, w, len);
+}
+
+/// Re-score member `mi` in each of the block's `len` replications from its nominal figures:
+/// each dirty leaf's change added (to the tree, its area, the tie nodes above it), then totalled
+/// and graded by the nominal evaluation's own functions (the bonus and penalty are the nominal
+/// ones, already capped), so no noise gives the same bits. Its drawn values are in `w.values`
+/// from noisy cell `first` on.
+fn evaluate_member(
+    pl: &Plan1,
+    w: &mut Work,
+    mi: usize,
+    len: usize,
+    first: usize,
+    counts: &mut Counts,
+) {
+    let p = &pl.plan;
+    let c = p.criteria;
+    let f = &pl.fast;
+    let d = f.dirty.len();
+    let n_areas = c.areas.len();
+    let weighted = pl.weights.is_some();
+    let Work {
+        values,
+        best,
+        tree,
+        ties,
+        areas,
+        ..
+    } = w;
+    let tree = &mut tree[..len];
+    tree.fill(f.tree_points[mi]);
+    for (t, points) in f.tie_points.iter().enumerate() {
+        ties[t * BLOCK..][..len].fill(points[mi]);
+    }
+    let nominal_areas = &f.area_points[mi * n_areas..(mi + 1) * n_areas];
+    if weighted {
+        for j in 0..len {
+            areas[j * n_areas..(j + 1) * n_areas].copy_from_slice(nominal_areas);
+        }
+    }
+    for (di, &(l, rel)) in f.dirty.iter().enumerate() {
+        let rule = p.leaves[l].rule;
+        let (max, nominal) = (f.leaf_max[di], f.nominal_points[mi * d + di]);
+        let best_of = |j: usize| {
+            if rel {
+                best[f.rel_of[di] * BLOCK + j]
+            } else {
+                None
+            }
+        };
+        let value = |j: usize| match f.source[mi * d + di] {
+            Source::Drawn(i) => Some(values[(i - first) * BLOCK + j]),
+            Source::Fixed(x) => Some(x),
+            Source::Other => None,
+        };
+        for j in 0..len {
+            let Some(x) = value(j) else {
+                break;
+            };
+            let (pts, _) = crate::scoring::score::rules::points_of(
+                rule,
+                max,
+                crate::scoring::score::rules::Reading::Num(x),
+                best_of(j),
+            );
+            let delta = pts - nominal;
+            if delta != 0.0 {
+                tree[j] += delta;
+                if weighted {
+                    areas[j * n_areas + f.area_of[di]] += delta;
+                }
+                for &t in &f.tie_of[di] {
+                    ties[t * BLOCK + j] += delta;
+                }
+            }
+        }
+    }
+    for j in 0..len {
         let (tree, tree_max) = match pl.weights {
-            None => (tree, f.tree_max[mi]),
+            None => (tree[j], f.tree_max[mi]),
             Some(_) => weighted_tree(
-                &w.factors,
-                &w.areas,
+                &w.factors[j * n_areas..(j + 1) * n_areas],
+                &areas[j * n_areas..(j + 1) * n_areas],
                 &f.area_max[mi * n_areas..(mi + 1) * n_areas],
             ),
         };
         let t = evaluate::combine(c, tree, tree_max, [f.bonus[mi], f.penalty[mi]]);
-        let (total, index) = (t.total, t.index);
-        let grade = evaluate::capped_grade(c, w.params.basis, index, f.cap[mi]);
-        w.totals[mi] = total;
-        w.grades[mi] = grade;
-        hist[mi].1[grade] += 1;
-    }
-    // Debug builds (and so every test) check the incremental evaluation against the full one.
-    #[cfg(debug_assertions)]
-    {
-        let mut best = vec![None; p.leaves.len()];
-        evaluate::best_values(p, &w.bound, &mut best);
-        let mut scratch = evaluate::Scratch::new(p);
-        for mi in 0..n {
-            let t = evaluate::unit(
-                p,
-                &w.bound,
-                mi,
-                &w.params,
-                &best,
-                &mut scratch,
-                &mut evaluate::NoSink,
-            );
-            let full = match pl.weights {
-                None => t.total,
-                Some(_) => {
-                    let points: Vec<f64> =
-                        c.areas.iter().map(|&a| scratch.node_points[a]).collect();
-                    let max: Vec<f64> = c.areas.iter().map(|&a| scratch.node_max[a]).collect();
-                    let (p, m) = weighted_tree(&w.factors, &points, &max);
-                    evaluate::combine(c, p, m, [t.bonus, t.penalty]).total
-                }
-            };
-            assert!(
-                (full - w.totals[mi]).abs() < 1e-9,
-                "incremental total {} against full {}",
-                w.totals[mi],
-                full
-            );
-            for (j, &node) in pl.tie.iter().enumerate() {
-                assert!((scratch.node_points[node] - w.tie_keys[j][mi]).abs() < 1e-9);
-            }
+        let grade = evaluate::capped_grade(c, w.params.basis, t.index, f.cap[mi]);
+        w.totals[j * w.n + mi] = t.total;
+        w.grades[j * w.n + mi] = grade;
+        for (t, keys) in w.tie_keys.iter_mut().enumerate() {
+            keys[j * w.n + mi] = ties[t * BLOCK + j];
         }
+        counts.add_grade(mi, grade);
     }
+}
+
+/// Rank every group of the file in the block's replication `j` and count each member's rank.
+pub(super) fn rank_replication(pl: &Plan1, w: &mut Work, j: usize, counts: &mut Counts) {
+    let c = pl.plan.criteria;
+    let n = w.n;
     // The ranking keys: the total, then each tie-break node's points.
-    let keys: Vec<&[f64]> = std::iter::once(w.totals.as_slice())
-        .chain(w.tie_keys.iter().map(Vec::as_slice))
+    let keys: Vec<&[f64]> = std::iter::once(&w.totals[j * n..(j + 1) * n])
+        .chain(w.tie_keys.iter().map(|k| &k[j * n..(j + 1) * n]))
         .collect();
     for g in &pl.groups {
         w.members.clear();
@@ -524,41 +737,141 @@ pub(super) fn replicate(
             c.ranking.tie_tolerance,
             &mut w.ranks,
         );
-        for (pos, &mi) in w.members.iter().enumerate() {
-            let r = w.ranks[pos].min(hist[mi].0.len() - 1);
-            hist[mi].0[r] += 1;
+        for (&mi, &r) in w.members.iter().zip(&w.ranks) {
+            counts.ranks[mi].add(r);
+        }
+    }
+}
+
+/// The block's incremental results against a full evaluation of each replication's cells.
+#[cfg(debug_assertions)]
+fn check_full(pl: &Plan1, w: &Work, len: usize) {
+    let p = &pl.plan;
+    let c = p.criteria;
+    let n_areas = c.areas.len();
+    for j in 0..len {
+        let mut bound = pl.bound.clone();
+        for (i, &(k, _, _)) in pl.noisy.iter().enumerate() {
+            bound.cells[k] = Cell::Num(w.drawn[i * BLOCK + j]);
+        }
+        let mut best = vec![None; p.leaves.len()];
+        evaluate::best_values(p, &bound, &mut best);
+        let mut scratch = evaluate::Scratch::new(p);
+        for mi in 0..w.n {
+            let t = evaluate::unit(
+                p,
+                &bound,
+                mi,
+                &w.params,
+                &best,
+                &mut scratch,
+                &mut evaluate::NoSink,
+            );
+            let full = match pl.weights {
+                None => t.total,
+                Some(_) => {
+                    let points: Vec<f64> =
+                        c.areas.iter().map(|&a| scratch.node_points[a]).collect();
+                    let max: Vec<f64> = c.areas.iter().map(|&a| scratch.node_max[a]).collect();
+                    let factors = &w.factors[j * n_areas..(j + 1) * n_areas];
+                    let (p, m) = weighted_tree(factors, &points, &max);
+                    evaluate::combine(c, p, m, [t.bonus, t.penalty]).total
+                }
+            };
+            let (total, _) = w.result(j, mi);
+            assert!(
+                (full - total).abs() < 1e-9,
+                "incremental total {total} against full {full}"
+            );
+            for (t, &node) in pl.tie.iter().enumerate() {
+                assert!((scratch.node_points[node] - w.tie_key(t, j, mi)).abs() < 1e-9);
+            }
         }
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{binomial_cdf, inverse_cdf};
+    use super::{inverse_cdf, triangular, Binomial, WINDOW};
     use rand::{Rng, SeedableRng};
 
-    /// The stepped search gives what the binary search over the whole table gives, for every
-    /// kind of u (the tails, the exact table values, 0) and shares from 0 to 1.
+    /// The search gives what the binary search over the whole table gives, for every kind of u
+    /// (the tails, the exact table values, 0, 1) and shares from 0 to 1: from the cell's own
+    /// guess (the window, mostly), and from guesses anywhere (the stepping) — and the guess is
+    /// good enough that the window answers nearly every draw.
     #[test]
     fn inverse_cdf_is_the_binary_search() {
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
-        for n in [1u64, 2, 5, 30, 137, 400, 2000] {
-            for p in [0.0, 1e-6, 0.01, 0.3, 0.5, 0.77, 0.999, 1.0] {
-                let mut cdf = Vec::new();
-                binomial_cdf(n, p, &mut cdf);
-                let mean = n as f64 * p;
+        let (mut draws, mut in_window) = (0usize, 0usize);
+        for n in [1u64, 2, 5, 7, 8, 9, 30, 137, 250, 400, 2000] {
+            for p in [0.0, 1e-6, 0.01, 0.3, 0.5, 0.77, 0.9, 0.999, 1.0] {
+                let mut tables = vec![0.5; 3];
+                let b = Binomial::new(n, p, &mut tables);
+                let table = b.table(&tables);
+                assert_eq!(table.len(), n as usize + 1 + WINDOW);
+                let cdf = &table[..=n as usize];
                 let mut us: Vec<f64> = (0..2000).map(|_| rng.random::<f64>()).collect();
-                us.extend([0.0, 1e-300, 1e-12, 1.0 - 1e-12, 0.5]);
+                us.extend([0.0, 1e-300, 1e-12, 1.0 - 1e-12, 0.5, 1.0]);
                 us.extend(cdf.iter().copied());
                 us.extend(cdf.iter().map(|c| c - 1e-15));
-                for u in us {
-                    let want = cdf.partition_point(|&c| c < u).min(cdf.len() - 1);
+                for (i, u) in us.into_iter().enumerate() {
+                    let want = cdf.partition_point(|&c| c < u).min(n as usize);
                     assert_eq!(
-                        inverse_cdf(&cdf, u, mean, n as f64),
-                        want,
+                        b.draw(table, super::normal_quantiles(), u),
+                        want as f64 / n as f64 * 100.0,
                         "n {n} p {p} u {u}"
                     );
+                    let zs = super::normal_quantiles();
+                    let z = zs[((u * super::QUANTILES as f64) as usize).min(super::QUANTILES - 1)];
+                    let guess = b.mean + b.sd * z + b.skew * (z * z - 1.0) + 0.5;
+                    let g = guess.max(0.0) as usize;
+                    // Uniform draws (the first 2,000), as the replications make them.
+                    if i < 2000 && n >= 30 && p > 0.0 && p < 1.0 {
+                        draws += 1;
+                        in_window += usize::from(want + 3 >= g && want <= g + 4);
+                    }
+                    for guess in [
+                        -5.0,
+                        0.0,
+                        f64::NAN,
+                        f64::INFINITY,
+                        rng.random_range(0.0..2.0 * n as f64),
+                    ] {
+                        assert_eq!(
+                            inverse_cdf(table, n as usize, u, guess),
+                            want,
+                            "n {n} p {p} u {u} guess {guess}"
+                        );
+                    }
                 }
             }
+        }
+        assert!(
+            in_window as f64 > 0.999 * draws as f64,
+            "{in_window} of {draws}"
+        );
+    }
+
+    /// The branch-free triangular draw is the two-branch formula, to the bit.
+    #[test]
+    fn triangular_is_the_two_halves() {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);
+        for _ in 0..100_000 {
+            let (x, r, max) = (rng.random_range(0.0..3.0), rng.random_range(0.0..1.0), 3.0);
+            let u: f64 = match rng.random_range(0..10) {
+                0 => [0.0, 0.5, 0.5 - f64::EPSILON / 4.0, 1.0 - f64::EPSILON / 2.0]
+                    [rng.random_range(0..4)],
+                _ => rng.random(),
+            };
+            let d = if u < 0.5 {
+                -r + r * (2.0 * u).sqrt()
+            } else {
+                r - r * (2.0 * (1.0 - u)).sqrt()
+            };
+            assert_eq!(
+                triangular(x, r, max, u).to_bits(),
+                (x + d).clamp(0.0, max).to_bits()
+            );
         }
     }
 }
