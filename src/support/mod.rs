@@ -8,5 +8,6 @@ pub mod error;
 pub mod guard;
 pub mod i18n;
 pub mod numfmt;
+pub mod prefetch;
 pub mod stats;
 pub mod text;

@@ -384,20 +384,42 @@ impl Binomial {
         }
     }
 
+    /// Ask the processor to bring the part of this cell's table most draws read (the mean ± 3
+    /// standard deviations) into the cache, while it is busy with the cell before.
+    fn prefetch(&self, tables: &[f64]) {
+        let table = self.table(tables);
+        let lo = ((self.mean - 3.0 * self.sd).max(0.0) as usize).min(self.last);
+        let hi = ((self.mean + 3.0 * self.sd + 1.0) as usize).min(self.last) + WINDOW;
+        // One address per cache line (8 values), at most 8 lines.
+        for at in (lo..hi.min(lo + 64)).step_by(8) {
+            crate::support::prefetch::read(&table[at]);
+        }
+    }
+
     /// This cell's table, padding included.
     fn table<'t>(&self, tables: &'t [f64]) -> &'t [f64] {
         &tables[self.start..self.start + self.last + 1 + WINDOW]
     }
 
     /// The share (percent) drawn by `u`; `zs` is [`normal_quantiles`].
+    #[cfg(test)]
     fn draw(&self, table: &[f64], zs: &[f64; QUANTILES], u: f64) -> f64 {
+        self.share(self.index(table, zs, u))
+    }
+
+    /// The count k drawn by `u` (at most 10,000: larger samples are drawn from the normal).
+    fn index(&self, table: &[f64], zs: &[f64; QUANTILES], u: f64) -> i32 {
         // `as` saturates and u < 1: the bucket is in range (the `min` only proves it).
         let z = zs[((u * QUANTILES as f64) as usize).min(QUANTILES - 1)];
         // Only a starting point (the search finds the exact index): `+ 0.5` then truncation
         // rounds it without a call to libm's `round`.
         let guess = self.mean + self.sd * z + self.skew * (z * z - 1.0) + 0.5;
-        let k = inverse_cdf(table, self.last, u, guess);
-        k as f64 / self.n * 100.0
+        inverse_cdf(table, self.last, u, guess) as i32
+    }
+
+    /// The share k/n in percent.
+    fn share(&self, k: i32) -> f64 {
+        f64::from(k) / self.n * 100.0
     }
 }
 
@@ -511,10 +533,15 @@ fn inverse_normal(p: f64) -> f64 {
 /// the difference's operands are chosen by a bit mask.
 fn triangular(x: f64, r: f64, max: f64, u: f64) -> f64 {
     let s = r * (2.0 * u.min(1.0 - u)).sqrt();
-    let lower = 0u64.wrapping_sub(u64::from(u < 0.5));
-    let pick = |a: f64, b: f64| f64::from_bits((a.to_bits() & lower) | (b.to_bits() & !lower));
-    let d = pick(s, r) - pick(r, s);
+    let lower = u < 0.5;
+    let d = pick(lower, s, r) - pick(lower, r, s);
     (x + d).clamp(0.0, max)
+}
+
+/// `a` if `cond`, else `b`, by a bit mask: no branch for the processor to mispredict.
+fn pick(cond: bool, a: f64, b: f64) -> f64 {
+    let mask = 0u64.wrapping_sub(u64::from(cond));
+    f64::from_bits((a.to_bits() & mask) | (b.to_bits() & !mask))
 }
 
 /// Noisy cell `i`'s value in each replication of the block, one generator each, into `out`.
@@ -527,7 +554,15 @@ fn draw_cell(pl: &Plan1, i: usize, rngs: &mut [ChaCha8Rng], out: &mut [f64]) {
     match noise {
         Noise::Binomial(b) => {
             let (table, zs) = (b.table(&pl.cdf), normal_quantiles());
-            pairs.for_each(|(o, rng)| *o = b.draw(table, zs, rng.random()));
+            let mut ks = [0i32; BLOCK];
+            for (k, rng) in ks.iter_mut().zip(rngs.iter_mut()) {
+                *k = b.index(table, zs, rng.random());
+            }
+            // Then the shares, in vector registers (a division each: this loop's cost, done
+            // one at a time on the draw's own integer, `usize`, it was a sixth of the draws').
+            for (o, &k) in out.iter_mut().zip(&ks) {
+                *o = b.share(k);
+            }
         }
         Noise::Margin(d) => pairs.for_each(|(o, rng)| *o = d.sample(rng).clamp(0.0, 100.0)),
         Noise::Uniform(r, max) => {
@@ -557,6 +592,12 @@ pub(super) fn evaluate_block(
     if pl.fused() {
         for mi in 0..w.n {
             let first = f.noisy_of[mi];
+            // The next member's tables are fetched while this one's cells are drawn.
+            for i in f.noisy_of[mi + 1]..f.noisy_of[(mi + 2).min(w.n)] {
+                if let Noise::Binomial(b) = pl.noisy[i].2 {
+                    b.prefetch(&pl.cdf);
+                }
+            }
             for i in first..f.noisy_of[mi + 1] {
                 let out = &mut w.values[(i - first) * BLOCK..][..len];
                 draw_cell(pl, i, rngs, out);
@@ -671,30 +712,35 @@ fn evaluate_member(
                 None
             }
         };
-        let value = |j: usize| match f.source[mi * d + di] {
-            Source::Drawn(i) => Some(values[(i - first) * BLOCK + j]),
-            Source::Fixed(x) => Some(x),
-            Source::Other => None,
+        let fixed;
+        let xs: &[f64] = match f.source[mi * d + di] {
+            Source::Drawn(i) => &values[(i - first) * BLOCK..][..len],
+            Source::Fixed(x) => {
+                fixed = [x; BLOCK];
+                &fixed[..len]
+            }
+            Source::Other => continue,
         };
-        for j in 0..len {
-            let Some(x) = value(j) else {
-                break;
-            };
+        for (j, &x) in xs.iter().enumerate() {
             let (pts, _) = crate::scoring::score::rules::points_of(
                 rule,
                 max,
                 crate::scoring::score::rules::Reading::Num(x),
                 best_of(j),
             );
+            // A change is added only when there is one (so no noise gives the nominal bits, to
+            // the sign of a zero) — by a select: whether a draw moves the points is a coin toss
+            // for a unit at a leaf's maximum, and a branch was mispredicted.
             let delta = pts - nominal;
-            if delta != 0.0 {
-                tree[j] += delta;
-                if weighted {
-                    areas[j * n_areas + f.area_of[di]] += delta;
-                }
-                for &t in &f.tie_of[di] {
-                    ties[t * BLOCK + j] += delta;
-                }
+            let moved = delta != 0.0;
+            tree[j] = pick(moved, tree[j] + delta, tree[j]);
+            if weighted {
+                let a = &mut areas[j * n_areas + f.area_of[di]];
+                *a = pick(moved, *a + delta, *a);
+            }
+            for &t in &f.tie_of[di] {
+                let k = &mut ties[t * BLOCK + j];
+                *k = pick(moved, *k + delta, *k);
             }
         }
     }
