@@ -223,7 +223,9 @@ pub(super) struct Work<'c> {
     factors: Vec<f64>,
     /// The block's results, replication-major (`j * members + mi`), as the ranking reads them.
     totals: Vec<f64>,
-    grades: Vec<usize>,
+    /// Grades as `u32`: the block's results are read back replication by replication, and the
+    /// smaller they are, the more of them the cache holds.
+    grades: Vec<u32>,
     tie_keys: Vec<Vec<f64>>,
     members: Vec<usize>,
     ranks: Vec<usize>,
@@ -269,7 +271,10 @@ impl<'c> Work<'c> {
 
     /// Member `mi`'s total and grade in the block's replication `j`.
     pub(super) fn result(&self, j: usize, mi: usize) -> (f64, usize) {
-        (self.totals[j * self.n + mi], self.grades[j * self.n + mi])
+        (
+            self.totals[j * self.n + mi],
+            self.grades[j * self.n + mi] as usize,
+        )
     }
 
     /// Member `mi`'s points on tie node `t` in the block's replication `j`.
@@ -761,7 +766,8 @@ fn evaluate_member(
         let t = evaluate::combine(c, tree, tree_max, [f.bonus[mi], f.penalty[mi]]);
         let grade = evaluate::capped_grade(c, w.params.basis, t.index, f.cap[mi]);
         w.totals[j * w.n + mi] = t.total;
-        w.grades[j * w.n + mi] = grade;
+        // A grade is a band's position: a criteria file has a handful.
+        w.grades[j * w.n + mi] = grade as u32;
         for (t, keys) in w.tie_keys.iter_mut().enumerate() {
             keys[j * w.n + mi] = ties[t * BLOCK + j];
         }
