@@ -415,11 +415,14 @@ const VIETNAMESE: &str =
     "1ea0-1ef9 c0-c3 c8-ca cc cd d2-d5 d9 da dd e0-e3 e8-ea ec ed f2-f5 f9 fa fd \
                           102 103 110 111 128 129 168 169 1a0 1a1 1af 1b0";
 
-/// Does the font that prints "Times New Roman" here (the documents' font; Liberation Serif, its
-/// metric twin, on Linux) have every Vietnamese letter, in all four styles? Liberation 1.07
-/// (Debian's `fonts-liberation`) lacks most of them, and fontconfig fills them from DejaVu with
-/// other widths: lines wrap otherwise and the page counts these tests check change. So a wrong
-/// font fails (or skips) here, naming the package, rather than as a layout assertion.
+/// Does the font that prints "Times New Roman" here (the documents' font) keep its metrics and
+/// have every Vietnamese letter, in all four styles? On Linux it is printed with a metric twin,
+/// Liberation Serif or Tinos. Liberation 1.07 (Debian's `fonts-liberation`) lacks most of the
+/// letters, and fontconfig fills them from DejaVu with other widths; with no twin installed,
+/// fontconfig prints everything in DejaVu Serif, which has the letters but is wider (a fresh
+/// machine: the report printed 349 pages instead of 220). Lines wrap otherwise and the page
+/// counts these tests check change. So a wrong font fails (or skips) here, naming the package,
+/// rather than as a layout assertion.
 pub(crate) fn have_vietnamese_fonts() -> bool {
     let out = |args: &[&str]| -> Option<String> {
         let o = Command::new(args[0]).args(&args[1..]).output().ok()?;
@@ -435,7 +438,12 @@ pub(crate) fn have_vietnamese_fonts() -> bool {
             .filter_map(|style| {
                 let pattern = format!("Times New Roman:style={style}");
                 let file = out(&["fc-match", "-f", "%{file}", &pattern]).unwrap_or_default();
-                (file.is_empty() || !covering.contains(&file)).then(|| format!("{style}: {file}"))
+                let family = out(&["fc-match", "-f", "%{family}", &pattern]).unwrap_or_default();
+                let twin = ["Times New Roman", "Liberation Serif", "Tinos"]
+                    .iter()
+                    .any(|t| family.contains(t));
+                (file.is_empty() || !twin || !covering.contains(&file))
+                    .then(|| format!("{style}: {family} ({file})"))
             })
             .collect(),
     };
@@ -443,8 +451,9 @@ pub(crate) fn have_vietnamese_fonts() -> bool {
         return true;
     }
     let why = format!(
-        "Times New Roman prints here with a font that lacks Vietnamese letters ({}); \
-         pages would wrap and count differently: apt-get install -y fontconfig fonts-liberation2",
+        "Times New Roman prints here with a font that is not its metric twin or lacks \
+         Vietnamese letters ({}); pages would wrap and count differently: \
+         apt-get install -y fontconfig fonts-liberation2",
         lacking.join("; ")
     );
     assert!(
