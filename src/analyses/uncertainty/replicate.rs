@@ -413,13 +413,18 @@ impl Binomial {
     }
 
     /// The count k drawn by `u` (at most 10,000: larger samples are drawn from the normal).
+    #[cfg(test)]
     fn index(&self, table: &[f64], zs: &[f32; QUANTILES], u: f64) -> i32 {
+        inverse_cdf(table, self.last, u, self.guess(zs, u)) as i32
+    }
+
+    /// Where the search for `u` starts: the normal approximation's quantile, with the skewness.
+    fn guess(&self, zs: &[f32; QUANTILES], u: f64) -> f64 {
         // `as` saturates and u < 1: the bucket is in range (the `min` only proves it).
         let z = f64::from(zs[((u * QUANTILES as f64) as usize).min(QUANTILES - 1)]);
         // Only a starting point (the search finds the exact index): `+ 0.5` then truncation
         // rounds it without a call to libm's `round`.
-        let guess = self.mean + self.sd * z + self.skew * (z * z - 1.0) + 0.5;
-        inverse_cdf(table, self.last, u, guess) as i32
+        self.mean + self.sd * z + self.skew * (z * z - 1.0) + 0.5
     }
 
     /// The share k/n in percent.
@@ -563,13 +568,19 @@ fn draw_cell(pl: &Plan1, i: usize, rngs: &mut [ChaCha8Rng], out: &mut [f64]) {
     // The kind is decided once per cell, not once per draw.
     match noise {
         Noise::Binomial(b) => {
+            // In steps over the whole block, each loop short and its iterations independent, so
+            // the processor overlaps many draws' table reads: the uniforms, the guesses, the
+            // searches, then the shares (in vector registers: a division each).
             let (table, zs) = (b.table(&pl.cdf), normal_quantiles());
-            let mut ks = [0i32; BLOCK];
-            for (k, rng) in ks.iter_mut().zip(rngs.iter_mut()) {
-                *k = b.index(table, zs, rng.random());
+            pairs.for_each(|(o, rng)| *o = rng.random());
+            let mut guesses = [0.0; BLOCK];
+            for (g, &u) in guesses.iter_mut().zip(out.iter()) {
+                *g = b.guess(zs, u);
             }
-            // Then the shares, in vector registers (a division each: this loop's cost, done
-            // one at a time on the draw's own integer, `usize`, it was a sixth of the draws').
+            let mut ks = [0i32; BLOCK];
+            for ((k, &u), &g) in ks.iter_mut().zip(out.iter()).zip(&guesses) {
+                *k = inverse_cdf(table, b.last, u, g) as i32;
+            }
             for (o, &k) in out.iter_mut().zip(&ks) {
                 *o = b.share(k);
             }
