@@ -742,26 +742,28 @@ fn evaluate_member(
             }
             Source::Other => continue,
         };
-        for (j, &x) in xs.iter().enumerate() {
-            let (pts, _) = crate::scoring::score::rules::points_of(
-                rule,
-                max,
-                crate::scoring::score::rules::Reading::Num(x),
-                best_of(j),
-            );
-            // A change is added only when there is one (so no noise gives the nominal bits, to
-            // the sign of a zero) — by a select: whether a draw moves the points is a coin toss
-            // for a unit at a leaf's maximum, and a branch was mispredicted.
-            let delta = pts - nominal;
-            let moved = delta != 0.0;
-            tree[j] = pick(moved, tree[j] + delta, tree[j]);
-            if weighted {
-                let a = &mut areas[j * n_areas + f.area_of[di]];
-                *a = pick(moved, *a + delta, *a);
+        let mut deltas = [0.0; BLOCK];
+        crate::scoring::score::rules::points_of_nums(rule, max, xs, best_of, &mut deltas[..len]);
+        // A change is added only when there is one (so no noise gives the nominal bits, to the
+        // sign of a zero) — by a select: whether a draw moves the points is a coin toss for a
+        // unit at a leaf's maximum, and a branch was mispredicted. Loop by loop, so each runs
+        // in vector registers.
+        let deltas = &mut deltas[..len];
+        deltas.iter_mut().for_each(|d| *d -= nominal);
+        let add = |sums: &mut [f64]| {
+            for (s, &d) in sums.iter_mut().zip(deltas.iter()) {
+                *s = pick(d != 0.0, *s + d, *s);
             }
-            for &t in &f.tie_of[di] {
-                let k = &mut ties[t * BLOCK + j];
-                *k = pick(moved, *k + delta, *k);
+        };
+        add(tree);
+        for &t in &f.tie_of[di] {
+            add(&mut ties[t * BLOCK..][..len]);
+        }
+        if weighted {
+            let a = f.area_of[di];
+            for (j, &d) in deltas.iter().enumerate() {
+                let s = &mut areas[j * n_areas + a];
+                *s = pick(d != 0.0, *s + d, *s);
             }
         }
     }

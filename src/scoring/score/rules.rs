@@ -210,6 +210,34 @@ pub fn points_of(rule: &Rule, max: f64, r: Reading, best: Option<f64>) -> (f64, 
     (formula::within(p, max), note)
 }
 
+/// [`points_of`] of many numbers under one rule, into `out`: a Monte-Carlo block, one value per
+/// replication, `best(j)` the best value of replication `j` for a relative rule. The rule's kind
+/// is decided once, not once per value, so the common kinds' loops have no branch and run in
+/// vector registers; the same formulas, so the same bits as [`points_of`].
+pub fn points_of_nums(
+    rule: &Rule,
+    max: f64,
+    xs: &[f64],
+    best: impl Fn(usize) -> Option<f64>,
+    out: &mut [f64],
+) {
+    let pairs = out.iter_mut().zip(xs);
+    match &rule.kind {
+        RuleKind::Proportional => {
+            pairs.for_each(|(o, &x)| *o = formula::within(formula::proportional(x, max), max));
+        }
+        RuleKind::Linear { zero_at, full_at } => pairs.for_each(|(o, &x)| {
+            *o = formula::within(formula::linear(x, max, *zero_at, *full_at), max);
+        }),
+        RuleKind::Appraised => pairs.for_each(|(o, &x)| *o = formula::within(x, max)),
+        _ => {
+            for (j, (o, &x)) in pairs.enumerate() {
+                *o = points_of(rule, max, Reading::Num(x), best(j)).0;
+            }
+        }
+    }
+}
+
 /// Each rule kind's formula on one value, before [`formula::within`] bounds it to [0, max]. The
 /// one place these formulas are written: the evaluation of a unit and a Monte-Carlo replication
 /// both reach them through [`points_of`], so the two give the same bits.
@@ -305,6 +333,57 @@ mod tests {
     fn pts(r: &Rule, max: f64, v: &str) -> f64 {
         let reading = read(r, max, &t(v), Locale::Vi, Rates::Percent).unwrap();
         points(r, max, reading, None).unwrap().0
+    }
+
+    /// Many numbers at once give each number's points to the bit, for every kind, including the
+    /// ones left to `points_of` (a relative rule with each replication's own best).
+    #[test]
+    fn points_of_nums_is_points_of_each() {
+        let kinds = [
+            RuleKind::Proportional,
+            RuleKind::Linear {
+                zero_at: 20.0,
+                full_at: 90.0,
+            },
+            RuleKind::Appraised,
+            RuleKind::Relative {
+                lower_better: false,
+            },
+            RuleKind::Relative { lower_better: true },
+            RuleKind::Deduction {
+                per: 0.25,
+                floor: 0.0,
+            },
+            RuleKind::PerOccurrence { per: 0.5 },
+            RuleKind::Bands(vec![
+                Band {
+                    min: Some(80.0),
+                    max: None,
+                    points: 2.0,
+                },
+                Band {
+                    min: Some(50.0),
+                    max: Some(80.0),
+                    points: 1.0,
+                },
+            ]),
+        ];
+        let xs: Vec<f64> = (0..200)
+            .map(|i| f64::from(i) * 0.61 - 7.3)
+            .chain([0.0, -0.0, 100.0, 1e-300, 3.0, 1.75])
+            .collect();
+        let best = |j: usize| (j % 3 != 0).then(|| 40.0 + (j % 7) as f64);
+        for kind in kinds {
+            let r = rule(kind, Scale::Percent);
+            for max in [1.75, 3.0] {
+                let mut out = vec![f64::NAN; xs.len()];
+                points_of_nums(&r, max, &xs, best, &mut out);
+                for (j, (&x, &got)) in xs.iter().zip(&out).enumerate() {
+                    let want = points_of(&r, max, Reading::Num(x), best(j)).0;
+                    assert_eq!(got.to_bits(), want.to_bits(), "{:?} x {x}", r.kind);
+                }
+            }
+        }
     }
 
     #[test]
