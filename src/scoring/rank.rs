@@ -77,25 +77,44 @@ fn sort_by_total(members: &mut [usize], first: &[f64], code_order: &[u32]) {
     }
     // Monotone: a higher total never lands in a later bucket (each step rounds monotonically).
     let scale = n as f64 / (hi - lo);
-    let bucket = |t: f64| (((hi - t) * scale) as usize).min(n - 1);
-    let mut starts = vec![0u32; n + 1];
-    for &u in members.iter() {
-        starts[bucket(first[u]) + 1] += 1;
+    let buckets: Vec<u32> = members
+        .iter()
+        .map(|&u| (((hi - first[u]) * scale) as usize).min(n - 1) as u32)
+        .collect();
+    // Counting sort on the buckets: `ends[b]` first counts bucket b − 1, then (prefix sums) is
+    // where bucket b starts, and after the scatter where it ends.
+    let mut ends = vec![0u32; n + 1];
+    for &b in &buckets {
+        ends[b as usize + 1] += 1;
     }
     for b in 0..n {
-        starts[b + 1] += starts[b];
+        ends[b + 1] += ends[b];
     }
     let mut sorted = vec![0usize; n];
-    let mut next = starts.clone();
-    for &u in members.iter() {
-        let b = bucket(first[u]);
-        sorted[next[b] as usize] = u;
-        next[b] += 1;
+    for (&u, &b) in members.iter().zip(&buckets) {
+        let at = &mut ends[b as usize];
+        sorted[*at as usize] = u;
+        *at += 1;
     }
-    for b in 0..n {
-        let part = &mut sorted[starts[b] as usize..starts[b + 1] as usize];
-        if part.len() > 1 {
-            part.sort_unstable_by(cmp);
+    let mut start = 0;
+    for &end in &ends[..n] {
+        let part = &mut sorted[start..end as usize];
+        start = end as usize;
+        match part.len() {
+            0 | 1 => {}
+            // Mostly two or three units: by insertion, without a sort's set-up.
+            2..=16 => {
+                for i in 1..part.len() {
+                    let x = part[i];
+                    let mut k = i;
+                    while k > 0 && cmp(&x, &part[k - 1]).is_lt() {
+                        part[k] = part[k - 1];
+                        k -= 1;
+                    }
+                    part[k] = x;
+                }
+            }
+            _ => part.sort_unstable_by(cmp),
         }
     }
     members.copy_from_slice(&sorted);
