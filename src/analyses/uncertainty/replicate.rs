@@ -336,10 +336,14 @@ fn binomial_cdf(n: u64, p: f64, out: &mut Vec<f64>) {
         return;
     }
     let mut logs = Vec::with_capacity(n as usize + 1);
-    let mut l = n as f64 * (1.0 - p).ln();
+    let (ln_p, ln_q) = (p.ln(), (1.0 - p).ln());
+    let mut l = n as f64 * ln_q;
     logs.push(l);
+    // The logs of whole numbers from a table (the same values: a national run builds 10,000
+    // tables of a few hundred entries, and these two logs were most of that time).
+    let ln = ln_whole(n);
     for k in 0..n {
-        l += ((n - k) as f64).ln() - ((k + 1) as f64).ln() + p.ln() - (1.0 - p).ln();
+        l += ln[(n - k) as usize] - ln[(k + 1) as usize] + ln_p - ln_q;
         logs.push(l);
     }
     let mut acc = 0.0;
@@ -352,6 +356,19 @@ fn binomial_cdf(n: u64, p: f64, out: &mut Vec<f64>) {
     let total = out[out.len() - 1];
     for c in &mut out[start..] {
         *c /= total;
+    }
+}
+
+/// `ln(i)` for whole i up to at least `n`, computed once for the samples a run has (binomial
+/// tables are built up to 10,000 respondents; beyond that a share moves by the normal).
+fn ln_whole(n: u64) -> std::borrow::Cow<'static, [f64]> {
+    const UP_TO: usize = 10_000;
+    static TABLE: std::sync::OnceLock<Vec<f64>> = std::sync::OnceLock::new();
+    let table = TABLE.get_or_init(|| (0..=UP_TO).map(|i| (i as f64).ln()).collect());
+    if n as usize <= UP_TO {
+        std::borrow::Cow::Borrowed(table)
+    } else {
+        std::borrow::Cow::Owned((0..=n).map(|i| (i as f64).ln()).collect())
     }
 }
 
