@@ -94,9 +94,10 @@ impl Counts {
         }
     }
 
+    /// Count `times` replications of `member` at `grade`.
     #[inline]
-    pub(super) fn add_grade(&mut self, member: usize, grade: usize) {
-        self.grades[member * self.bands + grade] += 1;
+    pub(super) fn add_grades(&mut self, member: usize, grade: usize, times: u32) {
+        self.grades[member * self.bands + grade] += times;
     }
 
     /// One member's grade counts, band by band.

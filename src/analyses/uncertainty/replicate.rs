@@ -784,6 +784,11 @@ fn evaluate_member(
             }
         }
     }
+    // Totalled and graded by the nominal evaluation's own functions, loop by loop: the totals
+    // and indices (two divisions each, in vector registers), the grades, then the grades counted
+    // band by band (incrementing one counter per replication waited on the previous increment).
+    let (mut totals, mut index) = ([0.0; BLOCK], [0.0; BLOCK]);
+    let sums = [f.bonus[mi], f.penalty[mi]];
     for j in 0..len {
         let (tree, tree_max) = match pl.weights {
             None => (tree[j], f.tree_max[mi]),
@@ -793,15 +798,27 @@ fn evaluate_member(
                 &f.area_max[mi * n_areas..(mi + 1) * n_areas],
             ),
         };
-        let t = evaluate::combine(c, tree, tree_max, [f.bonus[mi], f.penalty[mi]]);
-        let grade = evaluate::capped_grade(c, w.params.basis, t.index, f.cap[mi]);
-        w.totals[j * w.n + mi] = t.total;
+        let t = evaluate::combine(c, tree, tree_max, sums);
+        (totals[j], index[j]) = (t.total, t.index);
+    }
+    let mut grades = [0u32; BLOCK];
+    for (g, &x) in grades[..len].iter_mut().zip(&index[..len]) {
         // A grade is a band's position: a criteria file has a handful.
-        w.grades[j * w.n + mi] = grade as u32;
+        *g = evaluate::capped_grade(c, w.params.basis, x, f.cap[mi]) as u32;
+    }
+    for band in 0..counts.bands {
+        let times = grades[..len]
+            .iter()
+            .filter(|&&g| g as usize == band)
+            .count();
+        counts.add_grades(mi, band, times as u32);
+    }
+    for j in 0..len {
+        w.totals[j * w.n + mi] = totals[j];
+        w.grades[j * w.n + mi] = grades[j];
         for (t, keys) in w.tie_keys.iter_mut().enumerate() {
             keys[j * w.n + mi] = ties[t * BLOCK + j];
         }
-        counts.add_grade(mi, grade);
     }
 }
 
