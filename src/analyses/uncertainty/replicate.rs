@@ -826,6 +826,13 @@ fn evaluate_member(
 pub(super) fn rank_replication(pl: &Plan1, w: &mut Work, j: usize, counts: &mut Counts) {
     let c = pl.plan.criteria;
     let n = w.n;
+    // The next replication's totals, fetched while this one is ranked (the block's results are
+    // larger than the cache nearest the core: the ranking's first pass waited on them).
+    if let Some(next) = w.totals.get((j + 1) * n..(j + 2) * n) {
+        next.iter()
+            .step_by(8)
+            .for_each(crate::support::prefetch::read);
+    }
     // The ranking keys: the total, then each tie-break node's points.
     let keys: Vec<&[f64]> = std::iter::once(&w.totals[j * n..(j + 1) * n])
         .chain(w.tie_keys.iter().map(|k| &k[j * n..(j + 1) * n]))
