@@ -372,7 +372,7 @@ mod tests {
             .map(|i| f64::from(i) * 0.61 - 7.3)
             .chain([0.0, -0.0, 100.0, 1e-300, 3.0, 1.75])
             .collect();
-        let best = |j: usize| (j % 3 != 0).then(|| 40.0 + (j % 7) as f64);
+        let best = |j: usize| (!j.is_multiple_of(3)).then_some(40.0 + (j % 7) as f64);
         for kind in kinds {
             let r = rule(kind, Scale::Percent);
             for max in [1.75, 3.0] {
