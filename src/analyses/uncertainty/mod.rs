@@ -8,10 +8,10 @@
 //! table built once per cell (BTPE sampling was a third of the time). Each replication has its
 //! own generator seeded from (seed, replication), so the same inputs and seed give the same
 //! figures whatever the number of threads; per-replication ranks stream into per-unit tallies
-//! (`counts`; never a replications × units cube). Reported per unit: median rank and 5–95% interval, the
-//! probability of being first in its group and of each grade. `replicate` holds one
-//! replication; this module plans the run, drives the threads and turns the tallies into
-//! figures.
+//! (`counts`; never a replications × units cube). Reported per unit: median rank and 5–95%
+//! interval, the probability of being first in its group and of each grade. `replicate` draws and
+//! re-scores a block of replications and ranks each; this module plans the run, drives the
+//! threads and turns the tallies into figures.
 
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -27,10 +27,17 @@ use crate::support::error::DataIssue;
 use crate::support::text;
 
 mod counts;
+mod draw;
 mod replicate;
 
 use counts::Counts;
-use replicate::{evaluate_block, rank_replication, Binomial, Fast, Noise, Plan1, Work, BLOCK};
+use draw::{Binomial, Noise};
+use replicate::{evaluate_block, rank_replication, Fast, Plan1, Work};
+
+/// Replications evaluated together: a member's noisy cells are drawn for all of them (a
+/// binomial table read once for the block, not once per replication), then the member is
+/// re-scored for each while the values are in the nearest cache. The figures do not depend on it.
+const BLOCK: usize = 64;
 
 /// How points of appraised leaves move.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,0 +1,409 @@
+//! The draws of the replications: how each uncertain cell moves (`Noise`) and its values for a
+//! block of replications, one generator each — binomial shares by inverse CDF from tables of
+//! the exact distribution (built once per cell, searched from a normal guess), normal margins,
+//! uniform and triangular ranges — the common ones without a branch the processor would mispredict.
+
+use rand::Rng;
+use rand_chacha::ChaCha8Rng;
+use rand_distr::{Distribution, Normal};
+
+use super::BLOCK;
+
+/// How one bound cell moves; distributions are built once, when the cell is planned.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Noise {
+    /// A share (percent) from n respondents: inverse-CDF sampling from a table of the exact
+    /// binomial distribution, built once (in `Plan1::cdf`).
+    Binomial(Binomial),
+    /// Normal around the value (percentage points), clipped to [0, 100].
+    Margin(Normal<f64>),
+    /// Uniform within ± range, clipped to [0, max].
+    Uniform(f64, f64),
+    /// Symmetric triangular within ± range (mode 0), clipped to [0, max].
+    Triangular(f64, f64),
+    /// Nothing to draw (a zero range or margin).
+    Fixed,
+}
+
+/// Append the cumulative distribution of Binomial(n, p) (n + 1 values, the last exactly 1).
+fn binomial_cdf(n: u64, p: f64, out: &mut Vec<f64>) {
+    // The probability mass by the recurrence P(k+1) = P(k) (n−k)/(k+1) p/(1−p), from the
+    // log of P(0) (or the degenerate cases).
+    if p <= 0.0 || p >= 1.0 {
+        let k0 = if p >= 1.0 { n } else { 0 };
+        out.extend((0..=n).map(|k| if k >= k0 { 1.0 } else { 0.0 }));
+        return;
+    }
+    let mut logs = Vec::with_capacity(n as usize + 1);
+    let (ln_p, ln_q) = (p.ln(), (1.0 - p).ln());
+    let mut l = n as f64 * ln_q;
+    logs.push(l);
+    // The logs of whole numbers from a table (the same values: a national run builds 10,000
+    // tables of a few hundred entries, and these two logs were most of that time).
+    let ln = ln_whole(n);
+    for k in 0..n {
+        l += ln[(n - k) as usize] - ln[(k + 1) as usize] + ln_p - ln_q;
+        logs.push(l);
+    }
+    let mut acc = 0.0;
+    let start = out.len();
+    for l in logs {
+        acc += l.exp();
+        out.push(acc);
+    }
+    // Normalise away the rounding so the last value is exactly 1.
+    let total = out[out.len() - 1];
+    for c in &mut out[start..] {
+        *c /= total;
+    }
+}
+
+/// `ln(i)` for whole i up to at least `n`, computed once for the samples a run has (binomial
+/// tables are built up to 10,000 respondents; beyond that a share moves by the normal).
+fn ln_whole(n: u64) -> std::borrow::Cow<'static, [f64]> {
+    const UP_TO: usize = 10_000;
+    static TABLE: std::sync::OnceLock<Vec<f64>> = std::sync::OnceLock::new();
+    let table = TABLE.get_or_init(|| (0..=UP_TO).map(|i| (i as f64).ln()).collect());
+    if n as usize <= UP_TO {
+        std::borrow::Cow::Borrowed(table)
+    } else {
+        std::borrow::Cow::Owned((0..=n).map(|i| (i as f64).ln()).collect())
+    }
+}
+
+/// Entries of a binomial table compared at once: the first guess's neighbourhood.
+const WINDOW: usize = 8;
+
+/// One cell's binomial draw: the share k/n of Binomial(n, p), by inverse CDF from its table.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Binomial {
+    /// Where its table starts in `Plan1::cdf`; the table has `last + 1` values and `WINDOW`
+    /// values of 1 after them, so a window starting at any index is inside it.
+    start: usize,
+    last: usize,
+    n: f64,
+    /// The normal approximation with a skewness term (Cornish–Fisher): the first guess.
+    mean: f64,
+    sd: f64,
+    skew: f64,
+}
+
+impl Binomial {
+    /// Append the padded table of Binomial(n, p) to `tables`.
+    pub(super) fn new(n: u64, p: f64, tables: &mut Vec<f64>) -> Binomial {
+        let start = tables.len();
+        binomial_cdf(n, p, tables);
+        tables.extend([1.0; WINDOW]);
+        let nf = n as f64;
+        Binomial {
+            start,
+            last: n as usize,
+            n: nf,
+            mean: nf * p,
+            sd: (nf * p * (1.0 - p)).max(0.0).sqrt(),
+            skew: (1.0 - 2.0 * p) / 6.0,
+        }
+    }
+
+    /// Ask the processor to bring the part of this cell's table most draws read (the mean ± 3
+    /// standard deviations) into the cache, while it is busy with the cell before.
+    pub(super) fn prefetch(&self, tables: &[f64]) {
+        let table = self.table(tables);
+        let lo = ((self.mean - 3.0 * self.sd).max(0.0) as usize).min(self.last);
+        let hi = ((self.mean + 3.0 * self.sd + 1.0) as usize).min(self.last) + WINDOW;
+        // One address per cache line (8 values), at most 8 lines.
+        for at in (lo..hi.min(lo + 64)).step_by(8) {
+            crate::support::prefetch::read(&table[at]);
+        }
+    }
+
+    /// This cell's table, padding included.
+    fn table<'t>(&self, tables: &'t [f64]) -> &'t [f64] {
+        &tables[self.start..self.start + self.last + 1 + WINDOW]
+    }
+
+    /// The share (percent) drawn by `u`; `zs` is [`normal_quantiles`].
+    #[cfg(test)]
+    fn draw(&self, table: &[f64], zs: &[f32; QUANTILES], u: f64) -> f64 {
+        self.share(self.index(table, zs, u))
+    }
+
+    /// The count k drawn by `u` (at most 10,000: larger samples are drawn from the normal).
+    #[cfg(test)]
+    fn index(&self, table: &[f64], zs: &[f32; QUANTILES], u: f64) -> i32 {
+        inverse_cdf(table, self.last, u, self.guess(zs, u)) as i32
+    }
+
+    /// Where the search for `u` starts: the normal approximation's quantile, with the skewness.
+    fn guess(&self, zs: &[f32; QUANTILES], u: f64) -> f64 {
+        // `as` saturates and u < 1: the bucket is in range (the `min` only proves it).
+        let z = f64::from(zs[((u * QUANTILES as f64) as usize).min(QUANTILES - 1)]);
+        // Only a starting point (the search finds the exact index): `+ 0.5` then truncation
+        // rounds it without a call to libm's `round`.
+        self.mean + self.sd * z + self.skew * (z * z - 1.0) + 0.5
+    }
+
+    /// The share k/n in percent.
+    fn share(&self, k: i32) -> f64 {
+        f64::from(k) / self.n * 100.0
+    }
+}
+
+/// Buckets of u in the table of normal quantiles the binomial draws guess from.
+const QUANTILES: usize = 1024;
+
+/// The standard normal quantile at the middle of each of `QUANTILES` equal buckets of u: a
+/// guess for [`inverse_cdf`] at the cost of one load (computing it was a third of a draw), from a
+/// table small enough (4 KB) to stay in the nearest cache. Off by less than 0.03 of a standard
+/// deviation for u between 0.006 and 0.994 and 0.11 at 0.0013 or 0.9987, where nearly every draw
+/// falls; further out the search steps to the answer.
+fn normal_quantiles() -> &'static [f32; QUANTILES] {
+    static TABLE: std::sync::OnceLock<Box<[f32; QUANTILES]>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut t = Box::new([0.0; QUANTILES]);
+        for (i, z) in t.iter_mut().enumerate() {
+            *z = inverse_normal((i as f64 + 0.5) / QUANTILES as f64) as f32;
+        }
+        t
+    })
+}
+
+/// The smallest k ≤ `last` with `cdf[k] ≥ u` (`last` if none), as a binary search over the
+/// table gives it, found from a first guess. `cdf` holds `WINDOW` padding values of 1 after
+/// `last`. The tables of a national run (three surveys × 3,321 units × a few hundred values) are
+/// 20 MB: a binary search's chain of dependent loads missed the cache at each step, and stepping
+/// from the guess one comparison at a time mispredicted a branch at nearly every draw. The
+/// guess is within a step or two: the `WINDOW` values around it are compared at once, without a
+/// branch, and when the answer is inside them (cdf below u before the window, at or above u at
+/// its end) it is the window's start plus the count of values below u. Otherwise it steps from
+/// the guess. Same result for every u, so the same draws.
+pub(super) fn inverse_cdf(cdf: &[f64], last: usize, u: f64, guess: f64) -> usize {
+    // `as` saturates: −∞ and NaN give 0, +∞ the last index.
+    let g = (guess.max(0.0) as usize).min(last);
+    let a = g.saturating_sub(WINDOW / 2 - 1);
+    if let Some(w) = cdf
+        .get(a..a + WINDOW)
+        .and_then(|w| <&[f64; WINDOW]>::try_from(w).ok())
+    {
+        let below = a == 0 || cdf[a - 1] < u;
+        if below && w[WINDOW - 1] >= u {
+            // The answer is one of the window's 8 places: found bit by bit (three comparisons,
+            // no branch) — the count of values below u.
+            let mut c = 4 * usize::from(w[3] < u);
+            c += 2 * usize::from(w[c + 1] < u);
+            c += usize::from(w[c] < u);
+            return (a + c).min(last);
+        }
+    }
+    let mut k = g;
+    while k > 0 && cdf[k - 1] >= u {
+        k -= 1;
+    }
+    while k < last && cdf[k] < u {
+        k += 1;
+    }
+    k
+}
+
+/// The standard normal quantile (Acklam's rational approximation, relative error below 1.2e-9),
+/// for [`normal_quantiles`].
+fn inverse_normal(p: f64) -> f64 {
+    const A: [f64; 6] = [
+        -3.969683028665376e1,
+        2.209460984245205e2,
+        -2.759285104469687e2,
+        1.383_577_518_672_69e2,
+        -3.066479806614716e1,
+        2.506628277459239,
+    ];
+    const B: [f64; 5] = [
+        -5.447609879822406e1,
+        1.615858368580409e2,
+        -1.556989798598866e2,
+        6.680131188771972e1,
+        -1.328068155288572e1,
+    ];
+    const C: [f64; 6] = [
+        -7.784894002430293e-3,
+        -3.223964580411365e-1,
+        -2.400758277161838,
+        -2.549732539343734,
+        4.374664141464968,
+        2.938163982698783,
+    ];
+    const D: [f64; 4] = [
+        7.784695709041462e-3,
+        3.224671290700398e-1,
+        2.445134137142996,
+        3.754408661907416,
+    ];
+    let tail = |q: f64| {
+        (((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5])
+            / ((((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1.0)
+    };
+    if p <= 0.0 {
+        f64::NEG_INFINITY
+    } else if p < 0.02425 {
+        tail((-2.0 * p.ln()).sqrt())
+    } else if p <= 1.0 - 0.02425 {
+        let q = p - 0.5;
+        let r = q * q;
+        (((((A[0] * r + A[1]) * r + A[2]) * r + A[3]) * r + A[4]) * r + A[5]) * q
+            / (((((B[0] * r + B[1]) * r + B[2]) * r + B[3]) * r + B[4]) * r + 1.0)
+    } else if p < 1.0 {
+        -tail((-2.0 * (1.0 - p).ln()).sqrt())
+    } else {
+        f64::INFINITY
+    }
+}
+
+/// A symmetric triangular draw on [−r, r] around `x` by inverse CDF, clipped to [0, max], to the
+/// same bits as `−r + r√(2u)` below u = ½ and `r − r√(2(1 − u))` above. Without a branch (u is
+/// below ½ half the time: a branch was mispredicted at every other draw), so a cell's draws
+/// are computed two at a time: `min(u, 1 − u)` is `u` exactly below ½ and `1 − u` above, and
+/// the difference's operands are chosen by a bit mask.
+fn triangular(x: f64, r: f64, max: f64, u: f64) -> f64 {
+    let s = r * (2.0 * u.min(1.0 - u)).sqrt();
+    let lower = u < 0.5;
+    let d = pick(lower, s, r) - pick(lower, r, s);
+    (x + d).clamp(0.0, max)
+}
+
+/// `a` if `cond`, else `b`, by a bit mask: no branch for the processor to mispredict.
+pub(super) fn pick(cond: bool, a: f64, b: f64) -> f64 {
+    let mask = 0u64.wrapping_sub(u64::from(cond));
+    f64::from_bits((a.to_bits() & mask) | (b.to_bits() & !mask))
+}
+
+/// A noisy cell's value (`Plan1::noisy`: cell, nominal value, noise) in each replication of a
+/// block, one generator each, into `out`; `tables` holds the binomial tables (`Plan1::cdf`).
+/// Each generator draws its cells in the order of `Plan1::noisy`, then its weight factors, file
+/// after file — whatever the block size, the same draws.
+pub(super) fn draw_cell(
+    cell: &(usize, f64, Noise),
+    tables: &[f64],
+    rngs: &mut [ChaCha8Rng],
+    out: &mut [f64],
+) {
+    let &(_, x, noise) = cell;
+    let pairs = out.iter_mut().zip(rngs.iter_mut());
+    // The kind is decided once per cell, not once per draw.
+    match noise {
+        Noise::Binomial(b) => {
+            // In steps over the whole block, each loop short and its iterations independent, so
+            // the processor overlaps many draws' table reads: the uniforms, the guesses, the
+            // searches, then the shares (in vector registers: a division each).
+            let (table, zs) = (b.table(tables), normal_quantiles());
+            pairs.for_each(|(o, rng)| *o = rng.random());
+            let mut guesses = [0.0; BLOCK];
+            for (g, &u) in guesses.iter_mut().zip(out.iter()) {
+                *g = b.guess(zs, u);
+            }
+            let mut ks = [0i32; BLOCK];
+            for ((k, &u), &g) in ks.iter_mut().zip(out.iter()).zip(&guesses) {
+                *k = inverse_cdf(table, b.last, u, g) as i32;
+            }
+            for (o, &k) in out.iter_mut().zip(&ks) {
+                *o = b.share(k);
+            }
+        }
+        Noise::Margin(d) => pairs.for_each(|(o, rng)| *o = d.sample(rng).clamp(0.0, 100.0)),
+        Noise::Uniform(r, max) => {
+            pairs.for_each(|(o, rng)| *o = (x + rng.random_range(-r..=r)).clamp(0.0, max));
+        }
+        Noise::Triangular(r, max) => {
+            // The uniforms first, then the arithmetic over them (in vector registers).
+            pairs.for_each(|(o, rng)| *o = rng.random());
+            out.iter_mut().for_each(|o| *o = triangular(x, r, max, *o));
+        }
+        Noise::Fixed => pairs.for_each(|(o, _)| *o = x),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{inverse_cdf, triangular, Binomial, WINDOW};
+    use rand::{Rng, SeedableRng};
+
+    /// The search gives what the binary search over the whole table gives, for every kind of u
+    /// (the tails, the exact table values, 0, 1) and shares from 0 to 1: from the cell's own
+    /// guess (the window, mostly), and from guesses anywhere (the stepping) — and the guess is
+    /// good enough that the window answers nearly every draw.
+    #[test]
+    fn inverse_cdf_is_the_binary_search() {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
+        let (mut draws, mut in_window) = (0usize, 0usize);
+        for n in [1u64, 2, 5, 7, 8, 9, 30, 137, 250, 400, 2000] {
+            for p in [0.0, 1e-6, 0.01, 0.3, 0.5, 0.77, 0.9, 0.999, 1.0] {
+                let mut tables = vec![0.5; 3];
+                let b = Binomial::new(n, p, &mut tables);
+                let table = b.table(&tables);
+                assert_eq!(table.len(), n as usize + 1 + WINDOW);
+                let cdf = &table[..=n as usize];
+                let mut us: Vec<f64> = (0..2000).map(|_| rng.random::<f64>()).collect();
+                us.extend([0.0, 1e-300, 1e-12, 1.0 - 1e-12, 0.5, 1.0]);
+                us.extend(cdf.iter().copied());
+                us.extend(cdf.iter().map(|c| c - 1e-15));
+                for (i, u) in us.into_iter().enumerate() {
+                    let want = cdf.partition_point(|&c| c < u).min(n as usize);
+                    assert_eq!(
+                        b.draw(table, super::normal_quantiles(), u),
+                        want as f64 / n as f64 * 100.0,
+                        "n {n} p {p} u {u}"
+                    );
+                    let zs = super::normal_quantiles();
+                    let z = f64::from(
+                        zs[((u * super::QUANTILES as f64) as usize).min(super::QUANTILES - 1)],
+                    );
+                    let guess = b.mean + b.sd * z + b.skew * (z * z - 1.0) + 0.5;
+                    let g = guess.max(0.0) as usize;
+                    // Uniform draws (the first 2,000), as the replications make them.
+                    if i < 2000 && n >= 30 && p > 0.0 && p < 1.0 {
+                        draws += 1;
+                        in_window += usize::from(want + 3 >= g && want <= g + 4);
+                    }
+                    for guess in [
+                        -5.0,
+                        0.0,
+                        f64::NAN,
+                        f64::INFINITY,
+                        rng.random_range(0.0..2.0 * n as f64),
+                    ] {
+                        assert_eq!(
+                            inverse_cdf(table, n as usize, u, guess),
+                            want,
+                            "n {n} p {p} u {u} guess {guess}"
+                        );
+                    }
+                }
+            }
+        }
+        assert!(
+            in_window as f64 > 0.999 * draws as f64,
+            "{in_window} of {draws}"
+        );
+    }
+
+    /// The branch-free triangular draw is the two-branch formula, to the bit.
+    #[test]
+    fn triangular_is_the_two_halves() {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);
+        for _ in 0..100_000 {
+            let (x, r, max) = (rng.random_range(0.0..3.0), rng.random_range(0.0..1.0), 3.0);
+            let u: f64 = match rng.random_range(0..10) {
+                0 => [0.0, 0.5, 0.5 - f64::EPSILON / 4.0, 1.0 - f64::EPSILON / 2.0]
+                    [rng.random_range(0..4)],
+                _ => rng.random(),
+            };
+            let d = if u < 0.5 {
+                -r + r * (2.0 * u).sqrt()
+            } else {
+                r - r * (2.0 * (1.0 - u)).sqrt()
+            };
+            assert_eq!(
+                triangular(x, r, max, u).to_bits(),
+                (x + d).clamp(0.0, max).to_bits()
+            );
+        }
+    }
+}
