@@ -205,6 +205,17 @@ pub fn run(
         let p = plan::Plan::compile(c);
         let mut noisy = Vec::new();
         let mut cdf: Vec<f64> = Vec::new();
+        // Each survey leaf's declaration, matched once (not once per unit).
+        let declared: Vec<Option<&SurveySpec>> = p
+            .leaves
+            .iter()
+            .map(|lp| {
+                let key = text::key(&lp.rule.indicator);
+                lp.survey
+                    .then(|| spec.survey.iter().find(|s| text::key(&s.indicator) == key))
+                    .flatten()
+            })
+            .collect();
         for (mi, &u) in bound.members.iter().enumerate() {
             let code = &registry.units[u].code;
             for (l, lp) in p.leaves.iter().enumerate() {
@@ -214,11 +225,7 @@ pub fn run(
                 };
                 let max = c.nodes[lp.node].max;
                 if lp.survey {
-                    let Some(s) = spec
-                        .survey
-                        .iter()
-                        .find(|s| text::key(&s.indicator) == text::key(&lp.rule.indicator))
-                    else {
+                    let Some(s) = declared[l] else {
                         continue;
                     };
                     let n = s
