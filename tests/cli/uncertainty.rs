@@ -80,6 +80,19 @@ fn figures(dir: &Path) -> HashMap<String, HashMap<String, String>> {
         .collect()
 }
 
+/// The same inputs and seed write the same `uncertainty.csv` with each of these thread counts.
+fn same_bytes_with_threads(dir: &Path, threads: &[&str]) {
+    let first = std::fs::read(dir.join("out/uncertainty.csv")).unwrap();
+    for t in threads {
+        ok(run_in(dir, &["score", "run.toml", "--threads", t]));
+        assert_eq!(
+            first,
+            std::fs::read(dir.join("out/uncertainty.csv")).unwrap(),
+            "{t} thread(s)"
+        );
+    }
+}
+
 /// P(X ≥ k) for X ~ Binomial(n, p), exactly.
 fn tail(n: u64, p: f64, k: u64) -> f64 {
     let mut sum = 0.0;
@@ -139,12 +152,7 @@ fn a_relative_rule_measures_against_each_replications_best() {
         (&f["B"]["rank_p05"][..], &f["B"]["rank_p95"][..]),
         ("1", "2")
     );
-    let one = std::fs::read(tmp.path().join("out/uncertainty.csv")).unwrap();
-    ok(run_in(tmp.path(), &["score", "run.toml", "--threads", "1"]));
-    assert_eq!(
-        one,
-        std::fs::read(tmp.path().join("out/uncertainty.csv")).unwrap()
-    );
+    same_bytes_with_threads(tmp.path(), &["1"]);
 }
 
 #[test]
@@ -181,16 +189,7 @@ fn a_binomial_survey_share_against_its_closed_form() {
     );
     // The same inputs and seed give the same bytes with one thread or two.
     let one = std::fs::read(tmp.path().join("out/uncertainty.csv")).unwrap();
-    ok(run_in(tmp.path(), &["score", "run.toml", "--threads", "1"]));
-    assert_eq!(
-        one,
-        std::fs::read(tmp.path().join("out/uncertainty.csv")).unwrap()
-    );
-    ok(run_in(tmp.path(), &["score", "run.toml", "--threads", "2"]));
-    assert_eq!(
-        one,
-        std::fs::read(tmp.path().join("out/uncertainty.csv")).unwrap()
-    );
+    same_bytes_with_threads(tmp.path(), &["1", "2"]);
     // A huge sample size (a typo, or a census) is no trouble: the share hardly moves.
     std::fs::write(
         tmp.path().join("data.csv"),

@@ -16,9 +16,15 @@ impl RankCounts {
     /// Count one replication at rank `r`.
     #[inline]
     pub(super) fn add(&mut self, r: usize) {
+        self.add_n(r, 1);
+    }
+
+    /// Count `c` replications at rank `r`.
+    #[inline]
+    fn add_n(&mut self, r: usize, c: u32) {
         match r.checked_sub(self.lo) {
-            Some(i) if i < self.counts.len() => self.counts[i] += 1,
-            _ => self.widen_and_add(r, 1),
+            Some(i) if i < self.counts.len() => self.counts[i] += c,
+            _ => self.widen_and_add(r, c),
         }
     }
 
@@ -45,11 +51,7 @@ impl RankCounts {
     pub(super) fn merge(&mut self, other: &RankCounts) {
         for (i, &c) in other.counts.iter().enumerate() {
             if c > 0 {
-                let r = other.lo + i;
-                match r.checked_sub(self.lo) {
-                    Some(at) if at < self.counts.len() => self.counts[at] += c,
-                    _ => self.widen_and_add(r, c),
-                }
+                self.add_n(other.lo + i, c);
             }
         }
     }

@@ -25,6 +25,29 @@ pub(super) enum Noise {
     Fixed,
 }
 
+/// The most respondents a share is drawn for from a table of the exact binomial distribution;
+/// above, the table would be large and the normal approximation is exact to far below a
+/// rounding step.
+const TABLE_MAX: u64 = 10_000;
+
+impl Noise {
+    /// How a survey share `x` (percent) from `n` respondents moves: binomial by its table (appended
+    /// to `tables`) up to [`TABLE_MAX`] respondents, normal above; `None` when no distribution can
+    /// be made of it.
+    pub(super) fn sampled_share(x: f64, n: u64, tables: &mut Vec<f64>) -> Option<Noise> {
+        let p = (x / 100.0).clamp(0.0, 1.0);
+        if n <= TABLE_MAX {
+            return Some(Noise::Binomial(Binomial::new(n, p, tables)));
+        }
+        let sd = (p * (1.0 - p) / n as f64).sqrt() * 100.0;
+        if sd > 0.0 {
+            Normal::new(x, sd).ok().map(Noise::Margin)
+        } else {
+            Some(Noise::Fixed)
+        }
+    }
+}
+
 /// Append the cumulative distribution of Binomial(n, p) (n + 1 values, the last exactly 1).
 fn binomial_cdf(n: u64, p: f64, out: &mut Vec<f64>) {
     // The probability mass by the recurrence P(k+1) = P(k) (n−k)/(k+1) p/(1−p), from the
@@ -40,7 +63,7 @@ fn binomial_cdf(n: u64, p: f64, out: &mut Vec<f64>) {
     logs.push(l);
     // The logs of whole numbers from a table (the same values: a national run builds 10,000
     // tables of a few hundred entries, and these two logs were most of that time).
-    let ln = ln_whole(n);
+    let ln = ln_whole();
     for k in 0..n {
         l += ln[(n - k) as usize] - ln[(k + 1) as usize] + ln_p - ln_q;
         logs.push(l);
@@ -58,17 +81,10 @@ fn binomial_cdf(n: u64, p: f64, out: &mut Vec<f64>) {
     }
 }
 
-/// `ln(i)` for whole i up to at least `n`, computed once for the samples a run has (binomial
-/// tables are built up to 10,000 respondents; beyond that a share moves by the normal).
-fn ln_whole(n: u64) -> std::borrow::Cow<'static, [f64]> {
-    const UP_TO: usize = 10_000;
+/// `ln(i)` for whole i up to [`TABLE_MAX`], computed once.
+fn ln_whole() -> &'static [f64] {
     static TABLE: std::sync::OnceLock<Vec<f64>> = std::sync::OnceLock::new();
-    let table = TABLE.get_or_init(|| (0..=UP_TO).map(|i| (i as f64).ln()).collect());
-    if n as usize <= UP_TO {
-        std::borrow::Cow::Borrowed(table)
-    } else {
-        std::borrow::Cow::Owned((0..=n).map(|i| (i as f64).ln()).collect())
-    }
+    TABLE.get_or_init(|| (0..=TABLE_MAX).map(|i| (i as f64).ln()).collect())
 }
 
 /// Entries of a binomial table compared at once: the first guess's neighbourhood.
@@ -89,8 +105,8 @@ pub(super) struct Binomial {
 }
 
 impl Binomial {
-    /// Append the padded table of Binomial(n, p) to `tables`.
-    pub(super) fn new(n: u64, p: f64, tables: &mut Vec<f64>) -> Binomial {
+    /// Append the padded table of Binomial(n, p) to `tables`; n is at most [`TABLE_MAX`].
+    fn new(n: u64, p: f64, tables: &mut Vec<f64>) -> Binomial {
         let start = tables.len();
         binomial_cdf(n, p, tables);
         tables.extend([1.0; WINDOW]);
@@ -122,16 +138,10 @@ impl Binomial {
         &tables[self.start..self.start + self.last + 1 + WINDOW]
     }
 
-    /// The share (percent) drawn by `u`; `zs` is [`normal_quantiles`].
+    /// The share (percent) drawn by `u`, one draw at a time (`draw_cell` does a block in steps).
     #[cfg(test)]
-    fn draw(&self, table: &[f64], zs: &[f32; QUANTILES], u: f64) -> f64 {
-        self.share(self.index(table, zs, u))
-    }
-
-    /// The count k drawn by `u` (at most 10,000: larger samples are drawn from the normal).
-    #[cfg(test)]
-    fn index(&self, table: &[f64], zs: &[f32; QUANTILES], u: f64) -> i32 {
-        inverse_cdf(table, self.last, u, self.guess(zs, u)) as i32
+    fn draw(&self, table: &[f64], u: f64) -> f64 {
+        self.share(inverse_cdf(table, self.last, u, self.guess(normal_quantiles(), u)) as i32)
     }
 
     /// Where the search for `u` starts: the normal approximation's quantile, with the skewness.
@@ -143,7 +153,7 @@ impl Binomial {
         self.mean + self.sd * z + self.skew * (z * z - 1.0) + 0.5
     }
 
-    /// The share k/n in percent.
+    /// The share k/n in percent (k ≤ [`TABLE_MAX`] fits an `i32`).
     fn share(&self, k: i32) -> f64 {
         f64::from(k) / self.n * 100.0
     }
@@ -173,10 +183,10 @@ fn normal_quantiles() -> &'static [f32; QUANTILES] {
 /// `last`. The tables of a national run (three surveys × 3,321 units × a few hundred values) are
 /// 20 MB: a binary search's chain of dependent loads missed the cache at each step, and stepping
 /// from the guess one comparison at a time mispredicted a branch at nearly every draw. The
-/// guess is within a step or two: the `WINDOW` values around it are compared at once, without a
-/// branch, and when the answer is inside them (cdf below u before the window, at or above u at
-/// its end) it is the window's start plus the count of values below u. Otherwise it steps from
-/// the guess. Same result for every u, so the same draws.
+/// guess is within a step or two: when the answer is among the `WINDOW` values around it (cdf
+/// below u before the window, at or above u at its end), it is the window's start plus the count
+/// of values below u, found in three branch-free comparisons. Otherwise it steps from the guess.
+/// Same result for every u, so the same draws.
 pub(super) fn inverse_cdf(cdf: &[f64], last: usize, u: f64, guess: f64) -> usize {
     // `as` saturates: −∞ and NaN give 0, +∞ the last index.
     let g = (guess.max(0.0) as usize).min(last);
@@ -347,16 +357,11 @@ mod tests {
                 for (i, u) in us.into_iter().enumerate() {
                     let want = cdf.partition_point(|&c| c < u).min(n as usize);
                     assert_eq!(
-                        b.draw(table, super::normal_quantiles(), u),
+                        b.draw(table, u),
                         want as f64 / n as f64 * 100.0,
                         "n {n} p {p} u {u}"
                     );
-                    let zs = super::normal_quantiles();
-                    let z = f64::from(
-                        zs[((u * super::QUANTILES as f64) as usize).min(super::QUANTILES - 1)],
-                    );
-                    let guess = b.mean + b.sd * z + b.skew * (z * z - 1.0) + 0.5;
-                    let g = guess.max(0.0) as usize;
+                    let g = b.guess(super::normal_quantiles(), u).max(0.0) as usize;
                     // Uniform draws (the first 2,000), as the replications make them.
                     if i < 2000 && n >= 30 && p > 0.0 && p < 1.0 {
                         draws += 1;

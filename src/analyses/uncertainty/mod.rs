@@ -31,7 +31,7 @@ mod draw;
 mod replicate;
 
 use counts::Counts;
-use draw::{Binomial, Noise};
+use draw::Noise;
 use replicate::{evaluate_block, rank_replication, Fast, Plan1, Work};
 
 /// Replications evaluated together: a member's noisy cells are drawn for all of them (a
@@ -233,22 +233,7 @@ pub fn run(
                         .as_ref()
                         .and_then(|col| sample_size(data, code, col, &mut issues));
                     let noise = match (n, s.margin) {
-                        // Above 10,000 respondents the table would be large and the normal
-                        // approximation is exact to far below a rounding step.
-                        (Some(n), _) if n > 10_000 => {
-                            let p = (x / 100.0).clamp(0.0, 1.0);
-                            let sd = (p * (1.0 - p) / n as f64).sqrt() * 100.0;
-                            if sd > 0.0 {
-                                Normal::new(x, sd).ok().map(Noise::Margin)
-                            } else {
-                                Some(Noise::Fixed)
-                            }
-                        }
-                        (Some(n), _) => Some(Noise::Binomial(Binomial::new(
-                            n,
-                            (x / 100.0).clamp(0.0, 1.0),
-                            &mut cdf,
-                        ))),
+                        (Some(n), _) => Noise::sampled_share(x, n, &mut cdf),
                         (None, Some(m)) if m > 0.0 => {
                             Normal::new(x, m / 1.96).ok().map(Noise::Margin)
                         }

@@ -27,16 +27,16 @@ pub(super) enum Source {
 
 /// The nominal evaluation of one criteria file, and what a replication must recompute.
 pub(super) struct Fast {
-    /// Dense leaf indices with at least one noisy cell; whether each is a relative rule.
-    pub(super) dirty: Vec<(usize, bool)>,
+    /// Dense leaf indices with at least one noisy cell.
+    pub(super) dirty: Vec<usize>,
     /// Per member × dirty leaf: where the cell's value comes from.
     pub(super) source: Vec<Source>,
     /// Per member: its first noisy cell in `Plan1::noisy` (which lists them member by member);
     /// one more entry, the count.
     pub(super) noisy_of: Vec<usize>,
-    /// Per dirty leaf: its position among the relative ones (whose best value moves), if it is.
-    pub(super) rel_of: Vec<usize>,
-    pub(super) n_rel: usize,
+    /// Per dirty leaf with a relative rule (whose best value moves): whether lower is better, and
+    /// its position among those leaves.
+    pub(super) relative: Vec<Option<(bool, usize)>>,
     /// Per member × dirty leaf: the nominal points.
     pub(super) nominal_points: Vec<f64>,
     /// Per member: nominal tree points, tree maximum, bonus − penalty (after caps), the
@@ -74,14 +74,16 @@ impl Fast {
         for &k in dirty_cells {
             is_dirty[k % n_leaves] = true;
         }
-        let dirty: Vec<(usize, bool)> = (0..n_leaves)
-            .filter(|&l| is_dirty[l])
-            .map(|l| {
-                let rel = matches!(
-                    p.leaves[l].rule.kind,
-                    crate::input::criteria::model::RuleKind::Relative { .. }
-                );
-                (l, rel)
+        let dirty: Vec<usize> = (0..n_leaves).filter(|&l| is_dirty[l]).collect();
+        let mut n_relative = 0;
+        let relative = dirty
+            .iter()
+            .map(|&l| match p.leaves[l].rule.kind {
+                crate::input::criteria::model::RuleKind::Relative { lower_better } => {
+                    n_relative += 1;
+                    Some((lower_better, n_relative - 1))
+                }
+                _ => None,
             })
             .collect();
         let mut best = vec![None; p.leaves.len()];
@@ -90,7 +92,7 @@ impl Fast {
         let n = bound.members.len();
         // `dirty_cells` lists cells member by member, leaf by leaf: sorted.
         let source = (0..bound.members.len())
-            .flat_map(|mi| dirty.iter().map(move |&(l, _)| (mi, l)))
+            .flat_map(|mi| dirty.iter().map(move |&l| (mi, l)))
             .map(|(mi, l)| {
                 let k = mi * n_leaves + l;
                 match (dirty_cells.binary_search(&k), bound.cells[k]) {
@@ -100,25 +102,12 @@ impl Fast {
                 }
             })
             .collect();
-        let mut n_rel = 0;
-        let rel_of = dirty
-            .iter()
-            .map(|&(_, rel)| {
-                n_rel += usize::from(rel);
-                if rel {
-                    n_rel - 1
-                } else {
-                    usize::MAX
-                }
-            })
-            .collect();
         let mut f = Fast {
             source,
             noisy_of: (0..=bound.members.len())
                 .map(|mi| dirty_cells.partition_point(|&k| k < mi * n_leaves))
                 .collect(),
-            rel_of,
-            n_rel,
+            relative,
             nominal_points: Vec::with_capacity(n * dirty.len()),
             tree_points: Vec::with_capacity(n),
             tree_max: Vec::with_capacity(n),
@@ -128,7 +117,7 @@ impl Fast {
             tie_points: vec![Vec::with_capacity(n); tie.len()],
             tie_of: dirty
                 .iter()
-                .map(|&(l, _)| {
+                .map(|&l| {
                     let mut anc = Vec::new();
                     let mut node = Some(p.leaves[l].node);
                     while let Some(x) = node {
@@ -140,12 +129,12 @@ impl Fast {
                     anc
                 })
                 .collect(),
-            leaf_max: dirty.iter().map(|&(l, _)| params.leaf_max[l]).collect(),
+            leaf_max: dirty.iter().map(|&l| params.leaf_max[l]).collect(),
             area_points: Vec::with_capacity(n * c.areas.len()),
             area_max: Vec::with_capacity(n * c.areas.len()),
             area_of: dirty
                 .iter()
-                .map(|&(l, _)| {
+                .map(|&l| {
                     let mut node = p.leaves[l].node;
                     while let Some(up) = c.nodes[node].parent {
                         node = up;
@@ -165,7 +154,7 @@ impl Fast {
                 &mut scratch,
                 &mut evaluate::NoSink,
             );
-            for &(l, _) in &f.dirty {
+            for &l in &f.dirty {
                 f.nominal_points.push(scratch.node_points[p.leaves[l].node]);
             }
             f.tree_points.push(t.tree_points);
@@ -183,10 +172,15 @@ impl Fast {
         }
         f
     }
+
+    /// How many dirty leaves have a relative rule.
+    pub(super) fn n_relative(&self) -> usize {
+        self.relative.iter().flatten().count()
+    }
 }
 
 /// The buffers one thread reuses for one criteria file, block after block.
-pub(super) struct Work<'c> {
+pub(super) struct Work {
     params: plan::Params,
     /// Members of the criteria file.
     n: usize,
@@ -213,11 +207,10 @@ pub(super) struct Work<'c> {
     /// Every drawn value of the block (cell-major), for the full-evaluation check.
     #[cfg(debug_assertions)]
     drawn: Vec<f64>,
-    _plan: std::marker::PhantomData<&'c ()>,
 }
 
-impl<'c> Work<'c> {
-    pub(super) fn new(pl: &Plan1<'c>) -> Work<'c> {
+impl Work {
+    pub(super) fn new(pl: &Plan1) -> Work {
         let n = pl.bound.members.len();
         let f = &pl.fast;
         let areas = pl.plan.criteria.areas.len();
@@ -234,7 +227,7 @@ impl<'c> Work<'c> {
             params: pl.plan.nominal(),
             n,
             values: vec![0.0; cells * BLOCK],
-            best: vec![None; f.n_rel * BLOCK],
+            best: vec![None; f.n_relative() * BLOCK],
             tree: vec![0.0; BLOCK],
             ties: vec![0.0; pl.tie.len() * BLOCK],
             areas: vec![0.0; areas * BLOCK],
@@ -246,7 +239,6 @@ impl<'c> Work<'c> {
             ranks: Vec::with_capacity(n),
             #[cfg(debug_assertions)]
             drawn: vec![0.0; pl.noisy.len() * BLOCK],
-            _plan: std::marker::PhantomData,
         }
     }
 
@@ -290,7 +282,7 @@ impl Plan1<'_> {
     /// leaf moves (its best value is over every member): then the block's cells are all drawn
     /// first.
     pub(super) fn fused(&self) -> bool {
-        self.weights.is_none() && self.fast.n_rel == 0
+        self.weights.is_none() && self.fast.n_relative() == 0
     }
 }
 
@@ -356,22 +348,14 @@ pub(super) fn evaluate_block(
         // Relative rules measure against the best of each replication, over the members in
         // order (as the full evaluation takes them).
         let d = f.dirty.len();
-        for (di, &(l, rel)) in f.dirty.iter().enumerate() {
-            if !rel {
+        for (di, &rel) in f.relative.iter().enumerate() {
+            let Some((lower, r)) = rel else {
                 continue;
-            }
-            let lower = matches!(
-                pl.plan.leaves[l].rule.kind,
-                crate::input::criteria::model::RuleKind::Relative { lower_better: true }
-            );
-            let best = &mut w.best[f.rel_of[di] * BLOCK..][..len];
+            };
+            let best = &mut w.best[r * BLOCK..][..len];
             best.fill(None);
             let mut fold = |j: usize, x: f64| {
-                best[j] = Some(match best[j] {
-                    None => x,
-                    Some(b) if lower => b.min(x),
-                    Some(b) => b.max(x),
-                });
+                best[j] = Some(best[j].map_or(x, |b| evaluate::better(lower, b, x)));
             };
             for mi in 0..w.n {
                 match f.source[mi * d + di] {
@@ -432,16 +416,11 @@ fn evaluate_member(
             areas[j * n_areas..(j + 1) * n_areas].copy_from_slice(nominal_areas);
         }
     }
-    for (di, &(l, rel)) in f.dirty.iter().enumerate() {
+    for (di, &l) in f.dirty.iter().enumerate() {
         let rule = p.leaves[l].rule;
         let (max, nominal) = (f.leaf_max[di], f.nominal_points[mi * d + di]);
-        let best_of = |j: usize| {
-            if rel {
-                best[f.rel_of[di] * BLOCK + j]
-            } else {
-                None
-            }
-        };
+        let relative = f.relative[di];
+        let best_of = |j: usize| relative.and_then(|(_, r)| best[r * BLOCK + j]);
         let fixed;
         let xs: &[f64] = match f.source[mi * d + di] {
             Source::Drawn(i) => &values[(i - first) * BLOCK..][..len],

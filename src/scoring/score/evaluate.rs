@@ -61,9 +61,20 @@ pub fn best_values(plan: &Plan, bound: &Bound, best: &mut [Option<f64>]) {
                     Cell::Num(x) => Some(x),
                     _ => None,
                 })
-                .reduce(|a, b| if lower_better { a.min(b) } else { a.max(b) }),
+                .reduce(|a, b| better(lower_better, a, b)),
             _ => None,
         };
+    }
+}
+
+/// The better of two values of a relative rule, `a` the best so far (the units taken in
+/// order): the one place "best" is decided, for a run and for a Monte-Carlo replication.
+#[inline]
+pub fn better(lower_better: bool, a: f64, b: f64) -> f64 {
+    if lower_better {
+        a.min(b)
+    } else {
+        a.max(b)
     }
 }
 
