@@ -28,11 +28,13 @@ where
     I: IntoIterator<Item = T>,
     T: AsRef<str>,
 {
-    let fields: Vec<String> = rec
-        .into_iter()
-        .map(|f| neutralise(f.as_ref()).into_owned())
-        .collect();
-    w.write_record(&fields)
+    // Field by field, each borrowed unless it is neutralised, then the record's end (an
+    // empty record ends one written by fields): no copy of every field of every row.
+    for f in rec {
+        w.write_field(neutralise(f.as_ref()).as_bytes())
+            .expect("writing to memory cannot fail");
+    }
+    w.write_record(None::<&[u8]>)
         .expect("writing to memory cannot fail");
 }
 
@@ -336,8 +338,8 @@ pub fn criterion_scores(run: &Run) -> Vec<u8> {
                s: &Scored| {
         let flags: Vec<&str> = s.flags.iter().map(|f| f.code()).collect();
         let (file, r, col) = match &s.source {
-            Some(src) => (src.file.clone(), src.row.to_string(), src.column.clone()),
-            None => Default::default(),
+            Some(src) => (&*src.file, src.row.to_string(), &*src.column),
+            None => ("", String::new(), ""),
         };
         put(
             w,
@@ -350,9 +352,9 @@ pub fn criterion_scores(run: &Run) -> Vec<u8> {
                 &s.raw,
                 &machine(s.points),
                 &fmt_num(s.max),
-                &file,
+                file,
                 &r,
-                &col,
+                col,
                 &flags.join(";"),
             ],
         );

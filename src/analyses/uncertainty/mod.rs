@@ -348,13 +348,16 @@ pub fn run(
     let award_code_order = crate::scoring::rank::code_order(scores, registry);
     let award_code_order = &award_code_order;
     let done = std::sync::atomic::AtomicUsize::new(0);
+    // The first replication of the next block to evaluate.
+    let next = std::sync::atomic::AtomicUsize::new(0);
     let parts: Vec<(Vec<Counts>, Vec<Vec<u32>>)> = std::thread::scope(|sc| {
         let handles: Vec<_> = (0..threads)
-            .map(|t| {
+            .map(|_| {
                 let plans = &plans;
                 let bar = bar.as_ref();
                 let done = &done;
                 let at = &at;
+                let next = &next;
                 sc.spawn(move || {
                     let mut counts = empty(plans);
                     let mut work: Vec<Work> = plans.iter().map(Work::new).collect();
@@ -367,11 +370,19 @@ pub fn run(
                     };
                     // Replications in blocks: each member drawn and re-scored in every
                     // replication of the block (`evaluate_block`), then each replication ranked.
-                    let mine: Vec<usize> = (t..reps).step_by(threads).collect();
-                    for chunk in mine.chunks(BLOCK) {
+                    // A thread takes the next block when it is done with one, so the threads
+                    // finish together (a fixed share left one waiting on the other when the
+                    // machine served them unevenly); the tallies are sums, so the figures are
+                    // the same whoever took which block.
+                    loop {
+                        let first = next.fetch_add(BLOCK, std::sync::atomic::Ordering::Relaxed);
+                        if first >= reps {
+                            break;
+                        }
+                        let chunk = first..(first + BLOCK).min(reps);
                         let mut rngs: Vec<ChaCha8Rng> = chunk
-                            .iter()
-                            .map(|&r| {
+                            .clone()
+                            .map(|r| {
                                 ChaCha8Rng::seed_from_u64(
                                     spec.seed ^ (r as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15),
                                 )
