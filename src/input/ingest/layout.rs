@@ -203,14 +203,19 @@ const FOOTER_OPENERS: &[&str] = &[
 /// Is this row the start of the foot of the table ("Tổng cộng", "Người lập biểu", a place and
 /// date line)? Only rows without a unit code are asked.
 pub fn opens_footer(r: &Row) -> bool {
-    r.cells.iter().any(|c| {
-        let Value::Text(s) = c else { return false };
-        let k = text::fold(s);
-        FOOTER_OPENERS
-            .iter()
-            .any(|w| k == *w || k.starts_with(&format!("{w} ")))
-            || is_place_date(&k)
-    })
+    r.cells
+        .iter()
+        .any(|c| matches!(c, Value::Text(s) if opens_footer_text(s)))
+}
+
+/// Whether one cell's text opens the foot of the table (see [`opens_footer`]): asked of the
+/// code cell of every row, so without a copy per opener.
+pub fn opens_footer_text(s: &str) -> bool {
+    let k = text::fold(s);
+    FOOTER_OPENERS.iter().any(|w| {
+        k.strip_prefix(w)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with(' '))
+    }) || is_place_date(&k)
 }
 
 /// "Hà Nội, ngày 15 tháng 12 năm 2025" or "…, ngày … tháng … năm …".

@@ -367,14 +367,10 @@ pub fn table_from_grid(
         if r.cells.iter().all(|c| *c == Value::Empty) {
             continue;
         }
-        let code = r.cells.get(code_col).cloned().unwrap_or(Value::Empty);
-        let no_code = match &code {
-            Value::Empty => true,
-            Value::Text(t) => layout::opens_footer(&Row {
-                line: 0,
-                cells: vec![Value::Text(t.clone())],
-            }),
-            _ => false,
+        let no_code = match r.cells.get(code_col) {
+            None | Some(Value::Empty) => true,
+            Some(Value::Text(t)) => layout::opens_footer_text(t),
+            Some(_) => false,
         };
         if no_code && (in_footer || layout::opens_footer(&r)) {
             in_footer = true;
