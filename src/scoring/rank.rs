@@ -56,7 +56,7 @@ pub fn rank(
 /// each comparison that was a tenth of its time, and a radix sort (`radsort`) was no faster on
 /// 64-bit keys. Totals are spread over a bounded range, so a large group is first distributed
 /// into as many buckets as units by value — the bucket falls as the total rises, so buckets
-/// are in order — and each bucket (one or two units, mostly) sorted by the comparison.
+/// are in order — with its key beside it, then put in order by one insertion pass.
 fn sort_by_total(members: &mut [usize], first: &[f64], code_order: &[u32]) {
     let cmp = |a: &usize, b: &usize| {
         first[*b]
@@ -90,34 +90,39 @@ fn sort_by_total(members: &mut [usize], first: &[f64], code_order: &[u32]) {
     for b in 0..n {
         ends[b + 1] += ends[b];
     }
-    let mut sorted = vec![0usize; n];
+    // Each unit with its sort key, side by side (no look-up per comparison): the total as an
+    // integer in `total_cmp`'s order, inverted (descending), then the position by code.
+    let mut sorted = vec![(0i64, 0u32, 0u32); n];
     for (&u, &b) in members.iter().zip(&buckets) {
+        let bits = first[u].to_bits() as i64;
+        let total = bits ^ ((((bits >> 63) as u64) >> 1) as i64);
         let at = &mut ends[b as usize];
-        sorted[*at as usize] = u;
+        sorted[*at as usize] = (!total, code_order[u], u as u32);
         *at += 1;
     }
+    // A bucket's units are all ahead of the next bucket's (a higher bucket means a lower
+    // total), so the whole array is in order once each bucket is: the rare large bucket (equal
+    // totals) sorted on its own, then one insertion pass over everything — units move only
+    // within their bucket, one or two places mostly, with no dispatch per bucket.
     let mut start = 0;
     for &end in &ends[..n] {
-        let part = &mut sorted[start..end as usize];
-        start = end as usize;
-        match part.len() {
-            0 | 1 => {}
-            // Mostly two or three units: by insertion, without a sort's set-up.
-            2..=16 => {
-                for i in 1..part.len() {
-                    let x = part[i];
-                    let mut k = i;
-                    while k > 0 && cmp(&x, &part[k - 1]).is_lt() {
-                        part[k] = part[k - 1];
-                        k -= 1;
-                    }
-                    part[k] = x;
-                }
-            }
-            _ => part.sort_unstable_by(cmp),
+        if end as usize - start > 16 {
+            sorted[start..end as usize].sort_unstable();
         }
+        start = end as usize;
     }
-    members.copy_from_slice(&sorted);
+    for i in 1..n {
+        let x = sorted[i];
+        let mut k = i;
+        while k > 0 && x < sorted[k - 1] {
+            sorted[k] = sorted[k - 1];
+            k -= 1;
+        }
+        sorted[k] = x;
+    }
+    for (m, &(_, _, u)) in members.iter_mut().zip(&sorted) {
+        *m = u as usize;
+    }
 }
 
 /// Split `slice` (sorted on `keys[depth]`, descending) into clusters within `tol` of their leader,
