@@ -6,9 +6,14 @@ use unicode_normalization::UnicodeNormalization;
 
 /// NFC with surrounding white space (including non-breaking spaces) removed.
 pub fn nfc(s: &str) -> String {
-    s.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}')
-        .nfc()
-        .collect()
+    let s = s.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
+    // Most text is already composed: the quick check says so without composing (a table look-up
+    // per character instead of decomposing and recomposing each one; every key of every cell
+    // a run compares goes through here).
+    if unicode_normalization::is_nfc_quick(s.chars()) == unicode_normalization::IsNormalized::Yes {
+        return s.to_string();
+    }
+    s.nfc().collect()
 }
 
 /// The form used to compare user-written words: NFC, trimmed, lower case, inner runs of

@@ -31,12 +31,14 @@ impl Value {
     /// Is this cell the data's way of saying "not applicable" (N/A, không áp dụng, KAD…)?
     pub fn is_not_applicable(&self) -> bool {
         match self {
-            // Numbers never say "not applicable": skip the normalisation for them.
+            // Numbers never say "not applicable", nor does a text whose first letter is
+            // plain ASCII other than n or k (composing can only add a mark to it): skip the
+            // normalisation for them ("có", "Đạt" and numbers are most cells).
             Value::Text(s)
                 if s.len() <= 40
-                    && s.chars()
-                        .next()
-                        .is_some_and(|c| !c.is_ascii_digit() && c != '-') =>
+                    && s.trim_start().chars().next().is_some_and(|c| {
+                        !c.is_ascii() || matches!(c.to_ascii_lowercase(), 'n' | 'k')
+                    }) =>
             {
                 let k = crate::support::text::key(s);
                 ["n/a", "na", "không áp dụng", "khong ap dung", "kad", "k/a"].contains(&k.as_str())
@@ -541,4 +543,35 @@ fn decide_locale(
         });
     }
     Ok(locale)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Value;
+
+    /// The ways data says "not applicable" are recognised whatever their case, spacing, marks
+    /// written as combining characters or a byte-order mark; numbers and other words are not.
+    #[test]
+    fn not_applicable_words() {
+        let na = |s: &str| Value::Text(s.to_string()).is_not_applicable();
+        for s in [
+            "N/A",
+            " n/a ",
+            "NA",
+            "Không áp dụng",
+            "KHÔNG  ÁP DỤNG",
+            "Kho\u{0302}ng a\u{0301}p du\u{0323}ng",
+            "khong ap dung",
+            "KAD",
+            "k/a",
+            "\u{feff}KAD",
+            "\u{a0}n/a",
+        ] {
+            assert!(na(s), "{s:?}");
+        }
+        for s in ["có", "Không", "Đạt", "12", "-3", "0,5", "x", "nam", "", "n/a n/a"] {
+            assert!(!na(s), "{s:?}");
+        }
+        assert!(!Value::Empty.is_not_applicable());
+    }
 }
