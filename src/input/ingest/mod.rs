@@ -569,7 +569,9 @@ mod tests {
         ] {
             assert!(na(s), "{s:?}");
         }
-        for s in ["có", "Không", "Đạt", "12", "-3", "0,5", "x", "nam", "", "n/a n/a"] {
+        for s in [
+            "có", "Không", "Đạt", "12", "-3", "0,5", "x", "nam", "", "n/a n/a",
+        ] {
             assert!(!na(s), "{s:?}");
         }
         assert!(!Value::Empty.is_not_applicable());
