@@ -407,14 +407,7 @@ fn rank_shifts(
     for (mi, &u) in bound.members.iter().enumerate() {
         groups.entry(ranking.place(u).group).or_default().push(mi);
     }
-    let mut by_code: Vec<usize> = (0..bound.members.len()).collect();
-    by_code.sort_by(|&a, &b| {
-        (registry.units[bound.members[a]].code).cmp(&registry.units[bound.members[b]].code)
-    });
-    let mut code_order = vec![0u32; by_code.len()];
-    for (pos, &mi) in by_code.iter().enumerate() {
-        code_order[mi] = pos as u32;
-    }
+    let code_order = crate::scoring::rank::code_order_of(&bound.members, registry);
     let tie = &c.ranking.tie_break;
     let nominal = p.nominal();
     let mut scratch = evaluate::Scratch::new(p);

@@ -241,11 +241,18 @@ pub fn group_of(c: &Criteria, unit: &crate::input::units::Unit) -> GroupKey {
 /// Each unit's position by unit code (`code_order` of [`rank`]): what orders the listing of equal
 /// units, in every ranking (official groups, award scopes).
 pub fn code_order(units: &[UnitScore], registry: &Registry) -> Vec<u32> {
+    let units: Vec<usize> = units.iter().map(|s| s.unit).collect();
+    code_order_of(&units, registry)
+}
+
+/// [`code_order`] of registry units given by index (a criteria file's members, as the
+/// replications and the audit rank them).
+pub fn code_order_of(units: &[usize], registry: &Registry) -> Vec<u32> {
     let mut by_code: Vec<usize> = (0..units.len()).collect();
     by_code.sort_by(|&a, &b| {
-        registry.units[units[a].unit]
+        registry.units[units[a]]
             .code
-            .cmp(&registry.units[units[b].unit].code)
+            .cmp(&registry.units[units[b]].code)
     });
     let mut order = vec![0u32; units.len()];
     for (pos, &i) in by_code.iter().enumerate() {

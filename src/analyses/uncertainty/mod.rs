@@ -277,16 +277,7 @@ pub fn run(
                 .or_default()
                 .push(pos[&s.unit]);
         }
-        let mut by_code: Vec<usize> = (0..bound.members.len()).collect();
-        by_code.sort_by(|&a, &b| {
-            registry.units[bound.members[a]]
-                .code
-                .cmp(&registry.units[bound.members[b]].code)
-        });
-        let mut code_order = vec![0u32; bound.members.len()];
-        for (i, &m) in by_code.iter().enumerate() {
-            code_order[m] = i as u32;
-        }
+        let code_order = crate::scoring::rank::code_order_of(&bound.members, registry);
         let cells: Vec<usize> = noisy.iter().map(|&(k, _, _)| k).collect();
         let fast = Fast::new(&p, bound, &cells, &c.ranking.tie_break);
         plans.push(Plan1 {

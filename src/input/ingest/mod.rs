@@ -27,21 +27,35 @@ pub enum Value {
     Percent(f64),
 }
 
+/// How data says "not applicable", as keys (`text::key`: lower case, composed, spaces folded).
+pub const NOT_APPLICABLE: [&str; 6] = ["n/a", "na", "không áp dụng", "khong ap dung", "kad", "k/a"];
+
 impl Value {
-    /// Is this cell the data's way of saying "not applicable" (N/A, không áp dụng, KAD…)?
+    /// Is this cell the data's way of saying "not applicable" (one of [`NOT_APPLICABLE`])?
     pub fn is_not_applicable(&self) -> bool {
         match self {
-            // Numbers never say "not applicable", nor does a text whose first letter is
-            // plain ASCII other than n or k (composing can only add a mark to it): skip the
-            // normalisation for them ("có", "Đạt" and numbers are most cells).
+            // Only a text whose key could begin like one of the words is normalised: when its
+            // first character is plain ASCII and no combining mark follows it, composing leaves
+            // it as it is, so the key starts with it in lower case — numbers, "có" and most
+            // other cells are answered without building a key.
             Value::Text(s)
-                if s.len() <= 40
-                    && s.trim_start().chars().next().is_some_and(|c| {
-                        !c.is_ascii() || matches!(c.to_ascii_lowercase(), 'n' | 'k')
-                    }) =>
+                if s.len() <= 40 && {
+                    let mut cs = s.trim_start().chars();
+                    match (cs.next(), cs.next()) {
+                        (Some(c), next)
+                            if c.is_ascii()
+                                && !next.is_some_and(
+                                    unicode_normalization::char::is_combining_mark,
+                                ) =>
+                        {
+                            let c = c.to_ascii_lowercase();
+                            NOT_APPLICABLE.iter().any(|w| w.starts_with(c))
+                        }
+                        (c, _) => c.is_some(),
+                    }
+                } =>
             {
-                let k = crate::support::text::key(s);
-                ["n/a", "na", "không áp dụng", "khong ap dung", "kad", "k/a"].contains(&k.as_str())
+                NOT_APPLICABLE.contains(&crate::support::text::key(s).as_str())
             }
             _ => false,
         }
@@ -570,7 +584,17 @@ mod tests {
             assert!(na(s), "{s:?}");
         }
         for s in [
-            "có", "Không", "Đạt", "12", "-3", "0,5", "x", "nam", "", "n/a n/a",
+            "có",
+            "Không",
+            "Đạt",
+            "12",
+            "-3",
+            "0,5",
+            "x",
+            "nam",
+            "",
+            "n/a n/a",
+            "n\u{0303}a",
         ] {
             assert!(!na(s), "{s:?}");
         }
