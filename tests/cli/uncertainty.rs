@@ -469,3 +469,23 @@ fn weight_noise_against_its_closed_form() {
         "{o:?}"
     );
 }
+
+/// Survey leaves that share a sample-size column read a unit's sample size once: a bad cell is
+/// one error, not one per leaf (the sample's two sở surveys both read `so_phieu_khao_sat`).
+#[test]
+fn a_bad_sample_size_shared_by_two_surveys_is_one_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    for dir in ["criteria", "sample-data"] {
+        copy_dir(&repo().join(dir), &tmp.path().join(dir));
+    }
+    let sizes = tmp.path().join("sample-data/2025/co-mau-xhh.csv");
+    let text = std::fs::read_to_string(&sizes).unwrap();
+    std::fs::write(&sizes, text.replacen("S01,151", "S01,abc", 1)).unwrap();
+    let o = run_in(
+        tmp.path(),
+        &["score", "sample-data/danh-gia-2025.toml", "--lang", "en"],
+    );
+    assert_eq!(o.code, 1, "{o:?}");
+    let error = "co-mau-xhh.csv, row 2, column B (so_phieu_khao_sat): a sample size is a positive whole number, found `abc`";
+    assert_eq!(o.stderr.matches(error).count(), 1, "{o:?}");
+}

@@ -216,8 +216,12 @@ pub fn run(
                     .flatten()
             })
             .collect();
+        // A unit's sample size per column, read once (survey leaves often share the column:
+        // read per leaf, a bad cell was reported once per leaf).
+        let mut sizes: Vec<(&str, Option<u64>)> = Vec::new();
         for (mi, &u) in bound.members.iter().enumerate() {
             let code = &registry.units[u].code;
+            sizes.clear();
             for (l, lp) in p.leaves.iter().enumerate() {
                 let k = mi * bound.n_leaves + l;
                 let Cell::Num(x) = bound.cells[k] else {
@@ -228,10 +232,16 @@ pub fn run(
                     let Some(s) = declared[l] else {
                         continue;
                     };
-                    let n = s
-                        .sample_size
-                        .as_ref()
-                        .and_then(|col| sample_size(data, code, col, &mut issues));
+                    let n = s.sample_size.as_deref().and_then(|col| {
+                        match sizes.iter().find(|(c, _)| *c == col) {
+                            Some(&(_, n)) => n,
+                            None => {
+                                let n = sample_size(data, code, col, &mut issues);
+                                sizes.push((col, n));
+                                n
+                            }
+                        }
+                    });
                     let noise = match (n, s.margin) {
                         (Some(n), _) => Noise::sampled_share(x, n, &mut cdf),
                         (None, Some(m)) if m > 0.0 => {
