@@ -76,10 +76,13 @@ fn sort_by_total(members: &mut [usize], first: &[f64], code_order: &[u32]) {
         return;
     }
     // Monotone: a higher total never lands in a later bucket (each step rounds monotonically).
+    // Converted through `i64`, not `usize`: the value is in [0, n], and a saturating conversion
+    // to an unsigned 64-bit integer is a dozen instructions on x86-64, to a signed one a few.
     let scale = n as f64 / (hi - lo);
+    let top = n as i64 - 1;
     let buckets: Vec<u32> = members
         .iter()
-        .map(|&u| (((hi - first[u]) * scale) as usize).min(n - 1) as u32)
+        .map(|&u| (((hi - first[u]) * scale) as i64).min(top) as u32)
         .collect();
     // Counting sort on the buckets: `ends[b]` first counts bucket b − 1, then (prefix sums) is
     // where bucket b starts, and after the scatter where it ends.

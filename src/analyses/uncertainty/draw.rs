@@ -4,25 +4,33 @@
 //! uniform and triangular ranges — the common ones without a branch the processor would mispredict.
 
 use rand::Rng;
-use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Normal};
 
+use super::stream::Stream;
 use super::BLOCK;
 
 /// How one bound cell moves; distributions are built once, when the cell is planned.
 #[derive(Debug, Clone, Copy)]
 pub(super) enum Noise {
-    /// A share (percent) from n respondents: inverse-CDF sampling from a table of the exact
-    /// binomial distribution, built once (in `Plan1::cdf`).
-    Binomial(Binomial),
+    /// By inverse CDF from one uniform a draw ([`from_uniforms`]).
+    Inverse(Inverse),
     /// Normal around the value (percentage points), clipped to [0, 100].
     Margin(Normal<f64>),
     /// Uniform within ± range, clipped to [0, max].
     Uniform(f64, f64),
-    /// Symmetric triangular within ± range (mode 0), clipped to [0, max].
-    Triangular(f64, f64),
     /// Nothing to draw (a zero range or margin).
     Fixed,
+}
+
+/// The cells drawn by inverse CDF, each draw its generator's next `random::<f64>()` transformed:
+/// a replication's uniforms for a member's cells can be taken at once (`Stream::uniforms`).
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Inverse {
+    /// A share (percent) from n respondents: inverse-CDF sampling from a table of the exact
+    /// binomial distribution, built once (in `Plan1::cdf`).
+    Binomial(Binomial),
+    /// Symmetric triangular within ± range (mode 0), clipped to [0, max].
+    Triangular(f64, f64),
 }
 
 /// The most respondents a share is drawn for from a table of the exact binomial distribution;
@@ -37,7 +45,9 @@ impl Noise {
     pub(super) fn sampled_share(x: f64, n: u64, tables: &mut Vec<f64>) -> Option<Noise> {
         let p = (x / 100.0).clamp(0.0, 1.0);
         if n <= TABLE_MAX {
-            return Some(Noise::Binomial(Binomial::new(n, p, tables)));
+            return Some(Noise::Inverse(Inverse::Binomial(Binomial::new(
+                n, p, tables,
+            ))));
         }
         let sd = (p * (1.0 - p) / n as f64).sqrt() * 100.0;
         if sd > 0.0 {
@@ -146,8 +156,10 @@ impl Binomial {
 
     /// Where the search for `u` starts: the normal approximation's quantile, with the skewness.
     fn guess(&self, zs: &[f32; QUANTILES], u: f64) -> f64 {
-        // `as` saturates and u < 1: the bucket is in range (the `min` only proves it).
-        let z = f64::from(zs[((u * QUANTILES as f64) as usize).min(QUANTILES - 1)]);
+        // `as` saturates and 0 ≤ u < 1: the bucket is in range (the `clamp` only proves it).
+        // Through `i64`: a saturating conversion to `usize` is several times the instructions.
+        let bucket = ((u * QUANTILES as f64) as i64).clamp(0, QUANTILES as i64 - 1);
+        let z = f64::from(zs[bucket as usize]);
         // Only a starting point (the search finds the exact index): `+ 0.5` then truncation
         // rounds it without a call to libm's `round`.
         self.mean + self.sd * z + self.skew * (z * z - 1.0) + 0.5
@@ -188,8 +200,9 @@ fn normal_quantiles() -> &'static [f32; QUANTILES] {
 /// of values below u, found in three branch-free comparisons. Otherwise it steps from the guess.
 /// Same result for every u, so the same draws.
 pub(super) fn inverse_cdf(cdf: &[f64], last: usize, u: f64, guess: f64) -> usize {
-    // `as` saturates: −∞ and NaN give 0, +∞ the last index.
-    let g = (guess.max(0.0) as usize).min(last);
+    // `as` saturates: −∞ and NaN give 0, +∞ the last index (through `i64`, a few instructions;
+    // `usize` was a dozen).
+    let g = (guess as i64).clamp(0, last as i64) as usize;
     let a = g.saturating_sub(WINDOW / 2 - 1);
     if let Some(w) = cdf
         .get(a..a + WINDOW)
@@ -292,19 +305,34 @@ pub(super) fn pick(cond: bool, a: f64, b: f64) -> f64 {
 pub(super) fn draw_cell(
     cell: &(usize, f64, Noise),
     tables: &[f64],
-    rngs: &mut [ChaCha8Rng],
+    rngs: &mut [Stream],
     out: &mut [f64],
 ) {
     let &(_, x, noise) = cell;
     let pairs = out.iter_mut().zip(rngs.iter_mut());
     // The kind is decided once per cell, not once per draw.
     match noise {
-        Noise::Binomial(b) => {
-            // In steps over the whole block, each loop short and its iterations independent, so
-            // the processor overlaps many draws' table reads: the uniforms, the guesses, the
-            // searches, then the shares (in vector registers: a division each).
-            let (table, zs) = (b.table(tables), normal_quantiles());
+        Noise::Inverse(inverse) => {
             pairs.for_each(|(o, rng)| *o = rng.random());
+            from_uniforms(x, inverse, tables, out);
+        }
+        Noise::Margin(d) => pairs.for_each(|(o, rng)| *o = d.sample(rng).clamp(0.0, 100.0)),
+        Noise::Uniform(r, max) => {
+            pairs.for_each(|(o, rng)| *o = (x + rng.random_range(-r..=r)).clamp(0.0, max));
+        }
+        Noise::Fixed => pairs.for_each(|(o, _)| *o = x),
+    }
+}
+
+/// Turn the uniforms in `out` (one per replication, each its generator's next `random::<f64>()`)
+/// into the values of a cell of nominal value `x`, in place.
+pub(super) fn from_uniforms(x: f64, inverse: Inverse, tables: &[f64], out: &mut [f64]) {
+    match inverse {
+        Inverse::Binomial(b) => {
+            // In steps over the whole block, each loop short and its iterations independent, so
+            // the processor overlaps many draws' table reads: the guesses, the searches, then
+            // the shares (in vector registers: a division each).
+            let (table, zs) = (b.table(tables), normal_quantiles());
             let mut guesses = [0.0; BLOCK];
             for (g, &u) in guesses.iter_mut().zip(out.iter()) {
                 *g = b.guess(zs, u);
@@ -317,16 +345,10 @@ pub(super) fn draw_cell(
                 *o = b.share(k);
             }
         }
-        Noise::Margin(d) => pairs.for_each(|(o, rng)| *o = d.sample(rng).clamp(0.0, 100.0)),
-        Noise::Uniform(r, max) => {
-            pairs.for_each(|(o, rng)| *o = (x + rng.random_range(-r..=r)).clamp(0.0, max));
-        }
-        Noise::Triangular(r, max) => {
-            // The uniforms first, then the arithmetic over them (in vector registers).
-            pairs.for_each(|(o, rng)| *o = rng.random());
+        Inverse::Triangular(r, max) => {
+            // Arithmetic over the uniforms (in vector registers).
             out.iter_mut().for_each(|o| *o = triangular(x, r, max, *o));
         }
-        Noise::Fixed => pairs.for_each(|(o, _)| *o = x),
     }
 }
 

@@ -13,8 +13,6 @@
 //! re-scores a block of replications and ranks each; this module plans the run, drives the
 //! threads and turns the tallies into figures.
 
-use rand::SeedableRng;
-use rand_chacha::ChaCha8Rng;
 use rand_distr::Normal;
 
 use crate::input::criteria::model::Scale;
@@ -29,10 +27,12 @@ use crate::support::text;
 mod counts;
 mod draw;
 mod replicate;
+mod stream;
 
 use counts::Counts;
 use draw::Noise;
 use replicate::{evaluate_block, rank_replication, Fast, Plan1, Work};
+use stream::Stream;
 
 /// Replications evaluated together: a member's noisy cells are drawn for all of them (a
 /// binomial table read once for the block, not once per replication), then the member is
@@ -267,7 +267,7 @@ pub fn run(
                     let noise = match shape {
                         _ if r <= 0.0 => Noise::Fixed,
                         Shape::Uniform => Noise::Uniform(r, max),
-                        Shape::Triangular => Noise::Triangular(r, max),
+                        Shape::Triangular => Noise::Inverse(draw::Inverse::Triangular(r, max)),
                     };
                     noisy.push((k, x, noise));
                 }
@@ -381,10 +381,10 @@ pub fn run(
                             break;
                         }
                         let chunk = first..(first + BLOCK).min(reps);
-                        let mut rngs: Vec<ChaCha8Rng> = chunk
+                        let mut rngs: Vec<Stream> = chunk
                             .clone()
                             .map(|r| {
-                                ChaCha8Rng::seed_from_u64(
+                                Stream::seed_from_u64(
                                     spec.seed ^ (r as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15),
                                 )
                             })

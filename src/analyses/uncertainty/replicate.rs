@@ -5,10 +5,10 @@
 //! the ranking of every group into the per-unit tallies — in buffers each thread reuses.
 
 use rand::Rng;
-use rand_chacha::ChaCha8Rng;
 
 use super::counts::Counts;
-use super::draw::{draw_cell, pick, Noise};
+use super::draw::{draw_cell, from_uniforms, pick, Inverse, Noise};
+use super::stream::Stream;
 use super::BLOCK;
 use crate::scoring::rank;
 use crate::scoring::score::bind::{self, Cell};
@@ -303,12 +303,7 @@ pub(super) fn weighted_tree(factors: &[f64], points: &[f64], max: &[f64]) -> (f6
 /// noisy cells drawn and the member re-scored in each replication — only its dirty leaves, their
 /// change added to its nominal figures — its grades counted, its totals and tie keys kept for
 /// [`rank_replication`].
-pub(super) fn evaluate_block(
-    pl: &Plan1,
-    w: &mut Work,
-    rngs: &mut [ChaCha8Rng],
-    counts: &mut Counts,
-) {
+pub(super) fn evaluate_block(pl: &Plan1, w: &mut Work, rngs: &mut [Stream], counts: &mut Counts) {
     let len = rngs.len();
     let f = &pl.fast;
     if pl.fused() {
@@ -316,15 +311,32 @@ pub(super) fn evaluate_block(
             let first = f.noisy_of[mi];
             // The next member's tables are fetched while this one's cells are drawn.
             for i in f.noisy_of[mi + 1]..f.noisy_of[(mi + 2).min(w.n)] {
-                if let Noise::Binomial(b) = pl.noisy[i].2 {
+                if let Noise::Inverse(Inverse::Binomial(b)) = pl.noisy[i].2 {
                     b.prefetch(&pl.cdf);
                 }
             }
-            for i in first..f.noisy_of[mi + 1] {
-                let out = &mut w.values[(i - first) * BLOCK..][..len];
-                draw_cell(&pl.noisy[i], &pl.cdf, rngs, out);
-                #[cfg(debug_assertions)]
-                w.drawn[i * BLOCK..][..len].copy_from_slice(out);
+            let cells = &pl.noisy[first..f.noisy_of[mi + 1]];
+            if !cells.is_empty() && cells.iter().all(|c| matches!(c.2, Noise::Inverse(_))) {
+                // Each cell one uniform a replication: a replication's uniforms for all the
+                // member's cells taken at once (cell-major, as the cells' values are kept),
+                // then each cell's turned into its values.
+                for (j, rng) in rngs.iter_mut().enumerate() {
+                    rng.uniforms(&mut w.values[j..], cells.len(), BLOCK);
+                }
+                for (c, &(_, x, noise)) in cells.iter().enumerate() {
+                    if let Noise::Inverse(inverse) = noise {
+                        from_uniforms(x, inverse, &pl.cdf, &mut w.values[c * BLOCK..][..len]);
+                    }
+                }
+            } else {
+                for (c, cell) in cells.iter().enumerate() {
+                    draw_cell(cell, &pl.cdf, rngs, &mut w.values[c * BLOCK..][..len]);
+                }
+            }
+            #[cfg(debug_assertions)]
+            for c in 0..cells.len() {
+                w.drawn[(first + c) * BLOCK..][..len]
+                    .copy_from_slice(&w.values[c * BLOCK..][..len]);
             }
             evaluate_member(pl, w, mi, len, first, counts);
         }
