@@ -42,7 +42,7 @@ impl Noise {
     /// How a survey share `x` (percent) from `n` respondents moves: binomial by its table (appended
     /// to `tables`) up to [`TABLE_MAX`] respondents, normal above; `None` when no distribution can
     /// be made of it.
-    pub(super) fn sampled_share(x: f64, n: u64, tables: &mut Vec<f64>) -> Option<Noise> {
+    pub(super) fn sampled_share(x: f64, n: u64, tables: &mut Tables) -> Option<Noise> {
         let p = (x / 100.0).clamp(0.0, 1.0);
         if n <= TABLE_MAX {
             return Some(Noise::Inverse(Inverse::Binomial(Binomial::new(
@@ -100,12 +100,30 @@ fn ln_whole() -> &'static [f64] {
 /// Entries of a binomial table compared at once: the first guess's neighbourhood.
 const WINDOW: usize = 8;
 
+/// Buckets of u in a binomial cell's guide (see [`Tables`]).
+const GUIDE: usize = 64;
+
+/// The binomial cells' tables, back to back: each cell's cumulative distribution (padded, see
+/// [`Binomial`]) and its guide — for each of [`GUIDE`] equal buckets of u, the smallest k whose
+/// cumulative probability reaches the bucket's start, where the search for a u in the bucket
+/// begins (the answer is at or after it; Chen and Asau's guide table).
+#[derive(Debug, Default)]
+pub(super) struct Tables {
+    cdf: Vec<f64>,
+    guides: Vec<u16>,
+}
+
+// A guide's entries are indices up to TABLE_MAX.
+const _: () = assert!(TABLE_MAX <= u16::MAX as u64);
+
 /// One cell's binomial draw: the share k/n of Binomial(n, p), by inverse CDF from its table.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Binomial {
-    /// Where its table starts in `Plan1::cdf`; the table has `last + 1` values and `WINDOW`
+    /// Where its table starts in `Tables::cdf`; the table has `last + 1` values and `WINDOW`
     /// values of 1 after them, so a window starting at any index is inside it.
     start: usize,
+    /// Where its guide starts in `Tables::guides` ([`GUIDE`] entries).
+    guide: usize,
     last: usize,
     n: f64,
     /// The normal approximation with a skewness term (Cornish–Fisher): the first guess.
@@ -115,14 +133,28 @@ pub(super) struct Binomial {
 }
 
 impl Binomial {
-    /// Append the padded table of Binomial(n, p) to `tables`; n is at most [`TABLE_MAX`].
-    fn new(n: u64, p: f64, tables: &mut Vec<f64>) -> Binomial {
-        let start = tables.len();
-        binomial_cdf(n, p, tables);
-        tables.extend([1.0; WINDOW]);
+    /// Append the padded table of Binomial(n, p) and its guide to `tables`; n is at most
+    /// [`TABLE_MAX`].
+    fn new(n: u64, p: f64, tables: &mut Tables) -> Binomial {
+        let start = tables.cdf.len();
+        binomial_cdf(n, p, &mut tables.cdf);
+        let guide = tables.guides.len();
+        // Bucket b starts at u = b / GUIDE (exact: a power of two), its entry the smallest k
+        // with cdf[k] ≥ that (found walking up the table once; cdf[n] is exactly 1).
+        let cdf = &tables.cdf[start..];
+        let mut k = 0;
+        for b in 0..GUIDE {
+            let from = b as f64 / GUIDE as f64;
+            while k < n as usize && cdf[k] < from {
+                k += 1;
+            }
+            tables.guides.push(k as u16);
+        }
+        tables.cdf.extend([1.0; WINDOW]);
         let nf = n as f64;
         Binomial {
             start,
+            guide,
             last: n as usize,
             n: nf,
             mean: nf * p,
@@ -132,8 +164,13 @@ impl Binomial {
     }
 
     /// Ask the processor to bring the part of this cell's table most draws read (the mean ± 3
-    /// standard deviations) into the cache, while it is busy with the cell before.
-    pub(super) fn prefetch(&self, tables: &[f64]) {
+    /// standard deviations) and its guide into the cache, while it is busy with the cell before.
+    pub(super) fn prefetch(&self, tables: &Tables) {
+        let guide = self.guide(tables);
+        // One address per cache line (32 entries).
+        for at in (0..GUIDE).step_by(32) {
+            crate::support::prefetch::read(&guide[at]);
+        }
         let table = self.table(tables);
         let lo = ((self.mean - 3.0 * self.sd).max(0.0) as usize).min(self.last);
         let hi = ((self.mean + 3.0 * self.sd + 1.0) as usize).min(self.last) + WINDOW;
@@ -144,14 +181,44 @@ impl Binomial {
     }
 
     /// This cell's table, padding included.
-    fn table<'t>(&self, tables: &'t [f64]) -> &'t [f64] {
-        &tables[self.start..self.start + self.last + 1 + WINDOW]
+    fn table<'t>(&self, tables: &'t Tables) -> &'t [f64] {
+        &tables.cdf[self.start..self.start + self.last + 1 + WINDOW]
+    }
+
+    /// This cell's guide.
+    fn guide<'t>(&self, tables: &'t Tables) -> &'t [u16; GUIDE] {
+        tables.guides[self.guide..]
+            .first_chunk()
+            .expect("a guide has GUIDE entries")
     }
 
     /// The share (percent) drawn by `u`, one draw at a time (`draw_cell` does a block in steps).
     #[cfg(test)]
-    fn draw(&self, table: &[f64], u: f64) -> f64 {
-        self.share(inverse_cdf(table, self.last, u, self.guess(normal_quantiles(), u)) as i32)
+    fn draw(&self, tables: &Tables, u: f64) -> f64 {
+        self.share(self.search(self.table(tables), self.guide(tables), u) as i32)
+    }
+
+    /// The smallest k ≤ `last` with `cdf[k] ≥ u` (`last` if none), as a binary search over the
+    /// table gives it: from the guide's entry for u's bucket, the answer is among the `WINDOW`
+    /// values there whenever the last of them reaches u (nearly every draw: a bucket spans
+    /// fewer outcomes than that but in the tails or for thousands of respondents), found by
+    /// [`window_count`]; otherwise from the normal approximation's guess ([`inverse_cdf`]).
+    /// No look-up of the value before the window (u ≥ the bucket's start > the one before
+    /// the guide's entry) and no guess to compute: half the work of a draw from the guess.
+    #[inline(always)]
+    fn search(&self, table: &[f64], guide: &[u16; GUIDE], u: f64) -> usize {
+        // `as` saturates and 0 ≤ u < 1: the bucket is in range (the `clamp` only proves it).
+        let bucket = ((u * GUIDE as f64) as i64).clamp(0, GUIDE as i64 - 1) as usize;
+        let a = usize::from(guide[bucket]);
+        if let Some(w) = table
+            .get(a..a + WINDOW)
+            .and_then(|w| <&[f64; WINDOW]>::try_from(w).ok())
+        {
+            if w[WINDOW - 1] >= u {
+                return (a + window_count(w, u)).min(self.last);
+            }
+        }
+        inverse_cdf(table, self.last, u, self.guess(normal_quantiles(), u))
     }
 
     /// Where the search for `u` starts: the normal approximation's quantile, with the skewness.
@@ -210,12 +277,7 @@ pub(super) fn inverse_cdf(cdf: &[f64], last: usize, u: f64, guess: f64) -> usize
     {
         let below = a == 0 || cdf[a - 1] < u;
         if below && w[WINDOW - 1] >= u {
-            // The answer is one of the window's 8 places: found bit by bit (three comparisons,
-            // no branch) — the count of values below u.
-            let mut c = 4 * usize::from(w[3] < u);
-            c += 2 * usize::from(w[c + 1] < u);
-            c += usize::from(w[c] < u);
-            return (a + c).min(last);
+            return (a + window_count(w, u)).min(last);
         }
     }
     let mut k = g;
@@ -226,6 +288,15 @@ pub(super) fn inverse_cdf(cdf: &[f64], last: usize, u: f64, guess: f64) -> usize
         k += 1;
     }
     k
+}
+
+/// How many of a window's values (ascending, the last at least u) are below u — the answer's
+/// place in it: found bit by bit, three comparisons and no branch.
+#[inline(always)]
+fn window_count(w: &[f64; WINDOW], u: f64) -> usize {
+    let mut c = 4 * usize::from(w[3] < u);
+    c += 2 * usize::from(w[c + 1] < u);
+    c + usize::from(w[c] < u)
 }
 
 /// The standard normal quantile (Acklam's rational approximation, relative error below 1.2e-9),
@@ -299,12 +370,12 @@ pub(super) fn pick(cond: bool, a: f64, b: f64) -> f64 {
 }
 
 /// A noisy cell's value (`Plan1::noisy`: cell, nominal value, noise) in each replication of a
-/// block, one generator each, into `out`; `tables` holds the binomial tables (`Plan1::cdf`).
+/// block, one generator each, into `out`; `tables` holds the binomial tables (`Plan1::tables`).
 /// Each generator draws its cells in the order of `Plan1::noisy`, then its weight factors, file
 /// after file — whatever the block size, the same draws.
 pub(super) fn draw_cell(
     cell: &(usize, f64, Noise),
-    tables: &[f64],
+    tables: &Tables,
     rngs: &mut [Stream],
     out: &mut [f64],
 ) {
@@ -326,20 +397,16 @@ pub(super) fn draw_cell(
 
 /// Turn the uniforms in `out` (one per replication, each its generator's next `random::<f64>()`)
 /// into the values of a cell of nominal value `x`, in place.
-pub(super) fn from_uniforms(x: f64, inverse: Inverse, tables: &[f64], out: &mut [f64]) {
+pub(super) fn from_uniforms(x: f64, inverse: Inverse, tables: &Tables, out: &mut [f64]) {
     match inverse {
         Inverse::Binomial(b) => {
             // In steps over the whole block, each loop short and its iterations independent, so
-            // the processor overlaps many draws' table reads: the guesses, the searches, then
-            // the shares (in vector registers: a division each).
-            let (table, zs) = (b.table(tables), normal_quantiles());
-            let mut guesses = [0.0; BLOCK];
-            for (g, &u) in guesses.iter_mut().zip(out.iter()) {
-                *g = b.guess(zs, u);
-            }
+            // the processor overlaps many draws' table reads: the searches, then the shares (in
+            // vector registers: a division each).
+            let (table, guide) = (b.table(tables), b.guide(tables));
             let mut ks = [0i32; BLOCK];
-            for ((k, &u), &g) in ks.iter_mut().zip(out.iter()).zip(&guesses) {
-                *k = inverse_cdf(table, b.last, u, g) as i32;
+            for (k, &u) in ks.iter_mut().zip(out.iter()) {
+                *k = b.search(table, guide, u) as i32;
             }
             for (o, &k) in out.iter_mut().zip(&ks) {
                 *o = b.share(k);
@@ -354,7 +421,7 @@ pub(super) fn from_uniforms(x: f64, inverse: Inverse, tables: &[f64], out: &mut 
 
 #[cfg(test)]
 mod tests {
-    use super::{inverse_cdf, triangular, Binomial, WINDOW};
+    use super::{inverse_cdf, triangular, Binomial, Tables, WINDOW};
     use rand::{Rng, SeedableRng};
 
     /// The search gives what the binary search over the whole table gives, for every kind of u
@@ -364,10 +431,14 @@ mod tests {
     #[test]
     fn inverse_cdf_is_the_binary_search() {
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
-        let (mut draws, mut in_window) = (0usize, 0usize);
+        let (mut draws, mut in_window, mut guided) = (0usize, 0usize, 0usize);
         for n in [1u64, 2, 5, 7, 8, 9, 30, 137, 250, 400, 2000] {
             for p in [0.0, 1e-6, 0.01, 0.3, 0.5, 0.77, 0.9, 0.999, 1.0] {
-                let mut tables = vec![0.5; 3];
+                // Other cells' tables before this one's.
+                let mut tables = Tables {
+                    cdf: vec![0.5; 3],
+                    guides: vec![7; 5],
+                };
                 let b = Binomial::new(n, p, &mut tables);
                 let table = b.table(&tables);
                 assert_eq!(table.len(), n as usize + 1 + WINDOW);
@@ -376,10 +447,13 @@ mod tests {
                 us.extend([0.0, 1e-300, 1e-12, 1.0 - 1e-12, 0.5, 1.0]);
                 us.extend(cdf.iter().copied());
                 us.extend(cdf.iter().map(|c| c - 1e-15));
+                // The guide's bucket edges, and just below them.
+                us.extend((0..=super::GUIDE).map(|b| b as f64 / super::GUIDE as f64));
+                us.extend((1..=super::GUIDE).map(|b| b as f64 / super::GUIDE as f64 - 1e-17));
                 for (i, u) in us.into_iter().enumerate() {
                     let want = cdf.partition_point(|&c| c < u).min(n as usize);
                     assert_eq!(
-                        b.draw(table, u),
+                        b.draw(&tables, u),
                         want as f64 / n as f64 * 100.0,
                         "n {n} p {p} u {u}"
                     );
@@ -388,6 +462,9 @@ mod tests {
                     if i < 2000 && n >= 30 && p > 0.0 && p < 1.0 {
                         draws += 1;
                         in_window += usize::from(want + 3 >= g && want <= g + 4);
+                        // Answered from the guide's entry, without the guess.
+                        let a = usize::from(b.guide(&tables)[(u * super::GUIDE as f64) as usize]);
+                        guided += usize::from(table[a + WINDOW - 1] >= u);
                     }
                     for guess in [
                         -5.0,
@@ -409,6 +486,7 @@ mod tests {
             in_window as f64 > 0.999 * draws as f64,
             "{in_window} of {draws}"
         );
+        assert!(guided as f64 > 0.95 * draws as f64, "{guided} of {draws}");
     }
 
     /// The branch-free triangular draw is the two-branch formula, to the bit.

@@ -204,7 +204,7 @@ pub fn run(
         }
         let p = plan::Plan::compile(c);
         let mut noisy = Vec::new();
-        let mut cdf: Vec<f64> = Vec::new();
+        let mut tables = draw::Tables::default();
         // Each survey leaf's declaration, matched once (not once per unit).
         let declared: Vec<Option<&SurveySpec>> = p
             .leaves
@@ -243,7 +243,7 @@ pub fn run(
                         }
                     });
                     let noise = match (n, s.margin) {
-                        (Some(n), _) => Noise::sampled_share(x, n, &mut cdf),
+                        (Some(n), _) => Noise::sampled_share(x, n, &mut tables),
                         (None, Some(m)) if m > 0.0 => {
                             Normal::new(x, m / 1.96).ok().map(Noise::Margin)
                         }
@@ -297,7 +297,7 @@ pub fn run(
             plan: p,
             bound,
             noisy,
-            cdf,
+            tables,
             groups: groups.into_values().collect(),
             code_order,
         });

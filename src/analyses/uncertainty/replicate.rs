@@ -7,7 +7,7 @@
 use rand::Rng;
 
 use super::counts::Counts;
-use super::draw::{draw_cell, from_uniforms, pick, Inverse, Noise};
+use super::draw::{draw_cell, from_uniforms, pick, Inverse, Noise, Tables};
 use super::stream::Stream;
 use super::BLOCK;
 use crate::scoring::rank;
@@ -262,9 +262,8 @@ pub(super) struct Plan1<'c> {
     /// The run's bound cells (`score::score_run`).
     pub(super) bound: &'c bind::Bound,
     pub(super) noisy: Vec<(usize, f64, Noise)>,
-    /// Cumulative binomial probabilities of the binomial cells, back to back, each table padded
-    /// (see [`Binomial`]).
-    pub(super) cdf: Vec<f64>,
+    /// The binomial cells' tables.
+    pub(super) tables: Tables,
     /// Incremental evaluation: only leaves with a noisy cell ("dirty") change between
     /// replications; everything else is the nominal evaluation, computed once.
     pub(super) fast: Fast,
@@ -312,7 +311,7 @@ pub(super) fn evaluate_block(pl: &Plan1, w: &mut Work, rngs: &mut [Stream], coun
             // The next member's tables are fetched while this one's cells are drawn.
             for i in f.noisy_of[mi + 1]..f.noisy_of[(mi + 2).min(w.n)] {
                 if let Noise::Inverse(Inverse::Binomial(b)) = pl.noisy[i].2 {
-                    b.prefetch(&pl.cdf);
+                    b.prefetch(&pl.tables);
                 }
             }
             let cells = &pl.noisy[first..f.noisy_of[mi + 1]];
@@ -325,12 +324,12 @@ pub(super) fn evaluate_block(pl: &Plan1, w: &mut Work, rngs: &mut [Stream], coun
                 }
                 for (c, &(_, x, noise)) in cells.iter().enumerate() {
                     if let Noise::Inverse(inverse) = noise {
-                        from_uniforms(x, inverse, &pl.cdf, &mut w.values[c * BLOCK..][..len]);
+                        from_uniforms(x, inverse, &pl.tables, &mut w.values[c * BLOCK..][..len]);
                     }
                 }
             } else {
                 for (c, cell) in cells.iter().enumerate() {
-                    draw_cell(cell, &pl.cdf, rngs, &mut w.values[c * BLOCK..][..len]);
+                    draw_cell(cell, &pl.tables, rngs, &mut w.values[c * BLOCK..][..len]);
                 }
             }
             #[cfg(debug_assertions)]
@@ -343,7 +342,7 @@ pub(super) fn evaluate_block(pl: &Plan1, w: &mut Work, rngs: &mut [Stream], coun
     } else {
         for i in 0..pl.noisy.len() {
             let out = &mut w.values[i * BLOCK..][..len];
-            draw_cell(&pl.noisy[i], &pl.cdf, rngs, out);
+            draw_cell(&pl.noisy[i], &pl.tables, rngs, out);
             #[cfg(debug_assertions)]
             w.drawn[i * BLOCK..][..len].copy_from_slice(out);
         }
