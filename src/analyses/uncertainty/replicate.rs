@@ -484,16 +484,29 @@ fn evaluate_member(
         (totals[j], index[j]) = (t.total, t.index);
     }
     let mut grades = [0u32; BLOCK];
-    for (g, &x) in grades[..len].iter_mut().zip(&index[..len]) {
-        // A grade is a band's position: a criteria file has a handful.
-        *g = evaluate::capped_grade(c, w.params.basis, x, f.cap[mi]) as u32;
-    }
-    for band in 0..counts.bands {
-        let times = grades[..len]
-            .iter()
-            .filter(|&&g| g as usize == band)
-            .count();
-        counts.add_grades(mi, band, times as u32);
+    // Most units' indices stay between two bands' minimums in every replication of a block:
+    // then they are graded once (the same band for each, `one_grade_within`).
+    let index = &index[..len];
+    let (lo, hi, nan) = index.iter().fold(
+        (f64::INFINITY, f64::NEG_INFINITY, false),
+        |(lo, hi, nan), &x| (lo.min(x), hi.max(x), nan | x.is_nan()),
+    );
+    if len > 0 && !nan && evaluate::one_grade_within(&c.grading, lo, hi) {
+        let g = evaluate::capped_grade(c, w.params.basis, lo, f.cap[mi]);
+        grades[..len].fill(g as u32);
+        counts.add_grades(mi, g, len as u32);
+    } else {
+        for (g, &x) in grades[..len].iter_mut().zip(index) {
+            // A grade is a band's position: a criteria file has a handful.
+            *g = evaluate::capped_grade(c, w.params.basis, x, f.cap[mi]) as u32;
+        }
+        for band in 0..counts.bands {
+            let times = grades[..len]
+                .iter()
+                .filter(|&&g| g as usize == band)
+                .count();
+            counts.add_grades(mi, band, times as u32);
+        }
     }
     for j in 0..len {
         w.totals[j * w.n + mi] = totals[j];

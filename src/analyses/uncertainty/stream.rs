@@ -62,10 +62,8 @@ impl Stream {
         let at = self.index;
         if at + 2 * count <= self.words().len() {
             let words = &self.words()[at..at + 2 * count];
-            for (o, pair) in out.chunks_mut(stride).zip(words.chunks_exact(2)) {
-                if let (Some(o), &[low, high]) = (o.first_mut(), pair) {
-                    *o = unit((u64::from(high) << 32) | u64::from(low));
-                }
+            for t in 0..count {
+                out[t * stride] = unit((u64::from(words[2 * t + 1]) << 32) | u64::from(words[2 * t]));
             }
             self.index = at + 2 * count;
         } else {

@@ -94,14 +94,17 @@ pub fn capped_grade(c: &Criteria, basis: GradeBasis, index: f64, cap: usize) -> 
     grade_with(&c.grading, basis, index).max(cap)
 }
 
+/// How close to a band's minimum an index must be for its rounding to 2 decimals to matter: the
+/// rounding moves it by at most 0.005 (plus binary noise).
+const NEAR_A_BOUNDARY: f64 = 0.01;
+
 /// The band an index falls in, on the given basis.
 pub fn grade_with(g: &Grading, basis: GradeBasis, index: f64) -> usize {
-    // Rounding to 2 decimals moves an index by at most 0.005 (plus binary noise): it can change
-    // the band only within 0.01 of a band's minimum, so only there is it computed.
+    // Rounding can change the band only near a band's minimum, so only there is it computed.
     let near_a_boundary = || {
         g.bands
             .iter()
-            .any(|b| b.min.is_some_and(|m| (index - m).abs() < 0.01))
+            .any(|b| b.min.is_some_and(|m| (index - m).abs() < NEAR_A_BOUNDARY))
     };
     let x = match basis {
         GradeBasis::RoundedIndex if near_a_boundary() => numfmt::round_half_away(index, 2),
@@ -115,6 +118,15 @@ pub fn grade_with(g: &Grading, basis: GradeBasis, index: f64) -> usize {
         .map(|b| usize::from(b.min.is_some_and(|m| x < m)))
         .sum();
     above.min(g.bands.len().saturating_sub(1))
+}
+
+/// Whether every index from `lo` to `hi` (numbers, `lo ≤ hi`) gets the same band from
+/// [`grade_with`] on either basis: no band's minimum is between them or near either (the
+/// replications grade a unit's block of indices once when they all lie between two bands).
+pub fn one_grade_within(g: &Grading, lo: f64, hi: f64) -> bool {
+    g.bands.iter().all(|b| {
+        b.min.is_none_or(|m| m < lo - NEAR_A_BOUNDARY || m > hi + NEAR_A_BOUNDARY)
+    })
 }
 
 /// The unit's figures after the tree: bonus and penalty after their caps, the total before and
@@ -405,5 +417,27 @@ mod tests {
         }
         assert_eq!(grade_with(&g, g.basis, 89.995), 0);
         assert!(checked > 18_000);
+        // Where one_grade_within says a range has one band, every index in it has that band,
+        // on either basis; and it says so of ranges well inside a band.
+        let mut said = 0;
+        for lo in (0..10_000).map(|i| f64::from(i) * 0.01) {
+            for width in [0.0, 0.001, 0.004, 0.02, 0.3, 2.0] {
+                let hi = lo + width;
+                if !one_grade_within(&g, lo, hi) {
+                    continue;
+                }
+                said += 1;
+                for basis in [GradeBasis::RoundedIndex, GradeBasis::UnroundedIndex] {
+                    let want = grade_with(&g, basis, lo);
+                    for k in 0..=20 {
+                        let x = lo + width * f64::from(k) / 20.0;
+                        assert_eq!(grade_with(&g, basis, x), want, "{lo}..{hi} at {x}");
+                    }
+                }
+            }
+        }
+        assert!(said > 50_000, "{said}");
+        assert!(one_grade_within(&g, 85.0, 85.5) && !one_grade_within(&g, 89.5, 90.5));
+        assert!(!one_grade_within(&g, 89.0, 89.995) && !one_grade_within(&g, 90.005, 91.0));
     }
 }
