@@ -63,7 +63,8 @@ impl Stream {
         if at + 2 * count <= self.words().len() {
             let words = &self.words()[at..at + 2 * count];
             for t in 0..count {
-                out[t * stride] = unit((u64::from(words[2 * t + 1]) << 32) | u64::from(words[2 * t]));
+                out[t * stride] =
+                    unit((u64::from(words[2 * t + 1]) << 32) | u64::from(words[2 * t]));
             }
             self.index = at + 2 * count;
         } else {

@@ -125,7 +125,8 @@ pub fn grade_with(g: &Grading, basis: GradeBasis, index: f64) -> usize {
 /// replications grade a unit's block of indices once when they all lie between two bands).
 pub fn one_grade_within(g: &Grading, lo: f64, hi: f64) -> bool {
     g.bands.iter().all(|b| {
-        b.min.is_none_or(|m| m < lo - NEAR_A_BOUNDARY || m > hi + NEAR_A_BOUNDARY)
+        b.min
+            .is_none_or(|m| m < lo - NEAR_A_BOUNDARY || m > hi + NEAR_A_BOUNDARY)
     })
 }
 
