@@ -118,6 +118,7 @@ pub struct Figures {
     pub replications: usize,
     pub seed: u64,
     pub level: f64,
+    /// Sorted by unit (a unit is a member of one criteria file): [`Figures::of`] searches it.
     pub units: Vec<UnitFigures>,
     /// What was perturbed, and how (worded by the report).
     pub sources: Vec<NoiseSource>,
@@ -132,8 +133,11 @@ pub struct Figures {
 }
 
 impl Figures {
+    /// A unit's figures, if it was replicated. By binary search: every document asks it of
+    /// every unit (a scan per unit was 5 million comparisons for a national run, per document).
     pub fn of(&self, unit: usize) -> Option<&UnitFigures> {
-        self.units.iter().find(|u| u.unit == unit)
+        let at = self.units.binary_search_by_key(&unit, |u| u.unit).ok()?;
+        self.units.get(at)
     }
 }
 
@@ -503,6 +507,7 @@ pub fn run(
             }
         }
     }
+    out.units.sort_by_key(|u| u.unit);
     for s in &spec.survey {
         out.sources.push(match (&s.sample_size, s.margin) {
             (Some(column), _) => NoiseSource::SurveySample {
