@@ -59,9 +59,12 @@ pub fn read(
     if v.is_not_applicable() {
         return Ok(Reading::NotApplicable);
     }
-    let shown = crate::support::text::clip(&v.as_read(), 80);
+    // The value as a message shows it: made only for a message (a national run reads 140,000
+    // cells, and writing each number out again was a fifth of reading them).
+    let shown = || crate::support::text::clip(&v.as_read(), 80);
     match (&rule.kind, rule.scale) {
         (RuleKind::YesNo, _) => yes_no(v).map(Reading::Yes).ok_or_else(|| {
+            let shown = shown();
             crate::tr!(
                 "cần giá trị có/không (có/không, x, 1/0, đạt/không đạt), nhưng gặp `{shown}`",
                 "expected yes/no (có/không, x, 1/0, đạt/không đạt), found `{shown}`"
@@ -70,13 +73,14 @@ pub fn read(
         (RuleKind::Category(cats), _) => {
             let k = match v {
                 Value::Number(x) => numfmt::machine(*x),
-                Value::Percent(_) => shown.clone(),
+                Value::Percent(_) => shown(),
                 _ => text::key(&v.as_read()),
             };
             cats.iter()
                 .position(|c| c.key == k)
                 .map(Reading::Category)
                 .ok_or_else(|| {
+                    let shown = shown();
                     let words: Vec<&str> = cats.iter().map(|c| c.written.as_str()).collect();
                     crate::tr!(
                         "cần một trong các giá trị: {}; nhưng gặp `{shown}`",
@@ -86,18 +90,21 @@ pub fn read(
                 })
         }
         (_, scale) => {
-            let p = number(v, locale).ok_or_else(|| match locale {
-                _ if numfmt::evidence(&shown) == numfmt::Evidence::NotANumber => {
-                    crate::tr!(
-                        "cần một số, nhưng gặp chữ `{shown}`",
-                        "expected a number, found the text `{shown}`"
-                    )
+            let p = number(v, locale).ok_or_else(|| {
+                let shown = shown();
+                match locale {
+                    _ if numfmt::evidence(&shown) == numfmt::Evidence::NotANumber => {
+                        crate::tr!(
+                            "cần một số, nhưng gặp chữ `{shown}`",
+                            "expected a number, found the text `{shown}`"
+                        )
+                    }
+                    l => crate::tr!(
+                        "`{shown}` không phải là số viết theo kiểu {}",
+                        "`{shown}` is not a number written with a {}",
+                        l.describe()
+                    ),
                 }
-                l => crate::tr!(
-                    "`{shown}` không phải là số viết theo kiểu {}",
-                    "`{shown}` is not a number written with a {}",
-                    l.describe()
-                ),
             })?;
             let x = match scale {
                 Scale::Percent if p.percent => p.value,
@@ -106,6 +113,7 @@ pub fn read(
                     Rates::Fraction => p.value * 100.0,
                 },
                 _ if p.percent => {
+                    let shown = shown();
                     return Err(crate::tr!(
                         "cần một số, nhưng gặp tỷ lệ phần trăm `{shown}`",
                         "expected a number, found the percentage `{shown}`"
@@ -114,18 +122,21 @@ pub fn read(
                 _ => p.value,
             };
             if x < 0.0 && !rule.allow_negative {
+                let shown = shown();
                 return Err(crate::tr!(
                     "cần giá trị từ 0 trở lên, nhưng gặp `{shown}`",
                     "expected a value of 0 or more, found `{shown}`"
                 ));
             }
             if scale == Scale::Percent && x > 100.0 + 1e-9 && !rule.allow_above_100 {
+                let shown = shown();
                 return Err(crate::tr!(
                     "cần tỷ lệ từ 0% đến 100%, nhưng gặp `{shown}`",
                     "expected a rate between 0% and 100%, found `{shown}`"
                 ));
             }
             if scale == Scale::Points && x > max + 1e-9 {
+                let shown = shown();
                 return Err(crate::tr!(
                     "điểm thẩm định `{shown}` vượt điểm tối đa {} của tiêu chí",
                     "appraised points `{shown}` exceed the criterion's maximum of {}",
