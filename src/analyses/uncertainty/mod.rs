@@ -309,17 +309,21 @@ pub fn run(
     if !issues.is_empty() {
         return Err(issues);
     }
-    // Where each plan member sits in `scores` (for the award selection per replication).
-    let at: Vec<Vec<usize>> = plans
-        .iter()
-        .map(|pl| {
-            pl.bound
-                .members
+    // Where each plan member sits in `scores` (for the award selection per replication; none
+    // without award rules).
+    let at: Vec<Vec<usize>> = match awards {
+        Some(_) => {
+            let mut score_at = vec![usize::MAX; registry.units.len()];
+            for (si, s) in scores.iter().enumerate() {
+                score_at[s.unit] = si;
+            }
+            plans
                 .iter()
-                .map(|u| scores.iter().position(|s| s.unit == *u).expect("scored"))
+                .map(|pl| pl.bound.members.iter().map(|&u| score_at[u]).collect())
                 .collect()
-        })
-        .collect();
+        }
+        None => Vec::new(),
+    };
     let n_awards = awards.map_or(0, |a| a.rules.awards.len());
     let threads = if spec.threads > 0 {
         spec.threads
