@@ -117,7 +117,7 @@ pub fn read(
                     return Err(crate::tr!(
                         "cần một số, nhưng gặp tỷ lệ phần trăm `{shown}`",
                         "expected a number, found the percentage `{shown}`"
-                    ))
+                    ));
                 }
                 _ => p.value,
             };
