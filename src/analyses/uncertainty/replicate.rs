@@ -427,6 +427,9 @@ fn evaluate_member(
             areas[j * n_areas..(j + 1) * n_areas].copy_from_slice(nominal_areas);
         }
     }
+    // Each leaf's points for the block, written whole by `points_of_nums` (one array for all
+    // the leaves: zeroing one per leaf was most of the run's `memset`).
+    let mut points = [0.0; BLOCK];
     for (di, &l) in f.dirty.iter().enumerate() {
         let rule = p.leaves[l].rule;
         let (max, nominal) = (f.leaf_max[di], f.nominal_points[mi * d + di]);
@@ -441,13 +444,12 @@ fn evaluate_member(
             }
             Source::Other => continue,
         };
-        let mut deltas = [0.0; BLOCK];
-        crate::scoring::score::rules::points_of_nums(rule, max, xs, best_of, &mut deltas[..len]);
+        let deltas = &mut points[..len];
+        crate::scoring::score::rules::points_of_nums(rule, max, xs, best_of, deltas);
         // A change is added only when there is one (so no noise gives the nominal bits, to the
         // sign of a zero) — by a select: whether a draw moves the points is a coin toss for a
         // unit at a leaf's maximum, and a branch was mispredicted. Loop by loop, so each runs
         // in vector registers.
-        let deltas = &mut deltas[..len];
         deltas.iter_mut().for_each(|d| *d -= nominal);
         let add = |sums: &mut [f64]| {
             for (s, &d) in sums.iter_mut().zip(deltas.iter()) {
