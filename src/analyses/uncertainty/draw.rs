@@ -1,7 +1,8 @@
 //! The draws of the replications: how each uncertain cell moves (`Noise`) and its values for a
 //! block of replications, one generator each — binomial shares by inverse CDF from tables of
-//! the exact distribution (built once per cell, searched from a normal guess), normal margins,
-//! uniform and triangular ranges — the common ones without a branch the processor would mispredict.
+//! the exact distribution (built once per cell with a guide to where each draw's search starts;
+//! a normal guess for the tails), normal margins, uniform and triangular ranges — the common ones
+//! without a branch the processor would mispredict.
 
 use rand::Rng;
 use rand_distr::{Distribution, Normal};
@@ -12,7 +13,7 @@ use super::BLOCK;
 /// How one bound cell moves; distributions are built once, when the cell is planned.
 #[derive(Debug, Clone, Copy)]
 pub(super) enum Noise {
-    /// By inverse CDF from one uniform a draw ([`from_uniforms`]).
+    /// Drawn by inverse CDF, one uniform a draw ([`from_uniforms`]).
     Inverse(Inverse),
     /// Normal around the value (percentage points), clipped to [0, 100].
     Margin(Normal<f64>),

@@ -427,8 +427,8 @@ fn evaluate_member(
             areas[j * n_areas..(j + 1) * n_areas].copy_from_slice(nominal_areas);
         }
     }
-    // Each leaf's points for the block, written whole by `points_of_nums` (one array for all
-    // the leaves: zeroing one per leaf was most of the run's `memset`).
+    // Each leaf's points for the block, written whole by `points_of_nums`: one array for all the
+    // leaves, not one zeroed per leaf.
     let mut points = [0.0; BLOCK];
     for (di, &l) in f.dirty.iter().enumerate() {
         let rule = p.leaves[l].rule;
