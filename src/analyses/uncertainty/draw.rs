@@ -98,7 +98,7 @@ fn ln_whole() -> &'static [f64] {
     TABLE.get_or_init(|| (0..=TABLE_MAX).map(|i| (i as f64).ln()).collect())
 }
 
-/// Entries of a binomial table compared at once: the first guess's neighbourhood.
+/// Entries of a binomial table compared at once: from the guide's entry, or around the guess.
 const WINDOW: usize = 8;
 
 /// Buckets of u in a binomial cell's guide (see [`Tables`]).
@@ -127,7 +127,8 @@ pub(super) struct Binomial {
     guide: usize,
     last: usize,
     n: f64,
-    /// The normal approximation with a skewness term (Cornish–Fisher): the first guess.
+    /// The normal approximation with a skewness term (Cornish–Fisher): the guess for the draws
+    /// the guide does not answer (and where the table is prefetched).
     mean: f64,
     sd: f64,
     skew: f64,

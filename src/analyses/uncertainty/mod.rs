@@ -309,19 +309,18 @@ pub fn run(
     if !issues.is_empty() {
         return Err(issues);
     }
-    // Where each plan member sits in `scores` (for the award selection per replication; none
+    // Per registry unit: its position in `scores` (every plan member is scored).
+    let mut score_at = vec![usize::MAX; registry.units.len()];
+    for (si, s) in scores.iter().enumerate() {
+        score_at[s.unit] = si;
+    }
+    // Where each plan member sits in `scores`, for the award selection per replication (none
     // without award rules).
     let at: Vec<Vec<usize>> = match awards {
-        Some(_) => {
-            let mut score_at = vec![usize::MAX; registry.units.len()];
-            for (si, s) in scores.iter().enumerate() {
-                score_at[s.unit] = si;
-            }
-            plans
-                .iter()
-                .map(|pl| pl.bound.members.iter().map(|&u| score_at[u]).collect())
-                .collect()
-        }
+        Some(_) => plans
+            .iter()
+            .map(|pl| pl.bound.members.iter().map(|&u| score_at[u]).collect())
+            .collect(),
         None => Vec::new(),
     };
     let n_awards = awards.map_or(0, |a| a.rules.awards.len());
@@ -484,8 +483,6 @@ pub fn run(
         codes.dedup();
         out.without_size.push((col, codes));
     }
-    let score_of: std::collections::HashMap<usize, &UnitScore> =
-        scores.iter().map(|s| (s.unit, s)).collect();
     for (pl, counts) in plans.iter().zip(&total) {
         for g in &pl.groups {
             for &mi in g {
@@ -506,7 +503,7 @@ pub fn run(
                     p95: q(0.95),
                     p_first: ranks.at(1) as f64 / reps as f64,
                     p_grade: grades.iter().map(|&c| c as f64 / reps as f64).collect(),
-                    grade: score_of.get(&u).map_or(0, |s| s.grade),
+                    grade: scores.get(score_at[u]).map_or(0, |s| s.grade),
                 });
             }
         }
